@@ -1,0 +1,232 @@
+//! The settings structs and their documented defaults.
+//!
+//! Every struct denies unknown keys so a typo is an error, not a silently
+//! ignored line. `Serialize` is for printing (`gremlin config check`) and
+//! redacts secrets; loading never serializes.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+
+use serde::{Deserialize, Serialize};
+
+use crate::secret::{Secret, ServiceUrl};
+
+/// All of Gremlin's settings. Keys: `data_dir` (env `GREMLIN_DATA_DIR`) and
+/// one table per section below.
+#[derive(Debug, Clone, Deserialize, Serialize, Default)]
+#[serde(default, deny_unknown_fields)]
+pub struct Settings {
+    /// Where embedded data lives (SQLite file, generated auth secret).
+    /// Default: the working directory.
+    pub data_dir: PathBuf,
+    /// `[server]`: HTTP listener and request handling.
+    pub server: ServerSettings,
+    /// `[log]`: log format and filter.
+    pub log: LogSettings,
+    /// `[database]`: the SQL database.
+    pub database: DatabaseSettings,
+    /// `[events]`: the event bus.
+    pub events: EventsSettings,
+    /// `[cache]`: rate limits, idempotency records, permission cache.
+    pub cache: CacheSettings,
+    /// `[documents]`: organization settings and session logs.
+    pub documents: DocumentsSettings,
+    /// `[outbox]`: the relay that publishes committed events.
+    pub outbox: OutboxSettings,
+    /// `[auth]`: the shared secret for sessions and service JWTs.
+    pub auth: AuthSettings,
+}
+
+/// `[server]`: keys `bind`, `public_url`, `domains`, `body_limit_bytes`,
+/// `request_timeout_secs`, `shutdown_grace_secs`, `cors_allowed_origins`
+/// (env `GREMLIN_SERVER__<KEY>`; `GREMLIN_PUBLIC_URL` for `public_url`).
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct ServerSettings {
+    /// Address to listen on. Default `127.0.0.1:8080`.
+    pub bind: SocketAddr,
+    /// The public base URL clients use. Default `http://127.0.0.1:8080`.
+    pub public_url: String,
+    /// Domains this process serves, among those compiled in; empty means all.
+    pub domains: Vec<String>,
+    /// Largest request body accepted, in bytes. Default 1 MiB.
+    pub body_limit_bytes: usize,
+    /// Time a request may take before it is answered 503. Default 30 s.
+    pub request_timeout_secs: u64,
+    /// Time in-flight requests get to finish on shutdown. Default 20 s.
+    pub shutdown_grace_secs: u64,
+    /// Origins allowed by CORS; empty disables CORS, `["*"]` allows any.
+    pub cors_allowed_origins: Vec<String>,
+}
+
+impl Default for ServerSettings {
+    fn default() -> Self {
+        Self {
+            bind: SocketAddr::from(([127, 0, 0, 1], 8080)),
+            public_url: "http://127.0.0.1:8080".into(),
+            domains: Vec::new(),
+            body_limit_bytes: 1024 * 1024,
+            request_timeout_secs: 30,
+            shutdown_grace_secs: 20,
+            cors_allowed_origins: Vec::new(),
+        }
+    }
+}
+
+/// How log lines are written.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize, Default)]
+#[serde(rename_all = "lowercase")]
+pub enum LogFormat {
+    /// Human-readable, for a terminal.
+    #[default]
+    Pretty,
+    /// One JSON object per line, for log shippers.
+    Json,
+}
+
+/// `[log]`: keys `format` (`pretty` or `json`) and `filter` (a `tracing`
+/// env-filter such as `info,gremlin=debug`); env `GREMLIN_LOG__<KEY>`.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct LogSettings {
+    /// Output format. Default `pretty`.
+    pub format: LogFormat,
+    /// Which events to log. Default `info`.
+    pub filter: String,
+}
+
+impl Default for LogSettings {
+    fn default() -> Self {
+        Self { format: LogFormat::Pretty, filter: "info".into() }
+    }
+}
+
+/// `[database]`: keys `url`, `max_connections`, `min_connections`,
+/// `connect_timeout_secs`, `acquire_timeout_secs`, `sqlite_busy_timeout_ms`,
+/// `auto_migrate`; env `GREMLIN_DATABASE__<KEY>`.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct DatabaseSettings {
+    /// `sqlite://PATH?mode=rwc` or `postgres://…`. Default: `gremlin.db` in
+    /// the data directory.
+    pub url: Option<ServiceUrl>,
+    /// Pool size ceiling. Default 10.
+    pub max_connections: u32,
+    /// Connections kept open when idle. Default 1.
+    pub min_connections: u32,
+    /// Time to open a connection. Default 5 s.
+    pub connect_timeout_secs: u64,
+    /// Time to wait for a free pooled connection. Default 5 s.
+    pub acquire_timeout_secs: u64,
+    /// SQLite's wait for a locked database. Default 5000 ms.
+    pub sqlite_busy_timeout_ms: u64,
+    /// Run pending migrations on `serve`. Default true.
+    pub auto_migrate: bool,
+}
+
+impl Default for DatabaseSettings {
+    fn default() -> Self {
+        Self {
+            url: None,
+            max_connections: 10,
+            min_connections: 1,
+            connect_timeout_secs: 5,
+            acquire_timeout_secs: 5,
+            sqlite_busy_timeout_ms: 5000,
+            auto_migrate: true,
+        }
+    }
+}
+
+impl DatabaseSettings {
+    /// The URL to connect to: the configured one, or the embedded SQLite file
+    /// in `data_dir`.
+    pub fn effective_url(&self, data_dir: &std::path::Path) -> ServiceUrl {
+        match &self.url {
+            Some(url) => url.clone(),
+            None => {
+                let file = data_dir.join("gremlin.db");
+                ServiceUrl::new(format!("sqlite://{}?mode=rwc", file.display()))
+            }
+        }
+    }
+
+    /// Whether the configured database is PostgreSQL.
+    pub fn is_postgres(&self) -> bool {
+        self.url.as_ref().is_some_and(|u| matches!(u.scheme().as_str(), "postgres" | "postgresql"))
+    }
+}
+
+/// `[events]`: key `url`, `memory` (in-process, default) or `nats://…`;
+/// env `GREMLIN_EVENTS__URL`.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct EventsSettings {
+    /// Where events are published.
+    pub url: ServiceUrl,
+}
+
+impl Default for EventsSettings {
+    fn default() -> Self {
+        Self { url: ServiceUrl::new("memory") }
+    }
+}
+
+/// `[cache]`: key `url`, `memory` (default) or `redis://…`; env
+/// `GREMLIN_CACHE__URL`.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct CacheSettings {
+    /// Where cache entries live.
+    pub url: ServiceUrl,
+}
+
+impl Default for CacheSettings {
+    fn default() -> Self {
+        Self { url: ServiceUrl::new("memory") }
+    }
+}
+
+/// `[documents]`: key `url`, `sql` (tables in the SQL database, default) or
+/// `mongodb://…`; env `GREMLIN_DOCUMENTS__URL`.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct DocumentsSettings {
+    /// Where documents and logs are stored.
+    pub url: ServiceUrl,
+}
+
+impl Default for DocumentsSettings {
+    fn default() -> Self {
+        Self { url: ServiceUrl::new("sql") }
+    }
+}
+
+/// `[outbox]`: keys `poll_interval_ms`, `batch_size`, `retention_hours`;
+/// env `GREMLIN_OUTBOX__<KEY>`.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct OutboxSettings {
+    /// How often the relay looks for unpublished events. Default 200 ms.
+    pub poll_interval_ms: u64,
+    /// Events published per round. Default 100.
+    pub batch_size: u32,
+    /// How long published rows are kept before deletion. Default 72 h.
+    pub retention_hours: u64,
+}
+
+impl Default for OutboxSettings {
+    fn default() -> Self {
+        Self { poll_interval_ms: 200, batch_size: 100, retention_hours: 72 }
+    }
+}
+
+/// `[auth]`: key `secret` (env `GREMLIN_AUTH_SECRET`, or `BETTER_AUTH_SECRET`).
+/// Signs session cookies and service JWTs; at least 32 bytes on PostgreSQL.
+#[derive(Debug, Clone, Deserialize, Serialize, Default)]
+#[serde(default, deny_unknown_fields)]
+pub struct AuthSettings {
+    /// The shared secret. On embedded defaults with none set, one is
+    /// generated and kept in the data directory.
+    pub secret: Option<Secret>,
+}

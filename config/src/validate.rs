@@ -1,0 +1,79 @@
+//! Checks of values that parse but are not allowed, each naming its key.
+
+use crate::error::ConfigError;
+use crate::settings::Settings;
+
+/// Validates every section; the first problem found is returned.
+pub(crate) fn validate(s: &Settings) -> Result<(), ConfigError> {
+    let public = url::Url::parse(&s.server.public_url).map_err(|e| {
+        ConfigError::invalid(
+            "server.public_url",
+            format!("{e}; expected an absolute http(s) URL such as https://gremlin.example.com"),
+        )
+    })?;
+    if !matches!(public.scheme(), "http" | "https") {
+        return Err(ConfigError::invalid("server.public_url", "must use http or https"));
+    }
+    positive("server.body_limit_bytes", s.server.body_limit_bytes as u64)?;
+    positive("server.request_timeout_secs", s.server.request_timeout_secs)?;
+    for origin in &s.server.cors_allowed_origins {
+        if origin != "*" && url::Url::parse(origin).is_err() {
+            return Err(ConfigError::invalid(
+                "server.cors_allowed_origins",
+                format!("`{origin}` is not an origin; use `*` or values such as https://app.example.com"),
+            ));
+        }
+    }
+    if !s.log.filter.chars().all(|c| c.is_ascii_alphanumeric() || "_-:=,.*".contains(c)) {
+        return Err(ConfigError::invalid(
+            "log.filter",
+            "expected a tracing filter such as `info` or `info,gremlin=debug`",
+        ));
+    }
+    let db = &s.database;
+    if let Some(url) = &db.url
+        && !matches!(url.scheme().as_str(), "sqlite" | "postgres" | "postgresql")
+    {
+        return Err(ConfigError::invalid(
+            "database.url",
+            format!(
+                "scheme `{}` is not supported; use sqlite://PATH?mode=rwc or postgres://USER@HOST/DB",
+                url.scheme()
+            ),
+        ));
+    }
+    positive("database.max_connections", u64::from(db.max_connections))?;
+    positive("database.connect_timeout_secs", db.connect_timeout_secs)?;
+    positive("database.acquire_timeout_secs", db.acquire_timeout_secs)?;
+    if db.min_connections > db.max_connections {
+        return Err(ConfigError::invalid(
+            "database.min_connections",
+            format!("{} is more than database.max_connections ({})", db.min_connections, db.max_connections),
+        ));
+    }
+    one_of("events.url", &s.events.url.scheme(), &["memory", "nats"], "memory or nats://HOST:4222")?;
+    one_of("cache.url", &s.cache.url.scheme(), &["memory", "redis", "rediss"], "memory or redis://HOST:6379")?;
+    one_of(
+        "documents.url",
+        &s.documents.url.scheme(),
+        &["sql", "mongodb", "mongodb+srv"],
+        "sql or mongodb://HOST:27017/DB",
+    )?;
+    positive("outbox.poll_interval_ms", s.outbox.poll_interval_ms)?;
+    positive("outbox.batch_size", u64::from(s.outbox.batch_size))?;
+    Ok(())
+}
+
+fn positive(key: &str, value: u64) -> Result<(), ConfigError> {
+    if value == 0 {
+        return Err(ConfigError::invalid(key, "must be greater than zero"));
+    }
+    Ok(())
+}
+
+fn one_of(key: &str, scheme: &str, allowed: &[&str], hint: &str) -> Result<(), ConfigError> {
+    if allowed.contains(&scheme) {
+        return Ok(());
+    }
+    Err(ConfigError::invalid(key, format!("scheme `{scheme}` is not supported; use {hint}")))
+}

@@ -1,0 +1,31 @@
+//! The kernel: ports (traits) and shared types every Gremlin domain uses.
+//!
+//! Domains talk to infrastructure only through the ports here
+//! ([`EventBus`], [`Cache`], [`DocumentStore`], and sea-orm's connection for
+//! SQL); the composition root in `gremlin` picks the adapters. This crate
+//! must not depend on a concrete infrastructure client (NATS, Redis, MongoDB)
+//! nor on any domain crate.
+
+pub mod error;
+pub mod event;
+pub mod ids;
+pub mod money;
+pub mod outbox;
+pub mod page;
+pub mod ports;
+pub mod principal;
+pub mod problem;
+
+#[cfg(feature = "conformance")]
+pub mod conformance;
+
+pub use error::{DomainError, FieldError};
+pub use event::{EventEnvelope, type_matches};
+pub use ids::{EventId, OrganizationId, UserId};
+pub use money::{Currency, Money, MoneyError};
+pub use page::{Cursor, Page};
+pub use ports::cache::{Cache, CacheError, Counter};
+pub use ports::documents::{Document, DocumentError, DocumentFilter, DocumentStore, LogEntry, LogQuery};
+pub use ports::events::{Delivery, EventBus, EventBusError, Subscription, SubscriptionSpec};
+pub use principal::{Permission, Principal};
+pub use problem::{Problem, ProblemResponse};

@@ -1,0 +1,130 @@
+//! Building the application: settings → adapters → migrations → routes and
+//! middleware. One builder for `main` and for tests.
+
+use std::time::Duration;
+
+use anyhow::Context;
+use gremlin_config::{AuthSecretSource, Settings};
+use gremlin_kernel::outbox::{OutboxRelay, RelaySettings};
+use gremlin_migrations::{Migrator, MigratorTrait};
+use poem::endpoint::BoxEndpoint;
+use poem::middleware::{CatchPanic, Cors};
+use poem::{EndpointExt, IntoEndpoint, Response, Route};
+
+use crate::http::{body_limit, metrics, problem, request_id, timeout};
+use crate::infra::Adapters;
+use crate::{domains, openapi};
+
+/// A built application: its HTTP endpoint and what runs beside it.
+pub struct App {
+    /// The whole HTTP application, middleware included.
+    pub endpoint: BoxEndpoint<'static, Response>,
+    /// The adapters it runs on.
+    pub adapters: Adapters,
+    /// The outbox relay to run beside the server.
+    pub relay: OutboxRelay,
+    /// The effective settings (auth secret resolved).
+    pub settings: Settings,
+    /// The domains this process serves.
+    pub domains: Vec<&'static str>,
+}
+
+/// Builds an [`App`]; tests may mount extra endpoints through it.
+pub struct AppBuilder {
+    settings: Settings,
+    extra: Vec<(String, BoxEndpoint<'static, Response>)>,
+}
+
+impl AppBuilder {
+    /// A builder for `settings`.
+    pub fn new(settings: Settings) -> Self {
+        Self { settings, extra: Vec::new() }
+    }
+
+    /// Mounts `endpoint` under `path`, inside the same middleware as the API.
+    pub fn mount(mut self, path: &str, endpoint: impl IntoEndpoint<Endpoint: 'static>) -> Self {
+        self.extra.push((path.to_owned(), endpoint.into_endpoint().map_to_response().boxed()));
+        self
+    }
+
+    /// Resolves the auth secret, opens the adapters, runs migrations when
+    /// `database.auto_migrate` is on, and assembles routes and middleware.
+    /// Fails when the secret is missing/short with PostgreSQL, an adapter
+    /// cannot be built, a domain is unknown, or a migration fails.
+    pub async fn build(self) -> anyhow::Result<App> {
+        let mut settings = self.settings;
+        match settings.ensure_auth_secret()? {
+            AuthSecretSource::Generated(path) => tracing::warn!(
+                path = %path.display(),
+                "no auth secret configured: generated one and stored it; set GREMLIN_AUTH_SECRET for production"
+            ),
+            AuthSecretSource::Stored(path) => tracing::info!(path = %path.display(), "using the stored auth secret"),
+            AuthSecretSource::Configured => {}
+        }
+        let domains = domains::select(&settings.server.domains)?;
+        let adapters = Adapters::from_settings(&settings).await?;
+        if settings.database.auto_migrate {
+            Migrator::up(&adapters.db, None)
+                .await
+                .context("running database migrations (check database.url, or set database.auto_migrate = false and run `gremlin migrate up`)")?;
+        }
+        let relay = OutboxRelay::new(
+            adapters.db.clone(),
+            adapters.events.clone(),
+            RelaySettings {
+                poll_interval: Duration::from_millis(settings.outbox.poll_interval_ms),
+                batch_size: settings.outbox.batch_size,
+                retention: Duration::from_secs(settings.outbox.retention_hours * 3600),
+            },
+        );
+        let endpoint = assemble(&settings, &adapters, self.extra);
+        Ok(App { endpoint, adapters, relay, settings, domains })
+    }
+}
+
+/// Builds the application for `settings`, as `gremlin serve` does.
+pub async fn build_app(settings: Settings) -> anyhow::Result<App> {
+    AppBuilder::new(settings).build().await
+}
+
+/// Routes wrapped in the middleware stack, outermost first: request id,
+/// CORS, metrics and access log, problem+json, panic catcher, timeout,
+/// body limit.
+fn assemble(
+    settings: &Settings,
+    adapters: &Adapters,
+    extra: Vec<(String, BoxEndpoint<'static, Response>)>,
+) -> BoxEndpoint<'static, Response> {
+    // Install the metrics recorder before the first request records anything.
+    metrics::handle();
+    let api = openapi::api_service();
+    let mut route = Route::new().nest("/docs", api.swagger_ui()).at("/openapi.json", api.spec_endpoint());
+    for (path, endpoint) in extra {
+        route = route.nest(path, endpoint);
+    }
+    let route = route.nest("/", api);
+    let server = &settings.server;
+    let inner = route
+        .data(adapters.clone())
+        .around(body_limit::around(server.body_limit_bytes))
+        .around(timeout::around(Duration::from_secs(server.request_timeout_secs)))
+        .with(CatchPanic::new().with_handler(problem::panic_response))
+        .around(problem::around)
+        .around(metrics::around)
+        .map_to_response()
+        .boxed();
+    let with_cors = match server.cors_allowed_origins.as_slice() {
+        [] => inner,
+        [any] if any == "*" => inner.with(Cors::new().expose_header(request_id::HEADER)).map_to_response().boxed(),
+        origins => inner
+            .with(
+                Cors::new()
+                    .allow_origins(origins.iter().map(String::as_str))
+                    .allow_credentials(true)
+                    .expose_header(request_id::HEADER),
+            )
+            .map_to_response()
+            .boxed(),
+    };
+    with_cors.around(request_id::around).map_to_response().boxed()
+}

@@ -1,0 +1,111 @@
+//! Command-line interface: `serve`, `migrate`, `openapi`, `config check`.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand};
+use gremlin_config::Settings;
+
+/// Gremlin: a self-hostable business backend (identity, organizations,
+/// business domains) in one binary.
+///
+/// Settings come from defaults, then a TOML file (--config, GREMLIN_CONFIG,
+/// or ./gremlin.toml), then GREMLIN_* environment variables
+/// (GREMLIN_DATABASE__URL, GREMLIN_AUTH_SECRET, …). See
+/// config/gremlin.example.toml for every key.
+#[derive(Debug, Parser)]
+#[command(name = "gremlin", version, about, long_about)]
+pub struct Cli {
+    /// Configuration file (TOML). Default: ./gremlin.toml when it exists.
+    #[arg(long, global = true, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+    /// Directory for embedded data (SQLite file, generated auth secret).
+    #[arg(long, global = true, value_name = "DIR")]
+    pub data_dir: Option<PathBuf>,
+    /// What to do.
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// The subcommands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Run the HTTP server (runs pending migrations first unless
+    /// database.auto_migrate is false). Stops gracefully on SIGINT/SIGTERM.
+    Serve(ServeArgs),
+    /// Apply, roll back or list database migrations.
+    #[command(subcommand)]
+    Migrate(MigrateCommand),
+    /// Write the OpenAPI document (JSON) to a file or stdout.
+    Openapi(OpenapiArgs),
+    /// Inspect configuration.
+    #[command(subcommand)]
+    Config(ConfigCommand),
+}
+
+/// `gremlin serve` options.
+#[derive(Debug, Args)]
+pub struct ServeArgs {
+    /// Address to listen on (overrides server.bind / GREMLIN_SERVER__BIND).
+    #[arg(long, value_name = "ADDR")]
+    pub bind: Option<SocketAddr>,
+    /// Comma-separated domains to serve, among those compiled in
+    /// (overrides server.domains). Default: all.
+    #[arg(long, value_delimiter = ',', value_name = "LIST")]
+    pub domains: Option<Vec<String>>,
+}
+
+/// `gremlin migrate` subcommands.
+#[derive(Debug, Subcommand)]
+pub enum MigrateCommand {
+    /// Apply pending migrations.
+    Up {
+        /// Apply at most this many (default: all).
+        #[arg(long)]
+        steps: Option<u32>,
+    },
+    /// Roll back applied migrations, newest first.
+    Down {
+        /// How many to roll back.
+        #[arg(long, default_value_t = 1)]
+        steps: u32,
+    },
+    /// List migrations and whether each is applied.
+    Status,
+}
+
+/// `gremlin openapi` options.
+#[derive(Debug, Args)]
+pub struct OpenapiArgs {
+    /// File to write (default: stdout).
+    #[arg(long, short, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+}
+
+/// `gremlin config` subcommands.
+#[derive(Debug, Subcommand)]
+pub enum ConfigCommand {
+    /// Validate the configuration and print the effective settings, secrets redacted.
+    Check,
+}
+
+impl Cli {
+    /// Applies the global flags to loaded settings.
+    pub fn apply_globals(&self, settings: &mut Settings) {
+        if let Some(dir) = &self.data_dir {
+            settings.data_dir = dir.clone();
+        }
+    }
+}
+
+impl ServeArgs {
+    /// Applies the serve flags to loaded settings.
+    pub fn apply(&self, settings: &mut Settings) {
+        if let Some(bind) = self.bind {
+            settings.server.bind = bind;
+        }
+        if let Some(domains) = &self.domains {
+            settings.server.domains = domains.clone();
+        }
+    }
+}

@@ -1,0 +1,88 @@
+//! What each subcommand does, given loaded settings.
+
+use std::io::Write;
+
+use anyhow::Context;
+use gremlin_config::Settings;
+use gremlin_migrations::{MigrationStatus, Migrator, MigratorTrait};
+
+use crate::cli::{ConfigCommand, MigrateCommand, OpenapiArgs};
+use crate::{build_app, domains, infra, openapi, server, shutdown};
+
+/// `gremlin serve`: build the app and serve until SIGINT/SIGTERM.
+pub async fn serve(settings: Settings) -> anyhow::Result<()> {
+    let app = build_app(settings).await?;
+    server::run(app, shutdown::signal()).await
+}
+
+/// `gremlin migrate …`: prints what it did to stdout.
+pub async fn migrate(settings: &Settings, command: &MigrateCommand, out: &mut impl Write) -> anyhow::Result<()> {
+    let db = infra::database::connect(settings).await.context("opening the database")?;
+    match command {
+        MigrateCommand::Up { steps } => {
+            let before = pending(&db).await?;
+            Migrator::up(&db, *steps).await.context("applying migrations")?;
+            let applied = before - pending(&db).await?;
+            writeln!(out, "applied {applied} migration(s)")?;
+        }
+        MigrateCommand::Down { steps } => {
+            Migrator::down(&db, Some(*steps)).await.context("rolling back migrations")?;
+            writeln!(out, "rolled back up to {steps} migration(s)")?;
+        }
+        MigrateCommand::Status => {
+            for migration in Migrator::get_migration_with_status(&db).await.context("reading migration status")? {
+                let state = match migration.status() {
+                    MigrationStatus::Applied => "applied",
+                    MigrationStatus::Pending => "pending",
+                };
+                writeln!(out, "{state:8} {}", migration.name())?;
+            }
+        }
+    }
+    db.close().await.context("closing the database")?;
+    Ok(())
+}
+
+async fn pending(db: &sea_orm::DatabaseConnection) -> anyhow::Result<usize> {
+    Ok(Migrator::get_pending_migrations(db).await.context("reading pending migrations")?.len())
+}
+
+/// `gremlin openapi`: the document to a file or stdout.
+pub fn openapi(args: &OpenapiArgs, out: &mut impl Write) -> anyhow::Result<()> {
+    let spec = openapi::spec_json();
+    match &args.output {
+        Some(path) => {
+            std::fs::write(path, spec).with_context(|| format!("writing {}", path.display()))?;
+            writeln!(out, "wrote {}", path.display())?;
+        }
+        None => out.write_all(spec.as_bytes())?,
+    }
+    Ok(())
+}
+
+/// `gremlin config check`: validates beyond parsing (domains, secret rules)
+/// and prints the effective settings as TOML with secrets redacted.
+pub fn config(settings: &Settings, command: &ConfigCommand, out: &mut impl Write) -> anyhow::Result<()> {
+    match command {
+        ConfigCommand::Check => {
+            domains::select(&settings.server.domains)?;
+            let mut effective = settings.clone();
+            effective.database.url = Some(settings.database.effective_url(&settings.data_dir));
+            if settings.database.is_postgres() {
+                // Same rule as start-up, without generating anything.
+                effective.clone().ensure_auth_secret()?;
+            }
+            let text = toml::to_string_pretty(&effective).context("rendering settings")?;
+            writeln!(out, "# effective settings (secrets redacted)\n{text}")?;
+            if settings.auth.secret.is_none() && !settings.database.is_postgres() {
+                writeln!(
+                    out,
+                    "# note: no auth secret set; `serve` will generate one in {}",
+                    settings.data_dir.display()
+                )?;
+            }
+            writeln!(out, "# configuration is valid")?;
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,48 @@
+//! Concrete infrastructure: the only place that knows which technology is
+//! behind each kernel port. Adapters are chosen by URL scheme in settings.
+
+pub mod database;
+pub mod memory;
+pub mod sql;
+
+use std::sync::Arc;
+
+use anyhow::{Context, bail};
+use gremlin_config::Settings;
+use gremlin_kernel::{Cache, DocumentStore, EventBus};
+use sea_orm::DatabaseConnection;
+
+/// The adapters a process runs with, behind their ports.
+#[derive(Clone)]
+pub struct Adapters {
+    /// The SQL database.
+    pub db: DatabaseConnection,
+    /// Where events are published.
+    pub events: Arc<dyn EventBus>,
+    /// Rate limits, idempotency records, permission cache.
+    pub cache: Arc<dyn Cache>,
+    /// Organization settings, session logs.
+    pub documents: Arc<dyn DocumentStore>,
+}
+
+impl Adapters {
+    /// Builds every adapter named by `settings`. The database pool is lazy,
+    /// so a database that is down shows in `/readyz` rather than stopping
+    /// the process. Fails for a URL scheme this build has no adapter for.
+    pub async fn from_settings(settings: &Settings) -> anyhow::Result<Self> {
+        let db = database::connect(settings).await.context("opening the database pool")?;
+        let events: Arc<dyn EventBus> = match settings.events.url.scheme().as_str() {
+            "memory" => Arc::new(memory::MemoryEventBus::new()),
+            other => bail!("events.url: the `{other}` adapter is not available in this build yet; use `memory`"),
+        };
+        let cache: Arc<dyn Cache> = match settings.cache.url.scheme().as_str() {
+            "memory" => Arc::new(memory::MemoryCache::new()),
+            other => bail!("cache.url: the `{other}` adapter is not available in this build yet; use `memory`"),
+        };
+        let documents: Arc<dyn DocumentStore> = match settings.documents.url.scheme().as_str() {
+            "sql" => Arc::new(sql::SqlDocumentStore::new(db.clone())),
+            other => bail!("documents.url: the `{other}` adapter is not available in this build yet; use `sql`"),
+        };
+        Ok(Self { db, events, cache, documents })
+    }
+}

@@ -1,0 +1,5 @@
+//! Adapters over the SQL database itself.
+
+mod documents;
+
+pub use documents::SqlDocumentStore;

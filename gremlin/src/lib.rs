@@ -1,0 +1,18 @@
+//! Gremlin's composition root: the CLI, the HTTP server, the concrete
+//! infrastructure adapters and the wiring of the domains compiled in.
+//!
+//! `main` and the tests build the application the same way, through
+//! [`AppBuilder`] / [`build_app`], so what is tested is what runs.
+
+pub mod app;
+pub mod cli;
+pub mod commands;
+pub mod domains;
+pub mod http;
+pub mod infra;
+pub mod openapi;
+pub mod server;
+pub mod shutdown;
+pub mod telemetry;
+
+pub use app::{App, AppBuilder, build_app};

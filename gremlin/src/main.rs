@@ -1,0 +1,44 @@
+//! The `gremlin` executable: parses the CLI, loads settings, runs a command.
+//! Exit codes: 0 success, 1 runtime failure, 2 invalid configuration or usage.
+
+use std::process::ExitCode;
+
+use clap::Parser;
+use gremlin::cli::{Cli, Command};
+use gremlin::{commands, telemetry};
+
+#[tokio::main]
+async fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let mut settings = match gremlin_config::load(cli.config.as_deref()) {
+        Ok(settings) => settings,
+        Err(e) => {
+            eprintln!("gremlin: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    cli.apply_globals(&mut settings);
+    telemetry::init(&settings.log);
+    let mut stdout = std::io::stdout();
+    let result = match &cli.command {
+        Command::Serve(args) => {
+            args.apply(&mut settings);
+            commands::serve(settings).await
+        }
+        Command::Migrate(command) => commands::migrate(&settings, command, &mut stdout).await,
+        Command::Openapi(args) => commands::openapi(args, &mut stdout),
+        Command::Config(command) => commands::config(&settings, command, &mut stdout),
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            tracing::error!(error = format!("{e:#}"), "gremlin failed");
+            eprintln!("gremlin: {e:#}");
+            if e.downcast_ref::<gremlin_config::ConfigError>().is_some() {
+                ExitCode::from(2)
+            } else {
+                ExitCode::FAILURE
+            }
+        }
+    }
+}

@@ -1,0 +1,67 @@
+//! Running an [`App`]: bind, serve until the shutdown future resolves, let
+//! in-flight requests finish within the grace period, then flush the outbox
+//! relay and close the pool.
+
+use std::future::Future;
+use std::net::SocketAddr;
+use std::time::Duration;
+
+use anyhow::Context;
+use poem::Server;
+use poem::listener::{Acceptor, Listener, TcpAcceptor, TcpListener};
+
+use crate::App;
+
+/// Binds `addr` (port 0 picks a free port) and returns the acceptor with
+/// the address actually bound. Fails when the address is taken.
+pub async fn bind(addr: SocketAddr) -> anyhow::Result<(TcpAcceptor, SocketAddr)> {
+    let acceptor = TcpListener::bind(addr)
+        .into_acceptor()
+        .await
+        .with_context(|| format!("binding {addr} (server.bind / --bind); is another process using it?"))?;
+    let local = acceptor.local_addr().first().and_then(|a| a.as_socket_addr().copied()).unwrap_or(addr);
+    Ok((acceptor, local))
+}
+
+/// Serves `app` on `server.bind` until `shutdown` resolves.
+///
+/// Fails when the address cannot be bound or the server stops with an I/O
+/// error.
+pub async fn run(app: App, shutdown: impl Future<Output = ()> + Send + 'static) -> anyhow::Result<()> {
+    let (acceptor, _) = bind(app.settings.server.bind).await?;
+    serve(app, acceptor, shutdown).await
+}
+
+/// Serves `app` on an already bound acceptor until `shutdown` resolves.
+///
+/// Fails when the server stops with an I/O error.
+pub async fn serve(
+    app: App,
+    acceptor: TcpAcceptor,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> anyhow::Result<()> {
+    let shown = acceptor
+        .local_addr()
+        .first()
+        .and_then(|a| a.as_socket_addr().copied())
+        .map_or_else(|| "?".to_owned(), |a| a.to_string());
+    tracing::info!(domains = ?app.domains, "gremlin listening on http://{shown}");
+
+    let (stop_relay, relay_stopped) = tokio::sync::oneshot::channel::<()>();
+    let relay = tokio::spawn(app.relay.clone().run(async move {
+        let _ = relay_stopped.await;
+    }));
+
+    let grace = Duration::from_secs(app.settings.server.shutdown_grace_secs);
+    let served =
+        Server::new_with_acceptor(acceptor).run_with_graceful_shutdown(app.endpoint, shutdown, Some(grace)).await;
+    tracing::info!("http server stopped; flushing the outbox");
+    let _ = stop_relay.send(());
+    if let Err(e) = relay.await {
+        tracing::error!(error = %e, "outbox relay task failed");
+    }
+    if let Err(e) = app.adapters.db.close_by_ref().await {
+        tracing::warn!(error = %e, "closing the database pool");
+    }
+    served.context("serving HTTP")
+}

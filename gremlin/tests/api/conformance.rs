@@ -1,0 +1,41 @@
+//! The port conformance suites on the embedded adapters. The production
+//! adapters (NATS, Redis, MongoDB) run the same suites.
+
+use std::sync::Arc;
+
+use gremlin::infra::memory::{MemoryCache, MemoryEventBus};
+use gremlin::infra::sql::SqlDocumentStore;
+use gremlin_kernel::{Cache, DocumentStore, EventBus};
+
+use crate::support::{Backend, TestApp};
+
+mod memory_cache {
+    use super::*;
+    async fn make() -> Arc<dyn Cache> {
+        Arc::new(MemoryCache::new())
+    }
+    gremlin_kernel::cache_conformance!(make());
+}
+
+mod memory_event_bus {
+    use super::*;
+    async fn make() -> Arc<dyn EventBus> {
+        Arc::new(MemoryEventBus::new())
+    }
+    gremlin_kernel::event_bus_conformance!(make());
+}
+
+async fn sql_documents(backend: Backend) -> (Arc<dyn DocumentStore>, TestApp) {
+    let t = TestApp::new(backend).await;
+    (Arc::new(SqlDocumentStore::new(t.app.adapters.db.clone())), t)
+}
+
+mod sql_documents_sqlite {
+    use super::*;
+    gremlin_kernel::document_store_conformance!(sql_documents(Backend::Sqlite));
+}
+
+mod sql_documents_postgres {
+    use super::*;
+    gremlin_kernel::document_store_conformance!(sql_documents(Backend::Postgres));
+}

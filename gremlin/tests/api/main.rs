@@ -1,0 +1,14 @@
+//! Gremlin's integration tests: one binary (less to link), one module per
+//! concern. Storage tests run on SQLite and on PostgreSQL (`both_backends!`).
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, missing_docs)]
+
+mod support;
+
+mod cli;
+mod conformance;
+mod errors;
+mod health;
+mod migrations;
+mod openapi;
+mod outbox;
+mod shutdown;

@@ -1,0 +1,160 @@
+//! Test support: a fresh database per test (SQLite file in a temp dir, or a
+//! uniquely named PostgreSQL database dropped afterwards), settings for it,
+//! and the app built exactly as `main` builds it.
+
+use std::time::{SystemTime, UNIX_EPOCH};
+
+use gremlin::{App, AppBuilder};
+use gremlin_config::{Secret, ServiceUrl, Settings};
+use sea_orm::{ConnectionTrait, Database};
+
+/// Which database a test runs on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+/// Runs the same async test body on SQLite and on PostgreSQL.
+#[macro_export]
+macro_rules! both_backends {
+    ($($name:ident => $body:ident),* $(,)?) => {
+        $(
+            mod $name {
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn sqlite() {
+                    super::$body($crate::support::Backend::Sqlite).await
+                }
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn postgres() {
+                    super::$body($crate::support::Backend::Postgres).await
+                }
+            }
+        )*
+    };
+}
+
+/// The PostgreSQL server tests create their databases on.
+pub fn postgres_admin_url() -> String {
+    std::env::var("GREMLIN_TEST_POSTGRES_URL").unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".into())
+}
+
+/// Databases left behind by crashed runs are dropped after this many seconds.
+const STALE_AFTER_SECS: u64 = 6 * 3600;
+
+/// A database for one test, removed when dropped.
+pub struct TestDb {
+    pub url: String,
+    pub dir: tempfile::TempDir,
+    pg_name: Option<String>,
+}
+
+fn now_secs() -> u64 {
+    SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_secs()).unwrap_or(0)
+}
+
+impl TestDb {
+    pub async fn new(backend: Backend) -> Self {
+        let dir = tempfile::tempdir().expect("temp dir");
+        match backend {
+            Backend::Sqlite => {
+                let url = format!("sqlite://{}?mode=rwc", dir.path().join("test.db").display());
+                Self { url, dir, pg_name: None }
+            }
+            Backend::Postgres => {
+                let name = format!("t_{}_{}", now_secs(), uuid::Uuid::new_v4().simple());
+                let admin = Database::connect(postgres_admin_url())
+                    .await
+                    .expect("PostgreSQL must run for tests (make services)");
+                sweep_stale(&admin).await;
+                admin.execute_unprepared(&format!("CREATE DATABASE \"{name}\"")).await.expect("create test database");
+                admin.close().await.ok();
+                let base = postgres_admin_url();
+                let url = match base.rfind('/') {
+                    Some(i) => format!("{}/{name}", &base[..i]),
+                    None => panic!("bad GREMLIN_TEST_POSTGRES_URL {base}"),
+                };
+                Self { url, dir, pg_name: Some(name) }
+            }
+        }
+    }
+
+    /// Settings pointing at this database, with a fixed auth secret.
+    pub fn settings(&self) -> Settings {
+        let mut s = Settings { data_dir: self.dir.path().to_path_buf(), ..Settings::default() };
+        s.database.url = Some(ServiceUrl::new(self.url.clone()));
+        s.database.max_connections = 5;
+        s.auth.secret = Some(Secret::new("test-secret-0123456789abcdef0123456789abcdef"));
+        s.server.bind = "127.0.0.1:0".parse().unwrap();
+        s.outbox.poll_interval_ms = 20;
+        s
+    }
+}
+
+/// Drops `t_<epoch>_…` databases older than a few hours: crashed runs'.
+async fn sweep_stale(admin: &sea_orm::DatabaseConnection) {
+    let Ok(rows) = admin
+        .query_all_raw(sea_orm::Statement::from_string(
+            admin.get_database_backend(),
+            "SELECT datname FROM pg_database WHERE datname LIKE 't\\_%'",
+        ))
+        .await
+    else {
+        return;
+    };
+    for row in rows {
+        let Ok(name) = row.try_get_by_index::<String>(0) else { continue };
+        let created = name.split('_').nth(1).and_then(|s| s.parse::<u64>().ok());
+        if created.is_some_and(|t| now_secs().saturating_sub(t) > STALE_AFTER_SECS) {
+            admin.execute_unprepared(&format!("DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)")).await.ok();
+        }
+    }
+}
+
+impl Drop for TestDb {
+    fn drop(&mut self) {
+        let Some(name) = self.pg_name.take() else { return };
+        // Drop runs outside async context: use a private runtime on a thread.
+        let dropped = std::thread::spawn(move || {
+            let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().expect("runtime");
+            rt.block_on(async {
+                let admin = Database::connect(postgres_admin_url()).await?;
+                admin.execute_unprepared(&format!("DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)")).await?;
+                admin.close().await
+            })
+        })
+        .join();
+        if !matches!(dropped, Ok(Ok(()))) {
+            eprintln!("warning: could not drop a test database: {dropped:?}");
+        }
+    }
+}
+
+/// A database and the app built on it, in-process.
+pub struct TestApp {
+    pub app: App,
+    pub db: TestDb,
+}
+
+impl TestApp {
+    pub async fn new(backend: Backend) -> Self {
+        Self::custom(backend, |_| {}, |b| b).await
+    }
+
+    /// Builds with changed settings and extra mounts.
+    pub async fn custom(
+        backend: Backend,
+        settings: impl FnOnce(&mut Settings),
+        mounts: impl FnOnce(AppBuilder) -> AppBuilder,
+    ) -> Self {
+        let db = TestDb::new(backend).await;
+        let mut s = db.settings();
+        settings(&mut s);
+        let app = mounts(AppBuilder::new(s)).build().await.expect("app builds");
+        Self { app, db }
+    }
+
+    pub fn client(&self) -> poem::test::TestClient<&poem::endpoint::BoxEndpoint<'static, poem::Response>> {
+        poem::test::TestClient::new(&self.app.endpoint)
+    }
+}

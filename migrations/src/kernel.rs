@@ -1,0 +1,12 @@
+//! The kernel's tables: the transactional outbox and the SQL-backed
+//! document store. Every deployment shape has them.
+
+use sea_orm_migration::prelude::*;
+
+mod m20261127_000001_kernel_outbox;
+mod m20261127_000002_kernel_documents;
+
+/// The kernel's migrations, in order.
+pub(crate) fn migrations() -> Vec<Box<dyn MigrationTrait>> {
+    vec![Box::new(m20261127_000001_kernel_outbox::Migration), Box::new(m20261127_000002_kernel_documents::Migration)]
+}

@@ -1,0 +1,25 @@
+//! Schema migrations for Gremlin, one module set per domain, so a split
+//! service migrates only the tables it owns. Each domain's set is behind
+//! the Cargo feature of the same name; the kernel's tables (outbox,
+//! documents) are always present.
+//!
+//! Migrations are written as SQL per backend where SQLite and PostgreSQL
+//! differ, so the schema on each is exactly what is written here.
+
+use sea_orm_migration::prelude::*;
+
+mod kernel;
+mod sql;
+
+/// Every migration compiled into this build, in order.
+pub struct Migrator;
+
+#[async_trait::async_trait]
+impl MigratorTrait for Migrator {
+    fn migrations() -> Vec<Box<dyn MigrationTrait>> {
+        kernel::migrations()
+    }
+}
+
+pub use sea_orm_migration::MigratorTrait;
+pub use sea_orm_migration::migrator::MigrationStatus;
