@@ -208,3 +208,45 @@ fn printed_settings_hide_secrets_and_passwords() {
         Ok(())
     });
 }
+
+/// The example file documents every key: uncommenting each `# key = value`
+/// line must give a valid file that sets every key `Settings` has.
+#[test]
+fn example_file_documents_every_key_and_parses() {
+    let example = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/gremlin.example.toml")).unwrap();
+    let uncommented: String = example
+        .lines()
+        .map(|line| match line.strip_prefix("# ") {
+            Some(rest) if rest.contains(" = ") && !rest.starts_with(char::is_uppercase) => rest,
+            _ => line,
+        })
+        .collect::<Vec<_>>()
+        .join("\n");
+    let mut documented = std::collections::BTreeSet::new();
+    let mut section = String::new();
+    for line in uncommented.lines() {
+        if let Some(name) = line.strip_prefix('[').and_then(|l| l.strip_suffix(']')) {
+            section = format!("{name}.");
+        } else if let Some((key, _)) = line.split_once(" = ") {
+            if !line.starts_with('#') {
+                documented.insert(format!("{section}{key}"));
+            }
+        }
+    }
+    let defaults = serde_json::to_value(gremlin_config::Settings::default()).unwrap();
+    let mut expected = std::collections::BTreeSet::new();
+    for (key, value) in defaults.as_object().unwrap() {
+        match value.as_object() {
+            Some(section) => expected.extend(section.keys().map(|k| format!("{key}.{k}"))),
+            None => {
+                expected.insert(key.clone());
+            }
+        }
+    }
+    assert_eq!(documented, expected, "config/gremlin.example.toml and Settings disagree");
+    Jail::expect_with(|jail| {
+        jail.create_file("gremlin.toml", &uncommented)?;
+        load(None).map_err(error_text)?;
+        Ok(())
+    });
+}

@@ -1,0 +1,41 @@
+# Gremlin — the two commands a newcomer needs:
+#   make run    serve on embedded defaults (SQLite, in-memory bus and cache)
+#   make test   start the test services, then run every test on SQLite and PostgreSQL
+# See README.md for the rest.
+
+CARGO ?= cargo
+# Test runner: cargo-nextest when installed, cargo test otherwise.
+NEXTEST := $(shell $(CARGO) nextest --version >/dev/null 2>&1 && echo yes)
+
+.PHONY: run test unit lint fmt openapi services fuzz-api build
+
+run:
+	$(CARGO) run --bin gremlin -- serve
+
+build:
+	$(CARGO) build --workspace --locked
+
+test: services
+ifeq ($(NEXTEST),yes)
+	$(CARGO) nextest run --workspace --locked --no-fail-fast
+else
+	$(CARGO) test --workspace --locked --no-fail-fast
+endif
+
+lint:
+	$(CARGO) fmt --all -- --check
+	$(CARGO) clippy --workspace --all-targets --locked -- -D warnings
+	$(CARGO) clippy --workspace --all-targets --locked --all-features -- -D warnings
+	$(CARGO) clippy -p gremlin --all-targets --locked --no-default-features -- -D warnings
+
+fmt:
+	$(CARGO) fmt --all
+
+openapi:
+	$(CARGO) run --quiet --bin gremlin -- openapi --output openapi/gremlin.json
+
+services:
+	bash scripts/services.sh
+
+fuzz-api:
+	bash scripts/fuzz-api.sh
