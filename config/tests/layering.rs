@@ -227,10 +227,10 @@ fn example_file_documents_every_key_and_parses() {
     for line in uncommented.lines() {
         if let Some(name) = line.strip_prefix('[').and_then(|l| l.strip_suffix(']')) {
             section = format!("{name}.");
-        } else if let Some((key, _)) = line.split_once(" = ") {
-            if !line.starts_with('#') {
-                documented.insert(format!("{section}{key}"));
-            }
+        } else if let Some((key, _)) = line.split_once(" = ")
+            && !line.starts_with('#')
+        {
+            documented.insert(format!("{section}{key}"));
         }
     }
     let defaults = serde_json::to_value(gremlin_config::Settings::default()).unwrap();
