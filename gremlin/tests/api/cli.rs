@@ -128,12 +128,16 @@ async fn migrate_command_on_postgres() {
     assert_eq!(out.lines().filter(|l| l.starts_with("applied")).count(), 2, "{out}");
 }
 
-/// Starts `gremlin serve` on port 0 with zero configuration in an empty
-/// directory and returns the child and its address.
+/// Starts `gremlin serve` on port 0 in `dir` with only `env` configured and
+/// returns the child, its address and its log lines.
 #[allow(clippy::zombie_processes, reason = "the caller waits for the child")]
-fn spawn_serve(dir: &std::path::Path) -> (std::process::Child, String, std::sync::mpsc::Receiver<String>) {
+fn spawn_serve(
+    dir: &std::path::Path,
+    env: &[(&str, &str)],
+) -> (std::process::Child, String, std::sync::mpsc::Receiver<String>) {
     let mut child = gremlin(dir)
         .args(["serve", "--bind", "127.0.0.1:0"])
+        .envs(env.iter().copied())
         .stdout(Stdio::null())
         .stderr(Stdio::piped())
         .spawn()
@@ -151,7 +155,7 @@ fn spawn_serve(dir: &std::path::Path) -> (std::process::Child, String, std::sync
             .recv_timeout(deadline.saturating_duration_since(std::time::Instant::now()))
             .expect("server announces its address");
         if let Some(rest) = line.split("listening on http://").nth(1) {
-            let addr = rest.split_whitespace().next().unwrap().to_owned();
+            let addr: String = rest.chars().take_while(|c| c.is_ascii_digit() || *c == '.' || *c == ':').collect();
             return (child, addr, rx);
         }
     }
@@ -160,7 +164,7 @@ fn spawn_serve(dir: &std::path::Path) -> (std::process::Child, String, std::sync
 #[tokio::test]
 async fn serve_with_zero_configuration_then_stop_on_sigterm() {
     let dir = tempfile::tempdir().unwrap();
-    let (child, addr, logs) = spawn_serve(dir.path());
+    let (child, addr, logs) = spawn_serve(dir.path(), &[]);
     let health = reqwest::get(format!("http://{addr}/healthz")).await.unwrap();
     assert_eq!(health.status(), 200);
     let ready = reqwest::get(format!("http://{addr}/readyz")).await.unwrap();
@@ -182,4 +186,32 @@ async fn serve_with_zero_configuration_then_stop_on_sigterm() {
     let all: Vec<String> = logs.try_iter().collect();
     assert!(all.iter().any(|l| l.contains("SIGTERM received")), "{all:#?}");
     assert!(all.iter().any(|l| l.contains("outbox relay flushed")), "{all:#?}");
+}
+
+fn stop(child: std::process::Child) -> std::process::ExitStatus {
+    Command::new("kill").args(["-TERM", &child.id().to_string()]).status().unwrap();
+    let mut child = child;
+    child.wait().unwrap()
+}
+
+#[tokio::test]
+async fn json_logs_carry_the_request_id_on_every_request_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let (child, addr, logs) = spawn_serve(dir.path(), &[("GREMLIN_LOG__FORMAT", "json")]);
+    let resp = reqwest::Client::new()
+        .get(format!("http://{addr}/healthz"))
+        .header("x-request-id", "e2e-trace-42")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.headers()["x-request-id"], "e2e-trace-42");
+    let exit = tokio::task::spawn_blocking(move || stop(child)).await.unwrap();
+    assert!(exit.success());
+    let lines: Vec<serde_json::Value> = logs.try_iter().filter_map(|l| serde_json::from_str(&l).ok()).collect();
+    let finished = lines
+        .iter()
+        .find(|l| l["message"] == "request finished")
+        .unwrap_or_else(|| panic!("no JSON access log line: {lines:#?}"));
+    assert_eq!(finished["span"]["request_id"], "e2e-trace-42", "{finished}");
+    assert_eq!(finished["route"], "ops.health");
 }

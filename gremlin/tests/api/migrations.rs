@@ -12,6 +12,30 @@ both_backends! {
     migrate_up_status_down_round_trip => migrate_up_status_down_round_trip,
 }
 
+/// The embedded database runs in WAL mode with foreign keys enforced and a
+/// busy timeout, on every pooled connection.
+#[tokio::test]
+async fn sqlite_connections_use_wal_foreign_keys_and_busy_timeout() {
+    let db = TestDb::new(Backend::Sqlite).await;
+    let conn = gremlin::infra::database::connect(&db.settings()).await.unwrap();
+    let pragma = |name: &'static str| {
+        let conn = conn.clone();
+        async move {
+            let row = conn
+                .query_one_raw(Statement::from_string(conn.get_database_backend(), format!("PRAGMA {name}")))
+                .await
+                .unwrap()
+                .unwrap();
+            row.try_get_by_index::<String>(0)
+                .or_else(|_| row.try_get_by_index::<i64>(0).map(|v| v.to_string()))
+                .unwrap()
+        }
+    };
+    assert_eq!(pragma("journal_mode").await, "wal");
+    assert_eq!(pragma("foreign_keys").await, "1");
+    assert_eq!(pragma("busy_timeout").await, "5000");
+}
+
 async fn run(settings: &gremlin_config::Settings, command: MigrateCommand) -> String {
     let mut out = Vec::new();
     commands::migrate(settings, &command, &mut out).await.expect("migrate command");
