@@ -221,12 +221,34 @@ impl Default for OutboxSettings {
     }
 }
 
-/// `[auth]`: key `secret` (env `GREMLIN_AUTH_SECRET`, or `BETTER_AUTH_SECRET`).
-/// Signs session cookies and service JWTs; at least 32 bytes on PostgreSQL.
-#[derive(Debug, Clone, Deserialize, Serialize, Default)]
+/// `[auth]`: keys `secret` (env `GREMLIN_AUTH_SECRET`, or
+/// `BETTER_AUTH_SECRET`), `cookie_prefix`, `trusted_origins`,
+/// `upgrade_legacy_hashes` (env `GREMLIN_AUTH__<KEY>`).
+#[derive(Debug, Clone, Deserialize, Serialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct AuthSettings {
-    /// The shared secret. On embedded defaults with none set, one is
+    /// The shared secret: signs session cookies and service JWTs; at least
+    /// 32 bytes on PostgreSQL. On embedded defaults with none set, one is
     /// generated and kept in the data directory.
     pub secret: Option<Secret>,
+    /// Cookie name prefix. Default `better-auth` (Better Auth's), so both
+    /// can serve the same browser sessions.
+    pub cookie_prefix: String,
+    /// Origins besides `server.public_url` allowed to send cookie-authenticated
+    /// mutations (CSRF protection).
+    pub trusted_origins: Vec<String>,
+    /// Re-hash Better Auth scrypt passwords as argon2id at sign-in. Default
+    /// true; turn off while a Better Auth server still shares the database.
+    pub upgrade_legacy_hashes: bool,
+}
+
+impl Default for AuthSettings {
+    fn default() -> Self {
+        Self {
+            secret: None,
+            cookie_prefix: "better-auth".into(),
+            trusted_origins: Vec::new(),
+            upgrade_legacy_hashes: true,
+        }
+    }
 }

@@ -60,6 +60,25 @@ pub(crate) fn validate(s: &Settings) -> Result<(), ConfigError> {
         "sql or mongodb://HOST:27017/DB",
     )?;
     positive("outbox.poll_interval_ms", s.outbox.poll_interval_ms)?;
+    let prefix_ok = !s.auth.cookie_prefix.is_empty()
+        && s.auth.cookie_prefix.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_' || c == '.');
+    if !prefix_ok {
+        return Err(ConfigError::invalid(
+            "auth.cookie_prefix",
+            "use letters, digits, `-`, `_` or `.`, such as `better-auth`",
+        ));
+    }
+    for origin in &s.auth.trusted_origins {
+        match url::Url::parse(origin) {
+            Ok(u) if matches!(u.scheme(), "http" | "https") && u.path() == "/" => {}
+            _ => {
+                return Err(ConfigError::invalid(
+                    "auth.trusted_origins",
+                    format!("`{origin}` is not an origin; use values such as https://app.example.com"),
+                ));
+            }
+        }
+    }
     positive("outbox.batch_size", u64::from(s.outbox.batch_size))?;
     Ok(())
 }

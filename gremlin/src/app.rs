@@ -8,7 +8,7 @@ use gremlin_config::{AuthSecretSource, Settings};
 use gremlin_kernel::outbox::{OutboxRelay, RelaySettings};
 use gremlin_migrations::{Migrator, MigratorTrait};
 use poem::endpoint::BoxEndpoint;
-use poem::middleware::{CatchPanic, Cors};
+use poem::middleware::{CatchPanic, CookieJarManager, Cors};
 use poem::{EndpointExt, IntoEndpoint, Response, Route};
 
 use crate::http::{body_limit, metrics, problem, request_id, timeout};
@@ -77,7 +77,8 @@ impl AppBuilder {
                 retention: Duration::from_secs(settings.outbox.retention_hours * 3600),
             },
         );
-        let endpoint = assemble(&settings, &adapters, self.extra);
+        let apis = domains::apis(&settings, &adapters, &domains)?;
+        let endpoint = assemble(&settings, &adapters, apis, self.extra);
         Ok(App { endpoint, adapters, relay, settings, domains })
     }
 }
@@ -93,11 +94,12 @@ pub async fn build_app(settings: Settings) -> anyhow::Result<App> {
 fn assemble(
     settings: &Settings,
     adapters: &Adapters,
+    apis: openapi::Apis,
     extra: Vec<(String, BoxEndpoint<'static, Response>)>,
 ) -> BoxEndpoint<'static, Response> {
     // Install the metrics recorder before the first request records anything.
     metrics::handle();
-    let api = openapi::api_service();
+    let api = openapi::api_service(apis);
     let mut route = Route::new().nest("/docs", api.swagger_ui()).at("/openapi.json", api.spec_endpoint());
     for (path, endpoint) in extra {
         route = route.nest(path, endpoint);
@@ -108,6 +110,7 @@ fn assemble(
         .data(adapters.clone())
         .around(body_limit::around(server.body_limit_bytes))
         .around(timeout::around(Duration::from_secs(server.request_timeout_secs)))
+        .with(CookieJarManager::new())
         .with(CatchPanic::new().with_handler(problem::panic_response))
         .around(problem::around)
         .around(metrics::around)

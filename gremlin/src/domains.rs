@@ -1,7 +1,16 @@
-//! Which domains this binary contains (Cargo features) and which of them a
-//! process serves (`--domains` / `server.domains`).
+//! Which domains this binary contains (Cargo features), which of them a
+//! process serves (`--domains` / `server.domains`), and how each is wired
+//! to its adapters.
 
 use anyhow::bail;
+use gremlin_config::Settings;
+
+use crate::http::ops::OpsApi;
+use crate::infra::Adapters;
+use crate::openapi::{Apis, IdentityApis};
+
+#[cfg(feature = "identity")]
+mod identity;
 
 /// Domains compiled into this binary.
 pub const COMPILED: &[&str] = &[
@@ -28,6 +37,22 @@ pub fn select(requested: &[String]) -> anyhow::Result<Vec<&'static str>> {
         }
     }
     Ok(chosen)
+}
+
+/// The APIs to route for the `selected` domains, wired to `adapters`.
+pub fn apis(settings: &Settings, adapters: &Adapters, selected: &[&str]) -> anyhow::Result<Apis> {
+    Ok((OpsApi, identity_api(settings, adapters, selected)?))
+}
+
+#[cfg(feature = "identity")]
+fn identity_api(settings: &Settings, adapters: &Adapters, selected: &[&str]) -> anyhow::Result<IdentityApis> {
+    let api = selected.contains(&"identity").then(|| identity::api(settings, adapters)).transpose()?;
+    Ok(crate::openapi::Optional(api))
+}
+
+#[cfg(not(feature = "identity"))]
+fn identity_api(_: &Settings, _: &Adapters, _: &[&str]) -> anyhow::Result<IdentityApis> {
+    Ok(())
 }
 
 #[cfg(test)]

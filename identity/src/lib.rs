@@ -1,10 +1,28 @@
-//! Identity: users, sessions, organizations, members, invitations, roles and
-//! service JWTs, compatible with Better Auth's API and tables.
+//! Identity: users, e-mail + password sign-in, sessions, service JWTs —
+//! with Better Auth's HTTP API (under `/api/auth`), tables and token
+//! formats, so Better Auth clients and databases work with Gremlin.
 //!
-//! The only writer of users, organizations, members and sessions. It may
-//! depend on the kernel, never on a business domain. Its endpoints and
-//! tables arrive with the identity issue; the foundation only reserves the
-//! crate so the workspace layout and the `identity` feature are in place.
+//! The only writer of users and sessions. Depends on the kernel, never on
+//! a business domain. Layout: `model` (pure rules), `crypto` (tokens,
+//! password hashes, JWT), `ports` (what the service needs from storage),
+//! `store` (the sea-orm adapter), `service` (use cases), `api`
+//! (poem-openapi endpoints), `events` (what it publishes).
+//! Differences from Better Auth are written down in `docs/identity.md`.
+
+pub mod api;
+pub mod crypto;
+pub mod error;
+pub mod events;
+pub mod model;
+pub mod ports;
+pub mod service;
+pub mod settings;
+pub mod store;
+
+pub use api::IdentityApi;
+pub use error::AuthError;
+pub use service::IdentityService;
+pub use settings::IdentitySettings;
 
 /// The name of this domain, as used by `--domains` and event sources.
 pub const DOMAIN: &str = "identity";

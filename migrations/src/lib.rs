@@ -8,6 +8,8 @@
 
 use sea_orm_migration::prelude::*;
 
+#[cfg(feature = "identity")]
+mod identity;
 mod kernel;
 mod sql;
 
@@ -17,7 +19,14 @@ pub struct Migrator;
 #[async_trait::async_trait]
 impl MigratorTrait for Migrator {
     fn migrations() -> Vec<Box<dyn MigrationTrait>> {
-        kernel::migrations()
+        [
+            kernel::migrations(),
+            #[cfg(feature = "identity")]
+            identity::migrations(),
+        ]
+        .into_iter()
+        .flatten()
+        .collect()
     }
 }
 

@@ -112,6 +112,9 @@ pub enum ProblemResponse {
     /// Authenticated but not allowed.
     #[oai(status = 403, content_type = "application/problem+json")]
     Forbidden(Json<Problem>),
+    /// The body's media type is not accepted.
+    #[oai(status = 415, content_type = "application/problem+json")]
+    UnsupportedMediaType(Json<Problem>),
     /// Not found in the caller's organization.
     #[oai(status = 404, content_type = "application/problem+json")]
     NotFound(Json<Problem>),

@@ -17,10 +17,35 @@ use super::request_id::RequestIdValue;
 
 /// Builds a problem+json response; `instance` carries the request id.
 pub fn problem_response(status: StatusCode, detail: Option<String>, request_id: Option<&str>) -> Response {
+    build(status, detail, request_id, false)
+}
+
+/// Paths whose clients (Better Auth's) read `code` and `message` fields.
+const BETTER_AUTH_PREFIX: &str = "/api/auth/";
+
+/// Better Auth's code for an error status it produces itself.
+fn better_auth_code(status: StatusCode) -> &'static str {
+    match status.as_u16() {
+        400 | 415 => "VALIDATION_ERROR",
+        401 => "UNAUTHORIZED",
+        404 => "NOT_FOUND",
+        405 => "METHOD_NOT_ALLOWED",
+        413 => "PAYLOAD_TOO_LARGE",
+        429 => "TOO_MANY_REQUESTS",
+        _ => "INTERNAL_SERVER_ERROR",
+    }
+}
+
+fn build(status: StatusCode, detail: Option<String>, request_id: Option<&str>, better_auth: bool) -> Response {
     let mut problem = Problem::for_status(status.as_u16(), detail);
     problem.instance = request_id.map(|id| format!("urn:gremlin:request:{id}"));
-    let body = serde_json::to_vec(&problem).unwrap_or_default();
-    Response::builder().status(status).content_type(PROBLEM_JSON).body(body)
+    let mut body = serde_json::to_value(&problem).unwrap_or_default();
+    if better_auth && let Some(fields) = body.as_object_mut() {
+        let message = problem.detail.clone().unwrap_or_else(|| problem.title.clone());
+        fields.insert("code".into(), better_auth_code(status).into());
+        fields.insert("message".into(), message.into());
+    }
+    Response::builder().status(status).content_type(PROBLEM_JSON).body(serde_json::to_vec(&body).unwrap_or_default())
 }
 
 /// The middleware: errors and bodiless error responses become problems.
@@ -28,6 +53,7 @@ pub async fn around<E: Endpoint>(ep: Arc<E>, req: Request) -> poem::Result<Respo
     let request_id = req.data::<RequestIdValue>().map(|r| r.0.clone());
     let id = request_id.as_deref();
     let (method, path) = (req.method().clone(), req.uri().path().to_owned());
+    let better_auth = path.starts_with(BETTER_AUTH_PREFIX);
     match ep.call(req).await {
         Ok(output) => {
             let resp = output.into_response();
@@ -35,10 +61,12 @@ pub async fn around<E: Endpoint>(ep: Arc<E>, req: Request) -> poem::Result<Respo
             let bare = !resp.headers().contains_key(header::CONTENT_TYPE)
                 && (status.is_client_error() || status.is_server_error());
             if bare {
-                return Ok(problem_response(status, None, id));
+                return Ok(build(status, None, id, better_auth));
             }
             Ok(resp)
         }
+        // An endpoint's own error response (its problem+json) passes as is.
+        Err(err) if err.is_from_response() => Ok(err.into_response()),
         Err(err) => {
             let status = err.status();
             let detail = match status {
@@ -52,8 +80,7 @@ pub async fn around<E: Endpoint>(ep: Arc<E>, req: Request) -> poem::Result<Respo
                 }
                 _ => err.to_string(),
             };
-            let detail = Some(detail);
-            Ok(problem_response(status, detail, id))
+            Ok(build(status, Some(detail), id, better_auth))
         }
     }
 }

@@ -8,6 +8,8 @@ mod cli;
 mod conformance;
 mod errors;
 mod health;
+#[cfg(feature = "identity")]
+mod identity;
 mod migrations;
 mod openapi;
 mod outbox;

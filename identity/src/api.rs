@@ -1,0 +1,11 @@
+//! Identity's HTTP API under `/api/auth`, following Better Auth's paths,
+//! payloads, cookies and headers. Errors are problem+json that also carry
+//! Better Auth's `code` and `message`, so its client keeps working.
+
+mod context;
+mod dto;
+mod endpoints;
+mod problem;
+
+pub use endpoints::IdentityApi;
+pub use problem::{AuthProblem, AuthProblemResponse};

@@ -1,0 +1,284 @@
+//! The endpoints. Each reads the request the Better Auth way (see
+//! `context`), calls one use case and answers with Better Auth's body,
+//! cookies and headers.
+
+use gremlin_kernel::Nullable;
+use poem::Request;
+use poem::web::cookie::CookieJar;
+use poem_openapi::param::Query;
+use poem_openapi::payload::Json;
+use poem_openapi::{ApiResponse, OpenApi, Tags};
+
+use super::context::{self, Credential};
+use super::dto::*;
+use super::problem::AuthProblemResponse;
+use crate::error::AuthError;
+use crate::service::{Authenticated, IdentityService, SignUp};
+
+type Result<T> = std::result::Result<T, AuthProblemResponse>;
+
+const EXPOSE_TOKEN: &str = "set-auth-token";
+
+#[derive(Tags)]
+enum IdentityTag {
+    /// Sign-up, sign-in, sessions and service tokens (Better Auth compatible).
+    Identity,
+}
+
+/// Sign-up answer: body, signed token header.
+#[derive(Debug, ApiResponse)]
+pub enum SignUpResponse {
+    /// Signed up and signed in; the session cookie is set.
+    #[oai(status = 200)]
+    Ok(
+        Json<TokenAndUser>,
+        #[oai(header = "set-auth-token")] String,
+        #[oai(header = "access-control-expose-headers")] String,
+    ),
+}
+
+/// Sign-in answer.
+#[derive(Debug, ApiResponse)]
+pub enum SignInResponse {
+    /// Signed in; the session cookie is set.
+    #[oai(status = 200)]
+    Ok(
+        Json<SignInResult>,
+        #[oai(header = "set-auth-token")] String,
+        #[oai(header = "access-control-expose-headers")] String,
+    ),
+}
+
+/// get-session answer: the session or `null`, never cached.
+#[derive(Debug, ApiResponse)]
+pub enum GetSessionResponse {
+    /// The session and user, or `null` when not signed in.
+    #[oai(status = 200)]
+    Ok(
+        Json<Nullable<SessionAndUser>>,
+        #[oai(header = "cache-control")] String,
+        #[oai(header = "set-auth-jwt")] Option<String>,
+        #[oai(header = "set-auth-token")] Option<String>,
+        #[oai(header = "access-control-expose-headers")] Option<String>,
+    ),
+}
+
+/// change-password answer.
+#[derive(Debug, ApiResponse)]
+pub enum ChangePasswordResponse {
+    /// Changed; with a new session token when others were revoked.
+    #[oai(status = 200)]
+    Ok(Json<ChangePasswordResult>, #[oai(header = "set-auth-token")] Option<String>),
+}
+
+/// The identity API, mounted at `/api/auth`.
+pub struct IdentityApi {
+    service: IdentityService,
+}
+
+impl IdentityApi {
+    /// The API over `service`.
+    pub fn new(service: IdentityService) -> Self {
+        Self { service }
+    }
+
+    async fn require(&self, req: &Request) -> std::result::Result<Authenticated, AuthError> {
+        let credential = context::credential(req, self.service.settings());
+        let Some(token) = credential.token() else { return Err(AuthError::Unauthorized) };
+        self.service.authenticate(token, true).await?.ok_or(AuthError::Unauthorized)
+    }
+
+    /// Authenticates a mutation: session required, CSRF origin rule applied.
+    async fn require_for_mutation(&self, req: &Request) -> std::result::Result<Authenticated, AuthError> {
+        context::check_origin(req, self.service.settings(), false)?;
+        self.require(req).await
+    }
+}
+
+#[OpenApi(prefix_path = "/api/auth", tag = "IdentityTag::Identity")]
+impl IdentityApi {
+    /// Create a user with e-mail and password, and sign it in.
+    #[oai(path = "/sign-up/email", method = "post", operation_id = "identity.sign_up_email")]
+    async fn sign_up_email(
+        &self,
+        req: &Request,
+        jar: &CookieJar,
+        body: Json<SignUpEmailBody>,
+    ) -> Result<SignUpResponse> {
+        let settings = self.service.settings();
+        context::check_origin(req, settings, true)?;
+        context::check_callback(body.callback_url.as_deref(), settings)?;
+        let remember_me = body.remember_me.unwrap_or(true);
+        let input = SignUp {
+            name: body.0.name,
+            email: body.0.email,
+            password: body.0.password,
+            image: body.0.image,
+            remember_me,
+        };
+        let auth = self.service.sign_up(input, &context::client_info(req)).await?;
+        let signed = context::set_session_cookie(jar, settings, &auth.session, remember_me);
+        let body = TokenAndUser { token: auth.session.token.clone(), user: UserDto::from(&auth.user) };
+        Ok(SignUpResponse::Ok(Json(body), signed, EXPOSE_TOKEN.into()))
+    }
+
+    /// Sign in with e-mail and password; opens a new session.
+    #[oai(path = "/sign-in/email", method = "post", operation_id = "identity.sign_in_email")]
+    async fn sign_in_email(
+        &self,
+        req: &Request,
+        jar: &CookieJar,
+        body: Json<SignInEmailBody>,
+    ) -> Result<SignInResponse> {
+        let settings = self.service.settings();
+        context::check_origin(req, settings, true)?;
+        context::check_callback(body.callback_url.as_deref(), settings)?;
+        let remember_me = body.remember_me.unwrap_or(true);
+        let auth = self.service.sign_in(&body.email, &body.password, remember_me, &context::client_info(req)).await?;
+        let signed = context::set_session_cookie(jar, settings, &auth.session, remember_me);
+        let result = SignInResult {
+            redirect: body.callback_url.is_some(),
+            token: auth.session.token.clone(),
+            url: body.0.callback_url,
+            user: UserDto::from(&auth.user),
+        };
+        Ok(SignInResponse::Ok(Json(result), signed, EXPOSE_TOKEN.into()))
+    }
+
+    /// The current session and user, or `null`. Slides the session's expiry
+    /// at most once a day (unless `disableRefresh`) and returns a fresh
+    /// service JWT in `set-auth-jwt`.
+    #[oai(path = "/get-session", method = "get", operation_id = "identity.get_session")]
+    async fn get_session(
+        &self,
+        req: &Request,
+        jar: &CookieJar,
+        #[oai(name = "disableRefresh")] disable_refresh: Query<Option<bool>>,
+        #[oai(name = "disableCookieCache")] _disable_cookie_cache: Query<Option<bool>>,
+    ) -> Result<GetSessionResponse> {
+        let settings = self.service.settings();
+        let credential = context::credential(req, settings);
+        let found = match credential.token() {
+            Some(token) => self.service.authenticate(token, disable_refresh.0.unwrap_or(false)).await?,
+            None => None,
+        };
+        let no_store = "no-store".to_owned();
+        let Some(auth) = found else {
+            if matches!(credential, Credential::Cookie(_)) || req.cookie().get(&settings.session_cookie()).is_some() {
+                context::clear_session_cookies(jar, settings);
+            }
+            return Ok(GetSessionResponse::Ok(Json(Nullable(None)), no_store, None, None, None));
+        };
+        let user = UserDto::from(&auth.user);
+        let jwt = self.service.issue_jwt(&auth, user.to_claims())?;
+        let refreshed = auth.refreshed.then(|| context::set_session_cookie(jar, settings, &auth.session, true));
+        let expose = if refreshed.is_some() { "set-auth-jwt, set-auth-token" } else { "set-auth-jwt" };
+        let body = SessionAndUser { session: SessionDto::from(&auth.session), user };
+        Ok(GetSessionResponse::Ok(Json(Nullable(Some(body))), no_store, Some(jwt), refreshed, Some(expose.into())))
+    }
+
+    /// Sign out: deletes the session and clears the cookies. Succeeds
+    /// without a session too.
+    #[oai(path = "/sign-out", method = "post", operation_id = "identity.sign_out")]
+    async fn sign_out(&self, req: &Request, jar: &CookieJar) -> Result<Json<Success>> {
+        let settings = self.service.settings();
+        context::check_origin(req, settings, false)?;
+        if let Some(token) = context::credential(req, settings).token() {
+            self.service.sign_out(token).await?;
+        }
+        context::clear_session_cookies(jar, settings);
+        Ok(Json(Success { success: true }))
+    }
+
+    /// The caller's live sessions, newest first (with their raw tokens, as
+    /// Better Auth returns them).
+    #[oai(path = "/list-sessions", method = "get", operation_id = "identity.list_sessions")]
+    async fn list_sessions(&self, req: &Request) -> Result<Json<Vec<SessionDto>>> {
+        let auth = self.require(req).await?;
+        let sessions = self.service.list_sessions(&auth).await?;
+        Ok(Json(sessions.iter().map(SessionDto::from).collect()))
+    }
+
+    /// Revoke one of the caller's sessions by its raw token. Unknown and
+    /// other users' tokens are ignored.
+    #[oai(path = "/revoke-session", method = "post", operation_id = "identity.revoke_session")]
+    async fn revoke_session(
+        &self,
+        req: &Request,
+        jar: &CookieJar,
+        body: Json<RevokeSessionBody>,
+    ) -> Result<Json<Status>> {
+        let auth = self.require_for_mutation(req).await?;
+        self.service.revoke_session(&auth, &body.token).await?;
+        if body.token == auth.session.token {
+            context::clear_session_cookies(jar, self.service.settings());
+        }
+        Ok(Json(Status { status: true }))
+    }
+
+    /// Revoke every session of the caller, this one included.
+    #[oai(path = "/revoke-sessions", method = "post", operation_id = "identity.revoke_sessions")]
+    async fn revoke_sessions(&self, req: &Request, jar: &CookieJar) -> Result<Json<Status>> {
+        let auth = self.require_for_mutation(req).await?;
+        self.service.revoke_sessions(&auth).await?;
+        context::clear_session_cookies(jar, self.service.settings());
+        Ok(Json(Status { status: true }))
+    }
+
+    /// Revoke every session of the caller except this one.
+    #[oai(path = "/revoke-other-sessions", method = "post", operation_id = "identity.revoke_other_sessions")]
+    async fn revoke_other_sessions(&self, req: &Request) -> Result<Json<Status>> {
+        let auth = self.require_for_mutation(req).await?;
+        self.service.revoke_other_sessions(&auth).await?;
+        Ok(Json(Status { status: true }))
+    }
+
+    /// Change the caller's password; optionally sign out everywhere (a new
+    /// session is then issued to this client).
+    #[oai(path = "/change-password", method = "post", operation_id = "identity.change_password")]
+    async fn change_password(
+        &self,
+        req: &Request,
+        jar: &CookieJar,
+        body: Json<ChangePasswordBody>,
+    ) -> Result<ChangePasswordResponse> {
+        let auth = self.require_for_mutation(req).await?;
+        let revoke = body.revoke_other_sessions.unwrap_or(false);
+        let new_session = self
+            .service
+            .change_password(&auth, &body.current_password, &body.new_password, revoke, &context::client_info(req))
+            .await?;
+        let signed = new_session.as_ref().map(|s| context::set_session_cookie(jar, self.service.settings(), s, true));
+        let result =
+            ChangePasswordResult { token: new_session.map(|s| s.token).into(), user: UserDto::from(&auth.user) };
+        Ok(ChangePasswordResponse::Ok(Json(result), signed))
+    }
+
+    /// Change the caller's name and/or image.
+    #[oai(path = "/update-user", method = "post", operation_id = "identity.update_user")]
+    async fn update_user(&self, req: &Request, body: Json<UpdateUserBody>) -> Result<Json<Status>> {
+        let auth = self.require_for_mutation(req).await?;
+        let image = match &body.image {
+            poem_openapi::types::MaybeUndefined::Undefined => None,
+            poem_openapi::types::MaybeUndefined::Null => Some(None),
+            poem_openapi::types::MaybeUndefined::Value(v) => Some(Some(v.as_str())),
+        };
+        self.service.update_user(&auth, body.name.as_deref(), image).await?;
+        Ok(Json(Status { status: true }))
+    }
+
+    /// A 15-minute HS256 JWT for calling Gremlin services.
+    #[oai(path = "/token", method = "get", operation_id = "identity.token")]
+    async fn token(&self, req: &Request) -> Result<Json<JwtToken>> {
+        let auth = self.require(req).await?;
+        let token = self.service.issue_jwt(&auth, UserDto::from(&auth.user).to_claims())?;
+        Ok(Json(JwtToken { token }))
+    }
+
+    /// Public keys for verifying JWTs. Empty in HS256 mode: verifiers hold
+    /// the shared secret instead.
+    #[oai(path = "/jwks", method = "get", operation_id = "identity.jwks")]
+    async fn jwks(&self) -> Json<JwkSet> {
+        Json(JwkSet { keys: Vec::new() })
+    }
+}

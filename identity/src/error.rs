@@ -1,0 +1,89 @@
+//! Identity's errors, with Better Auth's machine codes (`INVALID_EMAIL_OR_PASSWORD`,
+//! …) so its clients branch on them as before; the HTTP edge renders them as
+//! problem+json that also carries Better Auth's `code` and `message` fields.
+
+/// Why an identity use case failed.
+#[derive(Debug, thiserror::Error)]
+pub enum AuthError {
+    /// Sign-up with an e-mail that is taken (422).
+    #[error("User already exists. Use another email.")]
+    UserAlreadyExists,
+    /// Wrong password or unknown e-mail, deliberately indistinguishable (401).
+    #[error("Invalid email or password")]
+    InvalidEmailOrPassword,
+    /// The current password given to change-password is wrong (400).
+    #[error("Invalid password")]
+    InvalidPassword,
+    /// Fewer than 8 characters (400).
+    #[error("Password too short")]
+    PasswordTooShort,
+    /// More than 128 characters (400).
+    #[error("Password too long")]
+    PasswordTooLong,
+    /// A field is missing or malformed (400).
+    #[error("[body.{field}] {message}")]
+    Validation {
+        /// The offending field.
+        field: String,
+        /// What is wrong with it.
+        message: String,
+    },
+    /// No valid session or token (401).
+    #[error("Unauthorized")]
+    Unauthorized,
+    /// A cookie-authenticated mutation without `Origin`/`Referer` (403).
+    #[error("Missing or null Origin")]
+    MissingOrNullOrigin,
+    /// A cookie-authenticated mutation from an untrusted origin (403).
+    #[error("Invalid origin")]
+    InvalidOrigin,
+    /// The user is banned (403).
+    #[error("You have been banned from this application. Please contact support if you believe this is an error.")]
+    BannedUser,
+    /// Anything unexpected (500); the cause is logged, never sent.
+    #[error("internal error: {0:#}")]
+    Backend(#[from] anyhow::Error),
+}
+
+impl AuthError {
+    /// A validation error for one field.
+    pub fn validation(field: &str, message: impl Into<String>) -> Self {
+        Self::Validation { field: field.to_owned(), message: message.into() }
+    }
+
+    /// Better Auth's machine-readable code.
+    pub fn code(&self) -> &'static str {
+        match self {
+            Self::UserAlreadyExists => "USER_ALREADY_EXISTS_USE_ANOTHER_EMAIL",
+            Self::InvalidEmailOrPassword => "INVALID_EMAIL_OR_PASSWORD",
+            Self::InvalidPassword => "INVALID_PASSWORD",
+            Self::PasswordTooShort => "PASSWORD_TOO_SHORT",
+            Self::PasswordTooLong => "PASSWORD_TOO_LONG",
+            Self::Validation { .. } => "VALIDATION_ERROR",
+            Self::Unauthorized => "UNAUTHORIZED",
+            Self::MissingOrNullOrigin => "MISSING_OR_NULL_ORIGIN",
+            Self::InvalidOrigin => "INVALID_ORIGIN",
+            Self::BannedUser => "BANNED_USER",
+            Self::Backend(_) => "INTERNAL_SERVER_ERROR",
+        }
+    }
+
+    /// The HTTP status Better Auth answers with.
+    pub fn status(&self) -> u16 {
+        match self {
+            Self::UserAlreadyExists => 422,
+            Self::InvalidEmailOrPassword | Self::Unauthorized => 401,
+            Self::InvalidPassword | Self::PasswordTooShort | Self::PasswordTooLong | Self::Validation { .. } => 400,
+            Self::MissingOrNullOrigin | Self::InvalidOrigin | Self::BannedUser => 403,
+            Self::Backend(_) => 500,
+        }
+    }
+
+    /// The message for the client: never an internal cause.
+    pub fn client_message(&self) -> String {
+        match self {
+            Self::Backend(_) => "an unexpected error occurred; it has been logged".to_owned(),
+            other => other.to_string(),
+        }
+    }
+}

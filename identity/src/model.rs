@@ -1,0 +1,13 @@
+//! Identity's rules, pure: no I/O, no storage types. Exhaustively unit-tested.
+
+pub mod email;
+pub mod id;
+pub mod password;
+pub mod profile;
+pub mod records;
+pub mod session;
+
+pub use email::EmailAddress;
+pub use password::NewPassword;
+pub use records::{Session, User};
+pub use session::{SessionPolicy, SessionTiming};

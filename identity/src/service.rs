@@ -1,0 +1,296 @@
+//! Identity's use cases: sign-up, sign-in, session resolution with sliding
+//! expiry, sign-out, session listing and revocation, password and profile
+//! changes, service JWTs. Talks only to the [`IdentityStore`] port; password
+//! hashing runs on the blocking pool.
+
+use std::sync::Arc;
+
+use time::OffsetDateTime;
+
+use crate::crypto::jwt::{self, Claims};
+use crate::crypto::password::{self, Verification};
+use crate::error::AuthError;
+use crate::events;
+use crate::model::{EmailAddress, NewPassword, Session, SessionPolicy, SessionTiming, User, id, profile};
+use crate::ports::{IdentityStore, StoreError};
+use crate::settings::IdentitySettings;
+
+impl From<StoreError> for AuthError {
+    fn from(e: StoreError) -> Self {
+        match e {
+            StoreError::EmailTaken => AuthError::UserAlreadyExists,
+            StoreError::Backend(cause) => AuthError::Backend(cause),
+        }
+    }
+}
+
+/// Where a request came from, recorded on new sessions.
+#[derive(Debug, Clone, Default)]
+pub struct ClientInfo {
+    /// Client IP (from the connection or a trusted proxy header).
+    pub ip: Option<String>,
+    /// `User-Agent`.
+    pub user_agent: Option<String>,
+}
+
+/// Input of e-mail sign-up.
+#[derive(Debug, Clone)]
+pub struct SignUp {
+    /// Display name.
+    pub name: String,
+    /// E-mail, as typed.
+    pub email: String,
+    /// Password, as typed.
+    pub password: String,
+    /// Avatar URL.
+    pub image: Option<String>,
+    /// Keep the session for 7 days (default) rather than 1.
+    pub remember_me: bool,
+}
+
+/// A user with a session: the result of signing in, or of resolving a token.
+#[derive(Debug, Clone)]
+pub struct Authenticated {
+    /// The user, re-read on every request (role and ban changes are immediate).
+    pub user: User,
+    /// The session.
+    pub session: Session,
+    /// The session's expiry was just slid forward: re-issue the cookie.
+    pub refreshed: bool,
+}
+
+/// The identity use cases.
+#[derive(Clone)]
+pub struct IdentityService {
+    store: Arc<dyn IdentityStore>,
+    settings: IdentitySettings,
+    policy: SessionPolicy,
+}
+
+async fn blocking<T: Send + 'static>(f: impl FnOnce() -> T + Send + 'static) -> Result<T, AuthError> {
+    tokio::task::spawn_blocking(f).await.map_err(|e| AuthError::Backend(anyhow::anyhow!("password worker failed: {e}")))
+}
+
+impl IdentityService {
+    /// A service over `store` with `settings`.
+    pub fn new(store: Arc<dyn IdentityStore>, settings: IdentitySettings) -> Self {
+        let policy = SessionPolicy { ttl: settings.session_ttl, update_age: settings.session_update_age };
+        Self { store, settings, policy }
+    }
+
+    /// The settings in force.
+    pub fn settings(&self) -> &IdentitySettings {
+        &self.settings
+    }
+
+    fn new_session(&self, user_id: &str, remember_me: bool, client: &ClientInfo, now: OffsetDateTime) -> Session {
+        Session {
+            id: id::generate(),
+            token: id::generate(),
+            user_id: user_id.to_owned(),
+            expires_at: self.policy.expires_at(now, remember_me),
+            created_at: now,
+            updated_at: now,
+            ip_address: Some(client.ip.clone().unwrap_or_default()),
+            user_agent: client.user_agent.clone(),
+            active_organization_id: None,
+            impersonated_by: None,
+        }
+    }
+
+    /// Creates a user with an e-mail + password credential and signs it in.
+    /// Fails on invalid input (400), a taken e-mail (422), or storage errors.
+    pub async fn sign_up(&self, input: SignUp, client: &ClientInfo) -> Result<Authenticated, AuthError> {
+        profile::check_name(&input.name)?;
+        let email = EmailAddress::parse(&input.email)?;
+        if let Some(image) = &input.image {
+            profile::check_image(image)?;
+        }
+        let new_password = NewPassword::parse(&input.password)?;
+        let hash = blocking(move || password::hash(new_password.expose())).await??;
+        let now = OffsetDateTime::now_utc();
+        let user = User {
+            id: id::generate(),
+            name: input.name,
+            email: email.as_str().to_owned(),
+            email_verified: false,
+            image: input.image,
+            created_at: now,
+            updated_at: now,
+            role: Some("user".into()),
+            banned: false,
+            ban_reason: None,
+            ban_expires: None,
+        };
+        let session = self.new_session(&user.id, input.remember_me, client, now);
+        self.store.create_user(&user, &hash, &session, &events::user_created(&user)).await?;
+        Ok(Authenticated { user, session, refreshed: false })
+    }
+
+    /// Checks e-mail and password and opens a session. An unknown e-mail
+    /// costs the same hashing work as a wrong password and gets the same
+    /// answer (401). Banned users get 403; expired bans are lifted. Better
+    /// Auth scrypt hashes are replaced by argon2id when upgrading is on.
+    pub async fn sign_in(
+        &self,
+        email: &str,
+        password_text: &str,
+        remember_me: bool,
+        client: &ClientInfo,
+    ) -> Result<Authenticated, AuthError> {
+        let email = EmailAddress::parse(email)?;
+        let normalized = password::normalize_input(password_text);
+        let found = self.store.find_user_by_email(email.as_str()).await?;
+        let Some((user, Some(stored))) = found else {
+            blocking(move || password::verify_dummy(&normalized)).await?;
+            return Err(AuthError::InvalidEmailOrPassword);
+        };
+        let check = normalized.clone();
+        let verification = blocking(move || password::verify(&check, &stored)).await?;
+        let Verification::Valid { upgrade } = verification else {
+            return Err(AuthError::InvalidEmailOrPassword);
+        };
+        let now = OffsetDateTime::now_utc();
+        if user.is_banned_at(now) {
+            return Err(AuthError::BannedUser);
+        }
+        if user.banned {
+            self.store.clear_ban(&user.id, now).await?;
+        }
+        if upgrade && self.settings.upgrade_legacy_hashes {
+            let rehashed = blocking(move || password::hash(&normalized)).await??;
+            self.store.set_password_hash(&user.id, &rehashed, now).await?;
+        }
+        let session = self.new_session(&user.id, remember_me, client, now);
+        self.store.create_session(&session).await?;
+        let user = User { banned: false, ban_reason: None, ban_expires: None, ..user };
+        Ok(Authenticated { user, session, refreshed: false })
+    }
+
+    /// Resolves a raw session token: `None` when unknown, expired (the row
+    /// is deleted) or its user is banned; slides the expiry when due unless
+    /// `disable_refresh`.
+    pub async fn authenticate(&self, token: &str, disable_refresh: bool) -> Result<Option<Authenticated>, AuthError> {
+        if !id::is_well_formed(token) {
+            return Ok(None);
+        }
+        let Some((mut session, user)) = self.store.find_session(token).await? else { return Ok(None) };
+        let now = OffsetDateTime::now_utc();
+        if user.is_banned_at(now) {
+            return Ok(None);
+        }
+        let remembered = self.policy.is_remembered(session.created_at, session.expires_at);
+        match self.policy.timing(session.expires_at, remembered, now) {
+            SessionTiming::Expired => {
+                self.store.delete_session(token, None).await?;
+                Ok(None)
+            }
+            SessionTiming::Refresh(expires_at) if !disable_refresh => {
+                self.store.refresh_session(&session.id, expires_at, now).await?;
+                session.expires_at = expires_at;
+                session.updated_at = now;
+                Ok(Some(Authenticated { user, session, refreshed: true }))
+            }
+            _ => Ok(Some(Authenticated { user, session, refreshed: false })),
+        }
+    }
+
+    /// Ends the session with this token (no-op when unknown).
+    pub async fn sign_out(&self, token: &str) -> Result<(), AuthError> {
+        self.store.delete_session(token, None).await?;
+        Ok(())
+    }
+
+    /// The caller's live sessions, newest first.
+    pub async fn list_sessions(&self, auth: &Authenticated) -> Result<Vec<Session>, AuthError> {
+        Ok(self.store.list_sessions(&auth.user.id, OffsetDateTime::now_utc()).await?)
+    }
+
+    /// Revokes one of the caller's sessions by raw token; other users'
+    /// tokens are silently ignored (as Better Auth does). True when revoked.
+    pub async fn revoke_session(&self, auth: &Authenticated, token: &str) -> Result<bool, AuthError> {
+        Ok(self.store.delete_session(token, Some(&auth.user.id)).await?)
+    }
+
+    /// Revokes every session of the caller, the current one included.
+    pub async fn revoke_sessions(&self, auth: &Authenticated) -> Result<(), AuthError> {
+        self.store.delete_user_sessions(&auth.user.id, None).await?;
+        Ok(())
+    }
+
+    /// Revokes every session of the caller but the current one.
+    pub async fn revoke_other_sessions(&self, auth: &Authenticated) -> Result<(), AuthError> {
+        self.store.delete_user_sessions(&auth.user.id, Some(&auth.session.token)).await?;
+        Ok(())
+    }
+
+    /// Changes the caller's password after checking the current one (400
+    /// `INVALID_PASSWORD` otherwise). With `revoke_others`, every session
+    /// is revoked and a fresh one returned.
+    pub async fn change_password(
+        &self,
+        auth: &Authenticated,
+        current: &str,
+        new: &str,
+        revoke_others: bool,
+        client: &ClientInfo,
+    ) -> Result<Option<Session>, AuthError> {
+        let new_password = NewPassword::parse(new)?;
+        let stored = self.store.password_hash(&auth.user.id).await?.ok_or(AuthError::InvalidPassword)?;
+        let current = password::normalize_input(current);
+        if blocking(move || password::verify(&current, &stored)).await? == Verification::Invalid {
+            return Err(AuthError::InvalidPassword);
+        }
+        let hash = blocking(move || password::hash(new_password.expose())).await??;
+        let now = OffsetDateTime::now_utc();
+        self.store.set_password_hash(&auth.user.id, &hash, now).await?;
+        if !revoke_others {
+            return Ok(None);
+        }
+        self.store.delete_user_sessions(&auth.user.id, None).await?;
+        let remembered = self.policy.is_remembered(auth.session.created_at, auth.session.expires_at);
+        let session = self.new_session(&auth.user.id, remembered, client, now);
+        self.store.create_session(&session).await?;
+        Ok(Some(session))
+    }
+
+    /// Updates the caller's name and/or image (`Some(None)` clears it).
+    pub async fn update_user(
+        &self,
+        auth: &Authenticated,
+        name: Option<&str>,
+        image: Option<Option<&str>>,
+    ) -> Result<User, AuthError> {
+        if let Some(name) = name {
+            profile::check_name(name)?;
+        }
+        if let Some(Some(image)) = image {
+            profile::check_image(image)?;
+        }
+        let updated = self.store.update_profile(&auth.user.id, name, image, OffsetDateTime::now_utc()).await?;
+        updated.ok_or(AuthError::Unauthorized)
+    }
+
+    /// A short-lived HS256 service JWT for the session; `user_claims` is the
+    /// user object as the API renders it (flattened into the claims).
+    pub fn issue_jwt(
+        &self,
+        auth: &Authenticated,
+        user_claims: serde_json::Map<String, serde_json::Value>,
+    ) -> Result<String, AuthError> {
+        let now = OffsetDateTime::now_utc().unix_timestamp();
+        let ttl = i64::try_from(self.settings.jwt_ttl.as_secs()).unwrap_or(900);
+        let claims = Claims {
+            sub: auth.user.id.clone(),
+            sid: auth.session.id.clone(),
+            org: auth.session.active_organization_id.clone(),
+            org_role: None,
+            iat: now,
+            exp: now + ttl,
+            iss: self.settings.public_origin.clone(),
+            aud: self.settings.public_origin.clone(),
+            extra: user_claims,
+        };
+        Ok(jwt::sign_hs256(&self.settings.secret, &claims)?)
+    }
+}

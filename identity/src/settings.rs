@@ -1,0 +1,64 @@
+//! What identity needs from configuration, already parsed: the composition
+//! root builds it from `gremlin-config`'s `[auth]` and `[server]` sections.
+
+use std::time::Duration;
+
+/// Identity's settings.
+#[derive(Clone)]
+pub struct IdentitySettings {
+    /// The shared secret: signs session cookies and HS256 JWTs.
+    pub secret: String,
+    /// Cookie name prefix (`better-auth` → `better-auth.session_token`).
+    pub cookie_prefix: String,
+    /// Mark cookies `Secure` and prefix them `__Secure-` (https public URL).
+    pub secure_cookies: bool,
+    /// The public origin (`https://api.example.com`): JWT `iss`/`aud` and
+    /// the first trusted origin.
+    pub public_origin: String,
+    /// Other origins allowed to send cookie-authenticated mutations.
+    pub trusted_origins: Vec<String>,
+    /// Session lifetime (Better Auth: 7 days).
+    pub session_ttl: Duration,
+    /// Sessions are slid forward at most this often (Better Auth: 1 day).
+    pub session_update_age: Duration,
+    /// Service JWT lifetime (15 minutes).
+    pub jwt_ttl: Duration,
+    /// Re-hash Better Auth scrypt passwords as argon2id on sign-in. Turn off
+    /// while a Better Auth server still shares the database.
+    pub upgrade_legacy_hashes: bool,
+}
+
+impl IdentitySettings {
+    /// Defaults matching Better Auth, for `secret` and `public_origin`.
+    pub fn new(secret: impl Into<String>, public_origin: impl Into<String>) -> Self {
+        let public_origin = public_origin.into();
+        Self {
+            secret: secret.into(),
+            cookie_prefix: "better-auth".into(),
+            secure_cookies: public_origin.starts_with("https://"),
+            public_origin,
+            trusted_origins: Vec::new(),
+            session_ttl: Duration::from_secs(7 * 24 * 3600),
+            session_update_age: Duration::from_secs(24 * 3600),
+            jwt_ttl: Duration::from_secs(15 * 60),
+            upgrade_legacy_hashes: true,
+        }
+    }
+
+    /// Whether `origin` may send cookie-authenticated mutations.
+    pub fn is_trusted_origin(&self, origin: &str) -> bool {
+        let origin = origin.trim_end_matches('/');
+        origin == self.public_origin || self.trusted_origins.iter().any(|o| o.trim_end_matches('/') == origin)
+    }
+
+    /// The session cookie's name.
+    pub fn session_cookie(&self) -> String {
+        self.cookie_name("session_token")
+    }
+
+    /// A cookie name with the prefix (and `__Secure-` over https).
+    pub fn cookie_name(&self, name: &str) -> String {
+        let secure = if self.secure_cookies { "__Secure-" } else { "" };
+        format!("{secure}{}.{name}", self.cookie_prefix)
+    }
+}

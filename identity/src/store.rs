@@ -1,0 +1,7 @@
+//! The SQL adapter: sea-orm entities for Better Auth's tables and the
+//! repository implementing [`crate::ports::IdentityStore`].
+
+pub mod entities;
+mod sql;
+
+pub use sql::SqlIdentityStore;

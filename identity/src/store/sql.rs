@@ -1,0 +1,273 @@
+//! [`IdentityStore`] on sea-orm. Writes that belong together (user, account,
+//! first session, outbox event) share one transaction.
+
+use anyhow::Context;
+use async_trait::async_trait;
+use gremlin_kernel::{EventEnvelope, outbox};
+use sea_orm::sea_query::Expr;
+use sea_orm::{
+    ActiveValue::Set, ColumnTrait, DatabaseConnection, DbErr, EntityTrait, QueryFilter, QueryOrder, SqlErr,
+    TransactionTrait,
+};
+use time::OffsetDateTime;
+
+use super::entities::{account, session, user};
+use crate::model::{Session, User, id};
+use crate::ports::{IdentityStore, StoreError};
+
+/// Identity's tables in the SQL database.
+#[derive(Clone)]
+pub struct SqlIdentityStore {
+    db: DatabaseConnection,
+}
+
+impl SqlIdentityStore {
+    /// A store over `db`, whose migrations created Better Auth's tables.
+    pub fn new(db: DatabaseConnection) -> Self {
+        Self { db }
+    }
+}
+
+fn backend(context: &'static str) -> impl FnOnce(DbErr) -> StoreError {
+    move |e| StoreError::Backend(anyhow::Error::new(e).context(context))
+}
+
+impl From<user::Model> for User {
+    fn from(m: user::Model) -> Self {
+        Self {
+            id: m.id,
+            name: m.name,
+            email: m.email,
+            email_verified: m.email_verified,
+            image: m.image,
+            created_at: m.created_at,
+            updated_at: m.updated_at,
+            role: m.role,
+            banned: m.banned.unwrap_or(false),
+            ban_reason: m.ban_reason,
+            ban_expires: m.ban_expires,
+        }
+    }
+}
+
+impl From<session::Model> for Session {
+    fn from(m: session::Model) -> Self {
+        Self {
+            id: m.id,
+            token: m.token,
+            user_id: m.user_id,
+            expires_at: m.expires_at,
+            created_at: m.created_at,
+            updated_at: m.updated_at,
+            ip_address: m.ip_address,
+            user_agent: m.user_agent,
+            active_organization_id: m.active_organization_id,
+            impersonated_by: m.impersonated_by,
+        }
+    }
+}
+
+fn session_row(s: &Session) -> session::ActiveModel {
+    session::ActiveModel {
+        id: Set(s.id.clone()),
+        expires_at: Set(s.expires_at),
+        token: Set(s.token.clone()),
+        created_at: Set(s.created_at),
+        updated_at: Set(s.updated_at),
+        ip_address: Set(s.ip_address.clone()),
+        user_agent: Set(s.user_agent.clone()),
+        user_id: Set(s.user_id.clone()),
+        active_organization_id: Set(s.active_organization_id.clone()),
+        impersonated_by: Set(s.impersonated_by.clone()),
+    }
+}
+
+#[async_trait]
+impl IdentityStore for SqlIdentityStore {
+    async fn create_user(
+        &self,
+        u: &User,
+        password_hash: &str,
+        s: &Session,
+        event: &EventEnvelope,
+    ) -> Result<(), StoreError> {
+        let txn = self.db.begin().await.map_err(backend("starting sign-up transaction"))?;
+        let row = user::ActiveModel {
+            id: Set(u.id.clone()),
+            name: Set(u.name.clone()),
+            email: Set(u.email.clone()),
+            email_verified: Set(u.email_verified),
+            image: Set(u.image.clone()),
+            created_at: Set(u.created_at),
+            updated_at: Set(u.updated_at),
+            role: Set(u.role.clone()),
+            banned: Set(Some(u.banned)),
+            ban_reason: Set(u.ban_reason.clone()),
+            ban_expires: Set(u.ban_expires),
+        };
+        if let Err(e) = user::Entity::insert(row).exec_without_returning(&txn).await {
+            return Err(match e.sql_err() {
+                Some(SqlErr::UniqueConstraintViolation(_)) => StoreError::EmailTaken,
+                _ => backend("inserting user")(e),
+            });
+        }
+        let credential = account::ActiveModel {
+            id: Set(id::generate()),
+            account_id: Set(u.id.clone()),
+            provider_id: Set(account::CREDENTIAL.to_owned()),
+            user_id: Set(u.id.clone()),
+            access_token: Set(None),
+            refresh_token: Set(None),
+            id_token: Set(None),
+            access_token_expires_at: Set(None),
+            refresh_token_expires_at: Set(None),
+            scope: Set(None),
+            password: Set(Some(password_hash.to_owned())),
+            created_at: Set(u.created_at),
+            updated_at: Set(u.updated_at),
+        };
+        account::Entity::insert(credential)
+            .exec_without_returning(&txn)
+            .await
+            .map_err(backend("inserting credential"))?;
+        session::Entity::insert(session_row(s))
+            .exec_without_returning(&txn)
+            .await
+            .map_err(backend("inserting session"))?;
+        outbox::record(&txn, event).await.map_err(backend("recording user.created"))?;
+        txn.commit().await.map_err(backend("committing sign-up"))?;
+        Ok(())
+    }
+
+    async fn find_user_by_email(&self, email: &str) -> Result<Option<(User, Option<String>)>, StoreError> {
+        let found = user::Entity::find()
+            .filter(user::Column::Email.eq(email))
+            .one(&self.db)
+            .await
+            .map_err(backend("finding user by e-mail"))?;
+        let Some(row) = found else { return Ok(None) };
+        let hash = self.password_hash(&row.id).await?;
+        Ok(Some((row.into(), hash)))
+    }
+
+    async fn password_hash(&self, user_id: &str) -> Result<Option<String>, StoreError> {
+        let credential = account::Entity::find()
+            .filter(account::Column::UserId.eq(user_id))
+            .filter(account::Column::ProviderId.eq(account::CREDENTIAL))
+            .one(&self.db)
+            .await
+            .map_err(backend("reading credential"))?;
+        Ok(credential.and_then(|a| a.password))
+    }
+
+    async fn set_password_hash(&self, user_id: &str, hash: &str, now: OffsetDateTime) -> Result<(), StoreError> {
+        account::Entity::update_many()
+            .col_expr(account::Column::Password, Expr::value(hash.to_owned()))
+            .col_expr(account::Column::UpdatedAt, Expr::value(now))
+            .filter(account::Column::UserId.eq(user_id))
+            .filter(account::Column::ProviderId.eq(account::CREDENTIAL))
+            .exec(&self.db)
+            .await
+            .map_err(backend("updating credential"))?;
+        Ok(())
+    }
+
+    async fn clear_ban(&self, user_id: &str, now: OffsetDateTime) -> Result<(), StoreError> {
+        user::Entity::update_many()
+            .col_expr(user::Column::Banned, Expr::value(false))
+            .col_expr(user::Column::BanReason, Expr::value(Option::<String>::None))
+            .col_expr(user::Column::BanExpires, Expr::value(Option::<OffsetDateTime>::None))
+            .col_expr(user::Column::UpdatedAt, Expr::value(now))
+            .filter(user::Column::Id.eq(user_id))
+            .exec(&self.db)
+            .await
+            .map_err(backend("lifting expired ban"))?;
+        Ok(())
+    }
+
+    async fn create_session(&self, s: &Session) -> Result<(), StoreError> {
+        session::Entity::insert(session_row(s))
+            .exec_without_returning(&self.db)
+            .await
+            .map_err(backend("inserting session"))?;
+        Ok(())
+    }
+
+    async fn find_session(&self, token: &str) -> Result<Option<(Session, User)>, StoreError> {
+        let found = session::Entity::find()
+            .filter(session::Column::Token.eq(token))
+            .find_also_related(user::Entity)
+            .one(&self.db)
+            .await
+            .map_err(backend("reading session"))?;
+        Ok(match found {
+            Some((s, Some(u))) => Some((s.into(), u.into())),
+            _ => None,
+        })
+    }
+
+    async fn refresh_session(
+        &self,
+        session_id: &str,
+        expires_at: OffsetDateTime,
+        now: OffsetDateTime,
+    ) -> Result<(), StoreError> {
+        session::Entity::update_many()
+            .col_expr(session::Column::ExpiresAt, Expr::value(expires_at))
+            .col_expr(session::Column::UpdatedAt, Expr::value(now))
+            .filter(session::Column::Id.eq(session_id))
+            .exec(&self.db)
+            .await
+            .map_err(backend("refreshing session"))?;
+        Ok(())
+    }
+
+    async fn delete_session(&self, token: &str, user_id: Option<&str>) -> Result<bool, StoreError> {
+        let mut query = session::Entity::delete_many().filter(session::Column::Token.eq(token));
+        if let Some(user_id) = user_id {
+            query = query.filter(session::Column::UserId.eq(user_id));
+        }
+        let done = query.exec(&self.db).await.map_err(backend("deleting session"))?;
+        Ok(done.rows_affected > 0)
+    }
+
+    async fn delete_user_sessions(&self, user_id: &str, keep_token: Option<&str>) -> Result<u64, StoreError> {
+        let mut query = session::Entity::delete_many().filter(session::Column::UserId.eq(user_id));
+        if let Some(keep) = keep_token {
+            query = query.filter(session::Column::Token.ne(keep));
+        }
+        let done = query.exec(&self.db).await.map_err(backend("deleting user sessions"))?;
+        Ok(done.rows_affected)
+    }
+
+    async fn list_sessions(&self, user_id: &str, now: OffsetDateTime) -> Result<Vec<Session>, StoreError> {
+        let rows = session::Entity::find()
+            .filter(session::Column::UserId.eq(user_id))
+            .order_by_desc(session::Column::CreatedAt)
+            .all(&self.db)
+            .await
+            .map_err(backend("listing sessions"))?;
+        // Expiry is compared here rather than in SQL: SQLite stores times as
+        // text, whose ordering is not guaranteed across writers.
+        Ok(rows.into_iter().map(Session::from).filter(|s| s.expires_at > now).collect())
+    }
+
+    async fn update_profile(
+        &self,
+        user_id: &str,
+        name: Option<&str>,
+        image: Option<Option<&str>>,
+        now: OffsetDateTime,
+    ) -> Result<Option<User>, StoreError> {
+        let mut update = user::Entity::update_many().col_expr(user::Column::UpdatedAt, Expr::value(now));
+        if let Some(name) = name {
+            update = update.col_expr(user::Column::Name, Expr::value(name.to_owned()));
+        }
+        if let Some(image) = image {
+            update = update.col_expr(user::Column::Image, Expr::value(image.map(str::to_owned)));
+        }
+        update.filter(user::Column::Id.eq(user_id)).exec(&self.db).await.map_err(backend("updating profile"))?;
+        let row = user::Entity::find_by_id(user_id.to_owned()).one(&self.db).await.context("reading updated user")?;
+        Ok(row.map(User::from))
+    }
+}

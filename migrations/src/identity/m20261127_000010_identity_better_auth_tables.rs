@@ -1,0 +1,127 @@
+//! `user`, `session`, `account`, `verification`, `organization`, `member`,
+//! `invitation`, `jwks` with Better Auth's quoted camelCase columns and
+//! index names. Each table is created if absent; each column a plugin adds
+//! is added if absent, so a database migrated by Better Auth with fewer
+//! plugins is completed rather than recreated.
+
+use sea_orm_migration::prelude::*;
+use sea_orm_migration::sea_orm::{DatabaseBackend, Statement};
+
+#[derive(DeriveMigrationName)]
+pub(crate) struct Migration;
+
+/// One table: its DDL (with `{ts}` / `{bool}` placeholders for the backend's
+/// types) and the columns that may be missing from an older database.
+struct Table {
+    name: &'static str,
+    create: &'static str,
+    optional_columns: &'static [(&'static str, &'static str)],
+}
+
+const TABLES: &[Table] = &[
+    Table {
+        name: "user",
+        create: r#"create table if not exists "user" ("id" text not null primary key, "name" text not null, "email" text not null unique, "emailVerified" {bool} not null, "image" text, "createdAt" {ts} default CURRENT_TIMESTAMP not null, "updatedAt" {ts} default CURRENT_TIMESTAMP not null, "role" text, "banned" {bool}, "banReason" text, "banExpires" {ts})"#,
+        optional_columns: &[("role", "text"), ("banned", "{bool}"), ("banReason", "text"), ("banExpires", "{ts}")],
+    },
+    Table {
+        name: "session",
+        create: r#"create table if not exists "session" ("id" text not null primary key, "expiresAt" {ts} not null, "token" text not null unique, "createdAt" {ts} default CURRENT_TIMESTAMP not null, "updatedAt" {ts} not null, "ipAddress" text, "userAgent" text, "userId" text not null references "user" ("id") on delete cascade, "activeOrganizationId" text, "impersonatedBy" text)"#,
+        optional_columns: &[("activeOrganizationId", "text"), ("impersonatedBy", "text")],
+    },
+    Table {
+        name: "account",
+        create: r#"create table if not exists "account" ("id" text not null primary key, "accountId" text not null, "providerId" text not null, "userId" text not null references "user" ("id") on delete cascade, "accessToken" text, "refreshToken" text, "idToken" text, "accessTokenExpiresAt" {ts}, "refreshTokenExpiresAt" {ts}, "scope" text, "password" text, "createdAt" {ts} default CURRENT_TIMESTAMP not null, "updatedAt" {ts} not null)"#,
+        optional_columns: &[],
+    },
+    Table {
+        name: "verification",
+        create: r#"create table if not exists "verification" ("id" text not null primary key, "identifier" text not null, "value" text not null, "expiresAt" {ts} not null, "createdAt" {ts} default CURRENT_TIMESTAMP not null, "updatedAt" {ts} default CURRENT_TIMESTAMP not null)"#,
+        optional_columns: &[],
+    },
+    Table {
+        name: "organization",
+        create: r#"create table if not exists "organization" ("id" text not null primary key, "name" text not null, "slug" text not null unique, "logo" text, "createdAt" {ts} not null, "metadata" text)"#,
+        optional_columns: &[],
+    },
+    Table {
+        name: "member",
+        create: r#"create table if not exists "member" ("id" text not null primary key, "organizationId" text not null references "organization" ("id") on delete cascade, "userId" text not null references "user" ("id") on delete cascade, "role" text not null, "createdAt" {ts} not null)"#,
+        optional_columns: &[],
+    },
+    Table {
+        name: "invitation",
+        create: r#"create table if not exists "invitation" ("id" text not null primary key, "organizationId" text not null references "organization" ("id") on delete cascade, "email" text not null, "role" text, "status" text not null, "expiresAt" {ts} not null, "createdAt" {ts} default CURRENT_TIMESTAMP not null, "inviterId" text not null references "user" ("id") on delete cascade)"#,
+        optional_columns: &[],
+    },
+    Table {
+        name: "jwks",
+        create: r#"create table if not exists "jwks" ("id" text not null primary key, "publicKey" text not null, "privateKey" text not null, "createdAt" {ts} not null, "expiresAt" {ts}, "alg" text, "crv" text)"#,
+        optional_columns: &[("alg", "text"), ("crv", "text")],
+    },
+];
+
+const INDEXES: &[&str] = &[
+    r#"create index if not exists "session_userId_idx" on "session" ("userId")"#,
+    r#"create index if not exists "account_userId_idx" on "account" ("userId")"#,
+    r#"create index if not exists "verification_identifier_idx" on "verification" ("identifier")"#,
+    r#"create index if not exists "member_organizationId_idx" on "member" ("organizationId")"#,
+    r#"create index if not exists "member_userId_idx" on "member" ("userId")"#,
+    r#"create index if not exists "invitation_organizationId_idx" on "invitation" ("organizationId")"#,
+    r#"create index if not exists "invitation_email_idx" on "invitation" ("email")"#,
+];
+
+fn types(backend: DatabaseBackend, sql: &str) -> String {
+    let (ts, boolean) = match backend {
+        DatabaseBackend::Postgres => ("timestamptz", "boolean"),
+        _ => ("timestamp", "boolean"),
+    };
+    sql.replace("{ts}", ts).replace("{bool}", boolean)
+}
+
+async fn existing_columns(manager: &SchemaManager<'_>, table: &str) -> Result<Vec<String>, DbErr> {
+    let backend = manager.get_database_backend();
+    let stmt = match backend {
+        DatabaseBackend::Postgres => Statement::from_sql_and_values(
+            backend,
+            "SELECT column_name FROM information_schema.columns WHERE table_schema = current_schema() AND table_name = $1",
+            [table.into()],
+        ),
+        _ => Statement::from_sql_and_values(backend, "SELECT name FROM pragma_table_info(?)", [table.into()]),
+    };
+    let rows = manager.get_connection().query_all_raw(stmt).await?;
+    rows.iter().map(|r| r.try_get_by_index::<String>(0)).collect()
+}
+
+#[async_trait::async_trait]
+impl MigrationTrait for Migration {
+    async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {
+        let backend = manager.get_database_backend();
+        if !matches!(backend, DatabaseBackend::Postgres | DatabaseBackend::Sqlite) {
+            return Err(DbErr::Migration(format!("unsupported database backend {backend:?}")));
+        }
+        let conn = manager.get_connection();
+        for table in TABLES {
+            conn.execute_unprepared(&types(backend, table.create)).await?;
+            let present = existing_columns(manager, table.name).await?;
+            for (column, kind) in table.optional_columns {
+                if !present.iter().any(|c| c == column) {
+                    let sql = format!(r#"alter table "{}" add column "{column}" {}"#, table.name, types(backend, kind));
+                    conn.execute_unprepared(&sql).await?;
+                }
+            }
+        }
+        for index in INDEXES {
+            conn.execute_unprepared(index).await?;
+        }
+        Ok(())
+    }
+
+    async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
+        let conn = manager.get_connection();
+        for table in TABLES.iter().rev() {
+            conn.execute_unprepared(&format!(r#"drop table if exists "{}""#, table.name)).await?;
+        }
+        Ok(())
+    }
+}
