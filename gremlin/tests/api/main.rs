@@ -4,6 +4,8 @@
 
 mod support;
 
+#[cfg(feature = "identity")]
+mod better_auth_database;
 mod cli;
 mod conformance;
 mod errors;
