@@ -44,7 +44,7 @@ impl<T: OpenApi> OpenApi for Optional<T> {
 
 /// Identity's API, when compiled in.
 #[cfg(feature = "identity")]
-pub type IdentityApis = Optional<gremlin_identity::IdentityApi>;
+pub type IdentityApis = Optional<(gremlin_identity::IdentityApi, gremlin_identity::api::OrganizationApi)>;
 /// Identity's API, when compiled in.
 #[cfg(not(feature = "identity"))]
 pub type IdentityApis = ();

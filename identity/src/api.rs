@@ -5,7 +5,10 @@
 mod context;
 mod dto;
 mod endpoints;
+mod organization_dto;
+mod organizations;
 mod problem;
 
 pub use endpoints::IdentityApi;
+pub use organizations::OrganizationApi;
 pub use problem::{AuthProblem, AuthProblemResponse};

@@ -40,6 +40,33 @@ pub enum AuthError {
     /// The user is banned (403).
     #[error("You have been banned from this application. Please contact support if you believe this is an error.")]
     BannedUser,
+    /// The slug belongs to another organization (400).
+    #[error("Organization already exists")]
+    OrganizationAlreadyExists,
+    /// check-slug: the slug is in use (400).
+    #[error("Slug is taken")]
+    SlugIsTaken,
+    /// No such organization (400, as Better Auth answers).
+    #[error("Organization not found")]
+    OrganizationNotFound,
+    /// No organization given and none active on the session (400).
+    #[error("No active organization")]
+    NoActiveOrganization,
+    /// The caller is not a member of the organization (403).
+    #[error("You are not a member of this organization")]
+    NotAMember,
+    /// No such member in the organization (400).
+    #[error("Member not found")]
+    MemberNotFound,
+    /// The change would leave the organization without an owner (400).
+    #[error("You cannot leave the organization as the only owner")]
+    LastOwner,
+    /// The caller's role does not allow this (403, with Better Auth's code).
+    #[error("You are not allowed to do this")]
+    Forbidden {
+        /// Better Auth's code, such as `YOU_ARE_NOT_ALLOWED_TO_UPDATE_THIS_MEMBER`.
+        code: &'static str,
+    },
     /// Anything unexpected (500); the cause is logged, never sent.
     #[error("internal error: {0:#}")]
     Backend(#[from] anyhow::Error),
@@ -64,6 +91,14 @@ impl AuthError {
             Self::MissingOrNullOrigin => "MISSING_OR_NULL_ORIGIN",
             Self::InvalidOrigin => "INVALID_ORIGIN",
             Self::BannedUser => "BANNED_USER",
+            Self::OrganizationAlreadyExists => "ORGANIZATION_ALREADY_EXISTS",
+            Self::OrganizationNotFound => "ORGANIZATION_NOT_FOUND",
+            Self::SlugIsTaken => "SLUG_IS_TAKEN",
+            Self::NoActiveOrganization => "NO_ACTIVE_ORGANIZATION",
+            Self::NotAMember => "YOU_ARE_NOT_A_MEMBER_OF_THIS_ORGANIZATION",
+            Self::MemberNotFound => "MEMBER_NOT_FOUND",
+            Self::LastOwner => "YOU_CANNOT_LEAVE_THE_ORGANIZATION_AS_THE_ONLY_OWNER",
+            Self::Forbidden { code } => code,
             Self::Backend(_) => "INTERNAL_SERVER_ERROR",
         }
     }
@@ -73,8 +108,21 @@ impl AuthError {
         match self {
             Self::UserAlreadyExists => 422,
             Self::InvalidEmailOrPassword | Self::Unauthorized => 401,
-            Self::InvalidPassword | Self::PasswordTooShort | Self::PasswordTooLong | Self::Validation { .. } => 400,
-            Self::MissingOrNullOrigin | Self::InvalidOrigin | Self::BannedUser => 403,
+            Self::InvalidPassword
+            | Self::PasswordTooShort
+            | Self::PasswordTooLong
+            | Self::Validation { .. }
+            | Self::OrganizationAlreadyExists
+            | Self::OrganizationNotFound
+            | Self::SlugIsTaken
+            | Self::NoActiveOrganization
+            | Self::MemberNotFound
+            | Self::LastOwner => 400,
+            Self::MissingOrNullOrigin
+            | Self::InvalidOrigin
+            | Self::BannedUser
+            | Self::NotAMember
+            | Self::Forbidden { .. } => 403,
             Self::Backend(_) => 500,
         }
     }

@@ -16,3 +16,60 @@ pub fn user_created(user: &User) -> EventEnvelope {
         serde_json::json!({ "user_id": user.id, "email": user.email, "name": user.name, "role": user.role }),
     )
 }
+
+use crate::model::{Member, Organization};
+use gremlin_kernel::OrganizationId;
+
+fn org_event(event_type: &str, organization_id: &str, subject: &str, data: serde_json::Value) -> EventEnvelope {
+    EventEnvelope::new(event_type, DOMAIN, Some(OrganizationId::new(organization_id)), subject.to_owned(), data)
+}
+
+/// `identity.organization.created`.
+pub fn organization_created(org: &Organization, owner: &Member) -> EventEnvelope {
+    org_event(
+        "identity.organization.created",
+        &org.id,
+        &org.id,
+        serde_json::json!({ "organization_id": org.id, "name": org.name, "slug": org.slug, "owner_user_id": owner.user_id }),
+    )
+}
+
+/// `identity.organization.deleted`: every membership in it ends.
+pub fn organization_deleted(org: &Organization, by_user_id: &str) -> EventEnvelope {
+    org_event(
+        "identity.organization.deleted",
+        &org.id,
+        &org.id,
+        serde_json::json!({ "organization_id": org.id, "slug": org.slug, "deleted_by": by_user_id }),
+    )
+}
+
+/// `identity.member.added`.
+pub fn member_added(member: &Member) -> EventEnvelope {
+    org_event(
+        "identity.member.added",
+        &member.organization_id,
+        &member.id,
+        serde_json::json!({ "member_id": member.id, "organization_id": member.organization_id, "user_id": member.user_id, "role": member.role }),
+    )
+}
+
+/// `identity.member.role_changed`: permission caches must drop the member.
+pub fn member_role_changed(member: &Member, previous_role: &str) -> EventEnvelope {
+    org_event(
+        "identity.member.role_changed",
+        &member.organization_id,
+        &member.id,
+        serde_json::json!({ "member_id": member.id, "organization_id": member.organization_id, "user_id": member.user_id, "role": member.role, "previous_role": previous_role }),
+    )
+}
+
+/// `identity.member.removed` (removed, or left): access ends at once.
+pub fn member_removed(member: &Member, by_user_id: &str) -> EventEnvelope {
+    org_event(
+        "identity.member.removed",
+        &member.organization_id,
+        &member.id,
+        serde_json::json!({ "member_id": member.id, "organization_id": member.organization_id, "user_id": member.user_id, "removed_by": by_user_id }),
+    )
+}

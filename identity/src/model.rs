@@ -2,12 +2,14 @@
 
 pub mod email;
 pub mod id;
+pub mod organization;
 pub mod password;
 pub mod profile;
 pub mod records;
 pub mod session;
 
 pub use email::EmailAddress;
+pub use organization::{Member, OrgAction, OrgRole, Organization, Roles};
 pub use password::NewPassword;
 pub use records::{Session, User};
 pub use session::{SessionPolicy, SessionTiming};

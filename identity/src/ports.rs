@@ -5,7 +5,7 @@ use async_trait::async_trait;
 use gremlin_kernel::EventEnvelope;
 use time::OffsetDateTime;
 
-use crate::model::{Session, User};
+use crate::model::{Member, Organization, Session, User};
 
 /// Why storage refused an operation.
 #[derive(Debug, thiserror::Error)]
@@ -13,6 +13,9 @@ pub enum StoreError {
     /// The e-mail belongs to another user.
     #[error("e-mail already registered")]
     EmailTaken,
+    /// The slug belongs to another organization.
+    #[error("slug already taken")]
+    SlugTaken,
     /// Anything else, with its cause.
     #[error(transparent)]
     Backend(#[from] anyhow::Error),
@@ -77,4 +80,95 @@ pub trait IdentityStore: Send + Sync {
         image: Option<Option<&str>>,
         now: OffsetDateTime,
     ) -> Result<Option<User>, StoreError>;
+}
+
+/// An organization named by id or by slug.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum OrgRef<'a> {
+    /// By id.
+    Id(&'a str),
+    /// By slug.
+    Slug(&'a str),
+}
+
+/// A pending or answered invitation, as listed with an organization.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct InvitationRecord {
+    /// Id.
+    pub id: String,
+    /// Organization.
+    pub organization_id: String,
+    /// Invitee e-mail.
+    pub email: String,
+    /// Role(s) offered.
+    pub role: Option<String>,
+    /// Status.
+    pub status: String,
+    /// Expiry.
+    pub expires_at: OffsetDateTime,
+    /// Created.
+    pub created_at: OffsetDateTime,
+    /// Who invited.
+    pub inviter_id: String,
+}
+
+/// Organizations and memberships.
+#[async_trait]
+pub trait OrganizationStore: Send + Sync {
+    /// Creates the organization with its owner, optionally makes it the
+    /// session's active organization, and records `events` — one
+    /// transaction. Fails with `SlugTaken`.
+    async fn create_organization(
+        &self,
+        org: &Organization,
+        owner: &Member,
+        activate_on_session: Option<&str>,
+        events: &[EventEnvelope],
+    ) -> Result<(), StoreError>;
+
+    /// Whether an organization has this slug.
+    async fn slug_taken(&self, slug: &str) -> Result<bool, StoreError>;
+
+    /// The organization, by id or slug.
+    async fn find_organization(&self, org: OrgRef<'_>) -> Result<Option<Organization>, StoreError>;
+
+    /// Organizations the user belongs to, oldest first (one query).
+    async fn organizations_of(&self, user_id: &str) -> Result<Vec<Organization>, StoreError>;
+
+    /// The user's membership in the organization.
+    async fn membership(&self, organization_id: &str, user_id: &str) -> Result<Option<Member>, StoreError>;
+
+    /// Sets (or clears) the session's active organization.
+    async fn set_active_organization(&self, session_id: &str, organization_id: Option<&str>) -> Result<(), StoreError>;
+
+    /// Saves name, slug, logo and metadata. Fails with `SlugTaken`.
+    async fn update_organization(&self, org: &Organization) -> Result<(), StoreError>;
+
+    /// Deletes the organization (members and invitations cascade), clears
+    /// it from sessions, records `event` — one transaction.
+    async fn delete_organization(&self, organization_id: &str, event: &EventEnvelope) -> Result<(), StoreError>;
+
+    /// A page of members with their users, oldest first, and the total.
+    async fn list_members(
+        &self,
+        organization_id: &str,
+        limit: u64,
+        offset: u64,
+    ) -> Result<(Vec<(Member, User)>, u64), StoreError>;
+
+    /// A member of the organization by member id or by the user's e-mail.
+    async fn find_member(&self, organization_id: &str, member_id_or_email: &str) -> Result<Option<Member>, StoreError>;
+
+    /// How many members hold the owner role.
+    async fn count_owners(&self, organization_id: &str) -> Result<u64, StoreError>;
+
+    /// Stores a member's new role(s) and records `event` — one transaction.
+    async fn update_member_role(&self, member_id: &str, role: &str, event: &EventEnvelope) -> Result<(), StoreError>;
+
+    /// Removes the member, clears the organization from that user's
+    /// sessions, records `event` — one transaction.
+    async fn remove_member(&self, member: &Member, event: &EventEnvelope) -> Result<(), StoreError>;
+
+    /// The organization's invitations, newest first.
+    async fn list_invitations(&self, organization_id: &str) -> Result<Vec<InvitationRecord>, StoreError>;
 }

@@ -7,6 +7,8 @@ use std::sync::Arc;
 
 use time::OffsetDateTime;
 
+pub mod organizations;
+
 use crate::crypto::jwt::{self, Claims};
 use crate::crypto::password::{self, Verification};
 use crate::error::AuthError;
@@ -19,6 +21,7 @@ impl From<StoreError> for AuthError {
     fn from(e: StoreError) -> Self {
         match e {
             StoreError::EmailTaken => AuthError::UserAlreadyExists,
+            StoreError::SlugTaken => AuthError::OrganizationAlreadyExists,
             StoreError::Backend(cause) => AuthError::Backend(cause),
         }
     }

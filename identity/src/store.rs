@@ -2,6 +2,7 @@
 //! repository implementing [`crate::ports::IdentityStore`].
 
 pub mod entities;
+mod organizations;
 mod sql;
 
 pub use sql::SqlIdentityStore;

@@ -4,6 +4,8 @@ use std::sync::Arc;
 
 use anyhow::Context;
 use gremlin_config::Settings;
+use gremlin_identity::api::OrganizationApi;
+use gremlin_identity::service::organizations::OrganizationService;
 use gremlin_identity::store::SqlIdentityStore;
 use gremlin_identity::{IdentityApi, IdentityService, IdentitySettings};
 
@@ -21,8 +23,10 @@ pub fn settings(settings: &Settings) -> anyhow::Result<IdentitySettings> {
     Ok(identity)
 }
 
-/// Identity's API over the SQL database.
-pub fn api(settings: &Settings, adapters: &Adapters) -> anyhow::Result<IdentityApi> {
+/// Identity's APIs (sessions, organizations) over the SQL database.
+pub fn api(settings: &Settings, adapters: &Adapters) -> anyhow::Result<(IdentityApi, OrganizationApi)> {
     let store = Arc::new(SqlIdentityStore::new(adapters.db.clone()));
-    Ok(IdentityApi::new(IdentityService::new(store, self::settings(settings)?)))
+    let identity = IdentityService::new(store.clone(), self::settings(settings)?);
+    let organizations = OrganizationService::new(store);
+    Ok((IdentityApi::new(identity.clone()), OrganizationApi::new(identity, organizations)))
 }

@@ -12,6 +12,8 @@ mod errors;
 mod health;
 #[cfg(feature = "identity")]
 mod identity;
+#[cfg(feature = "identity")]
+mod identity_organizations;
 mod migrations;
 mod openapi;
 mod outbox;

@@ -12,7 +12,7 @@ use poem::web::cookie::{Cookie, CookieJar, SameSite};
 use crate::crypto::signed_token;
 use crate::error::AuthError;
 use crate::model::{Session, id};
-use crate::service::ClientInfo;
+use crate::service::{Authenticated, ClientInfo, IdentityService};
 use crate::settings::IdentitySettings;
 
 /// Decodes `%XX` escapes (a signed token copied from a cookie keeps them).
@@ -169,6 +169,21 @@ pub fn clear_session_cookies(jar: &CookieJar, settings: &IdentitySettings) {
         cookie.set_max_age(Duration::ZERO);
         jar.add(cookie);
     }
+}
+
+/// The caller's session, or 401. With `mutation`, the CSRF origin rule is
+/// applied first. Sessions are not slid here (only get-session slides).
+pub async fn authenticate(
+    service: &IdentityService,
+    req: &Request,
+    mutation: bool,
+) -> Result<Authenticated, AuthError> {
+    if mutation {
+        check_origin(req, service.settings(), false)?;
+    }
+    let credential = credential(req, service.settings());
+    let Some(token) = credential.token() else { return Err(AuthError::Unauthorized) };
+    service.authenticate(token, true).await?.ok_or(AuthError::Unauthorized)
 }
 
 #[cfg(test)]

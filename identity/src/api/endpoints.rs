@@ -83,15 +83,11 @@ impl IdentityApi {
     }
 
     async fn require(&self, req: &Request) -> std::result::Result<Authenticated, AuthError> {
-        let credential = context::credential(req, self.service.settings());
-        let Some(token) = credential.token() else { return Err(AuthError::Unauthorized) };
-        self.service.authenticate(token, true).await?.ok_or(AuthError::Unauthorized)
+        context::authenticate(&self.service, req, false).await
     }
 
-    /// Authenticates a mutation: session required, CSRF origin rule applied.
     async fn require_for_mutation(&self, req: &Request) -> std::result::Result<Authenticated, AuthError> {
-        context::check_origin(req, self.service.settings(), false)?;
-        self.require(req).await
+        context::authenticate(&self.service, req, true).await
     }
 }
 

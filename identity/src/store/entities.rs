@@ -160,3 +160,127 @@ pub mod account {
 
     impl ActiveModelBehavior for ActiveModel {}
 }
+
+/// The `organization` table.
+pub mod organization {
+    use sea_orm::entity::prelude::*;
+
+    /// An `organization` row.
+    #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+    #[sea_orm(table_name = "organization")]
+    pub struct Model {
+        /// Id.
+        #[sea_orm(primary_key, auto_increment = false)]
+        pub id: String,
+        /// Name.
+        pub name: String,
+        /// Slug, unique.
+        #[sea_orm(unique)]
+        pub slug: String,
+        /// Logo URL.
+        pub logo: Option<String>,
+        /// Created.
+        #[sea_orm(column_name = "createdAt")]
+        pub created_at: TimeDateTimeWithTimeZone,
+        /// JSON object as text.
+        pub metadata: Option<String>,
+    }
+
+    /// Relations.
+    #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+    pub enum Relation {}
+
+    impl ActiveModelBehavior for ActiveModel {}
+}
+
+/// The `member` table.
+pub mod member {
+    use sea_orm::entity::prelude::*;
+
+    /// A `member` row.
+    #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+    #[sea_orm(table_name = "member")]
+    pub struct Model {
+        /// Id.
+        #[sea_orm(primary_key, auto_increment = false)]
+        pub id: String,
+        /// Organization.
+        #[sea_orm(column_name = "organizationId")]
+        pub organization_id: String,
+        /// User.
+        #[sea_orm(column_name = "userId")]
+        pub user_id: String,
+        /// Role(s), comma-joined.
+        pub role: String,
+        /// Joined.
+        #[sea_orm(column_name = "createdAt")]
+        pub created_at: TimeDateTimeWithTimeZone,
+    }
+
+    /// Relations.
+    #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+    pub enum Relation {
+        /// The member's user.
+        #[sea_orm(belongs_to = "super::user::Entity", from = "Column::UserId", to = "super::user::Column::Id")]
+        User,
+        /// The organization.
+        #[sea_orm(
+            belongs_to = "super::organization::Entity",
+            from = "Column::OrganizationId",
+            to = "super::organization::Column::Id"
+        )]
+        Organization,
+    }
+
+    impl Related<super::user::Entity> for Entity {
+        fn to() -> RelationDef {
+            Relation::User.def()
+        }
+    }
+
+    impl Related<super::organization::Entity> for Entity {
+        fn to() -> RelationDef {
+            Relation::Organization.def()
+        }
+    }
+
+    impl ActiveModelBehavior for ActiveModel {}
+}
+
+/// The `invitation` table.
+pub mod invitation {
+    use sea_orm::entity::prelude::*;
+
+    /// An `invitation` row.
+    #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+    #[sea_orm(table_name = "invitation")]
+    pub struct Model {
+        /// Id.
+        #[sea_orm(primary_key, auto_increment = false)]
+        pub id: String,
+        /// Organization.
+        #[sea_orm(column_name = "organizationId")]
+        pub organization_id: String,
+        /// Invitee e-mail.
+        pub email: String,
+        /// Role(s) offered.
+        pub role: Option<String>,
+        /// `pending`, `accepted`, `rejected`, `canceled`.
+        pub status: String,
+        /// Expiry.
+        #[sea_orm(column_name = "expiresAt")]
+        pub expires_at: TimeDateTimeWithTimeZone,
+        /// Created.
+        #[sea_orm(column_name = "createdAt")]
+        pub created_at: TimeDateTimeWithTimeZone,
+        /// Who invited.
+        #[sea_orm(column_name = "inviterId")]
+        pub inviter_id: String,
+    }
+
+    /// Relations.
+    #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+    pub enum Relation {}
+
+    impl ActiveModelBehavior for ActiveModel {}
+}

@@ -26,6 +26,10 @@ impl SqlIdentityStore {
     pub fn new(db: DatabaseConnection) -> Self {
         Self { db }
     }
+
+    pub(super) fn db(&self) -> &DatabaseConnection {
+        &self.db
+    }
 }
 
 fn backend(context: &'static str) -> impl FnOnce(DbErr) -> StoreError {

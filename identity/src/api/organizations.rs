@@ -1,0 +1,210 @@
+//! Organization endpoints under `/api/auth/organization`, as Better Auth's
+//! organization plugin serves them.
+
+use poem::Request;
+use poem::web::cookie::CookieJar;
+use poem_openapi::param::Query;
+use poem_openapi::payload::Json;
+use poem_openapi::{ApiResponse, OpenApi, Tags};
+
+use super::context;
+use super::dto::Status;
+use super::organization_dto::*;
+use super::problem::AuthProblemResponse;
+use crate::service::IdentityService;
+use crate::service::organizations::{CreateOrganization, OrganizationService, UpdateOrganization};
+use gremlin_kernel::Nullable;
+
+type Result<T> = std::result::Result<T, AuthProblemResponse>;
+
+/// Default and largest page of members.
+const DEFAULT_MEMBERS: u64 = 100;
+
+#[derive(Tags)]
+enum OrganizationTag {
+    /// Organizations (tenants) and their members (Better Auth compatible).
+    Organizations,
+}
+
+/// set-active answer: the organization or null, with the re-issued token.
+#[derive(Debug, ApiResponse)]
+pub enum SetActiveResponse {
+    /// The active organization, or null when unset.
+    #[oai(status = 200)]
+    Ok(Json<Nullable<OrganizationDto>>, #[oai(header = "set-auth-token")] String),
+}
+
+/// The organization API.
+pub struct OrganizationApi {
+    identity: IdentityService,
+    organizations: OrganizationService,
+}
+
+impl OrganizationApi {
+    /// The API over the identity (authentication) and organization services.
+    pub fn new(identity: IdentityService, organizations: OrganizationService) -> Self {
+        Self { identity, organizations }
+    }
+}
+
+#[OpenApi(prefix_path = "/api/auth/organization", tag = "OrganizationTag::Organizations")]
+impl OrganizationApi {
+    /// Create an organization owned by the caller; it becomes the session's
+    /// active organization unless `keepCurrentActiveOrganization`.
+    #[oai(path = "/create", method = "post", operation_id = "identity.organization_create")]
+    async fn create(&self, req: &Request, body: Json<CreateOrganizationBody>) -> Result<Json<CreatedOrganizationDto>> {
+        let auth = context::authenticate(&self.identity, req, true).await?;
+        let body = body.0;
+        let input = CreateOrganization {
+            name: body.name,
+            slug: body.slug,
+            logo: body.logo,
+            metadata: body.metadata.map(|m| m.into_iter().collect()),
+            keep_current_active: body.keep_current_active_organization.unwrap_or(false),
+        };
+        let (org, owner) = self.organizations.create(&auth, input).await?;
+        Ok(Json(CreatedOrganizationDto {
+            name: org.name.clone(),
+            slug: org.slug.clone(),
+            logo: org.logo.clone().into(),
+            created_at: super::dto::iso_millis(org.created_at),
+            metadata: org.metadata.clone().map(|m| m.into_iter().collect::<JsonObject>()).into(),
+            id: org.id.clone(),
+            members: vec![MemberDto::from(&owner)],
+        }))
+    }
+
+    /// The caller's organizations.
+    #[oai(path = "/list", method = "get", operation_id = "identity.organization_list")]
+    async fn list(&self, req: &Request) -> Result<Json<Vec<OrganizationDto>>> {
+        let auth = context::authenticate(&self.identity, req, false).await?;
+        let orgs = self.organizations.list(&auth).await?;
+        Ok(Json(orgs.iter().map(OrganizationDto::from).collect()))
+    }
+
+    /// Check that a slug is free: 200 `{status:true}`, else 400 `SLUG_IS_TAKEN`.
+    #[oai(path = "/check-slug", method = "post", operation_id = "identity.organization_check_slug")]
+    async fn check_slug(&self, req: &Request, body: Json<CheckSlugBody>) -> Result<Json<Status>> {
+        context::authenticate(&self.identity, req, true).await?;
+        self.organizations.check_slug(&body.slug).await?;
+        Ok(Json(Status { status: true }))
+    }
+
+    /// Make an organization the session's active one (both fields null unsets it).
+    #[oai(path = "/set-active", method = "post", operation_id = "identity.organization_set_active")]
+    async fn set_active(&self, req: &Request, jar: &CookieJar, body: Json<SetActiveBody>) -> Result<SetActiveResponse> {
+        let auth = context::authenticate(&self.identity, req, true).await?;
+        let org = self
+            .organizations
+            .set_active(&auth, body.organization_id.as_deref(), body.organization_slug.as_deref())
+            .await?;
+        let remembered = true;
+        let signed = context::set_session_cookie(jar, self.identity.settings(), &auth.session, remembered);
+        Ok(SetActiveResponse::Ok(Json(org.as_ref().map(OrganizationDto::from).into()), signed))
+    }
+
+    /// An organization with its members and invitations (members only).
+    #[oai(path = "/get-full-organization", method = "get", operation_id = "identity.organization_get_full")]
+    async fn get_full(
+        &self,
+        req: &Request,
+        #[oai(name = "organizationId")] organization_id: Query<Option<String>>,
+        #[oai(name = "organizationSlug")] organization_slug: Query<Option<String>>,
+        #[oai(name = "membersLimit", validator(minimum(value = "1"), maximum(value = "1000")))] members_limit: Query<
+            Option<u64>,
+        >,
+    ) -> Result<Json<FullOrganizationDto>> {
+        let auth = context::authenticate(&self.identity, req, false).await?;
+        let limit = members_limit.0.unwrap_or(DEFAULT_MEMBERS);
+        let full =
+            self.organizations.full(&auth, organization_id.0.as_deref(), organization_slug.0.as_deref(), limit).await?;
+        let org = &full.organization;
+        Ok(Json(FullOrganizationDto {
+            name: org.name.clone(),
+            slug: org.slug.clone(),
+            logo: org.logo.clone().into(),
+            created_at: super::dto::iso_millis(org.created_at),
+            metadata: OrganizationDto::from(org).metadata,
+            id: org.id.clone(),
+            invitations: full.invitations.iter().map(InvitationDto::from).collect(),
+            members: full.members.iter().map(MemberWithUserDto::from).collect(),
+        }))
+    }
+
+    /// Change name, slug, logo or metadata (owners and admins).
+    #[oai(path = "/update", method = "post", operation_id = "identity.organization_update")]
+    async fn update(&self, req: &Request, body: Json<UpdateOrganizationBody>) -> Result<Json<OrganizationDto>> {
+        let auth = context::authenticate(&self.identity, req, true).await?;
+        let data = body.0.data;
+        let logo = match data.logo {
+            poem_openapi::types::MaybeUndefined::Undefined => None,
+            poem_openapi::types::MaybeUndefined::Null => Some(None),
+            poem_openapi::types::MaybeUndefined::Value(v) => Some(Some(v)),
+        };
+        let changes = UpdateOrganization {
+            name: data.name,
+            slug: data.slug,
+            logo,
+            metadata: data.metadata.map(|m| m.into_iter().collect()),
+        };
+        let org = self.organizations.update(&auth, body.0.organization_id.as_deref(), changes).await?;
+        Ok(Json(OrganizationDto::from(&org)))
+    }
+
+    /// Delete an organization (owners only); answers its id.
+    #[oai(path = "/delete", method = "post", operation_id = "identity.organization_delete")]
+    async fn delete(&self, req: &Request, body: Json<OrganizationIdBody>) -> Result<Json<String>> {
+        let auth = context::authenticate(&self.identity, req, true).await?;
+        Ok(Json(self.organizations.delete(&auth, &body.organization_id).await?))
+    }
+
+    /// Leave an organization; the last owner cannot.
+    #[oai(path = "/leave", method = "post", operation_id = "identity.organization_leave")]
+    async fn leave(&self, req: &Request, body: Json<OrganizationIdBody>) -> Result<Json<MemberDto>> {
+        let auth = context::authenticate(&self.identity, req, true).await?;
+        let member = self.organizations.leave(&auth, &body.organization_id).await?;
+        Ok(Json(MemberDto::from(&member)))
+    }
+
+    /// A page of members with their users, and the total (members only).
+    #[oai(path = "/list-members", method = "get", operation_id = "identity.organization_list_members")]
+    async fn list_members(
+        &self,
+        req: &Request,
+        #[oai(name = "organizationId")] organization_id: Query<Option<String>>,
+        #[oai(validator(minimum(value = "1"), maximum(value = "1000")))] limit: Query<Option<u64>>,
+        #[oai(validator(maximum(value = "1000000")))] offset: Query<Option<u64>>,
+    ) -> Result<Json<MembersPage>> {
+        let auth = context::authenticate(&self.identity, req, false).await?;
+        let (members, total) = self
+            .organizations
+            .list_members(
+                &auth,
+                organization_id.0.as_deref(),
+                limit.0.unwrap_or(DEFAULT_MEMBERS),
+                offset.0.unwrap_or(0),
+            )
+            .await?;
+        Ok(Json(MembersPage { members: members.iter().map(MemberWithUserDto::from).collect(), total }))
+    }
+
+    /// Change a member's role(s) (owners and admins; only owners touch owners).
+    #[oai(path = "/update-member-role", method = "post", operation_id = "identity.organization_update_member_role")]
+    async fn update_member_role(&self, req: &Request, body: Json<UpdateMemberRoleBody>) -> Result<Json<MemberDto>> {
+        let auth = context::authenticate(&self.identity, req, true).await?;
+        let member = self
+            .organizations
+            .update_member_role(&auth, body.organization_id.as_deref(), &body.member_id, &body.role.names())
+            .await?;
+        Ok(Json(MemberDto::from(&member)))
+    }
+
+    /// Remove a member by id or e-mail (owners and admins; never the last owner).
+    #[oai(path = "/remove-member", method = "post", operation_id = "identity.organization_remove_member")]
+    async fn remove_member(&self, req: &Request, body: Json<RemoveMemberBody>) -> Result<Json<MemberEnvelope>> {
+        let auth = context::authenticate(&self.identity, req, true).await?;
+        let member =
+            self.organizations.remove_member(&auth, body.organization_id.as_deref(), &body.member_id_or_email).await?;
+        Ok(Json(MemberEnvelope { member: MemberDto::from(&member) }))
+    }
+}

@@ -1,0 +1,276 @@
+//! Organization use cases: create, list, activate, read, update, delete,
+//! leave, and member management, by Better Auth's default roles
+//! (`model::organization`). Every write and its event share a transaction.
+
+use std::sync::Arc;
+
+use time::OffsetDateTime;
+
+use super::Authenticated;
+use crate::error::AuthError;
+use crate::events;
+use crate::model::organization::{self, keeps_an_owner, may_manage};
+use crate::model::{Member, OrgAction, OrgRole, Organization, Roles, User, id, profile};
+use crate::ports::{InvitationRecord, OrgRef, OrganizationStore};
+
+/// Input of organization creation.
+#[derive(Debug, Clone)]
+pub struct CreateOrganization {
+    /// Display name.
+    pub name: String,
+    /// Unique handle.
+    pub slug: String,
+    /// Logo URL.
+    pub logo: Option<String>,
+    /// Free-form JSON object.
+    pub metadata: Option<serde_json::Map<String, serde_json::Value>>,
+    /// Leave the session's active organization as it is.
+    pub keep_current_active: bool,
+}
+
+/// Changes to an organization; absent fields stay.
+#[derive(Debug, Clone, Default)]
+pub struct UpdateOrganization {
+    /// New name.
+    pub name: Option<String>,
+    /// New slug.
+    pub slug: Option<String>,
+    /// New logo; `Some(None)` removes it.
+    pub logo: Option<Option<String>>,
+    /// New metadata (replaces the object).
+    pub metadata: Option<serde_json::Map<String, serde_json::Value>>,
+}
+
+/// An organization with its members and invitations.
+#[derive(Debug, Clone)]
+pub struct FullOrganization {
+    /// The organization.
+    pub organization: Organization,
+    /// Members with their users, oldest first.
+    pub members: Vec<(Member, User)>,
+    /// Invitations, newest first.
+    pub invitations: Vec<InvitationRecord>,
+}
+
+/// Organization use cases.
+#[derive(Clone)]
+pub struct OrganizationService {
+    store: Arc<dyn OrganizationStore>,
+}
+
+impl OrganizationService {
+    /// A service over `store`.
+    pub fn new(store: Arc<dyn OrganizationStore>) -> Self {
+        Self { store }
+    }
+
+    /// Creates an organization owned by the caller and, unless asked not
+    /// to, makes it the session's active one. Fails on invalid input (400)
+    /// or a taken slug (400 `ORGANIZATION_ALREADY_EXISTS`).
+    pub async fn create(
+        &self,
+        auth: &Authenticated,
+        input: CreateOrganization,
+    ) -> Result<(Organization, Member), AuthError> {
+        organization::check_name(&input.name)?;
+        organization::check_slug(&input.slug)?;
+        if let Some(logo) = &input.logo {
+            profile::check_image(logo)?;
+        }
+        if let Some(metadata) = &input.metadata {
+            organization::check_metadata(metadata)?;
+        }
+        let now = OffsetDateTime::now_utc();
+        let org = Organization {
+            id: id::generate(),
+            name: input.name,
+            slug: input.slug,
+            logo: input.logo,
+            created_at: now,
+            metadata: input.metadata,
+        };
+        let owner = Member {
+            id: id::generate(),
+            organization_id: org.id.clone(),
+            user_id: auth.user.id.clone(),
+            role: OrgRole::Owner.as_str().into(),
+            created_at: now,
+        };
+        let activate = (!input.keep_current_active).then_some(auth.session.id.as_str());
+        let events = [events::organization_created(&org, &owner), events::member_added(&owner)];
+        self.store.create_organization(&org, &owner, activate, &events).await?;
+        Ok((org, owner))
+    }
+
+    /// The caller's organizations.
+    pub async fn list(&self, auth: &Authenticated) -> Result<Vec<Organization>, AuthError> {
+        Ok(self.store.organizations_of(&auth.user.id).await?)
+    }
+
+    /// Fails with 400 `SLUG_IS_TAKEN` when the slug is in use, or 400 when malformed.
+    pub async fn check_slug(&self, slug: &str) -> Result<(), AuthError> {
+        organization::check_slug(slug)?;
+        if self.store.slug_taken(slug).await? {
+            return Err(AuthError::SlugIsTaken);
+        }
+        Ok(())
+    }
+
+    /// The organization named (by id, else slug, else the session's active
+    /// one) and the caller's membership in it. Fails with 400 when none is
+    /// named or it does not exist, 403 when the caller is not a member.
+    pub async fn resolve(
+        &self,
+        auth: &Authenticated,
+        organization_id: Option<&str>,
+        slug: Option<&str>,
+    ) -> Result<(Organization, Member), AuthError> {
+        let reference = match (organization_id, slug, auth.session.active_organization_id.as_deref()) {
+            (Some(id), _, _) => OrgRef::Id(id),
+            (None, Some(slug), _) => OrgRef::Slug(slug),
+            (None, None, Some(active)) => OrgRef::Id(active),
+            (None, None, None) => return Err(AuthError::NoActiveOrganization),
+        };
+        let org = self.store.find_organization(reference).await?.ok_or(AuthError::OrganizationNotFound)?;
+        let member = self.store.membership(&org.id, &auth.user.id).await?.ok_or(AuthError::NotAMember)?;
+        Ok((org, member))
+    }
+
+    /// Makes the organization the session's active one (`None` clears it).
+    pub async fn set_active(
+        &self,
+        auth: &Authenticated,
+        organization_id: Option<&str>,
+        slug: Option<&str>,
+    ) -> Result<Option<Organization>, AuthError> {
+        if organization_id.is_none() && slug.is_none() {
+            self.store.set_active_organization(&auth.session.id, None).await?;
+            return Ok(None);
+        }
+        let (org, _) = self.resolve(auth, organization_id, slug).await?;
+        self.store.set_active_organization(&auth.session.id, Some(&org.id)).await?;
+        Ok(Some(org))
+    }
+
+    /// The organization with members (at most `members_limit`) and invitations.
+    pub async fn full(
+        &self,
+        auth: &Authenticated,
+        organization_id: Option<&str>,
+        slug: Option<&str>,
+        members_limit: u64,
+    ) -> Result<FullOrganization, AuthError> {
+        let (organization, _) = self.resolve(auth, organization_id, slug).await?;
+        let (members, _) = self.store.list_members(&organization.id, members_limit, 0).await?;
+        let invitations = self.store.list_invitations(&organization.id).await?;
+        Ok(FullOrganization { organization, members, invitations })
+    }
+
+    /// Changes name, slug, logo or metadata (owners and admins).
+    pub async fn update(
+        &self,
+        auth: &Authenticated,
+        organization_id: Option<&str>,
+        changes: UpdateOrganization,
+    ) -> Result<Organization, AuthError> {
+        let (mut org, member) = self.resolve(auth, organization_id, None).await?;
+        if !Roles::from_stored(&member.role).allows(OrgAction::UpdateOrganization) {
+            return Err(OrgAction::UpdateOrganization.forbidden());
+        }
+        if let Some(name) = changes.name {
+            organization::check_name(&name)?;
+            org.name = name;
+        }
+        if let Some(slug) = changes.slug {
+            organization::check_slug(&slug)?;
+            org.slug = slug;
+        }
+        if let Some(logo) = changes.logo {
+            if let Some(url) = &logo {
+                profile::check_image(url)?;
+            }
+            org.logo = logo;
+        }
+        if let Some(metadata) = changes.metadata {
+            organization::check_metadata(&metadata)?;
+            org.metadata = Some(metadata);
+        }
+        self.store.update_organization(&org).await?;
+        Ok(org)
+    }
+
+    /// Deletes the organization (owners only); returns its id.
+    pub async fn delete(&self, auth: &Authenticated, organization_id: &str) -> Result<String, AuthError> {
+        let (org, member) = self.resolve(auth, Some(organization_id), None).await?;
+        if !Roles::from_stored(&member.role).allows(OrgAction::DeleteOrganization) {
+            return Err(OrgAction::DeleteOrganization.forbidden());
+        }
+        self.store.delete_organization(&org.id, &events::organization_deleted(&org, &auth.user.id)).await?;
+        Ok(org.id)
+    }
+
+    /// The caller leaves the organization; the last owner cannot.
+    pub async fn leave(&self, auth: &Authenticated, organization_id: &str) -> Result<Member, AuthError> {
+        let (org, member) = self.resolve(auth, Some(organization_id), None).await?;
+        let is_owner = Roles::from_stored(&member.role).contains(OrgRole::Owner);
+        keeps_an_owner(self.store.count_owners(&org.id).await?, is_owner)?;
+        self.store.remove_member(&member, &events::member_removed(&member, &auth.user.id)).await?;
+        Ok(member)
+    }
+
+    /// A page of members with their users and the total (members only).
+    pub async fn list_members(
+        &self,
+        auth: &Authenticated,
+        organization_id: Option<&str>,
+        limit: u64,
+        offset: u64,
+    ) -> Result<(Vec<(Member, User)>, u64), AuthError> {
+        let (org, _) = self.resolve(auth, organization_id, None).await?;
+        Ok(self.store.list_members(&org.id, limit, offset).await?)
+    }
+
+    /// Changes a member's role(s): owners and admins, only owners touch
+    /// owners, the last owner cannot be demoted.
+    pub async fn update_member_role(
+        &self,
+        auth: &Authenticated,
+        organization_id: Option<&str>,
+        member_id: &str,
+        roles: &[String],
+    ) -> Result<Member, AuthError> {
+        let new_roles = Roles::parse(roles)?;
+        let (org, actor) = self.resolve(auth, organization_id, None).await?;
+        let target = self.store.find_member(&org.id, member_id).await?.ok_or(AuthError::MemberNotFound)?;
+        let target_roles = Roles::from_stored(&target.role);
+        may_manage(&Roles::from_stored(&actor.role), &target_roles, OrgAction::UpdateMember)?;
+        if new_roles.contains(OrgRole::Owner) && !Roles::from_stored(&actor.role).contains(OrgRole::Owner) {
+            return Err(OrgAction::UpdateMember.forbidden());
+        }
+        let loses_ownership = target_roles.contains(OrgRole::Owner) && !new_roles.contains(OrgRole::Owner);
+        keeps_an_owner(self.store.count_owners(&org.id).await?, loses_ownership)?;
+        let previous = target.role.clone();
+        let updated = Member { role: new_roles.to_stored(), ..target };
+        self.store
+            .update_member_role(&updated.id, &updated.role, &events::member_role_changed(&updated, &previous))
+            .await?;
+        Ok(updated)
+    }
+
+    /// Removes a member (by member id or e-mail): owners and admins, only
+    /// owners remove owners, never the last owner.
+    pub async fn remove_member(
+        &self,
+        auth: &Authenticated,
+        organization_id: Option<&str>,
+        member_id_or_email: &str,
+    ) -> Result<Member, AuthError> {
+        let (org, actor) = self.resolve(auth, organization_id, None).await?;
+        let target = self.store.find_member(&org.id, member_id_or_email).await?.ok_or(AuthError::MemberNotFound)?;
+        let target_roles = Roles::from_stored(&target.role);
+        may_manage(&Roles::from_stored(&actor.role), &target_roles, OrgAction::RemoveMember)?;
+        keeps_an_owner(self.store.count_owners(&org.id).await?, target_roles.contains(OrgRole::Owner))?;
+        self.store.remove_member(&target, &events::member_removed(&target, &auth.user.id)).await?;
+        Ok(target)
+    }
+}

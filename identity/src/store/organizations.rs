@@ -1,0 +1,286 @@
+//! [`OrganizationStore`] on sea-orm: organizations, members, invitations.
+
+use async_trait::async_trait;
+use gremlin_kernel::{EventEnvelope, outbox};
+use sea_orm::sea_query::Expr;
+use sea_orm::{
+    ActiveValue::Set, ColumnTrait, DbErr, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, SqlErr,
+    TransactionTrait,
+};
+
+use super::entities::{invitation, member, organization, session, user};
+use super::sql::SqlIdentityStore;
+use crate::model::{Member, Organization, User};
+use crate::ports::{InvitationRecord, OrgRef, OrganizationStore, StoreError};
+
+fn backend(context: &'static str) -> impl FnOnce(DbErr) -> StoreError {
+    move |e| StoreError::Backend(anyhow::Error::new(e).context(context))
+}
+
+fn slug_or(context: &'static str) -> impl FnOnce(DbErr) -> StoreError {
+    move |e| match e.sql_err() {
+        Some(SqlErr::UniqueConstraintViolation(_)) => StoreError::SlugTaken,
+        _ => backend(context)(e),
+    }
+}
+
+impl From<organization::Model> for Organization {
+    fn from(m: organization::Model) -> Self {
+        let metadata = m.metadata.as_deref().and_then(|text| serde_json::from_str(text).ok());
+        Self { id: m.id, name: m.name, slug: m.slug, logo: m.logo, created_at: m.created_at, metadata }
+    }
+}
+
+impl From<member::Model> for Member {
+    fn from(m: member::Model) -> Self {
+        Self {
+            id: m.id,
+            organization_id: m.organization_id,
+            user_id: m.user_id,
+            role: m.role,
+            created_at: m.created_at,
+        }
+    }
+}
+
+fn metadata_text(org: &Organization) -> Option<String> {
+    org.metadata.as_ref().map(|m| serde_json::Value::Object(m.clone()).to_string())
+}
+
+async fn record_all(txn: &sea_orm::DatabaseTransaction, events: &[EventEnvelope]) -> Result<(), StoreError> {
+    for event in events {
+        outbox::record(txn, event).await.map_err(backend("recording event"))?;
+    }
+    Ok(())
+}
+
+#[async_trait]
+impl OrganizationStore for SqlIdentityStore {
+    async fn create_organization(
+        &self,
+        org: &Organization,
+        owner: &Member,
+        activate_on_session: Option<&str>,
+        events: &[EventEnvelope],
+    ) -> Result<(), StoreError> {
+        let txn = self.db().begin().await.map_err(backend("starting transaction"))?;
+        let row = organization::ActiveModel {
+            id: Set(org.id.clone()),
+            name: Set(org.name.clone()),
+            slug: Set(org.slug.clone()),
+            logo: Set(org.logo.clone()),
+            created_at: Set(org.created_at),
+            metadata: Set(metadata_text(org)),
+        };
+        organization::Entity::insert(row)
+            .exec_without_returning(&txn)
+            .await
+            .map_err(slug_or("inserting organization"))?;
+        let owner_row = member::ActiveModel {
+            id: Set(owner.id.clone()),
+            organization_id: Set(owner.organization_id.clone()),
+            user_id: Set(owner.user_id.clone()),
+            role: Set(owner.role.clone()),
+            created_at: Set(owner.created_at),
+        };
+        member::Entity::insert(owner_row).exec_without_returning(&txn).await.map_err(backend("inserting owner"))?;
+        if let Some(session_id) = activate_on_session {
+            session::Entity::update_many()
+                .col_expr(session::Column::ActiveOrganizationId, Expr::value(org.id.clone()))
+                .filter(session::Column::Id.eq(session_id))
+                .exec(&txn)
+                .await
+                .map_err(backend("activating organization"))?;
+        }
+        record_all(&txn, events).await?;
+        txn.commit().await.map_err(backend("committing organization"))
+    }
+
+    async fn slug_taken(&self, slug: &str) -> Result<bool, StoreError> {
+        let n = organization::Entity::find()
+            .filter(organization::Column::Slug.eq(slug))
+            .count(self.db())
+            .await
+            .map_err(backend("checking slug"))?;
+        Ok(n > 0)
+    }
+
+    async fn find_organization(&self, org: OrgRef<'_>) -> Result<Option<Organization>, StoreError> {
+        let query = match org {
+            OrgRef::Id(id) => organization::Entity::find().filter(organization::Column::Id.eq(id)),
+            OrgRef::Slug(slug) => organization::Entity::find().filter(organization::Column::Slug.eq(slug)),
+        };
+        Ok(query.one(self.db()).await.map_err(backend("reading organization"))?.map(Organization::from))
+    }
+
+    async fn organizations_of(&self, user_id: &str) -> Result<Vec<Organization>, StoreError> {
+        let rows = member::Entity::find()
+            .filter(member::Column::UserId.eq(user_id))
+            .find_also_related(organization::Entity)
+            .order_by_asc(member::Column::CreatedAt)
+            .all(self.db())
+            .await
+            .map_err(backend("listing organizations"))?;
+        Ok(rows.into_iter().filter_map(|(_, org)| org.map(Organization::from)).collect())
+    }
+
+    async fn membership(&self, organization_id: &str, user_id: &str) -> Result<Option<Member>, StoreError> {
+        let row = member::Entity::find()
+            .filter(member::Column::OrganizationId.eq(organization_id))
+            .filter(member::Column::UserId.eq(user_id))
+            .one(self.db())
+            .await
+            .map_err(backend("reading membership"))?;
+        Ok(row.map(Member::from))
+    }
+
+    async fn set_active_organization(&self, session_id: &str, organization_id: Option<&str>) -> Result<(), StoreError> {
+        session::Entity::update_many()
+            .col_expr(session::Column::ActiveOrganizationId, Expr::value(organization_id.map(str::to_owned)))
+            .filter(session::Column::Id.eq(session_id))
+            .exec(self.db())
+            .await
+            .map_err(backend("setting active organization"))?;
+        Ok(())
+    }
+
+    async fn update_organization(&self, org: &Organization) -> Result<(), StoreError> {
+        organization::Entity::update_many()
+            .col_expr(organization::Column::Name, Expr::value(org.name.clone()))
+            .col_expr(organization::Column::Slug, Expr::value(org.slug.clone()))
+            .col_expr(organization::Column::Logo, Expr::value(org.logo.clone()))
+            .col_expr(organization::Column::Metadata, Expr::value(metadata_text(org)))
+            .filter(organization::Column::Id.eq(org.id.clone()))
+            .exec(self.db())
+            .await
+            .map_err(slug_or("updating organization"))?;
+        Ok(())
+    }
+
+    async fn delete_organization(&self, organization_id: &str, event: &EventEnvelope) -> Result<(), StoreError> {
+        let txn = self.db().begin().await.map_err(backend("starting transaction"))?;
+        // Explicit deletes: SQLite enforces the cascades too, but a database
+        // created elsewhere may lack them.
+        invitation::Entity::delete_many()
+            .filter(invitation::Column::OrganizationId.eq(organization_id))
+            .exec(&txn)
+            .await
+            .map_err(backend("deleting invitations"))?;
+        member::Entity::delete_many()
+            .filter(member::Column::OrganizationId.eq(organization_id))
+            .exec(&txn)
+            .await
+            .map_err(backend("deleting members"))?;
+        session::Entity::update_many()
+            .col_expr(session::Column::ActiveOrganizationId, Expr::value(Option::<String>::None))
+            .filter(session::Column::ActiveOrganizationId.eq(organization_id))
+            .exec(&txn)
+            .await
+            .map_err(backend("clearing active organization"))?;
+        organization::Entity::delete_by_id(organization_id.to_owned())
+            .exec(&txn)
+            .await
+            .map_err(backend("deleting organization"))?;
+        record_all(&txn, std::slice::from_ref(event)).await?;
+        txn.commit().await.map_err(backend("committing deletion"))
+    }
+
+    async fn list_members(
+        &self,
+        organization_id: &str,
+        limit: u64,
+        offset: u64,
+    ) -> Result<(Vec<(Member, User)>, u64), StoreError> {
+        let base = member::Entity::find().filter(member::Column::OrganizationId.eq(organization_id));
+        let total = base.clone().count(self.db()).await.map_err(backend("counting members"))?;
+        let rows = base
+            .find_also_related(user::Entity)
+            .order_by_asc(member::Column::CreatedAt)
+            .order_by_asc(member::Column::Id)
+            .limit(limit)
+            .offset(offset)
+            .all(self.db())
+            .await
+            .map_err(backend("listing members"))?;
+        let members = rows.into_iter().filter_map(|(m, u)| u.map(|u| (Member::from(m), User::from(u)))).collect();
+        Ok((members, total))
+    }
+
+    async fn find_member(&self, organization_id: &str, member_id_or_email: &str) -> Result<Option<Member>, StoreError> {
+        let in_org = member::Entity::find().filter(member::Column::OrganizationId.eq(organization_id));
+        let found = if member_id_or_email.contains('@') {
+            in_org
+                .find_also_related(user::Entity)
+                .filter(user::Column::Email.eq(member_id_or_email.to_lowercase()))
+                .one(self.db())
+                .await
+                .map_err(backend("finding member by e-mail"))?
+                .map(|(m, _)| m)
+        } else {
+            in_org
+                .filter(member::Column::Id.eq(member_id_or_email))
+                .one(self.db())
+                .await
+                .map_err(backend("finding member"))?
+        };
+        Ok(found.map(Member::from))
+    }
+
+    async fn count_owners(&self, organization_id: &str) -> Result<u64, StoreError> {
+        let rows = member::Entity::find()
+            .filter(member::Column::OrganizationId.eq(organization_id))
+            .filter(member::Column::Role.contains("owner"))
+            .all(self.db())
+            .await
+            .map_err(backend("counting owners"))?;
+        Ok(rows.iter().filter(|m| m.role.split(',').any(|r| r.trim() == "owner")).count() as u64)
+    }
+
+    async fn update_member_role(&self, member_id: &str, role: &str, event: &EventEnvelope) -> Result<(), StoreError> {
+        let txn = self.db().begin().await.map_err(backend("starting transaction"))?;
+        member::Entity::update_many()
+            .col_expr(member::Column::Role, Expr::value(role.to_owned()))
+            .filter(member::Column::Id.eq(member_id))
+            .exec(&txn)
+            .await
+            .map_err(backend("updating member role"))?;
+        record_all(&txn, std::slice::from_ref(event)).await?;
+        txn.commit().await.map_err(backend("committing role change"))
+    }
+
+    async fn remove_member(&self, m: &Member, event: &EventEnvelope) -> Result<(), StoreError> {
+        let txn = self.db().begin().await.map_err(backend("starting transaction"))?;
+        member::Entity::delete_by_id(m.id.clone()).exec(&txn).await.map_err(backend("removing member"))?;
+        session::Entity::update_many()
+            .col_expr(session::Column::ActiveOrganizationId, Expr::value(Option::<String>::None))
+            .filter(session::Column::UserId.eq(m.user_id.clone()))
+            .filter(session::Column::ActiveOrganizationId.eq(m.organization_id.clone()))
+            .exec(&txn)
+            .await
+            .map_err(backend("clearing active organization"))?;
+        record_all(&txn, std::slice::from_ref(event)).await?;
+        txn.commit().await.map_err(backend("committing removal"))
+    }
+
+    async fn list_invitations(&self, organization_id: &str) -> Result<Vec<InvitationRecord>, StoreError> {
+        let rows = invitation::Entity::find()
+            .filter(invitation::Column::OrganizationId.eq(organization_id))
+            .order_by_desc(invitation::Column::CreatedAt)
+            .all(self.db())
+            .await
+            .map_err(backend("listing invitations"))?;
+        Ok(rows
+            .into_iter()
+            .map(|r| InvitationRecord {
+                id: r.id,
+                organization_id: r.organization_id,
+                email: r.email,
+                role: r.role,
+                status: r.status,
+                expires_at: r.expires_at,
+                created_at: r.created_at,
+                inviter_id: r.inviter_id,
+            })
+            .collect())
+    }
+}
