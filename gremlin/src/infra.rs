@@ -2,6 +2,8 @@
 //! behind each kernel port. Adapters are chosen by URL scheme in settings.
 
 pub mod database;
+#[cfg(feature = "identity")]
+pub mod mail;
 pub mod memory;
 pub mod sql;
 

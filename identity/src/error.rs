@@ -61,6 +61,18 @@ pub enum AuthError {
     /// The change would leave the organization without an owner (400).
     #[error("You cannot leave the organization as the only owner")]
     LastOwner,
+    /// No pending, unexpired invitation with this id (400).
+    #[error("Invitation not found")]
+    InvitationNotFound,
+    /// The invitation is addressed to someone else (403).
+    #[error("You are not the recipient of the invitation")]
+    NotRecipient,
+    /// The invitee is already a member (400).
+    #[error("User is already a member of this organization")]
+    AlreadyMember,
+    /// An open invitation exists; pass `resend` to send it again (400).
+    #[error("User is already invited to this organization")]
+    AlreadyInvited,
     /// The caller's role does not allow this (403, with Better Auth's code).
     #[error("You are not allowed to do this")]
     Forbidden {
@@ -99,6 +111,10 @@ impl AuthError {
             Self::MemberNotFound => "MEMBER_NOT_FOUND",
             Self::LastOwner => "YOU_CANNOT_LEAVE_THE_ORGANIZATION_AS_THE_ONLY_OWNER",
             Self::Forbidden { code } => code,
+            Self::InvitationNotFound => "INVITATION_NOT_FOUND",
+            Self::NotRecipient => "YOU_ARE_NOT_THE_RECIPIENT_OF_THE_INVITATION",
+            Self::AlreadyMember => "USER_IS_ALREADY_A_MEMBER_OF_THIS_ORGANIZATION",
+            Self::AlreadyInvited => "USER_IS_ALREADY_INVITED_TO_THIS_ORGANIZATION",
             Self::Backend(_) => "INTERNAL_SERVER_ERROR",
         }
     }
@@ -117,11 +133,15 @@ impl AuthError {
             | Self::SlugIsTaken
             | Self::NoActiveOrganization
             | Self::MemberNotFound
-            | Self::LastOwner => 400,
+            | Self::LastOwner
+            | Self::InvitationNotFound
+            | Self::AlreadyMember
+            | Self::AlreadyInvited => 400,
             Self::MissingOrNullOrigin
             | Self::InvalidOrigin
             | Self::BannedUser
             | Self::NotAMember
+            | Self::NotRecipient
             | Self::Forbidden { .. } => 403,
             Self::Backend(_) => 500,
         }

@@ -2,6 +2,7 @@
 
 pub mod email;
 pub mod id;
+pub mod invitation;
 pub mod organization;
 pub mod password;
 pub mod profile;

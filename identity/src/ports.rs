@@ -16,6 +16,9 @@ pub enum StoreError {
     /// The slug belongs to another organization.
     #[error("slug already taken")]
     SlugTaken,
+    /// The row changed under us (for example an invitation answered twice).
+    #[error("concurrent change")]
+    Conflict,
     /// Anything else, with its cause.
     #[error(transparent)]
     Backend(#[from] anyhow::Error),
@@ -171,4 +174,61 @@ pub trait OrganizationStore: Send + Sync {
 
     /// The organization's invitations, newest first.
     async fn list_invitations(&self, organization_id: &str) -> Result<Vec<InvitationRecord>, StoreError>;
+
+    /// A user's e-mail, by id.
+    async fn user_email(&self, user_id: &str) -> Result<Option<String>, StoreError>;
+
+    /// Stores a new invitation.
+    async fn create_invitation(&self, invitation: &InvitationRecord) -> Result<(), StoreError>;
+
+    /// The invitation with this id.
+    async fn find_invitation(&self, id: &str) -> Result<Option<InvitationRecord>, StoreError>;
+
+    /// The newest invitation of `email` to the organization.
+    async fn latest_invitation(
+        &self,
+        organization_id: &str,
+        email: &str,
+    ) -> Result<Option<InvitationRecord>, StoreError>;
+
+    /// Extends an invitation's expiry (resend).
+    async fn extend_invitation(&self, id: &str, expires_at: OffsetDateTime) -> Result<(), StoreError>;
+
+    /// Sets an invitation's status.
+    async fn set_invitation_status(&self, id: &str, status: &str) -> Result<(), StoreError>;
+
+    /// Accepts: marks the invitation accepted, adds `member`, makes the
+    /// organization the session's active one, records `event` — one
+    /// transaction. Fails with `Conflict` when the invitation was answered
+    /// meanwhile.
+    async fn accept_invitation(
+        &self,
+        invitation_id: &str,
+        member: &Member,
+        session_id: &str,
+        event: &EventEnvelope,
+    ) -> Result<(), StoreError>;
+}
+
+/// Sends invitation e-mails. The log adapter (default) writes them to the
+/// log; an SMTP adapter is chosen by setting.
+#[async_trait]
+pub trait Mailer: Send + Sync {
+    /// Sends one invitation; failures are logged by the caller, never fatal.
+    async fn send_invitation(&self, mail: &InvitationMail) -> anyhow::Result<()>;
+}
+
+/// What an invitation e-mail says.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct InvitationMail {
+    /// Invitee.
+    pub to: String,
+    /// Who invited.
+    pub inviter_email: String,
+    /// The organization's name.
+    pub organization_name: String,
+    /// The invitation id, for accept-invitation.
+    pub invitation_id: String,
+    /// Role(s) offered.
+    pub role: String,
 }

@@ -7,6 +7,7 @@ use std::sync::Arc;
 
 use time::OffsetDateTime;
 
+pub mod invitations;
 pub mod organizations;
 
 use crate::crypto::jwt::{self, Claims};
@@ -22,6 +23,7 @@ impl From<StoreError> for AuthError {
         match e {
             StoreError::EmailTaken => AuthError::UserAlreadyExists,
             StoreError::SlugTaken => AuthError::OrganizationAlreadyExists,
+            StoreError::Conflict => AuthError::InvitationNotFound,
             StoreError::Backend(cause) => AuthError::Backend(cause),
         }
     }

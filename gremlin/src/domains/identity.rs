@@ -5,11 +5,13 @@ use std::sync::Arc;
 use anyhow::Context;
 use gremlin_config::Settings;
 use gremlin_identity::api::OrganizationApi;
+use gremlin_identity::service::invitations::InvitationService;
 use gremlin_identity::service::organizations::OrganizationService;
 use gremlin_identity::store::SqlIdentityStore;
 use gremlin_identity::{IdentityApi, IdentityService, IdentitySettings};
 
 use crate::infra::Adapters;
+use crate::infra::mail::LogMailer;
 
 /// Identity's settings from Gremlin's.
 pub fn settings(settings: &Settings) -> anyhow::Result<IdentitySettings> {
@@ -27,6 +29,7 @@ pub fn settings(settings: &Settings) -> anyhow::Result<IdentitySettings> {
 pub fn api(settings: &Settings, adapters: &Adapters) -> anyhow::Result<(IdentityApi, OrganizationApi)> {
     let store = Arc::new(SqlIdentityStore::new(adapters.db.clone()));
     let identity = IdentityService::new(store.clone(), self::settings(settings)?);
-    let organizations = OrganizationService::new(store);
-    Ok((IdentityApi::new(identity.clone()), OrganizationApi::new(identity, organizations)))
+    let organizations = OrganizationService::new(store.clone());
+    let invitations = InvitationService::new(store, Arc::new(LogMailer));
+    Ok((IdentityApi::new(identity.clone()), OrganizationApi::new(identity, organizations, invitations)))
 }

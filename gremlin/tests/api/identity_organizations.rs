@@ -17,6 +17,8 @@ both_backends! {
     removed_members_lose_access_at_once => removed_members_lose_access_at_once,
     update_and_delete_need_the_right_role => update_and_delete_need_the_right_role,
     other_tenants_are_out_of_reach => other_tenants_are_out_of_reach,
+    invitations_are_answered_once_by_their_recipient => invitations_are_answered_once_by_their_recipient,
+    invitations_can_be_rejected_cancelled_or_expire => invitations_can_be_rejected_cancelled_or_expire,
 }
 
 const PASSWORD: &str = "correct-horse-battery-1";
@@ -417,4 +419,200 @@ async fn other_tenants_are_out_of_reach(backend: Backend) {
     .await;
     let list = json(get(&t, &mallory, "/list").await).await;
     assert!(list.as_array().unwrap().iter().all(|o| o["slug"] != "acme"));
+}
+
+async fn invitations_are_answered_once_by_their_recipient(backend: Backend) {
+    let t = TestApp::new(backend).await;
+    let (alice, _) = user(&t, "alice@example.com").await;
+    let (bob, bob_id) = user(&t, "bob@example.com").await;
+    let (carol, carol_id) = user(&t, "carol@example.com").await;
+    let org = create_org(&t, &alice, "acme").await;
+    let org_id = org["id"].as_str().unwrap();
+
+    let invited = json(
+        post(
+            &t,
+            &alice,
+            "/invite-member",
+            json!({"email": "Bob@Example.com", "role": "member", "organizationId": org_id}),
+        )
+        .await,
+    )
+    .await;
+    assert_eq!((invited["status"].clone(), invited["email"].clone()), (json!("pending"), json!("bob@example.com")));
+    let invitation_id = invited["id"].as_str().unwrap().to_owned();
+    let created = time::OffsetDateTime::parse(
+        invited["createdAt"].as_str().unwrap(),
+        &time::format_description::well_known::Rfc3339,
+    )
+    .unwrap();
+    let expires = time::OffsetDateTime::parse(
+        invited["expiresAt"].as_str().unwrap(),
+        &time::format_description::well_known::Rfc3339,
+    )
+    .unwrap();
+    assert_eq!(expires - created, time::Duration::hours(48));
+    expect(
+        post(
+            &t,
+            &alice,
+            "/invite-member",
+            json!({"email": "bob@example.com", "role": "member", "organizationId": org_id}),
+        )
+        .await,
+        StatusCode::BAD_REQUEST,
+        "USER_IS_ALREADY_INVITED_TO_THIS_ORGANIZATION",
+    )
+    .await;
+    let resent = json(
+        post(
+            &t,
+            &alice,
+            "/invite-member",
+            json!({"email": "bob@example.com", "role": "member", "organizationId": org_id, "resend": true}),
+        )
+        .await,
+    )
+    .await;
+    assert_eq!(resent["id"], invitation_id.as_str(), "resend reuses the open invitation");
+    let listed = json(get(&t, &alice, &format!("/list-invitations?organizationId={org_id}")).await).await;
+    assert_eq!(listed.as_array().unwrap().len(), 1);
+
+    expect(
+        get(&t, &carol, &format!("/get-invitation?id={invitation_id}")).await,
+        StatusCode::FORBIDDEN,
+        "YOU_ARE_NOT_THE_RECIPIENT_OF_THE_INVITATION",
+    )
+    .await;
+    expect(
+        post(&t, &carol, "/accept-invitation", json!({"invitationId": invitation_id})).await,
+        StatusCode::FORBIDDEN,
+        "YOU_ARE_NOT_THE_RECIPIENT_OF_THE_INVITATION",
+    )
+    .await;
+    let details = json(get(&t, &bob, &format!("/get-invitation?id={invitation_id}")).await).await;
+    assert_eq!(
+        (details["organizationName"].clone(), details["inviterEmail"].clone()),
+        (json!("Org acme"), json!("alice@example.com"))
+    );
+
+    let accepted = json(post(&t, &bob, "/accept-invitation", json!({"invitationId": invitation_id})).await).await;
+    assert_eq!(accepted["invitation"]["status"], "accepted");
+    assert_eq!(
+        (accepted["member"]["userId"].clone(), accepted["member"]["role"].clone()),
+        (json!(bob_id), json!("member"))
+    );
+    let session = json(t.client().get("/api/auth/get-session").header("authorization", &bob).send().await).await;
+    assert_eq!(session["session"]["activeOrganizationId"], org["id"], "the joined organization is active");
+    expect(
+        post(&t, &bob, "/accept-invitation", json!({"invitationId": invitation_id})).await,
+        StatusCode::BAD_REQUEST,
+        "INVITATION_NOT_FOUND",
+    )
+    .await;
+    expect(
+        post(
+            &t,
+            &alice,
+            "/invite-member",
+            json!({"email": "bob@example.com", "role": "member", "organizationId": org_id}),
+        )
+        .await,
+        StatusCode::BAD_REQUEST,
+        "USER_IS_ALREADY_A_MEMBER_OF_THIS_ORGANIZATION",
+    )
+    .await;
+
+    // A plain member may not invite; an admin may, but not owners.
+    expect(
+        post(&t, &bob, "/invite-member", json!({"email": "x@example.com", "role": "member"})).await,
+        StatusCode::FORBIDDEN,
+        "YOU_ARE_NOT_ALLOWED_TO_INVITE_USERS_TO_THIS_ORGANIZATION",
+    )
+    .await;
+    add_member(&t, org_id, &carol_id, "admin").await;
+    expect(
+        post(
+            &t,
+            &carol,
+            "/invite-member",
+            json!({"email": "x@example.com", "role": ["owner"], "organizationId": org_id}),
+        )
+        .await,
+        StatusCode::FORBIDDEN,
+        "YOU_ARE_NOT_ALLOWED_TO_INVITE_USERS_TO_THIS_ORGANIZATION",
+    )
+    .await;
+    post(&t, &carol, "/invite-member", json!({"email": "x@example.com", "role": "admin", "organizationId": org_id}))
+        .await
+        .assert_status_is_ok();
+    let added = event_types(&t).await.iter().filter(|e| *e == "identity.member.added").count();
+    assert_eq!(added, 2, "owner at creation, bob on acceptance");
+}
+
+async fn invitations_can_be_rejected_cancelled_or_expire(backend: Backend) {
+    let t = TestApp::new(backend).await;
+    let (alice, _) = user(&t, "alice@example.com").await;
+    let (dave, _) = user(&t, "dave@example.com").await;
+    let (erin, _) = user(&t, "erin@example.com").await;
+    let (frank, _) = user(&t, "frank@example.com").await;
+    let org = create_org(&t, &alice, "acme").await;
+    let org_id = org["id"].as_str().unwrap();
+    let invite = |email: &'static str| {
+        let t = &t;
+        let alice = alice.clone();
+        async move {
+            let resp =
+                post(t, &alice, "/invite-member", json!({"email": email, "role": "member", "organizationId": org_id}))
+                    .await;
+            json(resp).await["id"].as_str().unwrap().to_owned()
+        }
+    };
+
+    let for_dave = invite("dave@example.com").await;
+    let rejected = json(post(&t, &dave, "/reject-invitation", json!({"invitationId": for_dave})).await).await;
+    assert_eq!((rejected["invitation"]["status"].clone(), rejected["member"].clone()), (json!("rejected"), Json::Null));
+    expect(
+        post(&t, &dave, "/accept-invitation", json!({"invitationId": for_dave})).await,
+        StatusCode::BAD_REQUEST,
+        "INVITATION_NOT_FOUND",
+    )
+    .await;
+
+    let for_erin = invite("erin@example.com").await;
+    expect(
+        post(&t, &erin, "/cancel-invitation", json!({"invitationId": for_erin})).await,
+        StatusCode::FORBIDDEN,
+        "YOU_ARE_NOT_A_MEMBER_OF_THIS_ORGANIZATION",
+    )
+    .await;
+    let cancelled = json(post(&t, &alice, "/cancel-invitation", json!({"invitationId": for_erin})).await).await;
+    assert_eq!(cancelled["status"], "canceled");
+    expect(
+        post(&t, &erin, "/accept-invitation", json!({"invitationId": for_erin})).await,
+        StatusCode::BAD_REQUEST,
+        "INVITATION_NOT_FOUND",
+    )
+    .await;
+
+    let for_frank = invite("frank@example.com").await;
+    let db = &t.app.adapters.db;
+    let past = time::OffsetDateTime::now_utc() - time::Duration::minutes(1);
+    db.execute_raw(statement(
+        db.get_database_backend(),
+        r#"UPDATE "invitation" SET "expiresAt" = $1 WHERE "id" = $2"#,
+        vec![past.into(), for_frank.clone().into()],
+    ))
+    .await
+    .unwrap();
+    expect(
+        post(&t, &frank, "/accept-invitation", json!({"invitationId": for_frank})).await,
+        StatusCode::BAD_REQUEST,
+        "INVITATION_NOT_FOUND",
+    )
+    .await;
+    // An expired invitation no longer blocks a new one.
+    let again = invite("frank@example.com").await;
+    assert_ne!(again, for_frank);
+    post(&t, &frank, "/accept-invitation", json!({"invitationId": again})).await.assert_status_is_ok();
 }

@@ -376,3 +376,62 @@ pub struct MemberEnvelope {
     /// The member.
     pub member: MemberDto,
 }
+
+/// `POST /organization/invite-member` body.
+#[derive(Debug, Object)]
+#[oai(rename_all = "camelCase")]
+pub struct InviteMemberBody {
+    /// Invitee e-mail.
+    pub email: String,
+    /// Role(s) offered.
+    pub role: RoleInput,
+    /// Organization id (default: the active one).
+    pub organization_id: Option<String>,
+    /// Send an open invitation again, extending it.
+    pub resend: Option<bool>,
+}
+
+/// A body naming one invitation.
+#[derive(Debug, Object)]
+#[oai(rename_all = "camelCase")]
+pub struct InvitationIdBody {
+    /// The invitation.
+    pub invitation_id: String,
+}
+
+/// An invitation with what the invitee needs to decide.
+#[derive(Debug, Object)]
+#[oai(rename_all = "camelCase")]
+pub struct InvitationDetailsDto {
+    /// Organization.
+    pub organization_id: String,
+    /// Invitee e-mail.
+    pub email: String,
+    /// Role(s) offered.
+    pub role: Nullable<String>,
+    /// Status.
+    pub status: String,
+    /// Expiry.
+    pub expires_at: String,
+    /// Creation time.
+    pub created_at: String,
+    /// Who invited.
+    pub inviter_id: String,
+    /// Id.
+    pub id: String,
+    /// The organization's name.
+    pub organization_name: String,
+    /// The organization's slug.
+    pub organization_slug: String,
+    /// The inviter's e-mail.
+    pub inviter_email: String,
+}
+
+/// accept-invitation / reject-invitation answer.
+#[derive(Debug, Object)]
+pub struct InvitationAnswer {
+    /// The invitation, with its new status.
+    pub invitation: InvitationDto,
+    /// The new membership (null when rejected).
+    pub member: Nullable<MemberDto>,
+}

@@ -12,6 +12,7 @@ use super::dto::Status;
 use super::organization_dto::*;
 use super::problem::AuthProblemResponse;
 use crate::service::IdentityService;
+use crate::service::invitations::InvitationService;
 use crate::service::organizations::{CreateOrganization, OrganizationService, UpdateOrganization};
 use gremlin_kernel::Nullable;
 
@@ -38,12 +39,14 @@ pub enum SetActiveResponse {
 pub struct OrganizationApi {
     identity: IdentityService,
     organizations: OrganizationService,
+    invitations: InvitationService,
 }
 
 impl OrganizationApi {
-    /// The API over the identity (authentication) and organization services.
-    pub fn new(identity: IdentityService, organizations: OrganizationService) -> Self {
-        Self { identity, organizations }
+    /// The API over the identity (authentication), organization and
+    /// invitation services.
+    pub fn new(identity: IdentityService, organizations: OrganizationService, invitations: InvitationService) -> Self {
+        Self { identity, organizations, invitations }
     }
 }
 
@@ -206,5 +209,84 @@ impl OrganizationApi {
         let member =
             self.organizations.remove_member(&auth, body.organization_id.as_deref(), &body.member_id_or_email).await?;
         Ok(Json(MemberEnvelope { member: MemberDto::from(&member) }))
+    }
+
+    /// Invite someone by e-mail (owners and admins; only owners invite owners).
+    /// The invitation lasts 48 hours; `resend` extends an open one.
+    #[oai(path = "/invite-member", method = "post", operation_id = "identity.organization_invite_member")]
+    async fn invite_member(&self, req: &Request, body: Json<InviteMemberBody>) -> Result<Json<InvitationDto>> {
+        let auth = context::authenticate(&self.identity, req, true).await?;
+        let invitation = self
+            .invitations
+            .invite(
+                &auth,
+                body.organization_id.as_deref(),
+                &body.email,
+                &body.role.names(),
+                body.resend.unwrap_or(false),
+            )
+            .await?;
+        Ok(Json(InvitationDto::from(&invitation)))
+    }
+
+    /// The organization's invitations (members only).
+    #[oai(path = "/list-invitations", method = "get", operation_id = "identity.organization_list_invitations")]
+    async fn list_invitations(
+        &self,
+        req: &Request,
+        #[oai(name = "organizationId")] organization_id: Query<Option<String>>,
+    ) -> Result<Json<Vec<InvitationDto>>> {
+        let auth = context::authenticate(&self.identity, req, false).await?;
+        let invitations = self.invitations.list(&auth, organization_id.0.as_deref()).await?;
+        Ok(Json(invitations.iter().map(InvitationDto::from).collect()))
+    }
+
+    /// A pending invitation addressed to the caller.
+    #[oai(path = "/get-invitation", method = "get", operation_id = "identity.organization_get_invitation")]
+    async fn get_invitation(&self, req: &Request, id: Query<String>) -> Result<Json<InvitationDetailsDto>> {
+        let auth = context::authenticate(&self.identity, req, false).await?;
+        let details = self.invitations.get(&auth, &id.0).await?;
+        let i = InvitationDto::from(&details.invitation);
+        Ok(Json(InvitationDetailsDto {
+            organization_id: i.organization_id,
+            email: i.email,
+            role: i.role,
+            status: i.status,
+            expires_at: i.expires_at,
+            created_at: i.created_at,
+            inviter_id: i.inviter_id,
+            id: i.id,
+            organization_name: details.organization.name,
+            organization_slug: details.organization.slug,
+            inviter_email: details.inviter_email,
+        }))
+    }
+
+    /// Accept an invitation addressed to the caller: join, and make the
+    /// organization active.
+    #[oai(path = "/accept-invitation", method = "post", operation_id = "identity.organization_accept_invitation")]
+    async fn accept_invitation(&self, req: &Request, body: Json<InvitationIdBody>) -> Result<Json<InvitationAnswer>> {
+        let auth = context::authenticate(&self.identity, req, true).await?;
+        let (invitation, member) = self.invitations.accept(&auth, &body.invitation_id).await?;
+        Ok(Json(InvitationAnswer {
+            invitation: InvitationDto::from(&invitation),
+            member: Some(MemberDto::from(&member)).into(),
+        }))
+    }
+
+    /// Decline an invitation addressed to the caller.
+    #[oai(path = "/reject-invitation", method = "post", operation_id = "identity.organization_reject_invitation")]
+    async fn reject_invitation(&self, req: &Request, body: Json<InvitationIdBody>) -> Result<Json<InvitationAnswer>> {
+        let auth = context::authenticate(&self.identity, req, true).await?;
+        let invitation = self.invitations.reject(&auth, &body.invitation_id).await?;
+        Ok(Json(InvitationAnswer { invitation: InvitationDto::from(&invitation), member: Nullable(None) }))
+    }
+
+    /// Withdraw a pending invitation (owners and admins).
+    #[oai(path = "/cancel-invitation", method = "post", operation_id = "identity.organization_cancel_invitation")]
+    async fn cancel_invitation(&self, req: &Request, body: Json<InvitationIdBody>) -> Result<Json<InvitationDto>> {
+        let auth = context::authenticate(&self.identity, req, true).await?;
+        let invitation = self.invitations.cancel(&auth, &body.invitation_id).await?;
+        Ok(Json(InvitationDto::from(&invitation)))
     }
 }

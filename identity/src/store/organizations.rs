@@ -269,18 +269,156 @@ impl OrganizationStore for SqlIdentityStore {
             .all(self.db())
             .await
             .map_err(backend("listing invitations"))?;
-        Ok(rows
-            .into_iter()
-            .map(|r| InvitationRecord {
-                id: r.id,
-                organization_id: r.organization_id,
-                email: r.email,
-                role: r.role,
-                status: r.status,
-                expires_at: r.expires_at,
-                created_at: r.created_at,
-                inviter_id: r.inviter_id,
-            })
-            .collect())
+        Ok(rows.into_iter().map(invitation_record).collect())
+    }
+
+    async fn user_email(&self, user_id: &str) -> Result<Option<String>, StoreError> {
+        let row = user::Entity::find_by_id(user_id.to_owned()).one(self.db()).await.map_err(backend("reading user"))?;
+        Ok(row.map(|u| u.email))
+    }
+
+    async fn create_invitation(&self, invitation: &InvitationRecord) -> Result<(), StoreError> {
+        self.create_invitation_row(invitation).await
+    }
+
+    async fn find_invitation(&self, id: &str) -> Result<Option<InvitationRecord>, StoreError> {
+        self.find_invitation_row(id).await
+    }
+
+    async fn latest_invitation(
+        &self,
+        organization_id: &str,
+        email: &str,
+    ) -> Result<Option<InvitationRecord>, StoreError> {
+        self.latest_invitation_row(organization_id, email).await
+    }
+
+    async fn extend_invitation(&self, id: &str, expires_at: time::OffsetDateTime) -> Result<(), StoreError> {
+        self.update_invitation(id, None, Some(expires_at)).await
+    }
+
+    async fn set_invitation_status(&self, id: &str, status: &str) -> Result<(), StoreError> {
+        self.update_invitation(id, Some(status), None).await
+    }
+
+    async fn accept_invitation(
+        &self,
+        invitation_id: &str,
+        member: &Member,
+        session_id: &str,
+        event: &EventEnvelope,
+    ) -> Result<(), StoreError> {
+        self.accept_invitation_txn(invitation_id, member, session_id, event).await
+    }
+}
+
+fn invitation_record(r: invitation::Model) -> InvitationRecord {
+    InvitationRecord {
+        id: r.id,
+        organization_id: r.organization_id,
+        email: r.email,
+        role: r.role,
+        status: r.status,
+        expires_at: r.expires_at,
+        created_at: r.created_at,
+        inviter_id: r.inviter_id,
+    }
+}
+
+impl SqlIdentityStore {
+    pub(super) async fn create_invitation_row(&self, i: &InvitationRecord) -> Result<(), StoreError> {
+        let row = invitation::ActiveModel {
+            id: Set(i.id.clone()),
+            organization_id: Set(i.organization_id.clone()),
+            email: Set(i.email.clone()),
+            role: Set(i.role.clone()),
+            status: Set(i.status.clone()),
+            expires_at: Set(i.expires_at),
+            created_at: Set(i.created_at),
+            inviter_id: Set(i.inviter_id.clone()),
+        };
+        invitation::Entity::insert(row)
+            .exec_without_returning(self.db())
+            .await
+            .map_err(backend("inserting invitation"))?;
+        Ok(())
+    }
+
+    pub(super) async fn find_invitation_row(&self, id: &str) -> Result<Option<InvitationRecord>, StoreError> {
+        let row = invitation::Entity::find_by_id(id.to_owned())
+            .one(self.db())
+            .await
+            .map_err(backend("reading invitation"))?;
+        Ok(row.map(invitation_record))
+    }
+
+    pub(super) async fn latest_invitation_row(
+        &self,
+        organization_id: &str,
+        email: &str,
+    ) -> Result<Option<InvitationRecord>, StoreError> {
+        let row = invitation::Entity::find()
+            .filter(invitation::Column::OrganizationId.eq(organization_id))
+            .filter(invitation::Column::Email.eq(email))
+            .order_by_desc(invitation::Column::CreatedAt)
+            .one(self.db())
+            .await
+            .map_err(backend("reading invitation"))?;
+        Ok(row.map(invitation_record))
+    }
+
+    pub(super) async fn update_invitation(
+        &self,
+        id: &str,
+        status: Option<&str>,
+        expires_at: Option<time::OffsetDateTime>,
+    ) -> Result<(), StoreError> {
+        let mut update = invitation::Entity::update_many().filter(invitation::Column::Id.eq(id));
+        if let Some(status) = status {
+            update = update.col_expr(invitation::Column::Status, Expr::value(status.to_owned()));
+        }
+        if let Some(expires_at) = expires_at {
+            update = update.col_expr(invitation::Column::ExpiresAt, Expr::value(expires_at));
+        }
+        update.exec(self.db()).await.map_err(backend("updating invitation"))?;
+        Ok(())
+    }
+
+    pub(super) async fn accept_invitation_txn(
+        &self,
+        invitation_id: &str,
+        m: &Member,
+        session_id: &str,
+        event: &EventEnvelope,
+    ) -> Result<(), StoreError> {
+        let txn = self.db().begin().await.map_err(backend("starting transaction"))?;
+        // Only a still-pending invitation flips: a concurrent second accept
+        // updates no row and is refused.
+        let flipped = invitation::Entity::update_many()
+            .col_expr(invitation::Column::Status, Expr::value("accepted"))
+            .filter(invitation::Column::Id.eq(invitation_id))
+            .filter(invitation::Column::Status.eq("pending"))
+            .exec(&txn)
+            .await
+            .map_err(backend("accepting invitation"))?;
+        if flipped.rows_affected == 0 {
+            return Err(StoreError::Conflict);
+        }
+        let row = member::ActiveModel {
+            id: Set(m.id.clone()),
+            organization_id: Set(m.organization_id.clone()),
+            user_id: Set(m.user_id.clone()),
+            role: Set(m.role.clone()),
+            created_at: Set(m.created_at),
+        };
+        member::Entity::insert(row).exec_without_returning(&txn).await.map_err(backend("adding member"))?;
+        session::Entity::update_many()
+            .col_expr(session::Column::ActiveOrganizationId, Expr::value(m.organization_id.clone()))
+            .filter(session::Column::Id.eq(session_id))
+            .exec(&txn)
+            .await
+            .map_err(backend("activating organization"))?;
+        record_all(&txn, std::slice::from_ref(event)).await?;
+        txn.commit().await.map_err(backend("committing acceptance"))
     }
 }
