@@ -172,18 +172,20 @@ impl Default for EventsSettings {
     }
 }
 
-/// `[cache]`: key `url`, `memory` (default) or `redis://…`; env
-/// `GREMLIN_CACHE__URL`.
+/// `[cache]`: keys `url` (`memory`, default, or `redis://…`) and
+/// `key_prefix`; env `GREMLIN_CACHE__<KEY>`.
 #[derive(Debug, Clone, Deserialize, Serialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct CacheSettings {
     /// Where cache entries live.
     pub url: ServiceUrl,
+    /// Prefix of every key, so deployments can share one Redis. Default `gremlin:`.
+    pub key_prefix: String,
 }
 
 impl Default for CacheSettings {
     fn default() -> Self {
-        Self { url: ServiceUrl::new("memory") }
+        Self { url: ServiceUrl::new("memory"), key_prefix: "gremlin:".into() }
     }
 }
 
@@ -223,7 +225,7 @@ impl Default for OutboxSettings {
 
 /// `[auth]`: keys `secret` (env `GREMLIN_AUTH_SECRET`, or
 /// `BETTER_AUTH_SECRET`), `cookie_prefix`, `trusted_origins`,
-/// `upgrade_legacy_hashes` (env `GREMLIN_AUTH__<KEY>`).
+/// `upgrade_legacy_hashes`, `membership_cache_secs` (env `GREMLIN_AUTH__<KEY>`).
 #[derive(Debug, Clone, Deserialize, Serialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct AuthSettings {
@@ -240,6 +242,9 @@ pub struct AuthSettings {
     /// Re-hash Better Auth scrypt passwords as argon2id at sign-in. Default
     /// true; turn off while a Better Auth server still shares the database.
     pub upgrade_legacy_hashes: bool,
+    /// How long a resolved membership (role, ban) stays cached when no
+    /// identity event invalidates it first. Default 60 s.
+    pub membership_cache_secs: u64,
 }
 
 impl Default for AuthSettings {
@@ -249,6 +254,7 @@ impl Default for AuthSettings {
             cookie_prefix: "better-auth".into(),
             trusted_origins: Vec::new(),
             upgrade_legacy_hashes: true,
+            membership_cache_secs: 60,
         }
     }
 }

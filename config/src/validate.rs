@@ -60,6 +60,7 @@ pub(crate) fn validate(s: &Settings) -> Result<(), ConfigError> {
         "sql or mongodb://HOST:27017/DB",
     )?;
     positive("outbox.poll_interval_ms", s.outbox.poll_interval_ms)?;
+    positive("auth.membership_cache_secs", s.auth.membership_cache_secs)?;
     let prefix_ok = !s.auth.cookie_prefix.is_empty()
         && s.auth.cookie_prefix.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_' || c == '.');
     if !prefix_ok {

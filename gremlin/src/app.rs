@@ -27,6 +27,11 @@ pub struct App {
     pub settings: Settings,
     /// The domains this process serves.
     pub domains: Vec<&'static str>,
+    /// Event consumers to run beside the server.
+    pub consumers: Vec<crate::consumers::Consumer>,
+    /// The caller verifier business domains use.
+    #[cfg(feature = "identity")]
+    pub verifier: std::sync::Arc<gremlin_identity::verifier::Verifier>,
 }
 
 /// Builds an [`App`]; tests may mount extra endpoints through it.
@@ -77,9 +82,18 @@ impl AppBuilder {
                 retention: Duration::from_secs(settings.outbox.retention_hours * 3600),
             },
         );
-        let apis = domains::apis(&settings, &adapters, &domains)?;
-        let endpoint = assemble(&settings, &adapters, apis, self.extra);
-        Ok(App { endpoint, adapters, relay, settings, domains })
+        let wired = domains::wire(&settings, &adapters, &domains)?;
+        let endpoint = assemble(&settings, &adapters, wired.apis, self.extra);
+        Ok(App {
+            endpoint,
+            adapters,
+            relay,
+            settings,
+            domains,
+            consumers: wired.consumers,
+            #[cfg(feature = "identity")]
+            verifier: wired.verifier,
+        })
     }
 }
 

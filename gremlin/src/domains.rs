@@ -7,10 +7,11 @@ use gremlin_config::Settings;
 
 use crate::http::ops::OpsApi;
 use crate::infra::Adapters;
-use crate::openapi::{Apis, IdentityApis};
+use crate::consumers::Consumer;
+use crate::openapi::Apis;
 
 #[cfg(feature = "identity")]
-mod identity;
+pub mod identity;
 
 /// Domains compiled into this binary.
 pub const COMPILED: &[&str] = &[
@@ -39,20 +40,48 @@ pub fn select(requested: &[String]) -> anyhow::Result<Vec<&'static str>> {
     Ok(chosen)
 }
 
-/// The APIs to route for the `selected` domains, wired to `adapters`.
-pub fn apis(settings: &Settings, adapters: &Adapters, selected: &[&str]) -> anyhow::Result<Apis> {
-    Ok((OpsApi, identity_api(settings, adapters, selected)?))
+/// What the selected domains add to a process: their APIs, the event
+/// consumers to run, and (with identity compiled in) the verifier.
+pub struct Wired {
+    /// The APIs to route.
+    pub apis: Apis,
+    /// Consumers to run beside the server.
+    pub consumers: Vec<Consumer>,
+    /// The caller verifier business domains use.
+    #[cfg(feature = "identity")]
+    pub verifier: std::sync::Arc<gremlin_identity::verifier::Verifier>,
 }
 
-#[cfg(feature = "identity")]
-fn identity_api(settings: &Settings, adapters: &Adapters, selected: &[&str]) -> anyhow::Result<IdentityApis> {
-    let api = selected.contains(&"identity").then(|| identity::api(settings, adapters)).transpose()?;
-    Ok(crate::openapi::Optional(api))
-}
-
-#[cfg(not(feature = "identity"))]
-fn identity_api(_: &Settings, _: &Adapters, _: &[&str]) -> anyhow::Result<IdentityApis> {
-    Ok(())
+/// Wires the `selected` domains to `adapters`.
+pub fn wire(settings: &Settings, adapters: &Adapters, selected: &[&str]) -> anyhow::Result<Wired> {
+    #[cfg(feature = "identity")]
+    {
+        let registry = gremlin_identity::verifier::PermissionRegistry::new();
+        let verifier = identity::verifier(settings, adapters, registry)?;
+        let api =
+            selected.contains(&"identity").then(|| identity::api(settings, adapters, verifier.clone())).transpose()?;
+        let invalidation = verifier.clone();
+        let handler: crate::consumers::Handler = std::sync::Arc::new(move |event| {
+            let verifier = invalidation.clone();
+            Box::pin(async move {
+                verifier.handle_event(&event).await;
+                Ok(())
+            })
+        });
+        // Every process keeps its own cache, so each needs every event:
+        // the durable name is unique to the process.
+        let spec = gremlin_kernel::SubscriptionSpec::new(format!("verifier-cache-{}", uuid::Uuid::now_v7().simple()), &["identity.>"]);
+        Ok(Wired {
+            apis: (OpsApi, crate::openapi::Optional(api)),
+            consumers: vec![Consumer { spec, handler }],
+            verifier,
+        })
+    }
+    #[cfg(not(feature = "identity"))]
+    {
+        let _ = (settings, adapters, selected);
+        Ok(Wired { apis: (OpsApi, ()), consumers: Vec::new() })
+    }
 }
 
 #[cfg(test)]

@@ -7,6 +7,7 @@
 pub mod app;
 pub mod cli;
 pub mod commands;
+pub mod consumers;
 pub mod domains;
 pub mod http;
 pub mod infra;

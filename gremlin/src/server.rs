@@ -51,11 +51,28 @@ pub async fn serve(
     let relay = tokio::spawn(app.relay.clone().run(async move {
         let _ = relay_stopped.await;
     }));
+    let (stop_consumers, consumers_stopped) = tokio::sync::watch::channel(false);
+    let consumers: Vec<_> = app
+        .consumers
+        .iter()
+        .cloned()
+        .map(|consumer| {
+            let mut stopped = consumers_stopped.clone();
+            let bus = app.adapters.events.clone();
+            tokio::spawn(crate::consumers::run(bus, consumer, async move {
+                let _ = stopped.wait_for(|stop| *stop).await;
+            }))
+        })
+        .collect();
 
     let grace = Duration::from_secs(app.settings.server.shutdown_grace_secs);
     let served =
         Server::new_with_acceptor(acceptor).run_with_graceful_shutdown(app.endpoint, shutdown, Some(grace)).await;
     tracing::info!("http server stopped; flushing the outbox");
+    let _ = stop_consumers.send(true);
+    for consumer in consumers {
+        let _ = consumer.await;
+    }
     let _ = stop_relay.send(());
     if let Err(e) = relay.await {
         tracing::error!(error = %e, "outbox relay task failed");

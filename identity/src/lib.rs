@@ -18,6 +18,7 @@ pub mod ports;
 pub mod service;
 pub mod settings;
 pub mod store;
+pub mod verifier;
 
 pub use api::IdentityApi;
 pub use error::AuthError;

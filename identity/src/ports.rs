@@ -232,3 +232,61 @@ pub struct InvitationMail {
     /// Role(s) offered.
     pub role: String,
 }
+
+/// What the verifier reads about a session token (read-only).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SessionIdentity {
+    /// The user.
+    pub user_id: String,
+    /// The session id.
+    pub session_id: String,
+    /// The session's active organization.
+    pub active_organization_id: Option<String>,
+    /// When the session ends.
+    pub expires_at: OffsetDateTime,
+}
+
+/// A user's standing in an organization, as the verifier caches it.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct Membership {
+    /// Role(s), comma-joined.
+    pub role: String,
+    /// Whether the user is banned.
+    pub banned: bool,
+    /// When the ban ends (unix seconds); none means forever.
+    pub ban_expires: Option<i64>,
+}
+
+/// Read-only access to identity's tables for services that verify callers
+/// (a split business service holds no write access to them).
+#[async_trait]
+pub trait MembershipReader: Send + Sync {
+    /// The session with this raw token, if it exists.
+    async fn session_identity(&self, token: &str) -> Result<Option<SessionIdentity>, StoreError>;
+
+    /// The user's membership in the organization with the user's ban state
+    /// (one query).
+    async fn membership_of(&self, organization_id: &str, user_id: &str) -> Result<Option<Membership>, StoreError>;
+}
+
+/// Tells the verifier's cache that a membership changed, so the change
+/// takes effect at once in this process (other processes learn it from
+/// identity events).
+#[async_trait]
+pub trait AccessInvalidation: Send + Sync {
+    /// The user's standing in the organization changed (`None`: in every
+    /// organization, as after a ban).
+    async fn membership_changed(&self, organization_id: Option<&str>, user_id: &str);
+
+    /// The organization is gone: every cached membership in it is stale.
+    async fn organization_deleted(&self, organization_id: &str);
+}
+
+/// Invalidation that does nothing: for processes without a verifier.
+pub struct NoInvalidation;
+
+#[async_trait]
+impl AccessInvalidation for NoInvalidation {
+    async fn membership_changed(&self, _: Option<&str>, _: &str) {}
+    async fn organization_deleted(&self, _: &str) {}
+}

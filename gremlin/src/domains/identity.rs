@@ -1,6 +1,8 @@
-//! Wiring identity: its settings from `[auth]`/`[server]`, its SQL store.
+//! Wiring identity: its settings from `[auth]`/`[server]`, its SQL store,
+//! the verifier every domain uses, and the mailer.
 
 use std::sync::Arc;
+use std::time::Duration;
 
 use anyhow::Context;
 use gremlin_config::Settings;
@@ -8,6 +10,7 @@ use gremlin_identity::api::OrganizationApi;
 use gremlin_identity::service::invitations::InvitationService;
 use gremlin_identity::service::organizations::OrganizationService;
 use gremlin_identity::store::SqlIdentityStore;
+use gremlin_identity::verifier::{PermissionRegistry, Verifier, VerifierSettings};
 use gremlin_identity::{IdentityApi, IdentityService, IdentitySettings};
 
 use crate::infra::Adapters;
@@ -25,11 +28,40 @@ pub fn settings(settings: &Settings) -> anyhow::Result<IdentitySettings> {
     Ok(identity)
 }
 
+/// The verifier over identity's tables, the cache and the documents, with
+/// the permissions the compiled domains registered.
+pub fn verifier(
+    settings: &Settings,
+    adapters: &Adapters,
+    registry: PermissionRegistry,
+) -> anyhow::Result<Arc<Verifier>> {
+    let identity = self::settings(settings)?;
+    let verifier_settings = VerifierSettings {
+        secret: identity.secret,
+        issuer: identity.public_origin.clone(),
+        audience: identity.public_origin,
+        cache_ttl: Duration::from_secs(settings.auth.membership_cache_secs),
+        cache_prefix: settings.cache.key_prefix.clone(),
+    };
+    let reader = Arc::new(SqlIdentityStore::new(adapters.db.clone()));
+    Ok(Arc::new(Verifier::new(
+        verifier_settings,
+        reader,
+        adapters.cache.clone(),
+        adapters.documents.clone(),
+        Arc::new(registry),
+    )))
+}
+
 /// Identity's APIs (sessions, organizations) over the SQL database.
-pub fn api(settings: &Settings, adapters: &Adapters) -> anyhow::Result<(IdentityApi, OrganizationApi)> {
+pub fn api(
+    settings: &Settings,
+    adapters: &Adapters,
+    verifier: Arc<Verifier>,
+) -> anyhow::Result<(IdentityApi, OrganizationApi)> {
     let store = Arc::new(SqlIdentityStore::new(adapters.db.clone()));
     let identity = IdentityService::new(store.clone(), self::settings(settings)?);
-    let organizations = OrganizationService::new(store.clone());
-    let invitations = InvitationService::new(store, Arc::new(LogMailer));
+    let organizations = OrganizationService::new(store.clone(), verifier.clone());
+    let invitations = InvitationService::new(store, Arc::new(LogMailer), verifier);
     Ok((IdentityApi::new(identity.clone()), OrganizationApi::new(identity, organizations, invitations)))
 }

@@ -18,3 +18,5 @@ mod migrations;
 mod openapi;
 mod outbox;
 mod shutdown;
+#[cfg(feature = "identity")]
+mod verifier;

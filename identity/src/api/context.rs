@@ -15,28 +15,6 @@ use crate::model::{Session, id};
 use crate::service::{Authenticated, ClientInfo, IdentityService};
 use crate::settings::IdentitySettings;
 
-/// Decodes `%XX` escapes (a signed token copied from a cookie keeps them).
-fn percent_decode(text: &str) -> String {
-    let bytes = text.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while i < bytes.len() {
-        let decoded =
-            (bytes[i] == b'%').then(|| text.get(i + 1..i + 3).and_then(|h| u8::from_str_radix(h, 16).ok())).flatten();
-        match decoded {
-            Some(byte) => {
-                out.push(byte);
-                i += 3;
-            }
-            None => {
-                out.push(bytes[i]);
-                i += 1;
-            }
-        }
-    }
-    String::from_utf8_lossy(&out).into_owned()
-}
-
 /// How the caller presented its session.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Credential {
@@ -64,7 +42,7 @@ pub fn credential(req: &Request, settings: &IdentitySettings) -> Credential {
     if let Some(value) = req.headers().get(header::AUTHORIZATION).and_then(|v| v.to_str().ok()) {
         let mut parts = value.splitn(2, ' ');
         if parts.next().is_some_and(|scheme| scheme.eq_ignore_ascii_case("bearer")) {
-            let given = percent_decode(parts.next().unwrap_or_default().trim());
+            let given = signed_token::percent_decode(parts.next().unwrap_or_default().trim());
             let token = if given.contains('.') { signed_token::verify(&settings.secret, &given) } else { Some(given) };
             return match token {
                 Some(t) if id::is_well_formed(&t) => Credential::Bearer(t),
@@ -189,13 +167,6 @@ pub async fn authenticate(
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn percent_escapes_are_decoded() {
-        assert_eq!(percent_decode("a%2Fb%2Bc%3D"), "a/b+c=");
-        assert_eq!(percent_decode("plain"), "plain");
-        assert_eq!(percent_decode("bad%zz%"), "bad%zz%");
-    }
 
     #[test]
     fn callbacks_must_be_relative_or_trusted() {

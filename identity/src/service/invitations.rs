@@ -13,7 +13,7 @@ use crate::error::AuthError;
 use crate::events;
 use crate::model::invitation::{self, InvitationStatus};
 use crate::model::{EmailAddress, Member, OrgAction, OrgRole, Organization, Roles, id};
-use crate::ports::{InvitationMail, InvitationRecord, Mailer, OrgRef, OrganizationStore};
+use crate::ports::{AccessInvalidation, InvitationMail, InvitationRecord, Mailer, OrgRef, OrganizationStore};
 
 /// An invitation with what its recipient needs to decide.
 #[derive(Debug, Clone)]
@@ -32,12 +32,18 @@ pub struct InvitationService {
     store: Arc<dyn OrganizationStore>,
     organizations: OrganizationService,
     mailer: Arc<dyn Mailer>,
+    access: Arc<dyn AccessInvalidation>,
 }
 
 impl InvitationService {
-    /// A service over `store`, sending through `mailer`.
-    pub fn new(store: Arc<dyn OrganizationStore>, mailer: Arc<dyn Mailer>) -> Self {
-        Self { organizations: OrganizationService::new(store.clone()), store, mailer }
+    /// A service over `store`, sending through `mailer`, announcing new
+    /// memberships to `access`.
+    pub fn new(
+        store: Arc<dyn OrganizationStore>,
+        mailer: Arc<dyn Mailer>,
+        access: Arc<dyn AccessInvalidation>,
+    ) -> Self {
+        Self { organizations: OrganizationService::new(store.clone(), access.clone()), store, mailer, access }
     }
 
     /// Invites `email` with `roles`. Fails with 403 without the right, 400
@@ -154,6 +160,7 @@ impl InvitationService {
             created_at: OffsetDateTime::now_utc(),
         };
         self.store.accept_invitation(&invitation.id, &member, &auth.session.id, &events::member_added(&member)).await?;
+        self.access.membership_changed(Some(&member.organization_id), &member.user_id).await;
         Ok((InvitationRecord { status: InvitationStatus::Accepted.as_str().into(), ..invitation }, member))
     }
 

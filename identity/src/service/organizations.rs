@@ -11,7 +11,7 @@ use crate::error::AuthError;
 use crate::events;
 use crate::model::organization::{self, keeps_an_owner, may_manage};
 use crate::model::{Member, OrgAction, OrgRole, Organization, Roles, User, id, profile};
-use crate::ports::{InvitationRecord, OrgRef, OrganizationStore};
+use crate::ports::{AccessInvalidation, InvitationRecord, OrgRef, OrganizationStore};
 
 /// Input of organization creation.
 #[derive(Debug, Clone)]
@@ -56,12 +56,14 @@ pub struct FullOrganization {
 #[derive(Clone)]
 pub struct OrganizationService {
     store: Arc<dyn OrganizationStore>,
+    access: Arc<dyn AccessInvalidation>,
 }
 
 impl OrganizationService {
-    /// A service over `store`.
-    pub fn new(store: Arc<dyn OrganizationStore>) -> Self {
-        Self { store }
+    /// A service over `store`; membership changes are announced to `access`
+    /// (the verifier's cache) right after they commit.
+    pub fn new(store: Arc<dyn OrganizationStore>, access: Arc<dyn AccessInvalidation>) -> Self {
+        Self { store, access }
     }
 
     /// Creates an organization owned by the caller and, unless asked not
@@ -206,6 +208,7 @@ impl OrganizationService {
             return Err(OrgAction::DeleteOrganization.forbidden());
         }
         self.store.delete_organization(&org.id, &events::organization_deleted(&org, &auth.user.id)).await?;
+        self.access.organization_deleted(&org.id).await;
         Ok(org.id)
     }
 
@@ -215,6 +218,7 @@ impl OrganizationService {
         let is_owner = Roles::from_stored(&member.role).contains(OrgRole::Owner);
         keeps_an_owner(self.store.count_owners(&org.id).await?, is_owner)?;
         self.store.remove_member(&member, &events::member_removed(&member, &auth.user.id)).await?;
+        self.access.membership_changed(Some(&org.id), &member.user_id).await;
         Ok(member)
     }
 
@@ -254,6 +258,7 @@ impl OrganizationService {
         self.store
             .update_member_role(&updated.id, &updated.role, &events::member_role_changed(&updated, &previous))
             .await?;
+        self.access.membership_changed(Some(&org.id), &updated.user_id).await;
         Ok(updated)
     }
 
@@ -271,6 +276,7 @@ impl OrganizationService {
         may_manage(&Roles::from_stored(&actor.role), &target_roles, OrgAction::RemoveMember)?;
         keeps_an_owner(self.store.count_owners(&org.id).await?, target_roles.contains(OrgRole::Owner))?;
         self.store.remove_member(&target, &events::member_removed(&target, &auth.user.id)).await?;
+        self.access.membership_changed(Some(&org.id), &target.user_id).await;
         Ok(target)
     }
 }

@@ -422,3 +422,41 @@ impl SqlIdentityStore {
         txn.commit().await.map_err(backend("committing acceptance"))
     }
 }
+
+#[async_trait]
+impl crate::ports::MembershipReader for SqlIdentityStore {
+    async fn session_identity(&self, token: &str) -> Result<Option<crate::ports::SessionIdentity>, StoreError> {
+        let row = session::Entity::find()
+            .filter(session::Column::Token.eq(token))
+            .one(self.db())
+            .await
+            .map_err(backend("reading session"))?;
+        Ok(row.map(|s| crate::ports::SessionIdentity {
+            user_id: s.user_id,
+            session_id: s.id,
+            active_organization_id: s.active_organization_id,
+            expires_at: s.expires_at,
+        }))
+    }
+
+    async fn membership_of(
+        &self,
+        organization_id: &str,
+        user_id: &str,
+    ) -> Result<Option<crate::ports::Membership>, StoreError> {
+        let row = member::Entity::find()
+            .filter(member::Column::OrganizationId.eq(organization_id))
+            .filter(member::Column::UserId.eq(user_id))
+            .find_also_related(user::Entity)
+            .one(self.db())
+            .await
+            .map_err(backend("reading membership"))?;
+        Ok(row.and_then(|(m, u)| {
+            u.map(|u| crate::ports::Membership {
+                role: m.role,
+                banned: u.banned.unwrap_or(false),
+                ban_expires: u.ban_expires.map(|t| t.unix_timestamp()),
+            })
+        }))
+    }
+}

@@ -1,0 +1,68 @@
+//! Event consumers running beside the server: each holds a durable
+//! subscription and a handler; a delivery is acknowledged after the handler
+//! succeeds and negatively acknowledged (redelivered) when it fails.
+
+use std::future::Future;
+use std::pin::Pin;
+use std::sync::Arc;
+use std::time::Duration;
+
+use gremlin_kernel::{EventBus, EventEnvelope, SubscriptionSpec};
+
+/// Handles one event; an error asks for redelivery.
+pub type Handler = Arc<dyn Fn(EventEnvelope) -> Pin<Box<dyn Future<Output = anyhow::Result<()>> + Send>> + Send + Sync>;
+
+/// A subscription and what to do with its events.
+#[derive(Clone)]
+pub struct Consumer {
+    /// The durable subscription.
+    pub spec: SubscriptionSpec,
+    /// The handler.
+    pub handler: Handler,
+}
+
+/// Runs `consumer` on `bus` until `shutdown` resolves; resubscribes with
+/// back-off when the bus fails.
+pub async fn run(bus: Arc<dyn EventBus>, consumer: Consumer, shutdown: impl Future<Output = ()>) {
+    tokio::pin!(shutdown);
+    let mut backoff = Duration::from_millis(100);
+    loop {
+        let mut subscription = tokio::select! {
+            () = &mut shutdown => return,
+            sub = bus.subscribe(&consumer.spec) => match sub {
+                Ok(sub) => sub,
+                Err(e) => {
+                    tracing::warn!(durable = %consumer.spec.durable_name, error = %e, "subscribing failed; retrying");
+                    tokio::time::sleep(backoff).await;
+                    backoff = (backoff * 2).min(Duration::from_secs(10));
+                    continue;
+                }
+            },
+        };
+        backoff = Duration::from_millis(100);
+        loop {
+            let delivery = tokio::select! {
+                () = &mut shutdown => return,
+                next = subscription.next() => next,
+            };
+            let delivery = match delivery {
+                Ok(d) => d,
+                Err(e) => {
+                    tracing::warn!(durable = %consumer.spec.durable_name, error = %e, "subscription failed; resubscribing");
+                    break;
+                }
+            };
+            match (consumer.handler)(delivery.event.clone()).await {
+                Ok(()) => {
+                    if let Err(e) = delivery.ack().await {
+                        tracing::warn!(error = %e, "ack failed; the event will be redelivered");
+                    }
+                }
+                Err(e) => {
+                    tracing::warn!(event_id = %delivery.event.id, error = format!("{e:#}"), "handler failed; asking for redelivery");
+                    let _ = delivery.nack().await;
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,265 @@
+//! The verifier business domains use: JWTs, session tokens and cookies
+//! become a principal with the permissions of the caller's role; other
+//! organizations, removed members and banned users are refused at once.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use gremlin_identity::verifier::{CallerCredentials, PermissionRegistry, ROLE_OVERRIDES_COLLECTION, Verifier};
+use gremlin_kernel::outbox::statement;
+use gremlin_kernel::{DomainError, EventEnvelope, OrganizationId, Principal};
+use poem::test::TestResponse;
+use sea_orm::ConnectionTrait;
+use serde_json::{Value as Json, json};
+
+use crate::both_backends;
+use crate::support::{Backend, TestApp};
+
+both_backends! {
+    every_credential_form_yields_the_principal => every_credential_form_yields_the_principal,
+    membership_changes_take_effect_at_once => membership_changes_take_effect_at_once,
+    organization_overrides_replace_role_defaults => organization_overrides_replace_role_defaults,
+    identity_events_invalidate_the_cache_through_the_bus => identity_events_invalidate_the_cache_through_the_bus,
+}
+
+const PASSWORD: &str = "correct-horse-battery-1";
+
+fn registry() -> PermissionRegistry {
+    let mut r = PermissionRegistry::new();
+    r.register("orders:read", &["owner", "admin", "member"]).unwrap();
+    r.register("orders:write", &["owner", "admin", "member"]).unwrap();
+    r.register("orders:manage", &["owner", "admin"]).unwrap();
+    r
+}
+
+fn verifier(t: &TestApp) -> Arc<Verifier> {
+    gremlin::domains::identity::verifier(&t.app.settings, &t.app.adapters, registry()).unwrap()
+}
+
+async fn json(resp: TestResponse) -> Json {
+    resp.0.into_body().into_json().await.unwrap()
+}
+
+struct Caller {
+    bearer: String,
+    raw_token: String,
+    user_id: String,
+}
+
+async fn sign_up(t: &TestApp, email: &str) -> Caller {
+    let resp = t
+        .client()
+        .post("/api/auth/sign-up/email")
+        .body_json(&json!({"name": email, "email": email, "password": PASSWORD}))
+        .send()
+        .await;
+    let signed = resp.0.headers().get("set-auth-token").unwrap().to_str().unwrap().to_owned();
+    let body = json(resp).await;
+    Caller {
+        bearer: format!("Bearer {signed}"),
+        raw_token: body["token"].as_str().unwrap().to_owned(),
+        user_id: body["user"]["id"].as_str().unwrap().to_owned(),
+    }
+}
+
+async fn org_post(t: &TestApp, caller: &Caller, path: &str, body: Json) -> Json {
+    let resp = t
+        .client()
+        .post(format!("/api/auth/organization{path}"))
+        .header("authorization", &caller.bearer)
+        .body_json(&body)
+        .send()
+        .await;
+    resp.assert_status_is_ok();
+    json(resp).await
+}
+
+fn bearer(value: &str) -> CallerCredentials {
+    CallerCredentials { authorization: Some(value.to_owned()), ..CallerCredentials::default() }
+}
+
+fn permissions(p: &Principal) -> Vec<String> {
+    p.permissions.iter().map(|x| x.to_string()).collect()
+}
+
+/// Alice owns Acme; Bob joined it as a member through an invitation.
+async fn acme(t: &TestApp) -> (Caller, Caller, String) {
+    let alice = sign_up(t, "alice@example.com").await;
+    let bob = sign_up(t, "bob@example.com").await;
+    let org = org_post(t, &alice, "/create", json!({"name": "Acme", "slug": "acme"})).await;
+    let org_id = org["id"].as_str().unwrap().to_owned();
+    let invitation = org_post(t, &alice, "/invite-member", json!({"email": "bob@example.com", "role": "member"})).await;
+    org_post(t, &bob, "/accept-invitation", json!({"invitationId": invitation["id"]})).await;
+    (alice, bob, org_id)
+}
+
+async fn every_credential_form_yields_the_principal(backend: Backend) {
+    let t = TestApp::new(backend).await;
+    let (alice, _, org_id) = acme(&t).await;
+    let v = verifier(&t);
+    let jwt =
+        json(t.client().get("/api/auth/token").header("authorization", &alice.bearer).send().await).await["token"]
+            .as_str()
+            .unwrap()
+            .to_owned();
+
+    let cookie = alice.bearer.trim_start_matches("Bearer ").to_owned();
+    let forms = [
+        bearer(&format!("Bearer {jwt}")),
+        bearer(&alice.bearer),
+        bearer(&format!("Bearer {}", alice.raw_token)),
+        CallerCredentials { session_cookie: Some(cookie), ..CallerCredentials::default() },
+    ];
+    for credentials in forms {
+        let p = v.principal(&credentials).await.unwrap_or_else(|e| panic!("{credentials:?}: {e}"));
+        assert_eq!(p.user_id.as_str(), alice.user_id);
+        assert_eq!(p.organization_id, OrganizationId::new(org_id.clone()), "the active organization");
+        assert_eq!(p.role, "owner");
+        assert_eq!(permissions(&p), ["orders:manage", "orders:read", "orders:write"]);
+    }
+
+    let unauthenticated =
+        |r: Result<Principal, DomainError>| assert!(matches!(r, Err(DomainError::Unauthenticated { .. })), "{r:?}");
+    unauthenticated(v.principal(&CallerCredentials::default()).await);
+    unauthenticated(v.principal(&bearer("Bearer not.a.jwt")).await);
+    unauthenticated(v.principal(&bearer(&format!("Bearer {}x", &jwt[..jwt.len() - 1]))).await);
+    unauthenticated(v.principal(&bearer(&format!("Bearer {}", "x".repeat(32)))).await);
+    let foreign = {
+        let mut claims = gremlin_identity::crypto::jwt::verify_hs256(
+            "test-secret-0123456789abcdef0123456789abcdef",
+            &jwt,
+            "http://127.0.0.1:8080",
+            "http://127.0.0.1:8080",
+        )
+        .unwrap();
+        claims.exp += 60;
+        gremlin_identity::crypto::jwt::sign_hs256("another-secret-another-secret-xx", &claims).unwrap()
+    };
+    unauthenticated(v.principal(&bearer(&format!("Bearer {foreign}"))).await);
+
+    // Another organization, by header: refused, never answered for.
+    let mallory = sign_up(&t, "mallory@example.com").await;
+    let evil = org_post(&t, &mallory, "/create", json!({"name": "Evil", "slug": "evil"})).await;
+    let mut cross = bearer(&format!("Bearer {jwt}"));
+    cross.organization = Some(evil["id"].as_str().unwrap().to_owned());
+    assert!(matches!(v.principal(&cross).await, Err(DomainError::Forbidden { .. })));
+    let mut to_acme = bearer(&mallory.bearer);
+    to_acme.organization = Some(org_id);
+    assert!(matches!(v.principal(&to_acme).await, Err(DomainError::Forbidden { .. })));
+    // No organization at all.
+    let loner = sign_up(&t, "loner@example.com").await;
+    assert!(matches!(v.principal(&bearer(&loner.bearer)).await, Err(DomainError::Forbidden { .. })));
+}
+
+async fn membership_changes_take_effect_at_once(backend: Backend) {
+    let t = TestApp::new(backend).await;
+    let (alice, bob, org_id) = acme(&t).await;
+    // The app's own verifier: the one identity's services invalidate.
+    let v = t.app.verifier.clone();
+    let mut credentials = bearer(&bob.bearer);
+    credentials.organization = Some(org_id.clone());
+    assert_eq!(v.principal(&credentials).await.unwrap().role, "member");
+
+    let members = json(
+        t.client()
+            .get(format!("/api/auth/organization/list-members?organizationId={org_id}"))
+            .header("authorization", &alice.bearer)
+            .send()
+            .await,
+    )
+    .await;
+    let bob_member =
+        members["members"].as_array().unwrap().iter().find(|m| m["userId"] == bob.user_id.as_str()).unwrap()["id"]
+            .clone();
+    org_post(&t, &alice, "/update-member-role", json!({"memberId": bob_member, "role": "admin"})).await;
+    assert_eq!(v.principal(&credentials).await.unwrap().role, "admin", "role change seen at once despite the cache");
+
+    org_post(&t, &alice, "/remove-member", json!({"memberIdOrEmail": "bob@example.com"})).await;
+    assert!(
+        matches!(v.principal(&credentials).await, Err(DomainError::Forbidden { .. })),
+        "removed member loses access at once"
+    );
+
+    // Ban: identity announces identity.user.banned; the verifier drops every
+    // cached membership of the user.
+    let mut alice_credentials = bearer(&alice.bearer);
+    alice_credentials.organization = Some(org_id.clone());
+    v.principal(&alice_credentials).await.unwrap();
+    let db = &t.app.adapters.db;
+    db.execute_raw(statement(
+        db.get_database_backend(),
+        r#"UPDATE "user" SET "banned" = $1 WHERE "id" = $2"#,
+        vec![true.into(), alice.user_id.clone().into()],
+    ))
+    .await
+    .unwrap();
+    let banned = EventEnvelope::new(
+        "identity.user.banned",
+        "identity",
+        None,
+        alice.user_id.clone(),
+        json!({"user_id": alice.user_id}),
+    );
+    v.handle_event(&banned).await;
+    assert!(
+        matches!(v.principal(&alice_credentials).await, Err(DomainError::Unauthenticated { .. })),
+        "banned users lose access at once"
+    );
+}
+
+async fn organization_overrides_replace_role_defaults(backend: Backend) {
+    let t = TestApp::new(backend).await;
+    let (_, bob, org_id) = acme(&t).await;
+    let v = verifier(&t);
+    let mut credentials = bearer(&bob.bearer);
+    credentials.organization = Some(org_id.clone());
+    assert_eq!(permissions(&v.principal(&credentials).await.unwrap()), ["orders:read", "orders:write"]);
+    t.app
+        .adapters
+        .documents
+        .upsert(ROLE_OVERRIDES_COLLECTION, &org_id, json!({"roles": {"member": ["orders:read"]}}))
+        .await
+        .unwrap();
+    assert_eq!(permissions(&v.principal(&credentials).await.unwrap()), ["orders:read"]);
+}
+
+async fn identity_events_invalidate_the_cache_through_the_bus(backend: Backend) {
+    let t = TestApp::new(backend).await;
+    let (_, bob, org_id) = acme(&t).await;
+    let v = t.app.verifier.clone();
+    let mut credentials = bearer(&bob.bearer);
+    credentials.organization = Some(org_id.clone());
+    v.principal(&credentials).await.unwrap();
+    // Another process removed bob: this process only hears the event.
+    let db = &t.app.adapters.db;
+    db.execute_raw(statement(
+        db.get_database_backend(),
+        r#"DELETE FROM "member" WHERE "userId" = $1"#,
+        vec![bob.user_id.clone().into()],
+    ))
+    .await
+    .unwrap();
+    assert!(v.principal(&credentials).await.is_ok(), "still cached: nothing told this process yet");
+
+    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    let consumer = t.app.consumers[0].clone();
+    let running = tokio::spawn(gremlin::consumers::run(t.app.adapters.events.clone(), consumer, async move {
+        let _ = stopped.await;
+    }));
+    tokio::time::sleep(Duration::from_millis(100)).await;
+    let removed = EventEnvelope::new(
+        "identity.member.removed",
+        "identity",
+        Some(OrganizationId::new(org_id.clone())),
+        "m",
+        json!({"user_id": bob.user_id}),
+    );
+    t.app.adapters.events.publish(&removed).await.unwrap();
+    let deadline = std::time::Instant::now() + Duration::from_secs(5);
+    while v.principal(&credentials).await.is_ok() {
+        assert!(std::time::Instant::now() < deadline, "the event never invalidated the cache");
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    stop.send(()).unwrap();
+    running.await.unwrap();
+}

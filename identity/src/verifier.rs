@@ -1,0 +1,265 @@
+//! The verifier every business domain uses at its boundary: turns a
+//! request's credentials into a [`Principal`] for one organization.
+//!
+//! Credentials: an HS256 service JWT (`Authorization: Bearer <jwt>`,
+//! checked for algorithm, signature, `exp`/`nbf` with 30 s leeway, `iss`,
+//! `aud`), or a session token (bearer, signed or raw, or the session
+//! cookie). The organization is `X-Organization-Id` when sent, else the
+//! token's `org` claim or the session's active organization; the caller
+//! must be a member of it. Memberships are cached through the `Cache` port
+//! and invalidated by identity's events (and at once in the identity
+//! process); banned users and removed members lose access immediately.
+//!
+//! Reads `member`, `user` and `session` only; never writes them. Depends on
+//! no business domain: they contribute permissions to the registry.
+
+pub mod registry;
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use async_trait::async_trait;
+use gremlin_kernel::{Cache, DocumentStore, DomainError, EventEnvelope, OrganizationId, Principal, UserId};
+use time::OffsetDateTime;
+
+use crate::crypto::{jwt, signed_token};
+use crate::model::id;
+use crate::ports::{AccessInvalidation, Membership, MembershipReader};
+pub use registry::{PermissionRegistry, RoleOverrides};
+
+/// Document collection holding per-organization role overrides.
+pub const ROLE_OVERRIDES_COLLECTION: &str = "role_permissions";
+
+/// What a request presented.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct CallerCredentials {
+    /// The `Authorization` header.
+    pub authorization: Option<String>,
+    /// The signed session cookie's value.
+    pub session_cookie: Option<String>,
+    /// The `X-Organization-Id` header.
+    pub organization: Option<String>,
+}
+
+/// How the verifier checks tokens.
+#[derive(Clone)]
+pub struct VerifierSettings {
+    /// The shared secret (HS256 JWTs, signed session tokens).
+    pub secret: String,
+    /// Expected `iss`.
+    pub issuer: String,
+    /// Expected `aud`.
+    pub audience: String,
+    /// How long a membership stays cached without an event.
+    pub cache_ttl: Duration,
+    /// Cache key prefix (one per deployment).
+    pub cache_prefix: String,
+}
+
+/// Resolves callers to principals.
+pub struct Verifier {
+    settings: VerifierSettings,
+    reader: Arc<dyn MembershipReader>,
+    cache: Arc<dyn Cache>,
+    documents: Arc<dyn DocumentStore>,
+    registry: Arc<PermissionRegistry>,
+}
+
+fn unauthenticated(detail: &str) -> DomainError {
+    DomainError::Unauthenticated { detail: detail.to_owned() }
+}
+
+fn backend(e: impl std::fmt::Display) -> DomainError {
+    DomainError::Backend(anyhow::anyhow!("verifying caller: {e}"))
+}
+
+impl Verifier {
+    /// A verifier over identity's tables (read-only), the cache, the
+    /// document store (role overrides) and the permission registry.
+    pub fn new(
+        settings: VerifierSettings,
+        reader: Arc<dyn MembershipReader>,
+        cache: Arc<dyn Cache>,
+        documents: Arc<dyn DocumentStore>,
+        registry: Arc<PermissionRegistry>,
+    ) -> Self {
+        Self { settings, reader, cache, documents, registry }
+    }
+
+    /// The permission registry in force.
+    pub fn registry(&self) -> &PermissionRegistry {
+        &self.registry
+    }
+
+    /// Resolves the caller. Fails with 401 when no valid credential is
+    /// presented, 403 when no organization is selected or the caller is not
+    /// a member of it.
+    pub async fn principal(&self, credentials: &CallerCredentials) -> Result<Principal, DomainError> {
+        let (user_id, default_org) = self.authenticate(credentials).await?;
+        let organization =
+            credentials.organization.clone().filter(|o| !o.is_empty()).or(default_org).ok_or_else(|| {
+                DomainError::Forbidden {
+                    detail: "no organization selected: send X-Organization-Id or set an active organization".into(),
+                }
+            })?;
+        let membership = self.membership(&organization, &user_id).await?;
+        let now = OffsetDateTime::now_utc().unix_timestamp();
+        let membership = match membership {
+            Some(m) if m.banned && m.ban_expires.is_none_or(|until| until > now) => {
+                return Err(unauthenticated("the user is banned"));
+            }
+            Some(m) => m,
+            None => return Err(DomainError::Forbidden { detail: "you are not a member of this organization".into() }),
+        };
+        let overrides = self.overrides(&organization).await?;
+        Ok(Principal {
+            user_id: UserId::new(user_id),
+            organization_id: OrganizationId::new(organization),
+            permissions: self.registry.grants(&membership.role, overrides.as_ref()),
+            role: membership.role,
+        })
+    }
+
+    async fn authenticate(&self, credentials: &CallerCredentials) -> Result<(String, Option<String>), DomainError> {
+        let bearer = credentials.authorization.as_deref().and_then(|h| {
+            let (scheme, value) = h.split_once(' ')?;
+            scheme.eq_ignore_ascii_case("bearer").then(|| value.trim().to_owned())
+        });
+        let token = match (bearer, &credentials.session_cookie) {
+            (Some(value), _) if value.split('.').count() == 3 => {
+                let claims =
+                    jwt::verify_hs256(&self.settings.secret, &value, &self.settings.issuer, &self.settings.audience)
+                        .map_err(|e| unauthenticated(&format!("invalid token: {e}")))?;
+                return Ok((claims.sub, claims.org));
+            }
+            (Some(value), _) if value.contains('.') => {
+                signed_token::verify(&self.settings.secret, &signed_token::percent_decode(&value))
+            }
+            (Some(value), _) => Some(value),
+            (None, Some(cookie)) => signed_token::verify(&self.settings.secret, cookie),
+            (None, None) => None,
+        };
+        let token = token
+            .filter(|t| id::is_well_formed(t))
+            .ok_or_else(|| unauthenticated("send a service JWT or a session token"))?;
+        let session = self
+            .reader
+            .session_identity(&token)
+            .await
+            .map_err(backend)?
+            .ok_or_else(|| unauthenticated("unknown session"))?;
+        if session.expires_at <= OffsetDateTime::now_utc() {
+            return Err(unauthenticated("the session has expired"));
+        }
+        Ok((session.user_id, session.active_organization_id))
+    }
+
+    fn cache_key(&self, organization_id: &str, user_id: &str) -> String {
+        format!("{}membership:{organization_id}:{user_id}", self.settings.cache_prefix)
+    }
+
+    fn user_index_key(&self, user_id: &str) -> String {
+        format!("{}membership-user:{user_id}", self.settings.cache_prefix)
+    }
+
+    fn org_index_key(&self, organization_id: &str) -> String {
+        format!("{}membership-org:{organization_id}", self.settings.cache_prefix)
+    }
+
+    /// Adds `member` to the list cached under `index` (best effort: a lost
+    /// update only means an entry lives until its TTL).
+    async fn remember(&self, index: &str, member: &str) {
+        let mut list: Vec<String> = self
+            .cache
+            .get(index)
+            .await
+            .ok()
+            .flatten()
+            .and_then(|b| serde_json::from_slice(&b).ok())
+            .unwrap_or_default();
+        if list.iter().any(|m| m == member) {
+            return;
+        }
+        list.push(member.to_owned());
+        if let Ok(bytes) = serde_json::to_vec(&list) {
+            let _ = self.cache.set(index, &bytes, self.settings.cache_ttl).await;
+        }
+    }
+
+    async fn indexed(&self, index: &str) -> Vec<String> {
+        self.cache.get(index).await.ok().flatten().and_then(|b| serde_json::from_slice(&b).ok()).unwrap_or_default()
+    }
+
+    /// The membership, from the cache or the database. A cache that is down
+    /// falls back to the database.
+    async fn membership(&self, organization_id: &str, user_id: &str) -> Result<Option<Membership>, DomainError> {
+        let key = self.cache_key(organization_id, user_id);
+        match self.cache.get(&key).await {
+            Ok(Some(bytes)) => {
+                if let Ok(cached) = serde_json::from_slice::<Option<Membership>>(&bytes) {
+                    return Ok(cached);
+                }
+            }
+            Ok(None) => {}
+            Err(e) => tracing::warn!(error = %e, "membership cache unavailable; reading the database"),
+        }
+        let membership = self.reader.membership_of(organization_id, user_id).await.map_err(backend)?;
+        if let Ok(bytes) = serde_json::to_vec(&membership) {
+            let ttl = self.settings.cache_ttl;
+            if let Err(e) = self.cache.set(&key, &bytes, ttl).await {
+                tracing::warn!(error = %e, "could not cache membership");
+            }
+            // Index the entry by user and by organization, so a ban or a
+            // deleted organization can drop all of them.
+            self.remember(&self.user_index_key(user_id), organization_id).await;
+            self.remember(&self.org_index_key(organization_id), user_id).await;
+        }
+        Ok(membership)
+    }
+
+    async fn overrides(&self, organization_id: &str) -> Result<Option<RoleOverrides>, DomainError> {
+        let doc = self.documents.get(ROLE_OVERRIDES_COLLECTION, organization_id).await.map_err(backend)?;
+        Ok(doc.and_then(|d| serde_json::from_value(d.body.get("roles")?.clone()).ok()))
+    }
+
+    /// Drops cached memberships named by an identity event.
+    pub async fn handle_event(&self, event: &EventEnvelope) {
+        let user = event.data.get("user_id").and_then(|v| v.as_str());
+        let org = event.organization_id.as_ref().map(|o| o.as_str().to_owned());
+        match (event.event_type.as_str(), user) {
+            ("identity.member.added" | "identity.member.removed" | "identity.member.role_changed", Some(user)) => {
+                self.membership_changed(org.as_deref(), user).await;
+            }
+            ("identity.user.banned" | "identity.user.unbanned" | "identity.user.removed", Some(user)) => {
+                self.membership_changed(None, user).await
+            }
+            ("identity.organization.deleted", _) => {
+                if let Some(org) = org {
+                    self.organization_deleted(&org).await;
+                }
+            }
+            _ => {}
+        }
+    }
+}
+
+#[async_trait]
+impl AccessInvalidation for Verifier {
+    async fn membership_changed(&self, organization_id: Option<&str>, user_id: &str) {
+        let orgs = match organization_id {
+            Some(org) => vec![org.to_owned()],
+            None => self.indexed(&self.user_index_key(user_id)).await,
+        };
+        for org in orgs {
+            if let Err(e) = self.cache.delete(&self.cache_key(&org, user_id)).await {
+                tracing::warn!(error = %e, "could not drop a cached membership; it expires within the TTL");
+            }
+        }
+    }
+
+    async fn organization_deleted(&self, organization_id: &str) {
+        for user in self.indexed(&self.org_index_key(organization_id)).await {
+            let _ = self.cache.delete(&self.cache_key(organization_id, &user)).await;
+        }
+    }
+}
