@@ -26,7 +26,7 @@ cleanup() {
 }
 trap cleanup EXIT
 
-(cd "$WORK" && env -u GREMLIN_DATABASE__URL GREMLIN_LOG__FILTER=warn,gremlin::server=info \
+(cd "$WORK" && env -u GREMLIN_DATABASE__URL GREMLIN_LOG__FILTER=warn,gremlin::server=info GREMLIN_RATE_LIMIT__ENABLED=false \
   "$BIN" serve --bind 127.0.0.1:0 >"$WORK/stdout.log" 2>"$WORK/server.log") &
 PID=$!
 ADDR=""

@@ -35,10 +35,37 @@ pub struct Settings {
     pub outbox: OutboxSettings,
     /// `[auth]`: the shared secret for sessions and service JWTs.
     pub auth: AuthSettings,
+    /// `[rate_limit]`: request rate limits per client.
+    pub rate_limit: RateLimitSettings,
+}
+
+/// `[rate_limit]`: keys `enabled`, `window_secs`, `max_requests`,
+/// `max_credential_requests`; env `GREMLIN_RATE_LIMIT__<KEY>`. On by
+/// default, with Better Auth's numbers: 100 requests per 10 s per client
+/// and path under `/api/`, 3 per 10 s for sign-in, sign-up and password
+/// changes (sign-in also per e-mail).
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct RateLimitSettings {
+    /// Whether limits are enforced. Default true.
+    pub enabled: bool,
+    /// Window length in seconds. Default 10.
+    pub window_secs: u64,
+    /// Requests per window, client and path. Default 100.
+    pub max_requests: u64,
+    /// Requests per window on credential endpoints. Default 3.
+    pub max_credential_requests: u64,
+}
+
+impl Default for RateLimitSettings {
+    fn default() -> Self {
+        Self { enabled: true, window_secs: 10, max_requests: 100, max_credential_requests: 3 }
+    }
 }
 
 /// `[server]`: keys `bind`, `public_url`, `domains`, `body_limit_bytes`,
-/// `request_timeout_secs`, `shutdown_grace_secs`, `cors_allowed_origins`
+/// `request_timeout_secs`, `shutdown_grace_secs`, `cors_allowed_origins`,
+/// `trusted_proxies`
 /// (env `GREMLIN_SERVER__<KEY>`; `GREMLIN_PUBLIC_URL` for `public_url`).
 #[derive(Debug, Clone, Deserialize, Serialize)]
 #[serde(default, deny_unknown_fields)]
@@ -57,6 +84,9 @@ pub struct ServerSettings {
     pub shutdown_grace_secs: u64,
     /// Origins allowed by CORS; empty disables CORS, `["*"]` allows any.
     pub cors_allowed_origins: Vec<String>,
+    /// Proxy addresses whose `X-Forwarded-For` is believed (client IPs for
+    /// rate limits and sessions). Default: none.
+    pub trusted_proxies: Vec<std::net::IpAddr>,
 }
 
 impl Default for ServerSettings {
@@ -69,6 +99,7 @@ impl Default for ServerSettings {
             request_timeout_secs: 30,
             shutdown_grace_secs: 20,
             cors_allowed_origins: Vec::new(),
+            trusted_proxies: Vec::new(),
         }
     }
 }

@@ -61,6 +61,9 @@ pub(crate) fn validate(s: &Settings) -> Result<(), ConfigError> {
     )?;
     positive("outbox.poll_interval_ms", s.outbox.poll_interval_ms)?;
     positive("auth.membership_cache_secs", s.auth.membership_cache_secs)?;
+    positive("rate_limit.window_secs", s.rate_limit.window_secs)?;
+    positive("rate_limit.max_requests", s.rate_limit.max_requests)?;
+    positive("rate_limit.max_credential_requests", s.rate_limit.max_credential_requests)?;
     let prefix_ok = !s.auth.cookie_prefix.is_empty()
         && s.auth.cookie_prefix.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_' || c == '.');
     if !prefix_ok {

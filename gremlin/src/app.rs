@@ -11,6 +11,7 @@ use poem::endpoint::BoxEndpoint;
 use poem::middleware::{CatchPanic, CookieJarManager, Cors};
 use poem::{EndpointExt, IntoEndpoint, Response, Route};
 
+use crate::http::rate_limit::RateLimiter;
 use crate::http::{body_limit, metrics, problem, request_id, timeout};
 use crate::infra::Adapters;
 use crate::{domains, openapi};
@@ -120,8 +121,15 @@ fn assemble(
     }
     let route = route.nest("/", api);
     let server = &settings.server;
+    let limiter = RateLimiter {
+        cache: adapters.cache.clone(),
+        settings: settings.rate_limit.clone(),
+        trusted_proxies: server.trusted_proxies.clone(),
+        key_prefix: settings.cache.key_prefix.clone(),
+    };
     let inner = route
         .data(adapters.clone())
+        .around(limiter.around())
         .around(body_limit::around(server.body_limit_bytes))
         .around(timeout::around(Duration::from_secs(server.request_timeout_secs)))
         .with(CookieJarManager::new())

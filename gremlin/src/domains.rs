@@ -5,9 +5,9 @@
 use anyhow::bail;
 use gremlin_config::Settings;
 
+use crate::consumers::Consumer;
 use crate::http::ops::OpsApi;
 use crate::infra::Adapters;
-use crate::consumers::Consumer;
 use crate::openapi::Apis;
 
 #[cfg(feature = "identity")]
@@ -70,7 +70,10 @@ pub fn wire(settings: &Settings, adapters: &Adapters, selected: &[&str]) -> anyh
         });
         // Every process keeps its own cache, so each needs every event:
         // the durable name is unique to the process.
-        let spec = gremlin_kernel::SubscriptionSpec::new(format!("verifier-cache-{}", uuid::Uuid::now_v7().simple()), &["identity.>"]);
+        let spec = gremlin_kernel::SubscriptionSpec::new(
+            format!("verifier-cache-{}", uuid::Uuid::now_v7().simple()),
+            &["identity.>"],
+        );
         Ok(Wired {
             apis: (OpsApi, crate::openapi::Optional(api)),
             consumers: vec![Consumer { spec, handler }],

@@ -5,5 +5,6 @@ pub mod body_limit;
 pub mod metrics;
 pub mod ops;
 pub mod problem;
+pub mod rate_limit;
 pub mod request_id;
 pub mod timeout;

@@ -6,6 +6,7 @@
 //! must not depend on a concrete infrastructure client (NATS, Redis, MongoDB)
 //! nor on any domain crate.
 
+pub mod client;
 pub mod error;
 pub mod event;
 pub mod ids;

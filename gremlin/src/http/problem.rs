@@ -20,6 +20,12 @@ pub fn problem_response(status: StatusCode, detail: Option<String>, request_id: 
     build(status, detail, request_id, false)
 }
 
+/// A problem response for a request to `path`: under `/api/auth/` it also
+/// carries Better Auth's `code` and `message`.
+pub fn problem_for_path(status: StatusCode, detail: Option<String>, request_id: Option<&str>, path: &str) -> Response {
+    build(status, detail, request_id, path.starts_with(BETTER_AUTH_PREFIX))
+}
+
 /// Paths whose clients (Better Auth's) read `code` and `message` fields.
 const BETTER_AUTH_PREFIX: &str = "/api/auth/";
 

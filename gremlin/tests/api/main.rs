@@ -17,6 +17,8 @@ mod identity_organizations;
 mod migrations;
 mod openapi;
 mod outbox;
+#[cfg(feature = "identity")]
+mod rate_limit;
 mod shutdown;
 #[cfg(feature = "identity")]
 mod verifier;

@@ -106,8 +106,9 @@ pub fn check_callback(url: Option<&str>, settings: &IdentitySettings) -> Result<
 
 /// IP and user agent for new sessions.
 pub fn client_info(req: &Request) -> ClientInfo {
+    let resolved = req.data::<gremlin_kernel::client::ClientIp>().map(|c| c.0);
     ClientInfo {
-        ip: req.remote_addr().as_socket_addr().map(|a| a.ip().to_string()),
+        ip: resolved.or_else(|| req.remote_addr().as_socket_addr().map(|a| a.ip())).map(|ip| ip.to_string()),
         user_agent: req.headers().get(header::USER_AGENT).and_then(|v| v.to_str().ok()).map(str::to_owned),
     }
 }

@@ -274,7 +274,7 @@ impl IdentityApi {
     /// Public keys for verifying JWTs. Empty in HS256 mode: verifiers hold
     /// the shared secret instead.
     #[oai(path = "/jwks", method = "get", operation_id = "identity.jwks")]
-    async fn jwks(&self) -> Json<JwkSet> {
-        Json(JwkSet { keys: Vec::new() })
+    async fn jwks(&self) -> Result<Json<JwkSet>> {
+        Ok(Json(JwkSet { keys: Vec::new() }))
     }
 }

@@ -46,6 +46,9 @@ pub enum AuthProblemResponse {
     /// Conflicts with existing data (e-mail taken).
     #[oai(status = 422, content_type = "application/problem+json")]
     Unprocessable(Json<AuthProblem>),
+    /// Rate limited; retry after `Retry-After` seconds.
+    #[oai(status = 429, content_type = "application/problem+json")]
+    TooManyRequests(Json<AuthProblem>),
     /// Unexpected failure; logged.
     #[oai(status = 500, content_type = "application/problem+json")]
     Internal(Json<AuthProblem>),
@@ -72,6 +75,7 @@ impl From<AuthError> for AuthProblemResponse {
             401 => Self::Unauthorized(problem),
             403 => Self::Forbidden(problem),
             422 => Self::Unprocessable(problem),
+            429 => Self::TooManyRequests(problem),
             _ => Self::Internal(problem),
         }
     }
