@@ -256,7 +256,8 @@ impl Default for OutboxSettings {
 
 /// `[auth]`: keys `secret` (env `GREMLIN_AUTH_SECRET`, or
 /// `BETTER_AUTH_SECRET`), `cookie_prefix`, `trusted_origins`,
-/// `upgrade_legacy_hashes`, `membership_cache_secs` (env `GREMLIN_AUTH__<KEY>`).
+/// `upgrade_legacy_hashes`, `membership_cache_secs`, `session_log_retention_days`
+/// (env `GREMLIN_AUTH__<KEY>`).
 #[derive(Debug, Clone, Deserialize, Serialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct AuthSettings {
@@ -276,6 +277,8 @@ pub struct AuthSettings {
     /// How long a resolved membership (role, ban) stays cached when no
     /// identity event invalidates it first. Default 60 s.
     pub membership_cache_secs: u64,
+    /// Days session-log entries are kept. Default 90.
+    pub session_log_retention_days: u64,
 }
 
 impl Default for AuthSettings {
@@ -286,6 +289,7 @@ impl Default for AuthSettings {
             trusted_origins: Vec::new(),
             upgrade_legacy_hashes: true,
             membership_cache_secs: 60,
+            session_log_retention_days: 90,
         }
     }
 }

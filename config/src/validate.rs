@@ -61,6 +61,7 @@ pub(crate) fn validate(s: &Settings) -> Result<(), ConfigError> {
     )?;
     positive("outbox.poll_interval_ms", s.outbox.poll_interval_ms)?;
     positive("auth.membership_cache_secs", s.auth.membership_cache_secs)?;
+    positive("auth.session_log_retention_days", s.auth.session_log_retention_days)?;
     positive("rate_limit.window_secs", s.rate_limit.window_secs)?;
     positive("rate_limit.max_requests", s.rate_limit.max_requests)?;
     positive("rate_limit.max_credential_requests", s.rate_limit.max_credential_requests)?;

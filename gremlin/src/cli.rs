@@ -41,6 +41,33 @@ pub enum Command {
     /// Inspect configuration.
     #[command(subcommand)]
     Config(ConfigCommand),
+    /// Administration without the HTTP API (the first admin, for one).
+    #[cfg(feature = "identity")]
+    #[command(subcommand)]
+    Admin(AdminCommand),
+}
+
+/// `gremlin admin` subcommands.
+#[cfg(feature = "identity")]
+#[derive(Debug, Subcommand)]
+pub enum AdminCommand {
+    /// Create a user with a password, typically the first admin:
+    /// `gremlin admin create-user --email me@example.com --role admin`.
+    /// Without --password-stdin a strong password is generated and printed once.
+    CreateUser {
+        /// E-mail address.
+        #[arg(long)]
+        email: String,
+        /// Display name (default: the part of the e-mail before `@`).
+        #[arg(long)]
+        name: Option<String>,
+        /// Platform role(s): `user` or `admin`; repeat or comma-join.
+        #[arg(long, value_delimiter = ',', default_value = "user")]
+        role: Vec<String>,
+        /// Read the password from the first line of standard input.
+        #[arg(long)]
+        password_stdin: bool,
+    },
 }
 
 /// `gremlin serve` options.

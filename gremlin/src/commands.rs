@@ -86,3 +86,50 @@ pub fn config(settings: &Settings, command: &ConfigCommand, out: &mut impl Write
     }
     Ok(())
 }
+
+/// `gremlin admin create-user`: creates the user directly in the database
+/// (migrating first when `database.auto_migrate` is on).
+#[cfg(feature = "identity")]
+pub async fn admin(
+    mut settings: Settings,
+    command: &crate::cli::AdminCommand,
+    input: &mut impl std::io::BufRead,
+    out: &mut impl Write,
+) -> anyhow::Result<()> {
+    use gremlin_identity::ports::NoInvalidation;
+    use gremlin_identity::service::admin::CreateUser;
+
+    let crate::cli::AdminCommand::CreateUser { email, name, role, password_stdin } = command;
+    settings.ensure_auth_secret()?;
+    let adapters = infra::Adapters::from_settings(&settings).await?;
+    if settings.database.auto_migrate {
+        Migrator::up(&adapters.db, None).await.context("running database migrations")?;
+    }
+    let (password, generated) = if *password_stdin {
+        let mut line = String::new();
+        input.read_line(&mut line).context("reading the password from standard input")?;
+        (line.trim_end_matches(['\r', '\n']).to_owned(), false)
+    } else {
+        let alphabet = b"ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnpqrstuvwxyz23456789";
+        let password: String = (0..24).map(|_| char::from(alphabet[rand_index(alphabet.len())])).collect();
+        (password, true)
+    };
+    let name = name.clone().unwrap_or_else(|| email.split('@').next().unwrap_or(email).to_owned());
+    let service = crate::domains::identity::admin_service(&settings, &adapters, std::sync::Arc::new(NoInvalidation));
+    let user = service
+        .create_user(None, CreateUser { email: email.clone(), password: password.clone(), name, roles: role.clone() })
+        .await
+        .map_err(|e| anyhow::anyhow!("creating the user: {e} ({})", e.code()))?;
+    writeln!(out, "created user {} ({}) with role {}", user.email, user.id, user.role.unwrap_or_default())?;
+    if generated {
+        writeln!(out, "password (shown once): {password}")?;
+    }
+    adapters.db.close().await.context("closing the database")?;
+    Ok(())
+}
+
+#[cfg(feature = "identity")]
+fn rand_index(len: usize) -> usize {
+    use rand::Rng;
+    rand::rng().random_range(0..len)
+}

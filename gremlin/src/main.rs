@@ -28,6 +28,8 @@ async fn main() -> ExitCode {
         Command::Migrate(command) => commands::migrate(&settings, command, &mut stdout).await,
         Command::Openapi(args) => commands::openapi(args, &mut stdout),
         Command::Config(command) => commands::config(&settings, command, &mut stdout),
+        #[cfg(feature = "identity")]
+        Command::Admin(command) => commands::admin(settings, command, &mut std::io::stdin().lock(), &mut stdout).await,
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -44,7 +44,11 @@ impl<T: OpenApi> OpenApi for Optional<T> {
 
 /// Identity's API, when compiled in.
 #[cfg(feature = "identity")]
-pub type IdentityApis = Optional<(gremlin_identity::IdentityApi, gremlin_identity::api::OrganizationApi)>;
+pub type IdentityApis = Optional<(
+    gremlin_identity::IdentityApi,
+    gremlin_identity::api::OrganizationApi,
+    gremlin_identity::api::admin::AdminApi,
+)>;
 /// Identity's API, when compiled in.
 #[cfg(not(feature = "identity"))]
 pub type IdentityApis = ();

@@ -2,6 +2,7 @@
 //! payloads, cookies and headers. Errors are problem+json that also carry
 //! Better Auth's `code` and `message`, so its client keeps working.
 
+pub mod admin;
 mod context;
 mod dto;
 mod endpoints;

@@ -73,6 +73,19 @@ pub enum AuthError {
     /// An open invitation exists; pass `resend` to send it again (400).
     #[error("User is already invited to this organization")]
     AlreadyInvited,
+    /// No such user (404).
+    #[error("User not found")]
+    UserNotFound,
+    /// An admin may not ban, remove or impersonate in these ways (400/403).
+    #[error("{message}")]
+    AdminRule {
+        /// Better Auth's code (`YOU_CANNOT_BAN_YOURSELF`, …).
+        code: &'static str,
+        /// Human message.
+        message: &'static str,
+        /// HTTP status.
+        status: u16,
+    },
     /// The caller's role does not allow this (403, with Better Auth's code).
     #[error("You are not allowed to do this")]
     Forbidden {
@@ -111,6 +124,8 @@ impl AuthError {
             Self::MemberNotFound => "MEMBER_NOT_FOUND",
             Self::LastOwner => "YOU_CANNOT_LEAVE_THE_ORGANIZATION_AS_THE_ONLY_OWNER",
             Self::Forbidden { code } => code,
+            Self::UserNotFound => "USER_NOT_FOUND",
+            Self::AdminRule { code, .. } => code,
             Self::InvitationNotFound => "INVITATION_NOT_FOUND",
             Self::NotRecipient => "YOU_ARE_NOT_THE_RECIPIENT_OF_THE_INVITATION",
             Self::AlreadyMember => "USER_IS_ALREADY_A_MEMBER_OF_THIS_ORGANIZATION",
@@ -143,6 +158,8 @@ impl AuthError {
             | Self::NotAMember
             | Self::NotRecipient
             | Self::Forbidden { .. } => 403,
+            Self::UserNotFound => 404,
+            Self::AdminRule { status, .. } => *status,
             Self::Backend(_) => 500,
         }
     }

@@ -73,3 +73,47 @@ pub fn member_removed(member: &Member, by_user_id: &str) -> EventEnvelope {
         serde_json::json!({ "member_id": member.id, "organization_id": member.organization_id, "user_id": member.user_id, "removed_by": by_user_id }),
     )
 }
+
+/// `identity.user.banned`: every session ended; services drop the user.
+pub fn user_banned(user: &User, by_user_id: &str) -> EventEnvelope {
+    EventEnvelope::new(
+        "identity.user.banned",
+        DOMAIN,
+        None,
+        user.id.clone(),
+        serde_json::json!({ "user_id": user.id, "reason": user.ban_reason, "expires": user.ban_expires.map(|t| t.unix_timestamp()), "banned_by": by_user_id }),
+    )
+}
+
+/// `identity.user.unbanned`.
+pub fn user_unbanned(user_id: &str, by_user_id: &str) -> EventEnvelope {
+    EventEnvelope::new(
+        "identity.user.unbanned",
+        DOMAIN,
+        None,
+        user_id.to_owned(),
+        serde_json::json!({ "user_id": user_id, "unbanned_by": by_user_id }),
+    )
+}
+
+/// `identity.user.role_changed`: the platform role changed.
+pub fn user_role_changed(user_id: &str, role: &str, by_user_id: &str) -> EventEnvelope {
+    EventEnvelope::new(
+        "identity.user.role_changed",
+        DOMAIN,
+        None,
+        user_id.to_owned(),
+        serde_json::json!({ "user_id": user_id, "role": role, "changed_by": by_user_id }),
+    )
+}
+
+/// `identity.user.removed`: the account and its memberships are gone.
+pub fn user_removed(user_id: &str, by_user_id: &str) -> EventEnvelope {
+    EventEnvelope::new(
+        "identity.user.removed",
+        DOMAIN,
+        None,
+        user_id.to_owned(),
+        serde_json::json!({ "user_id": user_id, "removed_by": by_user_id }),
+    )
+}

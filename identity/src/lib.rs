@@ -10,6 +10,7 @@
 //! Differences from Better Auth are written down in `docs/identity.md`.
 
 pub mod api;
+pub mod audit;
 pub mod crypto;
 pub mod error;
 pub mod events;

@@ -5,6 +5,7 @@ use async_trait::async_trait;
 use gremlin_kernel::EventEnvelope;
 use time::OffsetDateTime;
 
+use crate::model::admin::UserQuery;
 use crate::model::{Member, Organization, Session, User};
 
 /// Why storage refused an operation.
@@ -28,13 +29,13 @@ pub enum StoreError {
 #[async_trait]
 pub trait IdentityStore: Send + Sync {
     /// Creates the user, its credential account (with `password_hash`), its
-    /// first session and records `event`, all in one transaction. Fails with
-    /// `EmailTaken` when the e-mail exists.
+    /// first session when given, and records `event`, all in one
+    /// transaction. Fails with `EmailTaken` when the e-mail exists.
     async fn create_user(
         &self,
         user: &User,
         password_hash: &str,
-        session: &Session,
+        session: Option<&Session>,
         event: &EventEnvelope,
     ) -> Result<(), StoreError>;
 
@@ -289,4 +290,60 @@ pub struct NoInvalidation;
 impl AccessInvalidation for NoInvalidation {
     async fn membership_changed(&self, _: Option<&str>, _: &str) {}
     async fn organization_deleted(&self, _: &str) {}
+}
+
+/// Changes an administrator may make to a user; absent fields stay.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct UserChanges {
+    /// New name.
+    pub name: Option<String>,
+    /// New (lower-cased, validated) e-mail.
+    pub email: Option<String>,
+    /// New image; `Some(None)` clears it.
+    pub image: Option<Option<String>>,
+    /// Mark the e-mail verified or not.
+    pub email_verified: Option<bool>,
+}
+
+/// Platform administration over users.
+#[async_trait]
+pub trait AdminStore: Send + Sync {
+    /// A page of users matching the query, and the total matching.
+    async fn list_users(&self, query: &UserQuery) -> Result<(Vec<User>, u64), StoreError>;
+
+    /// The user, by id.
+    async fn find_user(&self, user_id: &str) -> Result<Option<User>, StoreError>;
+
+    /// Applies profile changes; fails with `EmailTaken`.
+    async fn update_user(
+        &self,
+        user_id: &str,
+        changes: &UserChanges,
+        now: OffsetDateTime,
+    ) -> Result<Option<User>, StoreError>;
+
+    /// Stores the platform role(s) and records `event` — one transaction.
+    async fn set_role(
+        &self,
+        user_id: &str,
+        role: &str,
+        now: OffsetDateTime,
+        event: &EventEnvelope,
+    ) -> Result<Option<User>, StoreError>;
+
+    /// Bans (or, with `banned = false`, unbans) the user; a ban deletes all
+    /// the user's sessions. Records `event` — one transaction.
+    async fn set_ban(
+        &self,
+        user_id: &str,
+        banned: bool,
+        reason: Option<&str>,
+        expires: Option<OffsetDateTime>,
+        now: OffsetDateTime,
+        event: &EventEnvelope,
+    ) -> Result<Option<User>, StoreError>;
+
+    /// Deletes the user (sessions, accounts, memberships cascade) and
+    /// records `event`; true when it existed.
+    async fn remove_user(&self, user_id: &str, event: &EventEnvelope) -> Result<bool, StoreError>;
 }

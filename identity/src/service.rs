@@ -7,9 +7,11 @@ use std::sync::Arc;
 
 use time::OffsetDateTime;
 
+pub mod admin;
 pub mod invitations;
 pub mod organizations;
 
+use crate::audit::{LogKind, LogRecord, SessionLog};
 use crate::crypto::jwt::{self, Claims};
 use crate::crypto::password::{self, Verification};
 use crate::error::AuthError;
@@ -70,6 +72,7 @@ pub struct IdentityService {
     store: Arc<dyn IdentityStore>,
     settings: IdentitySettings,
     policy: SessionPolicy,
+    log: SessionLog,
 }
 
 async fn blocking<T: Send + 'static>(f: impl FnOnce() -> T + Send + 'static) -> Result<T, AuthError> {
@@ -77,10 +80,31 @@ async fn blocking<T: Send + 'static>(f: impl FnOnce() -> T + Send + 'static) -> 
 }
 
 impl IdentityService {
-    /// A service over `store` with `settings`.
-    pub fn new(store: Arc<dyn IdentityStore>, settings: IdentitySettings) -> Self {
+    /// A service over `store` with `settings`, writing sign-ins, sign-outs
+    /// and revocations to `log`.
+    pub fn new(store: Arc<dyn IdentityStore>, settings: IdentitySettings, log: SessionLog) -> Self {
         let policy = SessionPolicy { ttl: settings.session_ttl, update_age: settings.session_update_age };
-        Self { store, settings, policy }
+        Self { store, settings, policy, log }
+    }
+
+    async fn record(
+        &self,
+        kind: LogKind,
+        user: Option<&User>,
+        email: Option<&str>,
+        client: &ClientInfo,
+        failure: Option<&str>,
+    ) {
+        let record = LogRecord {
+            user_id: user.map(|u| u.id.clone()),
+            email: email.map(str::to_owned).or_else(|| user.map(|u| u.email.clone())),
+            ip: client.ip.clone(),
+            user_agent: client.user_agent.clone(),
+            outcome: Some(if failure.is_some() { "failure" } else { "success" }),
+            reason: failure.map(str::to_owned),
+            ..LogRecord::default()
+        };
+        self.log.record(kind, record).await;
     }
 
     /// The settings in force.
@@ -128,7 +152,8 @@ impl IdentityService {
             ban_expires: None,
         };
         let session = self.new_session(&user.id, input.remember_me, client, now);
-        self.store.create_user(&user, &hash, &session, &events::user_created(&user)).await?;
+        self.store.create_user(&user, &hash, Some(&session), &events::user_created(&user)).await?;
+        self.record(LogKind::SignUp, Some(&user), None, client, None).await;
         Ok(Authenticated { user, session, refreshed: false })
     }
 
@@ -148,15 +173,19 @@ impl IdentityService {
         let found = self.store.find_user_by_email(email.as_str()).await?;
         let Some((user, Some(stored))) = found else {
             blocking(move || password::verify_dummy(&normalized)).await?;
+            self.record(LogKind::SignIn, None, Some(email.as_str()), client, Some("unknown e-mail or no password"))
+                .await;
             return Err(AuthError::InvalidEmailOrPassword);
         };
         let check = normalized.clone();
         let verification = blocking(move || password::verify(&check, &stored)).await?;
         let Verification::Valid { upgrade } = verification else {
+            self.record(LogKind::SignIn, Some(&user), None, client, Some("wrong password")).await;
             return Err(AuthError::InvalidEmailOrPassword);
         };
         let now = OffsetDateTime::now_utc();
         if user.is_banned_at(now) {
+            self.record(LogKind::SignIn, Some(&user), None, client, Some("banned")).await;
             return Err(AuthError::BannedUser);
         }
         if user.banned {
@@ -169,6 +198,7 @@ impl IdentityService {
         let session = self.new_session(&user.id, remember_me, client, now);
         self.store.create_session(&session).await?;
         let user = User { banned: false, ban_reason: None, ban_expires: None, ..user };
+        self.record(LogKind::SignIn, Some(&user), None, client, None).await;
         Ok(Authenticated { user, session, refreshed: false })
     }
 
@@ -201,8 +231,12 @@ impl IdentityService {
     }
 
     /// Ends the session with this token (no-op when unknown).
-    pub async fn sign_out(&self, token: &str) -> Result<(), AuthError> {
+    pub async fn sign_out(&self, token: &str, client: &ClientInfo) -> Result<(), AuthError> {
+        let user = self.store.find_session(token).await?.map(|(_, user)| user);
         self.store.delete_session(token, None).await?;
+        if user.is_some() {
+            self.record(LogKind::SignOut, user.as_ref(), None, client, None).await;
+        }
         Ok(())
     }
 
@@ -220,6 +254,7 @@ impl IdentityService {
     /// Revokes every session of the caller, the current one included.
     pub async fn revoke_sessions(&self, auth: &Authenticated) -> Result<(), AuthError> {
         self.store.delete_user_sessions(&auth.user.id, None).await?;
+        self.record(LogKind::SessionRevoked, Some(&auth.user), None, &ClientInfo::default(), None).await;
         Ok(())
     }
 

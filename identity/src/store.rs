@@ -1,6 +1,7 @@
 //! The SQL adapter: sea-orm entities for Better Auth's tables and the
 //! repository implementing [`crate::ports::IdentityStore`].
 
+mod admin;
 pub mod entities;
 mod organizations;
 mod sql;

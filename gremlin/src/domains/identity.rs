@@ -7,6 +7,10 @@ use std::time::Duration;
 use anyhow::Context;
 use gremlin_config::Settings;
 use gremlin_identity::api::OrganizationApi;
+use gremlin_identity::api::admin::AdminApi;
+use gremlin_identity::audit::SessionLog;
+use gremlin_identity::ports::AccessInvalidation;
+use gremlin_identity::service::admin::AdminService;
 use gremlin_identity::service::invitations::InvitationService;
 use gremlin_identity::service::organizations::OrganizationService;
 use gremlin_identity::store::SqlIdentityStore;
@@ -53,15 +57,32 @@ pub fn verifier(
     )))
 }
 
-/// Identity's APIs (sessions, organizations) over the SQL database.
+/// The session log over the document store.
+pub fn session_log(settings: &Settings, adapters: &Adapters) -> SessionLog {
+    SessionLog::new(adapters.documents.clone(), Duration::from_secs(settings.auth.session_log_retention_days * 86_400))
+}
+
+/// The admin use cases (also used by `gremlin admin create-user`).
+pub fn admin_service(settings: &Settings, adapters: &Adapters, access: Arc<dyn AccessInvalidation>) -> AdminService {
+    let store = Arc::new(SqlIdentityStore::new(adapters.db.clone()));
+    AdminService::new(store.clone(), store, access, session_log(settings, adapters))
+}
+
+/// Identity's APIs (sessions, organizations, admin) over the SQL database.
 pub fn api(
     settings: &Settings,
     adapters: &Adapters,
     verifier: Arc<Verifier>,
-) -> anyhow::Result<(IdentityApi, OrganizationApi)> {
+) -> anyhow::Result<(IdentityApi, OrganizationApi, AdminApi)> {
     let store = Arc::new(SqlIdentityStore::new(adapters.db.clone()));
-    let identity = IdentityService::new(store.clone(), self::settings(settings)?);
+    let log = session_log(settings, adapters);
+    let identity = IdentityService::new(store.clone(), self::settings(settings)?, log.clone());
     let organizations = OrganizationService::new(store.clone(), verifier.clone());
-    let invitations = InvitationService::new(store, Arc::new(LogMailer), verifier);
-    Ok((IdentityApi::new(identity.clone()), OrganizationApi::new(identity, organizations, invitations)))
+    let invitations = InvitationService::new(store, Arc::new(LogMailer), verifier.clone());
+    let admin = admin_service(settings, adapters, verifier);
+    Ok((
+        IdentityApi::new(identity.clone()),
+        OrganizationApi::new(identity.clone(), organizations, invitations),
+        AdminApi::new(identity, admin, log),
+    ))
 }

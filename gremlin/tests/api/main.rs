@@ -13,6 +13,8 @@ mod health;
 #[cfg(feature = "identity")]
 mod identity;
 #[cfg(feature = "identity")]
+mod identity_admin;
+#[cfg(feature = "identity")]
 mod identity_organizations;
 mod migrations;
 mod openapi;

@@ -141,6 +141,18 @@ pub fn set_session_cookie(
     signed
 }
 
+/// Keeps the admin's own session while impersonating (signed, HttpOnly).
+pub fn set_admin_session_cookie(jar: &CookieJar, settings: &IdentitySettings, admin_token: &str) {
+    jar.add(base_cookie(settings, "admin_session", &signed_token::sign(&settings.secret, admin_token)));
+}
+
+/// Removes the `admin_session` cookie.
+pub fn clear_admin_session_cookie(jar: &CookieJar, settings: &IdentitySettings) {
+    let mut cookie = base_cookie(settings, "admin_session", "");
+    cookie.set_max_age(Duration::ZERO);
+    jar.add(cookie);
+}
+
 /// Clears the three Better Auth cookies.
 pub fn clear_session_cookies(jar: &CookieJar, settings: &IdentitySettings) {
     for name in ["session_token", "session_data", "dont_remember"] {

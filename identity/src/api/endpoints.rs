@@ -180,7 +180,7 @@ impl IdentityApi {
         let settings = self.service.settings();
         context::check_origin(req, settings, false)?;
         if let Some(token) = context::credential(req, settings).token() {
-            self.service.sign_out(token).await?;
+            self.service.sign_out(token, &context::client_info(req)).await?;
         }
         context::clear_session_cookies(jar, settings);
         Ok(Json(Success { success: true }))

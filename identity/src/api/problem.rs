@@ -40,6 +40,9 @@ pub enum AuthProblemResponse {
     /// Not allowed (untrusted origin, banned user).
     #[oai(status = 403, content_type = "application/problem+json")]
     Forbidden(Json<AuthProblem>),
+    /// No such user.
+    #[oai(status = 404, content_type = "application/problem+json")]
+    NotFound(Json<AuthProblem>),
     /// The body is not JSON.
     #[oai(status = 415, content_type = "application/problem+json")]
     UnsupportedMediaType(Json<AuthProblem>),
@@ -74,6 +77,7 @@ impl From<AuthError> for AuthProblemResponse {
             400 => Self::BadRequest(problem),
             401 => Self::Unauthorized(problem),
             403 => Self::Forbidden(problem),
+            404 => Self::NotFound(problem),
             422 => Self::Unprocessable(problem),
             429 => Self::TooManyRequests(problem),
             _ => Self::Internal(problem),

@@ -92,7 +92,7 @@ impl IdentityStore for SqlIdentityStore {
         &self,
         u: &User,
         password_hash: &str,
-        s: &Session,
+        s: Option<&Session>,
         event: &EventEnvelope,
     ) -> Result<(), StoreError> {
         let txn = self.db.begin().await.map_err(backend("starting sign-up transaction"))?;
@@ -134,10 +134,12 @@ impl IdentityStore for SqlIdentityStore {
             .exec_without_returning(&txn)
             .await
             .map_err(backend("inserting credential"))?;
-        session::Entity::insert(session_row(s))
-            .exec_without_returning(&txn)
-            .await
-            .map_err(backend("inserting session"))?;
+        if let Some(s) = s {
+            session::Entity::insert(session_row(s))
+                .exec_without_returning(&txn)
+                .await
+                .map_err(backend("inserting session"))?;
+        }
         outbox::record(&txn, event).await.map_err(backend("recording user.created"))?;
         txn.commit().await.map_err(backend("committing sign-up"))?;
         Ok(())
