@@ -75,6 +75,9 @@ pub trait IdentityStore: Send + Sync {
     /// The user's unexpired sessions, newest first.
     async fn list_sessions(&self, user_id: &str, now: OffsetDateTime) -> Result<Vec<Session>, StoreError>;
 
+    /// The user's role(s) in the organization, if a member.
+    async fn member_role(&self, organization_id: &str, user_id: &str) -> Result<Option<String>, StoreError>;
+
     /// Changes name and/or image (`Some(None)` clears the image); returns the
     /// updated user.
     async fn update_profile(

@@ -313,18 +313,22 @@ impl IdentityService {
 
     /// A short-lived HS256 service JWT for the session; `user_claims` is the
     /// user object as the API renders it (flattened into the claims).
-    pub fn issue_jwt(
+    pub async fn issue_jwt(
         &self,
         auth: &Authenticated,
         user_claims: serde_json::Map<String, serde_json::Value>,
     ) -> Result<String, AuthError> {
+        let org_role = match &auth.session.active_organization_id {
+            Some(org) => self.store.member_role(org, &auth.user.id).await?,
+            None => None,
+        };
         let now = OffsetDateTime::now_utc().unix_timestamp();
         let ttl = i64::try_from(self.settings.jwt_ttl.as_secs()).unwrap_or(900);
         let claims = Claims {
             sub: auth.user.id.clone(),
             sid: auth.session.id.clone(),
             org: auth.session.active_organization_id.clone(),
-            org_role: None,
+            org_role,
             iat: now,
             exp: now + ttl,
             iss: self.settings.public_origin.clone(),

@@ -103,6 +103,14 @@ async fn every_credential_form_yields_the_principal(backend: Backend) {
             .unwrap()
             .to_owned();
 
+    let claims = gremlin_identity::crypto::jwt::verify_hs256(
+        "test-secret-0123456789abcdef0123456789abcdef",
+        &jwt,
+        "http://127.0.0.1:8080",
+        "http://127.0.0.1:8080",
+    )
+    .unwrap();
+    assert_eq!((claims.org.as_deref(), claims.org_role.as_deref()), (Some(org_id.as_str()), Some("owner")));
     let cookie = alice.bearer.trim_start_matches("Bearer ").to_owned();
     let forms = [
         bearer(&format!("Bearer {jwt}")),

@@ -166,7 +166,7 @@ impl IdentityApi {
             return Ok(GetSessionResponse::Ok(Json(Nullable(None)), no_store, None, None, None));
         };
         let user = UserDto::from(&auth.user);
-        let jwt = self.service.issue_jwt(&auth, user.to_claims())?;
+        let jwt = self.service.issue_jwt(&auth, user.to_claims()).await?;
         let refreshed = auth.refreshed.then(|| context::set_session_cookie(jar, settings, &auth.session, true));
         let expose = if refreshed.is_some() { "set-auth-jwt, set-auth-token" } else { "set-auth-jwt" };
         let body = SessionAndUser { session: SessionDto::from(&auth.session), user };
@@ -267,7 +267,7 @@ impl IdentityApi {
     #[oai(path = "/token", method = "get", operation_id = "identity.token")]
     async fn token(&self, req: &Request) -> Result<Json<JwtToken>> {
         let auth = self.require(req).await?;
-        let token = self.service.issue_jwt(&auth, UserDto::from(&auth.user).to_claims())?;
+        let token = self.service.issue_jwt(&auth, UserDto::from(&auth.user).to_claims()).await?;
         Ok(Json(JwtToken { token }))
     }
 

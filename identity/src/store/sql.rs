@@ -258,6 +258,16 @@ impl IdentityStore for SqlIdentityStore {
         Ok(rows.into_iter().map(Session::from).filter(|s| s.expires_at > now).collect())
     }
 
+    async fn member_role(&self, organization_id: &str, user_id: &str) -> Result<Option<String>, StoreError> {
+        let row = super::entities::member::Entity::find()
+            .filter(super::entities::member::Column::OrganizationId.eq(organization_id))
+            .filter(super::entities::member::Column::UserId.eq(user_id))
+            .one(&self.db)
+            .await
+            .map_err(backend("reading member role"))?;
+        Ok(row.map(|m| m.role))
+    }
+
     async fn update_profile(
         &self,
         user_id: &str,
