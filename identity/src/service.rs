@@ -75,7 +75,8 @@ pub struct IdentityService {
     log: SessionLog,
 }
 
-async fn blocking<T: Send + 'static>(f: impl FnOnce() -> T + Send + 'static) -> Result<T, AuthError> {
+/// Runs CPU-heavy work (password hashing) on the blocking pool.
+pub(crate) async fn blocking<T: Send + 'static>(f: impl FnOnce() -> T + Send + 'static) -> Result<T, AuthError> {
     tokio::task::spawn_blocking(f).await.map_err(|e| AuthError::Backend(anyhow::anyhow!("password worker failed: {e}")))
 }
 
@@ -138,19 +139,7 @@ impl IdentityService {
         let new_password = NewPassword::parse(&input.password)?;
         let hash = blocking(move || password::hash(new_password.expose())).await??;
         let now = OffsetDateTime::now_utc();
-        let user = User {
-            id: id::generate(),
-            name: input.name,
-            email: email.as_str().to_owned(),
-            email_verified: false,
-            image: input.image,
-            created_at: now,
-            updated_at: now,
-            role: Some("user".into()),
-            banned: false,
-            ban_reason: None,
-            ban_expires: None,
-        };
+        let user = User::new(id::generate(), input.name, email.as_str().to_owned(), input.image, "user".into(), now);
         let session = self.new_session(&user.id, input.remember_me, client, now);
         self.store.create_user(&user, &hash, Some(&session), &events::user_created(&user)).await?;
         self.record(LogKind::SignUp, Some(&user), None, client, None).await;

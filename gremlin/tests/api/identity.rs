@@ -12,11 +12,10 @@ use sea_orm::{ConnectionTrait, Value};
 use serde_json::{Value as Json, json};
 
 use crate::both_backends;
-use crate::support::{Backend, TestApp};
+use crate::support::{self, Backend, PASSWORD, TestApp, json};
 
 const SECRET: &str = "test-secret-0123456789abcdef0123456789abcdef";
 const ORIGIN: &str = "http://127.0.0.1:8080";
-const PASSWORD: &str = "correct-horse-battery-1";
 
 both_backends! {
     sign_up_signs_in_and_every_credential_form_resolves => sign_up_signs_in_and_every_credential_form_resolves,
@@ -33,10 +32,6 @@ both_backends! {
     banned_users_lose_access_and_expired_bans_lift => banned_users_lose_access_and_expired_bans_lift,
     better_auth_scrypt_hashes_sign_in_and_upgrade => better_auth_scrypt_hashes_sign_in_and_upgrade,
     sign_up_records_user_created_in_the_outbox => sign_up_records_user_created_in_the_outbox,
-}
-
-async fn json(resp: TestResponse) -> Json {
-    resp.0.into_body().into_json().await.unwrap()
 }
 
 fn header(resp: &TestResponse, name: &str) -> Option<String> {
@@ -58,18 +53,11 @@ async fn scalar(t: &TestApp, sql: &str, values: Vec<Value>) -> Option<String> {
     row.try_get_by_index::<Option<String>>(0).unwrap()
 }
 
-/// Signs up `email`; returns the raw token and the signed `set-auth-token`.
+/// Signs up `email`; returns the raw token, the signed `set-auth-token`
+/// and the answer.
 async fn sign_up(t: &TestApp, email: &str) -> (String, String, Json) {
-    let resp = t
-        .client()
-        .post("/api/auth/sign-up/email")
-        .body_json(&json!({"name": "Alice", "email": email, "password": PASSWORD}))
-        .send()
-        .await;
-    resp.assert_status_is_ok();
-    let signed = header(&resp, "set-auth-token").expect("set-auth-token");
-    let body = json(resp).await;
-    (body["token"].as_str().unwrap().to_owned(), signed, body)
+    let s = support::sign_up(t, email, "Alice").await;
+    (s.raw_token, s.signed, s.body)
 }
 
 async fn session_body(t: &TestApp, authorization: &str) -> Json {

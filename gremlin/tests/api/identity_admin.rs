@@ -9,7 +9,7 @@ use sea_orm::ConnectionTrait;
 use serde_json::{Value as Json, json};
 
 use crate::both_backends;
-use crate::support::{Backend, TestApp};
+use crate::support::{Backend, PASSWORD, SignedUp, TestApp, json, sign_up};
 
 both_backends! {
     only_platform_admins_administer => only_platform_admins_administer,
@@ -20,29 +20,7 @@ both_backends! {
     the_cli_creates_the_first_admin => the_cli_creates_the_first_admin,
 }
 
-const PASSWORD: &str = "correct-horse-battery-1";
-
-async fn json(resp: TestResponse) -> Json {
-    resp.0.into_body().into_json().await.unwrap()
-}
-
-struct Someone {
-    bearer: String,
-    id: String,
-}
-
-async fn sign_up(t: &TestApp, email: &str, name: &str) -> Someone {
-    let resp = t
-        .client()
-        .post("/api/auth/sign-up/email")
-        .body_json(&json!({"name": name, "email": email, "password": PASSWORD}))
-        .send()
-        .await;
-    resp.assert_status_is_ok();
-    let signed = resp.0.headers().get("set-auth-token").unwrap().to_str().unwrap().to_owned();
-    let body = json(resp).await;
-    Someone { bearer: format!("Bearer {signed}"), id: body["user"]["id"].as_str().unwrap().to_owned() }
-}
+type Someone = SignedUp;
 
 /// Promotes a user in SQL, as Better Auth's documentation does for the first admin.
 async fn make_admin(t: &TestApp, user: &Someone) {

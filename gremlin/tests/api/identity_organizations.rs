@@ -9,7 +9,7 @@ use sea_orm::{ConnectionTrait, Value};
 use serde_json::{Value as Json, json};
 
 use crate::both_backends;
-use crate::support::{Backend, TestApp};
+use crate::support::{Backend, TestApp, json, sign_up};
 
 both_backends! {
     create_activates_lists_and_guards_the_slug => create_activates_lists_and_guards_the_slug,
@@ -21,24 +21,10 @@ both_backends! {
     invitations_can_be_rejected_cancelled_or_expire => invitations_can_be_rejected_cancelled_or_expire,
 }
 
-const PASSWORD: &str = "correct-horse-battery-1";
-
-async fn json(resp: TestResponse) -> Json {
-    resp.0.into_body().into_json().await.unwrap()
-}
-
 /// Signs up and returns (bearer header, user id).
 async fn user(t: &TestApp, email: &str) -> (String, String) {
-    let resp = t
-        .client()
-        .post("/api/auth/sign-up/email")
-        .body_json(&json!({"name": email, "email": email, "password": PASSWORD}))
-        .send()
-        .await;
-    resp.assert_status_is_ok();
-    let signed = resp.0.headers().get("set-auth-token").unwrap().to_str().unwrap().to_owned();
-    let body = json(resp).await;
-    (format!("Bearer {signed}"), body["user"]["id"].as_str().unwrap().to_owned())
+    let signed = sign_up(t, email, email).await;
+    (signed.bearer, signed.id)
 }
 
 async fn post(t: &TestApp, auth: &str, path: &str, body: Json) -> TestResponse {

@@ -161,3 +161,45 @@ impl TestApp {
         poem::test::TestClient::new(&self.app.endpoint)
     }
 }
+
+/// The JSON body of a test response.
+#[cfg(feature = "identity")]
+pub async fn json(resp: poem::test::TestResponse) -> serde_json::Value {
+    resp.0.into_body().into_json().await.expect("a JSON body")
+}
+
+/// A user signed up through the API.
+#[cfg(feature = "identity")]
+pub struct SignedUp {
+    /// `Bearer <signed token>`, ready for an Authorization header.
+    pub bearer: String,
+    /// The signed token (`set-auth-token`).
+    pub signed: String,
+    /// The raw 32-character session token.
+    pub raw_token: String,
+    /// The user's id.
+    pub id: String,
+    /// The whole sign-up answer.
+    pub body: serde_json::Value,
+}
+
+/// The password every test user signs up with.
+#[cfg(feature = "identity")]
+pub const PASSWORD: &str = "correct-horse-battery-1";
+
+/// Signs `email` up with [`PASSWORD`] and returns its credentials.
+#[cfg(feature = "identity")]
+pub async fn sign_up(t: &TestApp, email: &str, name: &str) -> SignedUp {
+    let body = serde_json::json!({"name": name, "email": email, "password": PASSWORD});
+    let resp = t.client().post("/api/auth/sign-up/email").body_json(&body).send().await;
+    resp.assert_status_is_ok();
+    let signed = resp.0.headers().get("set-auth-token").expect("set-auth-token").to_str().unwrap().to_owned();
+    let body = json(resp).await;
+    SignedUp {
+        bearer: format!("Bearer {signed}"),
+        signed,
+        raw_token: body["token"].as_str().unwrap().to_owned(),
+        id: body["user"]["id"].as_str().unwrap().to_owned(),
+        body,
+    }
+}

@@ -8,12 +8,11 @@ use std::time::Duration;
 use gremlin_identity::verifier::{CallerCredentials, PermissionRegistry, ROLE_OVERRIDES_COLLECTION, Verifier};
 use gremlin_kernel::outbox::statement;
 use gremlin_kernel::{DomainError, EventEnvelope, OrganizationId, Principal};
-use poem::test::TestResponse;
 use sea_orm::ConnectionTrait;
 use serde_json::{Value as Json, json};
 
 use crate::both_backends;
-use crate::support::{Backend, TestApp};
+use crate::support::{self, Backend, TestApp, json};
 
 both_backends! {
     every_credential_form_yields_the_principal => every_credential_form_yields_the_principal,
@@ -21,8 +20,6 @@ both_backends! {
     organization_overrides_replace_role_defaults => organization_overrides_replace_role_defaults,
     identity_events_invalidate_the_cache_through_the_bus => identity_events_invalidate_the_cache_through_the_bus,
 }
-
-const PASSWORD: &str = "correct-horse-battery-1";
 
 fn registry() -> PermissionRegistry {
     let mut r = PermissionRegistry::new();
@@ -36,10 +33,6 @@ fn verifier(t: &TestApp) -> Arc<Verifier> {
     gremlin::domains::identity::verifier(&t.app.settings, &t.app.adapters, registry()).unwrap()
 }
 
-async fn json(resp: TestResponse) -> Json {
-    resp.0.into_body().into_json().await.unwrap()
-}
-
 struct Caller {
     bearer: String,
     raw_token: String,
@@ -47,19 +40,8 @@ struct Caller {
 }
 
 async fn sign_up(t: &TestApp, email: &str) -> Caller {
-    let resp = t
-        .client()
-        .post("/api/auth/sign-up/email")
-        .body_json(&json!({"name": email, "email": email, "password": PASSWORD}))
-        .send()
-        .await;
-    let signed = resp.0.headers().get("set-auth-token").unwrap().to_str().unwrap().to_owned();
-    let body = json(resp).await;
-    Caller {
-        bearer: format!("Bearer {signed}"),
-        raw_token: body["token"].as_str().unwrap().to_owned(),
-        user_id: body["user"]["id"].as_str().unwrap().to_owned(),
-    }
+    let s = support::sign_up(t, email, email).await;
+    Caller { bearer: s.bearer, raw_token: s.raw_token, user_id: s.id }
 }
 
 async fn org_post(t: &TestApp, caller: &Caller, path: &str, body: Json) -> Json {

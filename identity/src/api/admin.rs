@@ -289,11 +289,7 @@ impl AdminApi {
     async fn update_user(&self, req: &Request, body: Json<AdminUpdateUserBody>) -> Result<Json<UserEnvelope>> {
         let auth = context::authenticate(&self.identity, req, true).await?;
         let data = body.0.data;
-        let image = match data.image {
-            MaybeUndefined::Undefined => None,
-            MaybeUndefined::Null => Some(None),
-            MaybeUndefined::Value(v) => Some(Some(v)),
-        };
+        let image = super::dto::change(data.image);
         let changes = UserChanges { name: data.name, email: data.email, image, email_verified: data.email_verified };
         let user = self.admin.update_user(&auth, &body.0.user_id, changes).await?;
         Ok(Json(UserEnvelope { user: UserDto::from(&user) }))

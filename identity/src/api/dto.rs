@@ -8,6 +8,16 @@ use time::macros::format_description;
 
 use crate::model::{Session, User};
 
+/// `undefined` → leave as is (`None`), `null` → clear (`Some(None)`),
+/// a value → set (`Some(Some(v))`).
+pub fn change<T>(value: poem_openapi::types::MaybeUndefined<T>) -> Option<Option<T>> {
+    match value {
+        poem_openapi::types::MaybeUndefined::Undefined => None,
+        poem_openapi::types::MaybeUndefined::Null => Some(None),
+        poem_openapi::types::MaybeUndefined::Value(v) => Some(Some(v)),
+    }
+}
+
 /// Formats like JavaScript's `Date.toISOString()`: `2026-11-27T16:58:01.118Z`.
 pub fn iso_millis(t: OffsetDateTime) -> String {
     let format = format_description!("[year]-[month]-[day]T[hour]:[minute]:[second].[subsecond digits:3]Z");

@@ -254,12 +254,8 @@ impl IdentityApi {
     #[oai(path = "/update-user", method = "post", operation_id = "identity.update_user")]
     async fn update_user(&self, req: &Request, body: Json<UpdateUserBody>) -> Result<Json<Status>> {
         let auth = self.require_for_mutation(req).await?;
-        let image = match &body.image {
-            poem_openapi::types::MaybeUndefined::Undefined => None,
-            poem_openapi::types::MaybeUndefined::Null => Some(None),
-            poem_openapi::types::MaybeUndefined::Value(v) => Some(Some(v.as_str())),
-        };
-        self.service.update_user(&auth, body.name.as_deref(), image).await?;
+        let image = change(body.0.image);
+        self.service.update_user(&auth, body.0.name.as_deref(), image.as_ref().map(|i| i.as_deref())).await?;
         Ok(Json(Status { status: true }))
     }
 

@@ -139,11 +139,7 @@ impl OrganizationApi {
     async fn update(&self, req: &Request, body: Json<UpdateOrganizationBody>) -> Result<Json<OrganizationDto>> {
         let auth = context::authenticate(&self.identity, req, true).await?;
         let data = body.0.data;
-        let logo = match data.logo {
-            poem_openapi::types::MaybeUndefined::Undefined => None,
-            poem_openapi::types::MaybeUndefined::Null => Some(None),
-            poem_openapi::types::MaybeUndefined::Value(v) => Some(Some(v)),
-        };
+        let logo = super::dto::change(data.logo);
         let changes = UpdateOrganization {
             name: data.name,
             slug: data.slug,

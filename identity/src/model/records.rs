@@ -30,6 +30,30 @@ pub struct User {
 }
 
 impl User {
+    /// A new, unbanned, unverified user created at `now`.
+    pub fn new(
+        id: String,
+        name: String,
+        email: String,
+        image: Option<String>,
+        role: String,
+        now: OffsetDateTime,
+    ) -> Self {
+        Self {
+            id,
+            name,
+            email,
+            email_verified: false,
+            image,
+            created_at: now,
+            updated_at: now,
+            role: Some(role),
+            banned: false,
+            ban_reason: None,
+            ban_expires: None,
+        }
+    }
+
     /// Whether a ban is in force at `now` (an expired ban no longer counts).
     pub fn is_banned_at(&self, now: OffsetDateTime) -> bool {
         self.banned && self.ban_expires.is_none_or(|until| until > now)

@@ -8,7 +8,7 @@ use std::sync::Arc;
 
 use time::OffsetDateTime;
 
-use super::{Authenticated, ClientInfo};
+use super::{Authenticated, ClientInfo, blocking};
 use crate::audit::{LogKind, LogRecord, SessionLog};
 use crate::crypto::password;
 use crate::error::AuthError;
@@ -44,10 +44,6 @@ pub struct AdminService {
 
 fn rule(code: &'static str, message: &'static str, status: u16) -> AuthError {
     AuthError::AdminRule { code, message, status }
-}
-
-async fn blocking<T: Send + 'static>(f: impl FnOnce() -> T + Send + 'static) -> Result<T, AuthError> {
-    tokio::task::spawn_blocking(f).await.map_err(|e| AuthError::Backend(anyhow::anyhow!("password worker failed: {e}")))
 }
 
 impl AdminService {
@@ -94,19 +90,7 @@ impl AdminService {
         let new_password = NewPassword::parse(&input.password)?;
         let hash = blocking(move || password::hash(new_password.expose())).await??;
         let now = OffsetDateTime::now_utc();
-        let user = User {
-            id: id::generate(),
-            name: input.name,
-            email: email.as_str().to_owned(),
-            email_verified: false,
-            image: None,
-            created_at: now,
-            updated_at: now,
-            role: Some(role),
-            banned: false,
-            ban_reason: None,
-            ban_expires: None,
-        };
+        let user = User::new(id::generate(), input.name, email.as_str().to_owned(), None, role, now);
         self.users.create_user(&user, &hash, None, &events::user_created(&user)).await?;
         tracing::info!(user_id = %user.id, created_by = actor_id.unwrap_or("cli"), "user created by an administrator");
         Ok(user)
