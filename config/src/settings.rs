@@ -279,6 +279,20 @@ pub struct AuthSettings {
     pub membership_cache_secs: u64,
     /// Days session-log entries are kept. Default 90.
     pub session_log_retention_days: u64,
+    /// How service JWTs are signed: `HS256` with the shared secret
+    /// (default; every service verifies offline) or `EdDSA` with keys in the
+    /// `jwks` table, published at `/api/auth/jwks` (Better Auth's default).
+    pub jwt_algorithm: JwtAlgorithm,
+}
+
+/// Signing algorithm of service JWTs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize, Default)]
+pub enum JwtAlgorithm {
+    /// HMAC-SHA256 with the shared secret.
+    #[default]
+    HS256,
+    /// Ed25519 keys stored (encrypted) in `jwks`.
+    EdDSA,
 }
 
 impl Default for AuthSettings {
@@ -290,6 +304,7 @@ impl Default for AuthSettings {
             upgrade_legacy_hashes: true,
             membership_cache_secs: 60,
             session_log_retention_days: 90,
+            jwt_algorithm: JwtAlgorithm::HS256,
         }
     }
 }

@@ -3,5 +3,6 @@
 //! verification), and service JWTs.
 
 pub mod jwt;
+pub mod keys;
 pub mod password;
 pub mod signed_token;

@@ -25,6 +25,19 @@ pub enum StoreError {
     Backend(#[from] anyhow::Error),
 }
 
+/// A `jwks` row.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SigningKeyRecord {
+    /// The key id (`kid`).
+    pub id: String,
+    /// Public JWK JSON.
+    pub public_key: String,
+    /// Encrypted private JWK (JSON-quoted hex).
+    pub private_key: String,
+    /// When created.
+    pub created_at: OffsetDateTime,
+}
+
 /// Users, credentials and sessions.
 #[async_trait]
 pub trait IdentityStore: Send + Sync {
@@ -74,6 +87,15 @@ pub trait IdentityStore: Send + Sync {
 
     /// The user's unexpired sessions, newest first.
     async fn list_sessions(&self, user_id: &str, now: OffsetDateTime) -> Result<Vec<Session>, StoreError>;
+
+    /// The newest JWT signing key.
+    async fn latest_signing_key(&self) -> Result<Option<SigningKeyRecord>, StoreError>;
+
+    /// Stores a new signing key.
+    async fn insert_signing_key(&self, key: &SigningKeyRecord) -> Result<(), StoreError>;
+
+    /// Every signing key, newest first (their public halves are published).
+    async fn signing_keys(&self) -> Result<Vec<SigningKeyRecord>, StoreError>;
 
     /// The user's role(s) in the organization, if a member.
     async fn member_role(&self, organization_id: &str, user_id: &str) -> Result<Option<String>, StoreError>;
@@ -267,6 +289,9 @@ pub struct Membership {
 pub trait MembershipReader: Send + Sync {
     /// The session with this raw token, if it exists.
     async fn session_identity(&self, token: &str) -> Result<Option<SessionIdentity>, StoreError>;
+
+    /// The public JWK JSON of the signing key `kid`.
+    async fn signing_key(&self, kid: &str) -> Result<Option<String>, StoreError>;
 
     /// The user's membership in the organization with the user's ban state
     /// (one query).

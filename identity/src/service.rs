@@ -13,11 +13,12 @@ pub mod organizations;
 
 use crate::audit::{LogKind, LogRecord, SessionLog};
 use crate::crypto::jwt::{self, Claims};
+use crate::crypto::keys;
 use crate::crypto::password::{self, Verification};
 use crate::error::AuthError;
 use crate::events;
 use crate::model::{EmailAddress, NewPassword, Session, SessionPolicy, SessionTiming, User, id, profile};
-use crate::ports::{IdentityStore, StoreError};
+use crate::ports::{IdentityStore, SigningKeyRecord, StoreError};
 use crate::settings::IdentitySettings;
 
 impl From<StoreError> for AuthError {
@@ -324,6 +325,41 @@ impl IdentityService {
             aud: self.settings.public_origin.clone(),
             extra: user_claims,
         };
-        Ok(jwt::sign_hs256(&self.settings.secret, &claims)?)
+        if !self.settings.eddsa {
+            return Ok(jwt::sign_hs256(&self.settings.secret, &claims)?);
+        }
+        let key = self.signing_key().await?;
+        Ok(jwt::sign_eddsa(&self.settings.secret, &key.id, &key.private_key, &claims)?)
+    }
+
+    /// The newest Ed25519 signing key, created on first use (as Better Auth
+    /// creates its key lazily).
+    async fn signing_key(&self) -> Result<SigningKeyRecord, AuthError> {
+        if let Some(key) = self.store.latest_signing_key().await? {
+            return Ok(key);
+        }
+        let secret = self.settings.secret.clone();
+        let (public_key, private_key) = blocking(move || keys::generate(&secret)).await??;
+        let key =
+            SigningKeyRecord { id: id::generate(), public_key, private_key, created_at: OffsetDateTime::now_utc() };
+        self.store.insert_signing_key(&key).await?;
+        Ok(key)
+    }
+
+    /// The public keys verifiers need: empty in HS256 mode (the shared secret
+    /// is never published), the Ed25519 keys (created if none) in EdDSA mode.
+    pub async fn public_keys(&self) -> Result<Vec<(String, keys::PublicJwk)>, AuthError> {
+        if !self.settings.eddsa {
+            return Ok(Vec::new());
+        }
+        self.signing_key().await?;
+        let mut published = Vec::new();
+        for key in self.store.signing_keys().await? {
+            match serde_json::from_str::<keys::PublicJwk>(&key.public_key) {
+                Ok(jwk) => published.push((key.id, jwk)),
+                Err(e) => tracing::warn!(kid = %key.id, error = %e, "skipping an unreadable public key"),
+            }
+        }
+        Ok(published)
     }
 }

@@ -26,6 +26,8 @@ pub struct IdentitySettings {
     /// Re-hash Better Auth scrypt passwords as argon2id on sign-in. Turn off
     /// while a Better Auth server still shares the database.
     pub upgrade_legacy_hashes: bool,
+    /// Sign service JWTs with Ed25519 keys from `jwks` instead of HS256.
+    pub eddsa: bool,
 }
 
 impl IdentitySettings {
@@ -42,6 +44,7 @@ impl IdentitySettings {
             session_update_age: Duration::from_secs(24 * 3600),
             jwt_ttl: Duration::from_secs(15 * 60),
             upgrade_legacy_hashes: true,
+            eddsa: false,
         }
     }
 

@@ -20,6 +20,7 @@ use std::time::Duration;
 
 use async_trait::async_trait;
 use gremlin_kernel::{Cache, DocumentStore, DomainError, EventEnvelope, OrganizationId, Principal, UserId};
+use jsonwebtoken::Algorithm;
 use time::OffsetDateTime;
 
 use crate::crypto::{jwt, signed_token};
@@ -127,9 +128,7 @@ impl Verifier {
         });
         let token = match (bearer, &credentials.session_cookie) {
             (Some(value), _) if value.split('.').count() == 3 => {
-                let claims =
-                    jwt::verify_hs256(&self.settings.secret, &value, &self.settings.issuer, &self.settings.audience)
-                        .map_err(|e| unauthenticated(&format!("invalid token: {e}")))?;
+                let claims = self.verify_jwt(&value).await?;
                 return Ok((claims.sub, claims.org));
             }
             (Some(value), _) if value.contains('.') => {
@@ -152,6 +151,27 @@ impl Verifier {
             return Err(unauthenticated("the session has expired"));
         }
         Ok((session.user_id, session.active_organization_id))
+    }
+
+    /// Verifies a JWT: HS256 with the shared secret, or EdDSA with the
+    /// published key named by `kid`. Any other algorithm is refused.
+    async fn verify_jwt(&self, token: &str) -> Result<jwt::Claims, DomainError> {
+        let (issuer, audience) = (&self.settings.issuer, &self.settings.audience);
+        match jwt::peek(token) {
+            Some((Algorithm::HS256, _)) => jwt::verify_hs256(&self.settings.secret, token, issuer, audience)
+                .map_err(|e| unauthenticated(&format!("invalid token: {e}"))),
+            Some((Algorithm::EdDSA, Some(kid))) => {
+                let public = self
+                    .reader
+                    .signing_key(&kid)
+                    .await
+                    .map_err(backend)?
+                    .ok_or_else(|| unauthenticated("unknown signing key"))?;
+                jwt::verify_eddsa(&public, token, issuer, audience)
+                    .map_err(|e| unauthenticated(&format!("invalid token: {e}")))
+            }
+            _ => Err(unauthenticated("unsupported token algorithm; use HS256 or EdDSA")),
+        }
     }
 
     fn cache_key(&self, organization_id: &str, user_id: &str) -> String {

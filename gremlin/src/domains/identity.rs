@@ -29,6 +29,7 @@ pub fn settings(settings: &Settings) -> anyhow::Result<IdentitySettings> {
     identity.cookie_prefix.clone_from(&settings.auth.cookie_prefix);
     identity.trusted_origins.clone_from(&settings.auth.trusted_origins);
     identity.upgrade_legacy_hashes = settings.auth.upgrade_legacy_hashes;
+    identity.eddsa = settings.auth.jwt_algorithm == gremlin_config::JwtAlgorithm::EdDSA;
     Ok(identity)
 }
 

@@ -19,6 +19,7 @@ both_backends! {
     membership_changes_take_effect_at_once => membership_changes_take_effect_at_once,
     organization_overrides_replace_role_defaults => organization_overrides_replace_role_defaults,
     identity_events_invalidate_the_cache_through_the_bus => identity_events_invalidate_the_cache_through_the_bus,
+    eddsa_mode_publishes_keys_and_signs_verifiable_tokens => eddsa_mode_publishes_keys_and_signs_verifiable_tokens,
 }
 
 fn registry() -> PermissionRegistry {
@@ -252,4 +253,68 @@ async fn identity_events_invalidate_the_cache_through_the_bus(backend: Backend) 
     }
     stop.send(()).unwrap();
     running.await.unwrap();
+}
+
+async fn eddsa_mode_publishes_keys_and_signs_verifiable_tokens(backend: Backend) {
+    let t = TestApp::custom(backend, |s| s.auth.jwt_algorithm = gremlin_config::JwtAlgorithm::EdDSA, |b| b).await;
+    let (alice, _, org_id) = acme(&t).await;
+    let jwks = json(t.client().get("/api/auth/jwks").send().await).await;
+    let keys = jwks["keys"].as_array().unwrap();
+    assert_eq!(keys.len(), 1, "{jwks}");
+    assert_eq!(
+        (keys[0]["kty"].clone(), keys[0]["crv"].clone(), keys[0]["alg"].clone()),
+        (json!("OKP"), json!("Ed25519"), json!("EdDSA"))
+    );
+    let kid = keys[0]["kid"].as_str().unwrap().to_owned();
+    let stored = {
+        let db = &t.app.adapters.db;
+        let row = db
+            .query_one_raw(statement(
+                db.get_database_backend(),
+                r#"SELECT "privateKey", "alg" FROM "jwks" WHERE "id" = $1"#,
+                vec![kid.clone().into()],
+            ))
+            .await
+            .unwrap()
+            .unwrap();
+        (row.try_get_by_index::<String>(0).unwrap(), row.try_get_by_index::<String>(1).unwrap())
+    };
+    assert!(stored.0.starts_with('"'), "private key stored encrypted and JSON-quoted, as Better Auth does");
+    assert_eq!(stored.1, "EdDSA");
+
+    let jwt =
+        json(t.client().get("/api/auth/token").header("authorization", &alice.bearer).send().await).await["token"]
+            .as_str()
+            .unwrap()
+            .to_owned();
+    let header = jsonwebtoken::decode_header(&jwt).unwrap();
+    assert_eq!((header.alg, header.kid.as_deref()), (jsonwebtoken::Algorithm::EdDSA, Some(kid.as_str())));
+    let key = jsonwebtoken::DecodingKey::from_ed_components(keys[0]["x"].as_str().unwrap()).unwrap();
+    let mut validation = jsonwebtoken::Validation::new(jsonwebtoken::Algorithm::EdDSA);
+    validation.set_audience(&["http://127.0.0.1:8080"]);
+    let claims = jsonwebtoken::decode::<serde_json::Value>(&jwt, &key, &validation)
+        .expect("verifies with the published key")
+        .claims;
+    assert_eq!(claims["sub"], alice.user_id.as_str());
+
+    let v = verifier(&t);
+    let principal = v.principal(&bearer(&format!("Bearer {jwt}"))).await.unwrap();
+    assert_eq!(principal.organization_id, OrganizationId::new(org_id));
+    // A token naming a key that is not ours is refused.
+    let mut forged_header = jsonwebtoken::Header::new(jsonwebtoken::Algorithm::EdDSA);
+    forged_header.kid = Some("unknown-key".into());
+    let (_, private) = gremlin_identity::crypto::keys::generate("another").unwrap();
+    let forged = jsonwebtoken::encode(
+        &forged_header,
+        &claims,
+        &gremlin_identity::crypto::keys::encoding_key("another", &private).unwrap(),
+    )
+    .unwrap();
+    assert!(matches!(
+        v.principal(&bearer(&format!("Bearer {forged}"))).await,
+        Err(DomainError::Unauthenticated { .. })
+    ));
+    // The same key keeps signing: still one key after more tokens.
+    t.client().get("/api/auth/token").header("authorization", &alice.bearer).send().await.assert_status_is_ok();
+    assert_eq!(json(t.client().get("/api/auth/jwks").send().await).await["keys"].as_array().unwrap().len(), 1);
 }

@@ -271,6 +271,17 @@ impl IdentityApi {
     /// the shared secret instead.
     #[oai(path = "/jwks", method = "get", operation_id = "identity.jwks")]
     async fn jwks(&self) -> Result<Json<JwkSet>> {
-        Ok(Json(JwkSet { keys: Vec::new() }))
+        let keys = self.service.public_keys().await?;
+        let keys = keys
+            .into_iter()
+            .map(|(kid, jwk)| PublicJwk {
+                kid,
+                kty: jwk.kty,
+                alg: crate::crypto::keys::ALG.into(),
+                crv: Some(jwk.crv),
+                x: Some(jwk.x),
+            })
+            .collect();
+        Ok(Json(JwkSet { keys }))
     }
 }

@@ -39,6 +39,39 @@ pub fn sign_hs256(secret: &str, claims: &Claims) -> anyhow::Result<String> {
         .map_err(|e| anyhow::anyhow!("signing JWT: {e}"))
 }
 
+/// Signs `claims` with the stored Ed25519 key `kid`; fails when the key
+/// does not decrypt with `secret`.
+pub fn sign_eddsa(secret: &str, kid: &str, stored_private: &str, claims: &Claims) -> anyhow::Result<String> {
+    let mut header = Header::new(Algorithm::EdDSA);
+    header.kid = Some(kid.to_owned());
+    header.typ = None;
+    let key = super::keys::encoding_key(secret, stored_private)?;
+    jsonwebtoken::encode(&header, claims, &key).map_err(|e| anyhow::anyhow!("signing JWT: {e}"))
+}
+
+/// Verifies an EdDSA token against the public JWK that signed it, with the
+/// same checks as [`verify_hs256`].
+pub fn verify_eddsa(stored_public: &str, token: &str, issuer: &str, audience: &str) -> anyhow::Result<Claims> {
+    let key = super::keys::decoding_key(stored_public)?;
+    Ok(jsonwebtoken::decode::<Claims>(token, &key, &validation(Algorithm::EdDSA, issuer, audience))
+        .map(|d| d.claims)?)
+}
+
+fn validation(algorithm: Algorithm, issuer: &str, audience: &str) -> Validation {
+    let mut validation = Validation::new(algorithm);
+    validation.leeway = 30;
+    validation.validate_nbf = true;
+    validation.set_issuer(&[issuer]);
+    validation.set_audience(&[audience]);
+    validation.set_required_spec_claims(&["exp", "sub", "iss", "aud"]);
+    validation
+}
+
+/// The algorithm and key id a token claims, read without verifying it.
+pub fn peek(token: &str) -> Option<(Algorithm, Option<String>)> {
+    jsonwebtoken::decode_header(token).ok().map(|h| (h.alg, h.kid))
+}
+
 /// Verifies signature, algorithm (HS256 only), `exp`/`nbf` with 30 s
 /// leeway, `iss` and `aud`; fails with the reason.
 pub fn verify_hs256(
@@ -47,13 +80,12 @@ pub fn verify_hs256(
     issuer: &str,
     audience: &str,
 ) -> Result<Claims, jsonwebtoken::errors::Error> {
-    let mut validation = Validation::new(Algorithm::HS256);
-    validation.leeway = 30;
-    validation.validate_nbf = true;
-    validation.set_issuer(&[issuer]);
-    validation.set_audience(&[audience]);
-    validation.set_required_spec_claims(&["exp", "sub", "iss", "aud"]);
-    jsonwebtoken::decode::<Claims>(token, &DecodingKey::from_secret(secret.as_bytes()), &validation).map(|d| d.claims)
+    jsonwebtoken::decode::<Claims>(
+        token,
+        &DecodingKey::from_secret(secret.as_bytes()),
+        &validation(Algorithm::HS256, issuer, audience),
+    )
+    .map(|d| d.claims)
 }
 
 #[cfg(test)]

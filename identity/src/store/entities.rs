@@ -284,3 +284,39 @@ pub mod invitation {
 
     impl ActiveModelBehavior for ActiveModel {}
 }
+
+/// The `jwks` table (JWT signing keys).
+pub mod jwks {
+    use sea_orm::entity::prelude::*;
+
+    /// A `jwks` row.
+    #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+    #[sea_orm(table_name = "jwks")]
+    pub struct Model {
+        /// Key id.
+        #[sea_orm(primary_key, auto_increment = false)]
+        pub id: String,
+        /// Public JWK JSON.
+        #[sea_orm(column_name = "publicKey")]
+        pub public_key: String,
+        /// Encrypted private JWK.
+        #[sea_orm(column_name = "privateKey")]
+        pub private_key: String,
+        /// Created.
+        #[sea_orm(column_name = "createdAt")]
+        pub created_at: TimeDateTimeWithTimeZone,
+        /// Expiry (rotation), unused.
+        #[sea_orm(column_name = "expiresAt")]
+        pub expires_at: Option<TimeDateTimeWithTimeZone>,
+        /// Algorithm.
+        pub alg: Option<String>,
+        /// Curve.
+        pub crv: Option<String>,
+    }
+
+    /// Relations.
+    #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+    pub enum Relation {}
+
+    impl ActiveModelBehavior for ActiveModel {}
+}

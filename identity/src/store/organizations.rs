@@ -439,6 +439,14 @@ impl crate::ports::MembershipReader for SqlIdentityStore {
         }))
     }
 
+    async fn signing_key(&self, kid: &str) -> Result<Option<String>, StoreError> {
+        let row = super::entities::jwks::Entity::find_by_id(kid.to_owned())
+            .one(self.db())
+            .await
+            .map_err(backend("reading signing key"))?;
+        Ok(row.map(|r| r.public_key))
+    }
+
     async fn membership_of(
         &self,
         organization_id: &str,

@@ -11,9 +11,9 @@ use sea_orm::{
 };
 use time::OffsetDateTime;
 
-use super::entities::{account, session, user};
+use super::entities::{account, jwks, session, user};
 use crate::model::{Session, User, id};
-use crate::ports::{IdentityStore, StoreError};
+use crate::ports::{IdentityStore, SigningKeyRecord, StoreError};
 
 /// Identity's tables in the SQL database.
 #[derive(Clone)]
@@ -256,6 +256,41 @@ impl IdentityStore for SqlIdentityStore {
         // Expiry is compared here rather than in SQL: SQLite stores times as
         // text, whose ordering is not guaranteed across writers.
         Ok(rows.into_iter().map(Session::from).filter(|s| s.expires_at > now).collect())
+    }
+
+    async fn latest_signing_key(&self) -> Result<Option<SigningKeyRecord>, StoreError> {
+        Ok(self.signing_keys().await?.into_iter().next())
+    }
+
+    async fn insert_signing_key(&self, key: &SigningKeyRecord) -> Result<(), StoreError> {
+        let row = jwks::ActiveModel {
+            id: Set(key.id.clone()),
+            public_key: Set(key.public_key.clone()),
+            private_key: Set(key.private_key.clone()),
+            created_at: Set(key.created_at),
+            expires_at: Set(None),
+            alg: Set(Some(crate::crypto::keys::ALG.to_owned())),
+            crv: Set(Some(crate::crypto::keys::CRV.to_owned())),
+        };
+        jwks::Entity::insert(row).exec_without_returning(&self.db).await.map_err(backend("storing signing key"))?;
+        Ok(())
+    }
+
+    async fn signing_keys(&self) -> Result<Vec<SigningKeyRecord>, StoreError> {
+        let rows = jwks::Entity::find()
+            .order_by_desc(jwks::Column::CreatedAt)
+            .all(&self.db)
+            .await
+            .map_err(backend("reading signing keys"))?;
+        Ok(rows
+            .into_iter()
+            .map(|r| SigningKeyRecord {
+                id: r.id,
+                public_key: r.public_key,
+                private_key: r.private_key,
+                created_at: r.created_at,
+            })
+            .collect())
     }
 
     async fn member_role(&self, organization_id: &str, user_id: &str) -> Result<Option<String>, StoreError> {
