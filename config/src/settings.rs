@@ -283,6 +283,14 @@ pub struct AuthSettings {
     /// (default; every service verifies offline) or `EdDSA` with keys in the
     /// `jwks` table, published at `/api/auth/jwks` (Better Auth's default).
     pub jwt_algorithm: JwtAlgorithm,
+    /// Also accept tokens from another issuer (a Better Auth server): the
+    /// URL of its JWKS (`https://auth.example.com/api/auth/jwks`).
+    pub jwks_url: Option<String>,
+    /// The other issuer's `iss` (Better Auth: its base URL origin).
+    /// Required with `jwks_url`.
+    pub jwks_issuer: Option<String>,
+    /// The other issuer's `aud`; default: `jwks_issuer`.
+    pub jwks_audience: Option<String>,
 }
 
 /// Signing algorithm of service JWTs.
@@ -305,6 +313,9 @@ impl Default for AuthSettings {
             membership_cache_secs: 60,
             session_log_retention_days: 90,
             jwt_algorithm: JwtAlgorithm::HS256,
+            jwks_url: None,
+            jwks_issuer: None,
+            jwks_audience: None,
         }
     }
 }

@@ -62,6 +62,23 @@ pub(crate) fn validate(s: &Settings) -> Result<(), ConfigError> {
     positive("outbox.poll_interval_ms", s.outbox.poll_interval_ms)?;
     positive("auth.membership_cache_secs", s.auth.membership_cache_secs)?;
     positive("auth.session_log_retention_days", s.auth.session_log_retention_days)?;
+    if let Some(jwks) = &s.auth.jwks_url {
+        match url::Url::parse(jwks) {
+            Ok(u) if matches!(u.scheme(), "http" | "https") => {}
+            _ => {
+                return Err(ConfigError::invalid(
+                    "auth.jwks_url",
+                    "expected an http(s) URL such as https://auth.example.com/api/auth/jwks",
+                ));
+            }
+        }
+        if s.auth.jwks_issuer.is_none() {
+            return Err(ConfigError::invalid(
+                "auth.jwks_issuer",
+                "is required with auth.jwks_url: the `iss` of that issuer's tokens",
+            ));
+        }
+    }
     positive("rate_limit.window_secs", s.rate_limit.window_secs)?;
     positive("rate_limit.max_requests", s.rate_limit.max_requests)?;
     positive("rate_limit.max_credential_requests", s.rate_limit.max_credential_requests)?;

@@ -9,6 +9,8 @@ use gremlin::{commands, telemetry};
 
 #[tokio::main]
 async fn main() -> ExitCode {
+    // One TLS crypto provider for every client (JWKS, later NATS/Redis).
+    let _ = rustls::crypto::ring::default_provider().install_default();
     let cli = Cli::parse();
     let mut settings = match gremlin_config::load(cli.config.as_deref()) {
         Ok(settings) => settings,

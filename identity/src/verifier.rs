@@ -14,6 +14,7 @@
 //! no business domain: they contribute permissions to the registry.
 
 pub mod registry;
+pub mod remote_jwks;
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -55,6 +56,20 @@ pub struct VerifierSettings {
     pub cache_ttl: Duration,
     /// Cache key prefix (one per deployment).
     pub cache_prefix: String,
+    /// Another issuer whose tokens are accepted (a Better Auth server):
+    /// its key set and expected `iss` / `aud`.
+    pub external: Option<ExternalIssuer>,
+}
+
+/// An external token issuer, verified through its JWKS.
+#[derive(Clone)]
+pub struct ExternalIssuer {
+    /// Its published keys.
+    pub jwks: std::sync::Arc<remote_jwks::RemoteJwks>,
+    /// Expected `iss`.
+    pub issuer: String,
+    /// Expected `aud`.
+    pub audience: String,
 }
 
 /// Resolves callers to principals.
@@ -160,17 +175,29 @@ impl Verifier {
         match jwt::peek(token) {
             Some((Algorithm::HS256, _)) => jwt::verify_hs256(&self.settings.secret, token, issuer, audience)
                 .map_err(|e| unauthenticated(&format!("invalid token: {e}"))),
-            Some((Algorithm::EdDSA, Some(kid))) => {
-                let public = self
-                    .reader
-                    .signing_key(&kid)
+            Some((alg, Some(kid))) if remote_jwks::ALLOWED.contains(&alg) => {
+                if alg == Algorithm::EdDSA
+                    && let Some(public) = self.reader.signing_key(&kid).await.map_err(backend)?
+                {
+                    return jwt::verify_eddsa(&public, token, issuer, audience)
+                        .map_err(|e| unauthenticated(&format!("invalid token: {e}")));
+                }
+                let external = self.settings.external.as_ref().ok_or_else(|| unauthenticated("unknown signing key"))?;
+                let (key_alg, key) = external
+                    .jwks
+                    .key(&kid)
                     .await
-                    .map_err(backend)?
+                    .map_err(|e| DomainError::Unavailable {
+                        detail: format!("the issuer's key set cannot be read: {e:#}"),
+                    })?
                     .ok_or_else(|| unauthenticated("unknown signing key"))?;
-                jwt::verify_eddsa(&public, token, issuer, audience)
+                if key_alg != alg {
+                    return Err(unauthenticated("the token's algorithm does not match its key"));
+                }
+                jwt::verify_with(&key, alg, token, &external.issuer, &external.audience)
                     .map_err(|e| unauthenticated(&format!("invalid token: {e}")))
             }
-            _ => Err(unauthenticated("unsupported token algorithm; use HS256 or EdDSA")),
+            _ => Err(unauthenticated("unsupported token: use HS256, or EdDSA/RS256/ES256 with a kid")),
         }
     }
 

@@ -14,7 +14,8 @@ use gremlin_identity::service::admin::AdminService;
 use gremlin_identity::service::invitations::InvitationService;
 use gremlin_identity::service::organizations::OrganizationService;
 use gremlin_identity::store::SqlIdentityStore;
-use gremlin_identity::verifier::{PermissionRegistry, Verifier, VerifierSettings};
+use gremlin_identity::verifier::remote_jwks::RemoteJwks;
+use gremlin_identity::verifier::{ExternalIssuer, PermissionRegistry, Verifier, VerifierSettings};
 use gremlin_identity::{IdentityApi, IdentityService, IdentitySettings};
 
 use crate::infra::Adapters;
@@ -47,6 +48,7 @@ pub fn verifier(
         audience: identity.public_origin,
         cache_ttl: Duration::from_secs(settings.auth.membership_cache_secs),
         cache_prefix: settings.cache.key_prefix.clone(),
+        external: external_issuer(settings)?,
     };
     let reader = Arc::new(SqlIdentityStore::new(adapters.db.clone()));
     Ok(Arc::new(Verifier::new(
@@ -67,6 +69,15 @@ pub fn session_log(settings: &Settings, adapters: &Adapters) -> SessionLog {
 pub fn admin_service(settings: &Settings, adapters: &Adapters, access: Arc<dyn AccessInvalidation>) -> AdminService {
     let store = Arc::new(SqlIdentityStore::new(adapters.db.clone()));
     AdminService::new(store.clone(), store, access, session_log(settings, adapters))
+}
+
+/// The external issuer configured by `auth.jwks_url`, if any.
+fn external_issuer(settings: &Settings) -> anyhow::Result<Option<ExternalIssuer>> {
+    let Some(url) = &settings.auth.jwks_url else { return Ok(None) };
+    let issuer = settings.auth.jwks_issuer.clone().context("auth.jwks_issuer is required with auth.jwks_url")?;
+    let audience = settings.auth.jwks_audience.clone().unwrap_or_else(|| issuer.clone());
+    let jwks = Arc::new(RemoteJwks::new(url.clone()).context("building the JWKS client")?);
+    Ok(Some(ExternalIssuer { jwks, issuer, audience }))
 }
 
 /// Identity's APIs (sessions, organizations, admin) over the SQL database.

@@ -166,9 +166,10 @@ fn spawn_serve(
 async fn serve_with_zero_configuration_then_stop_on_sigterm() {
     let dir = tempfile::tempdir().unwrap();
     let (child, addr, logs) = spawn_serve(dir.path(), &[]);
-    let health = reqwest::get(format!("http://{addr}/healthz")).await.unwrap();
+    let client = crate::support::http_client();
+    let health = client.get(format!("http://{addr}/healthz")).send().await.unwrap();
     assert_eq!(health.status(), 200);
-    let ready = reqwest::get(format!("http://{addr}/readyz")).await.unwrap();
+    let ready = client.get(format!("http://{addr}/readyz")).send().await.unwrap();
     assert_eq!(ready.status(), 200);
     assert!(dir.path().join("gremlin.db").exists(), "embedded SQLite lives in the working directory");
     let secret = dir.path().join("gremlin-auth.secret");
@@ -199,7 +200,7 @@ fn stop(child: std::process::Child) -> std::process::ExitStatus {
 async fn json_logs_carry_the_request_id_on_every_request_line() {
     let dir = tempfile::tempdir().unwrap();
     let (child, addr, logs) = spawn_serve(dir.path(), &[("GREMLIN_LOG__FORMAT", "json")]);
-    let resp = reqwest::Client::new()
+    let resp = crate::support::http_client()
         .get(format!("http://{addr}/healthz"))
         .header("x-request-id", "e2e-trace-42")
         .send()

@@ -79,7 +79,7 @@ async fn sign_in_is_limited_per_email_and_forwarded_for_needs_a_trusted_proxy() 
     let serving = tokio::spawn(server::serve(app, acceptor, async move {
         let _ = stopped.await;
     }));
-    let client = reqwest::Client::new();
+    let client = crate::support::http_client();
     let sign_in = |from: &'static str, email: &'static str| {
         client
             .post(format!("http://{addr}/api/auth/sign-in/email"))

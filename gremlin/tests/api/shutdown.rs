@@ -42,7 +42,7 @@ async fn in_flight_requests_finish_and_the_outbox_is_flushed() {
         let _ = stopped.await;
     }));
 
-    let client = reqwest::Client::new();
+    let client = crate::support::http_client();
     let in_flight = tokio::spawn({
         let client = client.clone();
         async move { client.get(format!("http://{addr}/t/slow")).send().await?.text().await }

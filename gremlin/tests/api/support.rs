@@ -203,3 +203,10 @@ pub async fn sign_up(t: &TestApp, email: &str, name: &str) -> SignedUp {
         body,
     }
 }
+
+/// An HTTP client for end-to-end tests. reqwest is built with rustls and no
+/// default crypto provider (ring is chosen explicitly, as `main` does).
+pub fn http_client() -> reqwest::Client {
+    let _ = rustls::crypto::ring::default_provider().install_default();
+    reqwest::Client::new()
+}

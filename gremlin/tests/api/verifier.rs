@@ -20,6 +20,7 @@ both_backends! {
     organization_overrides_replace_role_defaults => organization_overrides_replace_role_defaults,
     identity_events_invalidate_the_cache_through_the_bus => identity_events_invalidate_the_cache_through_the_bus,
     eddsa_mode_publishes_keys_and_signs_verifiable_tokens => eddsa_mode_publishes_keys_and_signs_verifiable_tokens,
+    tokens_of_an_external_issuer_verify_through_its_jwks => tokens_of_an_external_issuer_verify_through_its_jwks,
 }
 
 fn registry() -> PermissionRegistry {
@@ -317,4 +318,67 @@ async fn eddsa_mode_publishes_keys_and_signs_verifiable_tokens(backend: Backend)
     // The same key keeps signing: still one key after more tokens.
     t.client().get("/api/auth/token").header("authorization", &alice.bearer).send().await.assert_status_is_ok();
     assert_eq!(json(t.client().get("/api/auth/jwks").send().await).await["keys"].as_array().unwrap().len(), 1);
+}
+
+/// Serves `document` at `/api/auth/jwks` on a free port, as a Better Auth
+/// server would; returns its URL.
+async fn serve_jwks(document: serde_json::Value) -> (String, tokio::sync::oneshot::Sender<()>) {
+    use poem::listener::{Acceptor, Listener};
+    let acceptor = poem::listener::TcpListener::bind("127.0.0.1:0").into_acceptor().await.unwrap();
+    let addr = *acceptor.local_addr()[0].as_socket_addr().unwrap();
+    let route =
+        poem::Route::new().at("/api/auth/jwks", poem::endpoint::make_sync(move |_| poem::web::Json(document.clone())));
+    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    tokio::spawn(poem::Server::new_with_acceptor(acceptor).run_with_graceful_shutdown(
+        route,
+        async move {
+            let _ = stopped.await;
+        },
+        None,
+    ));
+    (format!("http://{addr}/api/auth/jwks"), stop)
+}
+
+async fn tokens_of_an_external_issuer_verify_through_its_jwks(backend: Backend) {
+    let (public, private) = gremlin_identity::crypto::keys::generate("better-auth-secret").unwrap();
+    let mut jwk: serde_json::Value = serde_json::from_str(&public).unwrap();
+    jwk["kid"] = "ba-key-1".into();
+    jwk["alg"] = "EdDSA".into();
+    let (url, _stop) = serve_jwks(json!({"keys": [jwk]})).await;
+    let t = TestApp::custom(
+        backend,
+        |s| {
+            s.auth.jwks_url = Some(url.clone());
+            s.auth.jwks_issuer = Some("http://ba.test".into());
+        },
+        |b| b,
+    )
+    .await;
+    let (alice, _, org_id) = acme(&t).await;
+    let now = time::OffsetDateTime::now_utc().unix_timestamp();
+    let sign = |kid: &str, iss: &str| {
+        let mut header = jsonwebtoken::Header::new(jsonwebtoken::Algorithm::EdDSA);
+        header.kid = Some(kid.into());
+        let claims = json!({"sub": alice.user_id, "email": "alice@example.com", "iat": now, "exp": now + 900, "iss": iss, "aud": iss});
+        let key = gremlin_identity::crypto::keys::encoding_key("better-auth-secret", &private).unwrap();
+        jsonwebtoken::encode(&header, &claims, &key).unwrap()
+    };
+    let v = t.app.verifier.clone();
+    let mut credentials = bearer(&format!("Bearer {}", sign("ba-key-1", "http://ba.test")));
+    credentials.organization = Some(org_id.clone());
+    let principal = v.principal(&credentials).await.expect("a Better Auth token verifies through its JWKS");
+    assert_eq!((principal.user_id.as_str(), principal.role.as_str()), (alice.user_id.as_str(), "owner"));
+
+    let mut wrong_issuer = bearer(&format!("Bearer {}", sign("ba-key-1", "http://evil.test")));
+    wrong_issuer.organization = Some(org_id.clone());
+    assert!(matches!(v.principal(&wrong_issuer).await, Err(DomainError::Unauthenticated { .. })));
+    let mut unknown_key = bearer(&format!("Bearer {}", sign("ba-key-2", "http://ba.test")));
+    unknown_key.organization = Some(org_id.clone());
+    assert!(matches!(v.principal(&unknown_key).await, Err(DomainError::Unauthenticated { .. })));
+
+    // The issuer's key set unreachable: 503, not a silent pass or a 500.
+    let mut settings = t.app.settings.clone();
+    settings.auth.jwks_url = Some("http://127.0.0.1:1/api/auth/jwks".into());
+    let offline = gremlin::domains::identity::verifier(&settings, &t.app.adapters, registry()).unwrap();
+    assert!(matches!(offline.principal(&credentials).await, Err(DomainError::Unavailable { .. })));
 }

@@ -12,7 +12,8 @@ use serde::{Deserialize, Serialize};
 pub struct Claims {
     /// The user id.
     pub sub: String,
-    /// The session the token was minted from.
+    /// The session the token was minted from (absent in Better Auth's tokens).
+    #[serde(default)]
     pub sid: String,
     /// The active organization, if any.
     #[serde(default)]
@@ -65,6 +66,18 @@ fn validation(algorithm: Algorithm, issuer: &str, audience: &str) -> Validation 
     validation.set_audience(&[audience]);
     validation.set_required_spec_claims(&["exp", "sub", "iss", "aud"]);
     validation
+}
+
+/// Verifies a token with an already resolved key and algorithm (keys from
+/// a remote JWKS), with the same checks as [`verify_hs256`].
+pub fn verify_with(
+    key: &DecodingKey,
+    algorithm: Algorithm,
+    token: &str,
+    issuer: &str,
+    audience: &str,
+) -> Result<Claims, jsonwebtoken::errors::Error> {
+    jsonwebtoken::decode::<Claims>(token, key, &validation(algorithm, issuer, audience)).map(|d| d.claims)
 }
 
 /// The algorithm and key id a token claims, read without verifying it.
