@@ -24,7 +24,7 @@ pub use load::{AuthSecretSource, ENV_PREFIX, load, load_from};
 pub use secret::{Secret, ServiceUrl};
 pub use settings::{
     AuthSettings, CacheSettings, DatabaseSettings, DocumentsSettings, EventsSettings, JwtAlgorithm, LogFormat,
-    LogSettings, OutboxSettings, RateLimitSettings, ServerSettings, Settings,
+    LogSettings, MailSettings, OutboxSettings, RateLimitSettings, ServerSettings, Settings,
 };
 
 /// The smallest auth secret accepted when Gremlin runs on PostgreSQL, in bytes.

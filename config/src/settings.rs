@@ -37,6 +37,30 @@ pub struct Settings {
     pub auth: AuthSettings,
     /// `[rate_limit]`: request rate limits per client.
     pub rate_limit: RateLimitSettings,
+    /// `[mail]`: how e-mails (invitations) are sent.
+    pub mail: MailSettings,
+}
+
+/// `[mail]`: keys `url` (`log`, default: write e-mails to the log;
+/// `smtp://USER:PASS@HOST:587?tls=required` with STARTTLS; `smtps://…:465`
+/// with TLS; plain `smtp://HOST:25` only for a local relay),
+/// `from`, `invitation_link`; env `GREMLIN_MAIL__<KEY>`.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct MailSettings {
+    /// Where mail goes.
+    pub url: ServiceUrl,
+    /// Sender, such as `Gremlin <no-reply@example.com>`.
+    pub from: String,
+    /// Link put in invitation e-mails; `{id}` is replaced by the invitation
+    /// id. Default: `{public_url}/accept-invitation/{id}`.
+    pub invitation_link: Option<String>,
+}
+
+impl Default for MailSettings {
+    fn default() -> Self {
+        Self { url: ServiceUrl::new("log"), from: "Gremlin <no-reply@localhost>".into(), invitation_link: None }
+    }
 }
 
 /// `[rate_limit]`: keys `enabled`, `window_secs`, `max_requests`,

@@ -60,6 +60,15 @@ pub(crate) fn validate(s: &Settings) -> Result<(), ConfigError> {
         "sql or mongodb://HOST:27017/DB",
     )?;
     positive("outbox.poll_interval_ms", s.outbox.poll_interval_ms)?;
+    one_of(
+        "mail.url",
+        &s.mail.url.scheme(),
+        &["log", "smtp", "smtps"],
+        "log, smtp://USER:PASS@HOST:587?tls=required or smtps://USER:PASS@HOST:465",
+    )?;
+    if !s.mail.from.contains('@') {
+        return Err(ConfigError::invalid("mail.from", "expected an address such as `Gremlin <no-reply@example.com>`"));
+    }
     positive("auth.membership_cache_secs", s.auth.membership_cache_secs)?;
     positive("auth.session_log_retention_days", s.auth.session_log_retention_days)?;
     if let Some(jwks) = &s.auth.jwks_url {

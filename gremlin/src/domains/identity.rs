@@ -19,7 +19,6 @@ use gremlin_identity::verifier::{ExternalIssuer, PermissionRegistry, Verifier, V
 use gremlin_identity::{IdentityApi, IdentityService, IdentitySettings};
 
 use crate::infra::Adapters;
-use crate::infra::mail::LogMailer;
 
 /// Identity's settings from Gremlin's.
 pub fn settings(settings: &Settings) -> anyhow::Result<IdentitySettings> {
@@ -90,7 +89,7 @@ pub fn api(
     let log = session_log(settings, adapters);
     let identity = IdentityService::new(store.clone(), self::settings(settings)?, log.clone());
     let organizations = OrganizationService::new(store.clone(), verifier.clone());
-    let invitations = InvitationService::new(store, Arc::new(LogMailer), verifier.clone());
+    let invitations = InvitationService::new(store, crate::infra::mail::from_settings(settings)?, verifier.clone());
     let admin = admin_service(settings, adapters, verifier);
     Ok((
         IdentityApi::new(identity.clone()),

@@ -16,6 +16,8 @@ mod identity;
 mod identity_admin;
 #[cfg(feature = "identity")]
 mod identity_organizations;
+#[cfg(feature = "identity")]
+mod mail;
 mod migrations;
 mod openapi;
 mod outbox;
