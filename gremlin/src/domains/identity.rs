@@ -88,7 +88,7 @@ pub fn api(
     let store = Arc::new(SqlIdentityStore::new(adapters.db.clone()));
     let log = session_log(settings, adapters);
     let identity = IdentityService::new(store.clone(), self::settings(settings)?, log.clone());
-    let organizations = OrganizationService::new(store.clone(), verifier.clone());
+    let organizations = OrganizationService::new(store.clone(), verifier.clone()).with_log(log.clone());
     let invitations = InvitationService::new(store, crate::infra::mail::from_settings(settings)?, verifier.clone());
     let admin = admin_service(settings, adapters, verifier);
     Ok((

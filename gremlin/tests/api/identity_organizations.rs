@@ -258,6 +258,24 @@ async fn roles_follow_better_auth_defaults_and_an_owner_always_remains(backend: 
 
     let events = event_types(&t).await;
     assert_eq!(events.iter().filter(|e| *e == "identity.member.role_changed").count(), 3, "{events:?}");
+    let logs = t
+        .app
+        .adapters
+        .documents
+        .query_log(
+            "session_logs",
+            &gremlin_kernel::LogQuery {
+                filter: gremlin_kernel::DocumentFilter::default()
+                    .eq("kind", "role_change")
+                    .eq("organization_id", org_id),
+                limit: 10,
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap();
+    assert_eq!(logs.items.len(), 3, "organization role changes are in the session log");
+    assert!(logs.items.iter().any(|e| e.body["reason"] == "organization role: member -> admin"), "{:?}", logs.items);
     assert_eq!(events.iter().filter(|e| *e == "identity.member.removed").count(), 1, "{events:?}");
 }
 

@@ -7,6 +7,7 @@ use std::sync::Arc;
 use time::OffsetDateTime;
 
 use super::Authenticated;
+use crate::audit::{LogKind, LogRecord, SessionLog};
 use crate::error::AuthError;
 use crate::events;
 use crate::model::organization::{self, keeps_an_owner, may_manage};
@@ -57,13 +58,20 @@ pub struct FullOrganization {
 pub struct OrganizationService {
     store: Arc<dyn OrganizationStore>,
     access: Arc<dyn AccessInvalidation>,
+    log: Option<SessionLog>,
 }
 
 impl OrganizationService {
     /// A service over `store`; membership changes are announced to `access`
     /// (the verifier's cache) right after they commit.
     pub fn new(store: Arc<dyn OrganizationStore>, access: Arc<dyn AccessInvalidation>) -> Self {
-        Self { store, access }
+        Self { store, access, log: None }
+    }
+
+    /// Records member role changes in the session log.
+    pub fn with_log(mut self, log: SessionLog) -> Self {
+        self.log = Some(log);
+        self
     }
 
     /// Creates an organization owned by the caller and, unless asked not
@@ -259,6 +267,17 @@ impl OrganizationService {
             .update_member_role(&updated.id, &updated.role, &events::member_role_changed(&updated, &previous))
             .await?;
         self.access.membership_changed(Some(&org.id), &updated.user_id).await;
+        if let Some(log) = &self.log {
+            let record = LogRecord {
+                user_id: Some(updated.user_id.clone()),
+                organization_id: Some(org.id.clone()),
+                reason: Some(format!("organization role: {previous} -> {}", updated.role)),
+                actor_id: Some(auth.user.id.clone()),
+                impersonator_id: auth.session.impersonated_by.clone(),
+                ..LogRecord::default()
+            };
+            log.record(LogKind::RoleChange, record).await;
+        }
         Ok(updated)
     }
 
