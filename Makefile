@@ -7,7 +7,7 @@ CARGO ?= cargo
 # Test runner: cargo-nextest when installed, cargo test otherwise.
 NEXTEST := $(shell $(CARGO) nextest --version >/dev/null 2>&1 && echo yes)
 
-.PHONY: run test unit lint fmt openapi services fuzz-api build
+.PHONY: run test unit lint fmt openapi services fuzz-api client-smoke build
 
 run:
 	$(CARGO) run --bin gremlin -- serve
@@ -39,3 +39,6 @@ services:
 
 fuzz-api:
 	bash scripts/fuzz-api.sh
+
+client-smoke:
+	bash scripts/client-smoke.sh
