@@ -7,6 +7,10 @@ set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 CLIENT_DIR=${CLIENT_SMOKE_DIR:-/var/tmp/gremlin-better-auth-client}
 
+if ! command -v npm >/dev/null; then
+  echo "client-smoke: installing Node.js and npm from Debian packages"
+  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nodejs npm >/dev/null
+fi
 mkdir -p "$CLIENT_DIR"
 cp "$ROOT/openapi/better-auth-client/package.json" "$ROOT/openapi/better-auth-client/smoke.mjs" "$CLIENT_DIR/"
 if [ ! -d "$CLIENT_DIR/node_modules/better-auth" ]; then
@@ -32,7 +36,7 @@ ADDR="127.0.0.1:$PORT"
   "$BIN" serve --bind "$ADDR" >"$WORK/stdout.log" 2>"$WORK/server.log") &
 PID=$!
 for _ in $(seq 150); do
-  curl -fsS "http://$ADDR/healthz" >/dev/null 2>&1 && break
+  python3 -c "import urllib.request; urllib.request.urlopen('http://$ADDR/healthz', timeout=1)" 2>/dev/null && break
   kill -0 "$PID" 2>/dev/null || { cat "$WORK/server.log"; echo "client-smoke: server exited"; exit 1; }
   sleep 0.2
 done
