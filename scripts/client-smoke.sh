@@ -18,28 +18,8 @@ if [ ! -d "$CLIENT_DIR/node_modules/better-auth" ]; then
   (cd "$CLIENT_DIR" && npm install --no-audit --no-fund --silent)
 fi
 
-cargo build --quiet --bin gremlin
-BIN="${CARGO_TARGET_DIR:-$ROOT/target}/debug/gremlin"
-
-WORK=$(mktemp -d)
-cleanup() {
-  [ -n "${PID:-}" ] && kill "$PID" 2>/dev/null && wait "$PID" 2>/dev/null || true
-  rm -rf "$WORK"
-}
-trap cleanup EXIT
-
-# A free port chosen first, so the public URL (JWT iss/aud, CSRF origin)
-# matches the address the client uses.
-PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()')
-ADDR="127.0.0.1:$PORT"
-(cd "$WORK" && env -u GREMLIN_DATABASE__URL GREMLIN_LOG__FILTER=warn GREMLIN_RATE_LIMIT__ENABLED=false GREMLIN_PUBLIC_URL="http://$ADDR" \
-  "$BIN" serve --bind "$ADDR" >"$WORK/stdout.log" 2>"$WORK/server.log") &
-PID=$!
-for _ in $(seq 150); do
-  python3 -c "import urllib.request; urllib.request.urlopen('http://$ADDR/healthz', timeout=1)" 2>/dev/null && break
-  kill -0 "$PID" 2>/dev/null || { cat "$WORK/server.log"; echo "client-smoke: server exited"; exit 1; }
-  sleep 0.2
-done
+. "$ROOT/scripts/serve-temp.sh"
+start_temp_gremlin client-smoke
 
 echo "client-smoke: Better Auth client against http://$ADDR"
 (cd "$CLIENT_DIR" && GREMLIN_URL="http://$ADDR" node smoke.mjs)

@@ -16,27 +16,8 @@ if ! "$VENV/bin/schemathesis" --version 2>/dev/null | grep -q "$SCHEMATHESIS_VER
   "$VENV/bin/pip" install -q "schemathesis==$SCHEMATHESIS_VERSION"
 fi
 
-cargo build --quiet --bin gremlin
-BIN="${CARGO_TARGET_DIR:-$ROOT/target}/debug/gremlin"
-
-WORK=$(mktemp -d)
-cleanup() {
-  [ -n "${PID:-}" ] && kill "$PID" 2>/dev/null && wait "$PID" 2>/dev/null || true
-  rm -rf "$WORK"
-}
-trap cleanup EXIT
-
-(cd "$WORK" && env -u GREMLIN_DATABASE__URL GREMLIN_LOG__FILTER=warn,gremlin::server=info GREMLIN_RATE_LIMIT__ENABLED=false \
-  "$BIN" serve --bind 127.0.0.1:0 >"$WORK/stdout.log" 2>"$WORK/server.log") &
-PID=$!
-ADDR=""
-for _ in $(seq 150); do
-  ADDR=$(grep -o 'listening on http://[0-9.:]*' "$WORK/server.log" 2>/dev/null | head -n1 | sed 's|listening on http://||') || true
-  [ -n "$ADDR" ] && break
-  kill -0 "$PID" 2>/dev/null || { cat "$WORK/server.log"; echo "fuzz-api: server exited"; exit 1; }
-  sleep 0.2
-done
-[ -n "$ADDR" ] || { cat "$WORK/server.log"; echo "fuzz-api: server did not start"; exit 1; }
+. "$ROOT/scripts/serve-temp.sh"
+start_temp_gremlin fuzz-api
 echo "fuzz-api: fuzzing http://$ADDR"
 
 "$VENV/bin/schemathesis" run "http://$ADDR/openapi.json" \

@@ -54,6 +54,26 @@ async fn smtp_server() -> (u16, Arc<Mutex<Vec<String>>>) {
     (port, messages)
 }
 
+/// Alice creates Acme and invites bob@example.com; the invitation answer.
+async fn invite_bob(t: &TestApp) -> poem::test::TestResponse {
+    let alice = sign_up(t, "alice@example.com", "Alice").await;
+    let org = json(
+        t.client()
+            .post("/api/auth/organization/create")
+            .header("authorization", &alice.bearer)
+            .body_json(&json!({"name": "Acme", "slug": "acme"}))
+            .send()
+            .await,
+    )
+    .await;
+    t.client()
+        .post("/api/auth/organization/invite-member")
+        .header("authorization", &alice.bearer)
+        .body_json(&json!({"email": "bob@example.com", "role": "member", "organizationId": org["id"]}))
+        .send()
+        .await
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn invitations_are_mailed_through_smtp() {
     let (port, messages) = smtp_server().await;
@@ -67,23 +87,7 @@ async fn invitations_are_mailed_through_smtp() {
         |b| b,
     )
     .await;
-    let alice = sign_up(&t, "alice@example.com", "Alice").await;
-    let org = json(
-        t.client()
-            .post("/api/auth/organization/create")
-            .header("authorization", &alice.bearer)
-            .body_json(&json!({"name": "Acme", "slug": "acme"}))
-            .send()
-            .await,
-    )
-    .await;
-    let resp = t
-        .client()
-        .post("/api/auth/organization/invite-member")
-        .header("authorization", &alice.bearer)
-        .body_json(&json!({"email": "bob@example.com", "role": "member", "organizationId": org["id"]}))
-        .send()
-        .await;
+    let resp = invite_bob(&t).await;
     resp.assert_status_is_ok();
     let invitation = json(resp).await;
     let deadline = std::time::Instant::now() + std::time::Duration::from_secs(5);
@@ -108,22 +112,6 @@ async fn an_unreachable_smtp_server_does_not_fail_the_invitation() {
     let t =
         TestApp::custom(Backend::Sqlite, |s| s.mail.url = gremlin_config::ServiceUrl::new("smtp://127.0.0.1:1"), |b| b)
             .await;
-    let alice = sign_up(&t, "alice@example.com", "Alice").await;
-    let org = json(
-        t.client()
-            .post("/api/auth/organization/create")
-            .header("authorization", &alice.bearer)
-            .body_json(&json!({"name": "Acme", "slug": "acme"}))
-            .send()
-            .await,
-    )
-    .await;
-    let resp = t
-        .client()
-        .post("/api/auth/organization/invite-member")
-        .header("authorization", &alice.bearer)
-        .body_json(&json!({"email": "bob@example.com", "role": "member", "organizationId": org["id"]}))
-        .send()
-        .await;
+    let resp = invite_bob(&t).await;
     resp.assert_status_is_ok();
 }
