@@ -11,6 +11,8 @@ use sea_orm_migration::prelude::*;
 #[cfg(feature = "identity")]
 mod identity;
 mod kernel;
+#[cfg(feature = "orders")]
+mod orders;
 mod sql;
 
 /// Every migration compiled into this build, in order.
@@ -23,6 +25,8 @@ impl MigratorTrait for Migrator {
             kernel::migrations(),
             #[cfg(feature = "identity")]
             identity::migrations(),
+            #[cfg(feature = "orders")]
+            orders::migrations(),
         ]
         .into_iter()
         .flatten()

@@ -6,6 +6,8 @@
 //! Depends on the kernel only — never on identity or another domain.
 
 pub mod model;
+pub mod ports;
+pub mod store;
 
 /// The name of this domain, as used by `--domains` and event sources.
 pub const DOMAIN: &str = "orders";

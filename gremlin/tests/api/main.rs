@@ -20,6 +20,8 @@ mod identity_organizations;
 mod mail;
 mod migrations;
 mod openapi;
+#[cfg(feature = "orders")]
+mod orders_store;
 mod outbox;
 #[cfg(feature = "identity")]
 mod rate_limit;

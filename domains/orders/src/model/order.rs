@@ -100,6 +100,11 @@ pub struct Order {
     pub version: i64,
 }
 
+/// `now` at storage precision (microseconds), so a stored order reads back equal.
+fn to_micros(now: OffsetDateTime) -> OffsetDateTime {
+    now.replace_nanosecond(now.nanosecond() / 1000 * 1000).unwrap_or(now)
+}
+
 fn check_header(header: &OrderHeader) -> Vec<FieldError> {
     let mut errors = Vec::new();
     let mut push =
@@ -163,6 +168,7 @@ impl Order {
         }
         let lines = priced_lines(lines, currency)?;
         let totals = order_totals(lines.iter().map(|l| &l.totals));
+        let now = to_micros(now);
         Ok(Order {
             id,
             organization_id,
@@ -187,7 +193,7 @@ impl Order {
 
     fn touched(&mut self, by: UserId, now: OffsetDateTime) {
         self.updated_by = by;
-        self.updated_at = now;
+        self.updated_at = to_micros(now);
         self.version += 1;
     }
 
@@ -275,7 +281,7 @@ impl Order {
         }
         self.payment_status = status;
         self.amount_paid = amount_paid;
-        self.updated_at = now;
+        self.updated_at = to_micros(now);
         self.version += 1;
         true
     }

@@ -1,0 +1,11 @@
+//! The orders domain's tables. Amounts are exact decimal strings (TEXT) on
+//! both backends; times are microseconds since the epoch.
+
+use sea_orm_migration::prelude::*;
+
+mod m20261127_000020_orders_create_tables;
+
+/// The orders migrations, in order.
+pub(crate) fn migrations() -> Vec<Box<dyn MigrationTrait>> {
+    vec![Box::new(m20261127_000020_orders_create_tables::Migration)]
+}
