@@ -5,8 +5,10 @@
 //!
 //! Depends on the kernel only — never on identity or another domain.
 
+pub mod events;
 pub mod model;
 pub mod ports;
+pub mod service;
 pub mod store;
 
 /// The name of this domain, as used by `--domains` and event sources.

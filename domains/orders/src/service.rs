@@ -1,0 +1,216 @@
+//! Orders use cases: authorize the caller (`orders:read`, `orders:write`,
+//! `orders:manage`), load within the caller's organization, apply the
+//! model's rule, store with its event. Talks only to the repository port;
+//! the organization always comes from the principal, never from input.
+
+use std::sync::Arc;
+
+use gremlin_kernel::{Currency, DomainError, FieldError, OrganizationId, Page, Permission, Principal};
+use time::OffsetDateTime;
+
+use crate::events;
+use crate::model::order::{OrderError, OrderHeader};
+use crate::model::{LineInput, Order, OrderAction, OrderId};
+use crate::ports::{OrderQuery, OrderRepository, RepositoryError};
+
+/// The permissions orders registers, with the roles holding them by default:
+/// members read and write, admins and owners also manage.
+pub const PERMISSIONS: &[(&str, &[&str])] = &[
+    ("orders:read", &["owner", "admin", "member"]),
+    ("orders:write", &["owner", "admin", "member"]),
+    ("orders:manage", &["owner", "admin"]),
+];
+
+fn permission(name: &str) -> Result<Permission, DomainError> {
+    Permission::parse(name)
+}
+
+impl From<RepositoryError> for DomainError {
+    fn from(e: RepositoryError) -> Self {
+        match e {
+            RepositoryError::NotFound => DomainError::not_found("order"),
+            RepositoryError::VersionConflict { current } => DomainError::PreconditionFailed {
+                detail: format!("the order changed; its current version is {current}"),
+            },
+            RepositoryError::Invalid(e) => e.into(),
+            RepositoryError::Backend(e) => DomainError::Backend(e),
+        }
+    }
+}
+
+impl From<OrderError> for DomainError {
+    fn from(e: OrderError) -> Self {
+        match e {
+            OrderError::Invalid(errors) => DomainError::Invalid { errors },
+            OrderError::Transition(t) => DomainError::Conflict { detail: t.to_string() },
+        }
+    }
+}
+
+/// Input of order creation.
+#[derive(Debug, Clone)]
+pub struct NewOrder {
+    /// ISO 4217 code.
+    pub currency: String,
+    /// Header fields.
+    pub header: OrderHeader,
+    /// Lines.
+    pub lines: Vec<LineInput>,
+}
+
+/// The orders use cases.
+#[derive(Clone)]
+pub struct OrderService {
+    repo: Arc<dyn OrderRepository>,
+}
+
+impl OrderService {
+    /// A service over `repo`.
+    pub fn new(repo: Arc<dyn OrderRepository>) -> Self {
+        Self { repo }
+    }
+
+    async fn load(&self, principal: &Principal, id: OrderId) -> Result<Order, DomainError> {
+        self.repo.get(&principal.organization_id, id).await?.ok_or_else(|| DomainError::not_found("order"))
+    }
+
+    /// Creates a draft with the organization's next number (`orders:write`).
+    pub async fn create(&self, principal: &Principal, input: NewOrder) -> Result<Order, DomainError> {
+        principal.require(&permission("orders:write")?)?;
+        let currency = Currency::parse(&input.currency).map_err(|e| DomainError::Invalid {
+            errors: vec![FieldError { field: "currency".into(), message: e.to_string() }],
+        })?;
+        let organization = principal.organization_id.clone();
+        let by = principal.user_id.clone();
+        let build = Box::new(move |number| {
+            let order = Order::new_draft(
+                OrderId::generate(),
+                organization,
+                number,
+                currency,
+                input.header,
+                &input.lines,
+                by,
+                OffsetDateTime::now_utc(),
+            )?;
+            let created = events::order_event("created", &order, true);
+            Ok((order, vec![created]))
+        });
+        Ok(self.repo.create(&principal.organization_id, build).await?)
+    }
+
+    /// One order (`orders:read`); another organization's is "not found".
+    pub async fn get(&self, principal: &Principal, id: OrderId) -> Result<Order, DomainError> {
+        principal.require(&permission("orders:read")?)?;
+        self.load(principal, id).await
+    }
+
+    /// A page of orders (`orders:read`).
+    pub async fn list(&self, principal: &Principal, query: &OrderQuery) -> Result<Page<Order>, DomainError> {
+        principal.require(&permission("orders:read")?)?;
+        Ok(self.repo.list(&principal.organization_id, query).await?)
+    }
+
+    /// Applies `change` to the order at `expected_version` and stores it with
+    /// the event `order.<verb>` (no event when `verb` is `None`).
+    async fn change(
+        &self,
+        principal: &Principal,
+        id: OrderId,
+        expected_version: i64,
+        verb: Option<&str>,
+        change: impl FnOnce(&mut Order) -> Result<(), OrderError>,
+    ) -> Result<Order, DomainError> {
+        let mut order = self.load(principal, id).await?;
+        if order.version != expected_version {
+            return Err(RepositoryError::VersionConflict { current: order.version }.into());
+        }
+        change(&mut order)?;
+        let events: Vec<_> = verb.map(|v| events::order_event(v, &order, v != "cancelled")).into_iter().collect();
+        self.repo.save(&principal.organization_id, &order, expected_version, &events).await?;
+        Ok(order)
+    }
+
+    /// Replaces a draft's header (`orders:write`).
+    pub async fn update_header(
+        &self,
+        principal: &Principal,
+        id: OrderId,
+        expected_version: i64,
+        header: OrderHeader,
+    ) -> Result<Order, DomainError> {
+        principal.require(&permission("orders:write")?)?;
+        let by = principal.user_id.clone();
+        self.change(principal, id, expected_version, Some("updated"), |o| {
+            o.update_header(header, by, OffsetDateTime::now_utc())
+        })
+        .await
+    }
+
+    /// Replaces a draft's lines (`orders:write`).
+    pub async fn replace_lines(
+        &self,
+        principal: &Principal,
+        id: OrderId,
+        expected_version: i64,
+        lines: Vec<LineInput>,
+    ) -> Result<Order, DomainError> {
+        principal.require(&permission("orders:write")?)?;
+        let by = principal.user_id.clone();
+        self.change(principal, id, expected_version, Some("updated"), |o| {
+            o.replace_lines(&lines, by, OffsetDateTime::now_utc())
+        })
+        .await
+    }
+
+    /// Places (`orders:write`), or confirms, fulfils or cancels
+    /// (`orders:manage`) an order.
+    pub async fn transition(
+        &self,
+        principal: &Principal,
+        id: OrderId,
+        expected_version: i64,
+        action: OrderAction,
+        reason: Option<String>,
+    ) -> Result<Order, DomainError> {
+        let (needed, verb) = match action {
+            OrderAction::Place => ("orders:write", "placed"),
+            OrderAction::Confirm => ("orders:manage", "confirmed"),
+            OrderAction::Fulfil => ("orders:manage", "fulfilled"),
+            OrderAction::Cancel => ("orders:manage", "cancelled"),
+            OrderAction::Edit | OrderAction::Delete => {
+                return Err(DomainError::invalid("action", "use place, confirm, fulfil or cancel"));
+            }
+        };
+        principal.require(&permission(needed)?)?;
+        let by = principal.user_id.clone();
+        self.change(principal, id, expected_version, Some(verb), |o| {
+            o.transition(action, reason, by, OffsetDateTime::now_utc())
+        })
+        .await
+    }
+
+    /// Deletes a draft (`orders:write`).
+    pub async fn delete(&self, principal: &Principal, id: OrderId, expected_version: i64) -> Result<(), DomainError> {
+        principal.require(&permission("orders:write")?)?;
+        let order = self.load(principal, id).await?;
+        order.check_deletable()?;
+        let deleted = events::order_event("deleted", &order, false);
+        Ok(self.repo.delete(&principal.organization_id, id, expected_version, &[deleted]).await?)
+    }
+
+    /// Applies an invoice event's total paid to the order; idempotent (the
+    /// same total twice changes nothing). Unknown orders are ignored.
+    pub async fn apply_invoice_payment(
+        &self,
+        organization: &OrganizationId,
+        payment: &events::InvoicePayment,
+    ) -> Result<(), DomainError> {
+        let Some(mut order) = self.repo.get(organization, payment.order_id).await? else { return Ok(()) };
+        let version = order.version;
+        if order.record_payment(payment.amount_paid, OffsetDateTime::now_utc()) {
+            self.repo.save(organization, &order, version, &[]).await?;
+        }
+        Ok(())
+    }
+}

@@ -1,0 +1,193 @@
+//! The orders use cases over the real repository, on SQLite and
+//! PostgreSQL: permissions, tenant isolation (404, never 403), versions,
+//! transitions, events, and idempotent invoice payments.
+
+use std::collections::BTreeSet;
+use std::sync::Arc;
+
+use gremlin_kernel::outbox::statement;
+use gremlin_kernel::{DomainError, EventEnvelope, OrganizationId, Permission, Principal, UserId};
+use gremlin_orders::events::invoice_payment;
+use gremlin_orders::model::order::OrderHeader;
+use gremlin_orders::model::{LineInput, OrderAction, OrderStatus, PaymentStatus};
+use gremlin_orders::ports::OrderQuery;
+use gremlin_orders::service::{NewOrder, OrderService, PERMISSIONS};
+use gremlin_orders::store::SqlOrderRepository;
+use sea_orm::ConnectionTrait;
+
+use crate::both_backends;
+use crate::support::{Backend, TestApp};
+
+both_backends! {
+    permissions_gate_every_use_case => permissions_gate_every_use_case,
+    other_organizations_get_not_found => other_organizations_get_not_found,
+    the_lifecycle_records_its_events => the_lifecycle_records_its_events,
+    invoice_payments_apply_once => invoice_payments_apply_once,
+}
+
+fn principal(org: &str, role: &str) -> Principal {
+    let permissions: BTreeSet<Permission> = PERMISSIONS
+        .iter()
+        .filter(|(_, roles)| roles.contains(&role))
+        .map(|(p, _)| Permission::parse(p).unwrap())
+        .collect();
+    Principal {
+        user_id: UserId::new(format!("{role}@{org}")),
+        organization_id: OrganizationId::new(org),
+        role: role.into(),
+        permissions,
+    }
+}
+
+fn stranger(org: &str) -> Principal {
+    Principal { permissions: BTreeSet::new(), ..principal(org, "member") }
+}
+
+fn input() -> NewOrder {
+    let line = LineInput {
+        sku: "A".into(),
+        description: "Widget".into(),
+        quantity: "2".parse().unwrap(),
+        unit_price: "10".parse().unwrap(),
+        discount: None,
+        tax_rate: "20".parse().unwrap(),
+    };
+    NewOrder { currency: "EUR".into(), header: OrderHeader::default(), lines: vec![line] }
+}
+
+fn service(t: &TestApp) -> OrderService {
+    OrderService::new(Arc::new(SqlOrderRepository::new(t.app.adapters.db.clone())))
+}
+
+async fn events(t: &TestApp) -> Vec<String> {
+    let db = &t.app.adapters.db;
+    let rows = db
+        .query_all_raw(statement(
+            db.get_database_backend(),
+            "SELECT event_type FROM outbox WHERE event_type LIKE 'order.%' ORDER BY seq",
+            vec![],
+        ))
+        .await
+        .unwrap();
+    rows.iter().map(|r| r.try_get_by_index::<String>(0).unwrap()).collect()
+}
+
+fn forbidden<T: std::fmt::Debug>(r: Result<T, DomainError>) {
+    assert!(matches!(r, Err(DomainError::Forbidden { .. })), "{r:?}");
+}
+
+async fn permissions_gate_every_use_case(backend: Backend) {
+    let t = TestApp::new(backend).await;
+    let s = service(&t);
+    let member = principal("acme", "member");
+    let order = s.create(&member, input()).await.unwrap();
+    let nobody = stranger("acme");
+    forbidden(s.create(&nobody, input()).await);
+    forbidden(s.get(&nobody, order.id).await);
+    forbidden(s.list(&nobody, &OrderQuery { limit: 10, ..OrderQuery::default() }).await);
+    forbidden(s.delete(&nobody, order.id, order.version).await);
+    let placed = s.transition(&member, order.id, order.version, OrderAction::Place, None).await.unwrap();
+    // Members place; confirming, fulfilling and cancelling need orders:manage.
+    forbidden(s.transition(&member, placed.id, placed.version, OrderAction::Confirm, None).await);
+    forbidden(s.transition(&member, placed.id, placed.version, OrderAction::Cancel, Some("no".into())).await);
+    let admin = principal("acme", "admin");
+    s.transition(&admin, placed.id, placed.version, OrderAction::Confirm, None).await.unwrap();
+    assert!(matches!(
+        s.create(&member, NewOrder { currency: "XYZ".into(), ..input() }).await,
+        Err(DomainError::Invalid { .. })
+    ));
+}
+
+async fn other_organizations_get_not_found(backend: Backend) {
+    let t = TestApp::new(backend).await;
+    let s = service(&t);
+    let order = s.create(&principal("acme", "owner"), input()).await.unwrap();
+    let evil = principal("evil", "owner");
+    let not_found = |r: Result<_, DomainError>| assert!(matches!(r, Err(DomainError::NotFound { .. })), "{r:?}");
+    not_found(s.get(&evil, order.id).await.map(|_| ()));
+    not_found(s.update_header(&evil, order.id, order.version, OrderHeader::default()).await.map(|_| ()));
+    not_found(s.replace_lines(&evil, order.id, order.version, vec![]).await.map(|_| ()));
+    not_found(s.transition(&evil, order.id, order.version, OrderAction::Place, None).await.map(|_| ()));
+    not_found(s.delete(&evil, order.id, order.version).await);
+    assert!(s.list(&evil, &OrderQuery { limit: 50, ..OrderQuery::default() }).await.unwrap().items.is_empty());
+    assert_eq!(s.get(&principal("acme", "member"), order.id).await.unwrap().id, order.id);
+}
+
+async fn the_lifecycle_records_its_events(backend: Backend) {
+    let t = TestApp::new(backend).await;
+    let s = service(&t);
+    let owner = principal("acme", "owner");
+    let order = s.create(&owner, input()).await.unwrap();
+    assert!(
+        matches!(
+            s.update_header(&owner, order.id, order.version + 1, OrderHeader::default()).await,
+            Err(DomainError::PreconditionFailed { .. })
+        ),
+        "stale version"
+    );
+    let order = s.replace_lines(&owner, order.id, order.version, input().lines).await.unwrap();
+    let order = s.transition(&owner, order.id, order.version, OrderAction::Place, None).await.unwrap();
+    assert!(
+        matches!(s.replace_lines(&owner, order.id, order.version, vec![]).await, Err(DomainError::Conflict { .. })),
+        "only drafts are edited"
+    );
+    assert!(
+        matches!(s.delete(&owner, order.id, order.version).await, Err(DomainError::Conflict { .. })),
+        "only drafts are deleted"
+    );
+    let order = s.transition(&owner, order.id, order.version, OrderAction::Confirm, None).await.unwrap();
+    assert!(
+        matches!(
+            s.transition(&owner, order.id, order.version, OrderAction::Cancel, None).await,
+            Err(DomainError::Invalid { .. })
+        ),
+        "a reason is required"
+    );
+    let order = s
+        .transition(&owner, order.id, order.version, OrderAction::Cancel, Some("customer withdrew".into()))
+        .await
+        .unwrap();
+    assert_eq!(order.status, OrderStatus::Cancelled);
+    let draft = s.create(&owner, input()).await.unwrap();
+    s.delete(&owner, draft.id, draft.version).await.unwrap();
+    assert_eq!(
+        events(&t).await,
+        [
+            "order.created",
+            "order.updated",
+            "order.placed",
+            "order.confirmed",
+            "order.cancelled",
+            "order.created",
+            "order.deleted"
+        ]
+    );
+}
+
+async fn invoice_payments_apply_once(backend: Backend) {
+    let t = TestApp::new(backend).await;
+    let s = service(&t);
+    let acme = OrganizationId::new("acme");
+    let order = s.create(&principal("acme", "owner"), input()).await.unwrap();
+    let paid = |amount: &str| {
+        EventEnvelope::new(
+            "invoice.partially_paid",
+            "invoices",
+            Some(acme.clone()),
+            "inv",
+            serde_json::json!({"order_id": order.id.to_string(), "amount_paid": amount}),
+        )
+    };
+    let payment = invoice_payment(&paid("10.00")).unwrap();
+    s.apply_invoice_payment(&acme, &payment).await.unwrap();
+    let after = s.get(&principal("acme", "member"), order.id).await.unwrap();
+    assert_eq!(after.payment_status, PaymentStatus::PartiallyPaid);
+    // A redelivery has no second effect.
+    s.apply_invoice_payment(&acme, &payment).await.unwrap();
+    assert_eq!(s.get(&principal("acme", "member"), order.id).await.unwrap().version, after.version);
+    s.apply_invoice_payment(&acme, &invoice_payment(&paid("24.00")).unwrap()).await.unwrap();
+    assert_eq!(s.get(&principal("acme", "member"), order.id).await.unwrap().payment_status, PaymentStatus::Paid);
+    // Another organization's event cannot touch this order.
+    s.apply_invoice_payment(&OrganizationId::new("evil"), &invoice_payment(&paid("0")).unwrap()).await.unwrap();
+    assert_eq!(s.get(&principal("acme", "member"), order.id).await.unwrap().payment_status, PaymentStatus::Paid);
+}
