@@ -20,7 +20,10 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use async_trait::async_trait;
-use gremlin_kernel::{Cache, DocumentStore, DomainError, EventEnvelope, OrganizationId, Principal, UserId};
+pub use gremlin_kernel::CallerCredentials;
+use gremlin_kernel::{
+    Cache, DocumentStore, DomainError, EventEnvelope, OrganizationId, Principal, PrincipalResolver, UserId,
+};
 use jsonwebtoken::Algorithm;
 use time::OffsetDateTime;
 
@@ -31,17 +34,6 @@ pub use registry::{PermissionRegistry, RoleOverrides};
 
 /// Document collection holding per-organization role overrides.
 pub const ROLE_OVERRIDES_COLLECTION: &str = "role_permissions";
-
-/// What a request presented.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct CallerCredentials {
-    /// The `Authorization` header.
-    pub authorization: Option<String>,
-    /// The signed session cookie's value.
-    pub session_cookie: Option<String>,
-    /// The `X-Organization-Id` header.
-    pub organization: Option<String>,
-}
 
 /// How the verifier checks tokens.
 #[derive(Clone)]
@@ -308,5 +300,12 @@ impl AccessInvalidation for Verifier {
         for user in self.indexed(&self.org_index_key(organization_id)).await {
             let _ = self.cache.delete(&self.cache_key(organization_id, &user)).await;
         }
+    }
+}
+
+#[async_trait]
+impl PrincipalResolver for Verifier {
+    async fn principal(&self, credentials: &CallerCredentials) -> Result<Principal, DomainError> {
+        Verifier::principal(self, credentials).await
     }
 }

@@ -6,6 +6,7 @@
 //! must not depend on a concrete infrastructure client (NATS, Redis, MongoDB)
 //! nor on any domain crate.
 
+pub mod caller;
 pub mod client;
 pub mod error;
 pub mod event;
@@ -21,6 +22,7 @@ pub mod problem;
 #[cfg(feature = "conformance")]
 pub mod conformance;
 
+pub use caller::{CallerCredentials, PrincipalResolver};
 pub use error::{DomainError, FieldError};
 pub use event::{EventEnvelope, type_matches};
 pub use ids::{EventId, OrganizationId, UserId};

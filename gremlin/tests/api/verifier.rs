@@ -110,6 +110,10 @@ async fn every_credential_form_yields_the_principal(backend: Backend) {
         assert_eq!(permissions(&p), ["orders:manage", "orders:read", "orders:write"]);
     }
 
+    // Business domains see it only through the kernel port.
+    let resolver: Arc<dyn gremlin_kernel::PrincipalResolver> = v.clone();
+    assert_eq!(resolver.principal(&bearer(&format!("Bearer {jwt}"))).await.unwrap().role, "owner");
+
     let unauthenticated =
         |r: Result<Principal, DomainError>| assert!(matches!(r, Err(DomainError::Unauthenticated { .. })), "{r:?}");
     unauthenticated(v.principal(&CallerCredentials::default()).await);
