@@ -12,11 +12,15 @@ use crate::openapi::Apis;
 
 #[cfg(feature = "identity")]
 pub mod identity;
+#[cfg(feature = "orders")]
+pub mod orders;
 
 /// Domains compiled into this binary.
 pub const COMPILED: &[&str] = &[
     #[cfg(feature = "identity")]
     "identity",
+    #[cfg(feature = "orders")]
+    "orders",
 ];
 
 /// The domains to serve: all compiled ones when `requested` is empty.
@@ -56,7 +60,12 @@ pub struct Wired {
 pub fn wire(settings: &Settings, adapters: &Adapters, selected: &[&str]) -> anyhow::Result<Wired> {
     #[cfg(feature = "identity")]
     {
-        let registry = gremlin_identity::verifier::PermissionRegistry::new();
+        #[allow(unused_mut, reason = "domains compiled in add their permissions")]
+        let mut registry = gremlin_identity::verifier::PermissionRegistry::new();
+        #[cfg(feature = "orders")]
+        for (permission, roles) in gremlin_orders::service::PERMISSIONS {
+            registry.register(permission, roles)?;
+        }
         let verifier = identity::verifier(settings, adapters, registry)?;
         let api =
             selected.contains(&"identity").then(|| identity::api(settings, adapters, verifier.clone())).transpose()?;
@@ -74,16 +83,31 @@ pub fn wire(settings: &Settings, adapters: &Adapters, selected: &[&str]) -> anyh
             format!("verifier-cache-{}", uuid::Uuid::now_v7().simple()),
             &["identity.>"],
         );
+        #[allow(unused_mut, reason = "business domains add their consumers")]
+        let mut consumers = vec![Consumer { spec, handler }];
+        #[cfg(feature = "orders")]
+        let orders_api = if selected.contains(&"orders") {
+            let (api, consumer) = orders::wire(settings, adapters, verifier.clone());
+            consumers.push(consumer);
+            Some(api)
+        } else {
+            None
+        };
         Ok(Wired {
-            apis: (OpsApi, crate::openapi::Optional(api)),
-            consumers: vec![Consumer { spec, handler }],
+            apis: (
+                OpsApi,
+                crate::openapi::Optional(api),
+                #[cfg(feature = "orders")]
+                crate::openapi::Optional(orders_api),
+            ),
+            consumers,
             verifier,
         })
     }
     #[cfg(not(feature = "identity"))]
     {
         let _ = (settings, adapters, selected);
-        Ok(Wired { apis: (OpsApi, ()), consumers: Vec::new() })
+        Ok(Wired { apis: (OpsApi, (), ()), consumers: Vec::new() })
     }
 }
 

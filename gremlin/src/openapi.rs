@@ -53,8 +53,15 @@ pub type IdentityApis = Optional<(
 #[cfg(not(feature = "identity"))]
 pub type IdentityApis = ();
 
+/// The orders API, when compiled in.
+#[cfg(feature = "orders")]
+pub type OrdersApis = Optional<gremlin_orders::api::OrdersApi>;
+/// The orders API, when compiled in.
+#[cfg(not(feature = "orders"))]
+pub type OrdersApis = ();
+
 /// Every API of the binary.
-pub type Apis = (OpsApi, IdentityApis);
+pub type Apis = (OpsApi, IdentityApis, OrdersApis);
 
 /// The OpenAPI service over `apis`.
 pub fn api_service(apis: Apis) -> OpenApiService<Apis, ()> {
@@ -66,7 +73,7 @@ pub fn api_service(apis: Apis) -> OpenApiService<Apis, ()> {
 
 /// The document as pretty JSON with a trailing newline, as committed.
 pub fn spec_json() -> String {
-    let mut spec = api_service((OpsApi, IdentityApis::default())).spec();
+    let mut spec = api_service((OpsApi, IdentityApis::default(), OrdersApis::default())).spec();
     spec.push('\n');
     spec
 }

@@ -5,6 +5,7 @@
 //!
 //! Depends on the kernel only — never on identity or another domain.
 
+pub mod api;
 pub mod events;
 pub mod model;
 pub mod ports;

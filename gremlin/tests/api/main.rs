@@ -21,6 +21,8 @@ mod mail;
 mod migrations;
 mod openapi;
 #[cfg(feature = "orders")]
+mod orders_api;
+#[cfg(feature = "orders")]
 mod orders_service;
 #[cfg(feature = "orders")]
 mod orders_store;

@@ -1,0 +1,348 @@
+//! The orders HTTP API through the real router on SQLite and PostgreSQL,
+//! with callers authenticated by identity: 401/403/404 rules, ETag and
+//! If-Match, idempotent creates, and the whole lifecycle.
+
+use poem::http::StatusCode;
+use serde_json::{Value as Json, json};
+
+use crate::both_backends;
+use crate::support::{Backend, TestApp, json, sign_up};
+
+both_backends! {
+    callers_need_a_token_a_permission_and_their_own_organization => callers_need_a_token_a_permission_and_their_own_organization,
+    changes_need_the_current_etag => changes_need_the_current_etag,
+    idempotency_keys_make_one_order => idempotency_keys_make_one_order,
+    the_lifecycle_over_http => the_lifecycle_over_http,
+}
+
+/// A user owning an organization (active), and a service JWT for it.
+async fn owner(t: &TestApp, email: &str, slug: &str) -> (String, String) {
+    let user = sign_up(t, email, email).await;
+    let org = json(
+        t.client()
+            .post("/api/auth/organization/create")
+            .header("authorization", &user.bearer)
+            .body_json(&json!({"name": slug, "slug": slug}))
+            .send()
+            .await,
+    )
+    .await;
+    let jwt = json(t.client().get("/api/auth/token").header("authorization", &user.bearer).send().await).await["token"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    (format!("Bearer {jwt}"), org["id"].as_str().unwrap().to_owned())
+}
+
+fn body() -> Json {
+    json!({"currency": "EUR", "customer": {"name": "Acme Buyer", "email": "buyer@example.com"}, "lines": [
+        {"sku": "A-1", "description": "Widget", "quantity": "2", "unit_price": "19.99", "tax_rate": "20", "discount": {"kind": "percent", "value": "10"}}
+    ]})
+}
+
+async fn create(t: &TestApp, auth: &str) -> Json {
+    let resp = t.client().post("/api/orders").header("authorization", auth).body_json(&body()).send().await;
+    resp.assert_status(StatusCode::CREATED);
+    json(resp).await
+}
+
+async fn problem(resp: poem::test::TestResponse, status: StatusCode) -> Json {
+    resp.assert_status(status);
+    resp.assert_content_type("application/problem+json");
+    json(resp).await
+}
+
+async fn callers_need_a_token_a_permission_and_their_own_organization(backend: Backend) {
+    let t = TestApp::new(backend).await;
+    let (alice, acme) = owner(&t, "alice@example.com", "acme").await;
+    let order = create(&t, &alice).await;
+    assert_eq!((order["number"].clone(), order["grand_total"].clone()), (json!("SO-000001"), json!("43.18")));
+    let id = order["id"].as_str().unwrap().to_owned();
+
+    problem(t.client().get(format!("/api/orders/{id}")).send().await, StatusCode::UNAUTHORIZED).await;
+    problem(t.client().get("/api/orders").send().await, StatusCode::UNAUTHORIZED).await;
+    problem(t.client().post("/api/orders").body_json(&body()).send().await, StatusCode::UNAUTHORIZED).await;
+
+    // Another organization: every endpoint answers 404, the list never shows it.
+    let (mallory, _) = owner(&t, "mallory@example.com", "evil").await;
+    for (method, path) in [
+        ("GET", format!("/api/orders/{id}")),
+        ("POST", format!("/api/orders/{id}/place")),
+        ("DELETE", format!("/api/orders/{id}")),
+        ("POST", format!("/api/orders/{id}/confirm")),
+        ("POST", format!("/api/orders/{id}/fulfil")),
+    ] {
+        let client = t.client();
+        let request = match method {
+            "GET" => client.get(&path),
+            "DELETE" => client.delete(&path),
+            _ => client.post(&path),
+        };
+        problem(
+            request.header("authorization", &mallory).header("if-match", "\"1\"").send().await,
+            StatusCode::NOT_FOUND,
+        )
+        .await;
+    }
+    let patch = t
+        .client()
+        .patch(format!("/api/orders/{id}"))
+        .header("authorization", &mallory)
+        .header("if-match", "\"1\"")
+        .body_json(&json!({"notes": "pwned"}))
+        .send()
+        .await;
+    problem(patch, StatusCode::NOT_FOUND).await;
+    let lines = t
+        .client()
+        .put(format!("/api/orders/{id}/lines"))
+        .header("authorization", &mallory)
+        .header("if-match", "\"1\"")
+        .body_json(&json!({"lines": []}))
+        .send()
+        .await;
+    problem(lines, StatusCode::NOT_FOUND).await;
+    let cancel = t
+        .client()
+        .post(format!("/api/orders/{id}/cancel"))
+        .header("authorization", &mallory)
+        .header("if-match", "\"1\"")
+        .body_json(&json!({"reason": "x"}))
+        .send()
+        .await;
+    problem(cancel, StatusCode::NOT_FOUND).await;
+    let listed = json(t.client().get("/api/orders").header("authorization", &mallory).send().await).await;
+    assert_eq!(listed["items"], json!([]));
+    // Naming Acme with the header does not help Mallory: not a member.
+    let forced = t
+        .client()
+        .get(format!("/api/orders/{id}"))
+        .header("authorization", &mallory)
+        .header("x-organization-id", &acme)
+        .send()
+        .await;
+    problem(forced, StatusCode::FORBIDDEN).await;
+
+    // Without the permission: the organization takes orders:write away from owners.
+    t.app
+        .adapters
+        .documents
+        .upsert("role_permissions", &acme, json!({"roles": {"owner": ["orders:read"]}}))
+        .await
+        .unwrap();
+    problem(
+        t.client().post("/api/orders").header("authorization", &alice).body_json(&body()).send().await,
+        StatusCode::FORBIDDEN,
+    )
+    .await;
+    t.client().get(format!("/api/orders/{id}")).header("authorization", &alice).send().await.assert_status_is_ok();
+}
+
+async fn changes_need_the_current_etag(backend: Backend) {
+    let t = TestApp::new(backend).await;
+    let (alice, _) = owner(&t, "alice@example.com", "acme").await;
+    let order = create(&t, &alice).await;
+    let id = order["id"].as_str().unwrap().to_owned();
+    let get = t.client().get(format!("/api/orders/{id}")).header("authorization", &alice).send().await;
+    get.assert_header("etag", "\"1\"");
+    problem(
+        t.client()
+            .patch(format!("/api/orders/{id}"))
+            .header("authorization", &alice)
+            .body_json(&json!({"notes": "x"}))
+            .send()
+            .await,
+        StatusCode::PRECONDITION_REQUIRED,
+    )
+    .await;
+    problem(
+        t.client()
+            .patch(format!("/api/orders/{id}"))
+            .header("authorization", &alice)
+            .header("if-match", "\"7\"")
+            .body_json(&json!({"notes": "x"}))
+            .send()
+            .await,
+        StatusCode::PRECONDITION_FAILED,
+    )
+    .await;
+    let updated = t
+        .client()
+        .patch(format!("/api/orders/{id}"))
+        .header("authorization", &alice)
+        .header("if-match", "\"1\"")
+        .body_json(&json!({"notes": "rush"}))
+        .send()
+        .await;
+    updated.assert_status_is_ok();
+    updated.assert_header("etag", "\"2\"");
+    problem(
+        t.client()
+            .patch(format!("/api/orders/{id}"))
+            .header("authorization", &alice)
+            .header("if-match", "\"1\"")
+            .body_json(&json!({"notes": "late"}))
+            .send()
+            .await,
+        StatusCode::PRECONDITION_FAILED,
+    )
+    .await;
+}
+
+async fn idempotency_keys_make_one_order(backend: Backend) {
+    let t = TestApp::new(backend).await;
+    let (alice, _) = owner(&t, "alice@example.com", "acme").await;
+    let first = t
+        .client()
+        .post("/api/orders")
+        .header("authorization", &alice)
+        .header("idempotency-key", "k-1")
+        .body_json(&body())
+        .send()
+        .await;
+    first.assert_status(StatusCode::CREATED);
+    let first = json(first).await;
+    let again = json(
+        t.client()
+            .post("/api/orders")
+            .header("authorization", &alice)
+            .header("idempotency-key", "k-1")
+            .body_json(&body())
+            .send()
+            .await,
+    )
+    .await;
+    assert_eq!(again["id"], first["id"], "the same key and body return the first order");
+    let mut other = body();
+    other["currency"] = json!("USD");
+    problem(
+        t.client()
+            .post("/api/orders")
+            .header("authorization", &alice)
+            .header("idempotency-key", "k-1")
+            .body_json(&other)
+            .send()
+            .await,
+        StatusCode::UNPROCESSABLE_ENTITY,
+    )
+    .await;
+
+    // 20 concurrent requests with one new key: one order.
+    let client = t.client();
+    let requests = (0..20).map(|_| async {
+        let resp = client
+            .post("/api/orders")
+            .header("authorization", &alice)
+            .header("idempotency-key", "k-2")
+            .body_json(&body())
+            .send()
+            .await;
+        resp.assert_status(StatusCode::CREATED);
+        json(resp).await["id"].as_str().unwrap().to_owned()
+    });
+    let ids: std::collections::HashSet<String> = futures_util::future::join_all(requests).await.into_iter().collect();
+    assert_eq!(ids.len(), 1, "one order for one key");
+    let list = json(t.client().get("/api/orders?limit=50").header("authorization", &alice).send().await).await;
+    assert_eq!(list["items"].as_array().unwrap().len(), 2, "k-1 and k-2");
+}
+
+async fn the_lifecycle_over_http(backend: Backend) {
+    let t = TestApp::new(backend).await;
+    let (alice, _) = owner(&t, "alice@example.com", "acme").await;
+    let order = create(&t, &alice).await;
+    let id = order["id"].as_str().unwrap().to_owned();
+    let step = |path: String, version: i64| {
+        let t = &t;
+        let alice = alice.clone();
+        async move {
+            t.client()
+                .post(path)
+                .header("authorization", &alice)
+                .header("if-match", format!("\"{version}\""))
+                .send()
+                .await
+        }
+    };
+    let added = json(
+        t.client()
+            .post(format!("/api/orders/{id}/lines"))
+            .header("authorization", &alice)
+            .header("if-match", "\"1\"")
+            .body_json(&json!({"sku": "B", "quantity": "1", "unit_price": "5"}))
+            .send()
+            .await,
+    )
+    .await;
+    assert_eq!((added["lines"].as_array().unwrap().len(), added["grand_total"].clone()), (2, json!("48.18")));
+    let removed = json(
+        t.client()
+            .delete(format!("/api/orders/{id}/lines/2"))
+            .header("authorization", &alice)
+            .header("if-match", "\"2\"")
+            .send()
+            .await,
+    )
+    .await;
+    assert_eq!(removed["lines"].as_array().unwrap().len(), 1);
+    let placed = json(step(format!("/api/orders/{id}/place"), 3).await).await;
+    assert_eq!(placed["status"], "placed");
+    problem(
+        t.client()
+            .delete(format!("/api/orders/{id}"))
+            .header("authorization", &alice)
+            .header("if-match", "\"4\"")
+            .send()
+            .await,
+        StatusCode::CONFLICT,
+    )
+    .await;
+    let confirmed = json(step(format!("/api/orders/{id}/confirm"), 4).await).await;
+    assert_eq!(confirmed["status"], "confirmed");
+    let fulfilled = json(step(format!("/api/orders/{id}/fulfil"), 5).await).await;
+    assert_eq!(fulfilled["status"], "fulfilled");
+    problem(
+        t.client()
+            .post(format!("/api/orders/{id}/cancel"))
+            .header("authorization", &alice)
+            .header("if-match", "\"6\"")
+            .body_json(&json!({"reason": "late"}))
+            .send()
+            .await,
+        StatusCode::CONFLICT,
+    )
+    .await;
+
+    let draft = create(&t, &alice).await;
+    let draft_id = draft["id"].as_str().unwrap();
+    problem(
+        t.client()
+            .post("/api/orders")
+            .header("authorization", &alice)
+            .body_json(&json!({"currency": "EUR", "lines": [{"sku": "", "quantity": "0", "unit_price": "1"}]}))
+            .send()
+            .await,
+        StatusCode::UNPROCESSABLE_ENTITY,
+    )
+    .await;
+    t.client()
+        .delete(format!("/api/orders/{draft_id}"))
+        .header("authorization", &alice)
+        .header("if-match", "\"1\"")
+        .send()
+        .await
+        .assert_status(StatusCode::NO_CONTENT);
+    let page = json(
+        t.client()
+            .get("/api/orders?sort=number&direction=asc&status=fulfilled")
+            .header("authorization", &alice)
+            .send()
+            .await,
+    )
+    .await;
+    assert_eq!(page["items"].as_array().unwrap().len(), 1);
+    problem(
+        t.client().get("/api/orders?status=shipped").header("authorization", &alice).send().await,
+        StatusCode::UNPROCESSABLE_ENTITY,
+    )
+    .await;
+}
