@@ -7,7 +7,7 @@ CARGO ?= cargo
 # Test runner: cargo-nextest when installed, cargo test otherwise.
 NEXTEST := $(shell $(CARGO) nextest --version >/dev/null 2>&1 && echo yes)
 
-.PHONY: run test unit lint fmt openapi services fuzz-api client-smoke build
+.PHONY: run test unit lint fmt openapi services fuzz-api client-smoke bench build
 
 run:
 	$(CARGO) run --bin gremlin -- serve
@@ -42,3 +42,6 @@ fuzz-api:
 
 client-smoke:
 	bash scripts/client-smoke.sh
+
+bench:
+	bash scripts/bench.sh

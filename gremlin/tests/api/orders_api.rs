@@ -346,3 +346,46 @@ async fn the_lifecycle_over_http(backend: Backend) {
     )
     .await;
 }
+
+/// An invoice event published on the bus reaches the orders consumer and
+/// moves the payment status; a redelivery changes nothing.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn invoice_events_update_the_payment_status_through_the_bus() {
+    let t = TestApp::new(Backend::Sqlite).await;
+    let (alice, acme) = owner(&t, "alice@example.com", "acme").await;
+    let order = create(&t, &alice).await;
+    let consumer = t
+        .app
+        .consumers
+        .iter()
+        .find(|c| c.spec.durable_name == "orders-payment-status")
+        .expect("orders consumer wired")
+        .clone();
+    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    let running = tokio::spawn(gremlin::consumers::run(t.app.adapters.events.clone(), consumer, async move {
+        let _ = stopped.await;
+    }));
+    tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    let event = gremlin_kernel::EventEnvelope::new(
+        "invoice.paid",
+        "invoices",
+        Some(gremlin_kernel::OrganizationId::new(acme)),
+        "inv-1",
+        json!({"order_id": order["id"], "amount_paid": "43.18"}),
+    );
+    t.app.adapters.events.publish(&event).await.unwrap();
+    let id = order["id"].as_str().unwrap();
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(5);
+    loop {
+        let current =
+            json(t.client().get(format!("/api/orders/{id}")).header("authorization", &alice).send().await).await;
+        if current["payment_status"] == "paid" {
+            assert_eq!(current["version"], 2);
+            break;
+        }
+        assert!(std::time::Instant::now() < deadline, "the invoice event never arrived: {current}");
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    stop.send(()).unwrap();
+    running.await.unwrap();
+}
