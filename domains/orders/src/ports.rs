@@ -6,7 +6,7 @@ use async_trait::async_trait;
 use gremlin_kernel::{EventEnvelope, OrganizationId, Page};
 
 use crate::model::order::OrderError;
-use crate::model::{Order, OrderId, OrderNumber, OrderStatus, PaymentStatus};
+use crate::model::{NumberPrefix, Order, OrderId, OrderNumber, OrderStatus, PaymentStatus};
 
 /// Why storage refused an operation.
 #[derive(Debug, thiserror::Error)]
@@ -84,6 +84,13 @@ pub trait OrderRepository: Send + Sync {
         id: OrderId,
         expected_version: i64,
         events: &[EventEnvelope],
+    ) -> Result<(), RepositoryError>;
+
+    /// Sets the prefix of the organization's future order numbers.
+    async fn set_number_prefix(
+        &self,
+        organization: &OrganizationId,
+        prefix: &NumberPrefix,
     ) -> Result<(), RepositoryError>;
 
     /// A page of the organization's orders with their lines (two queries,

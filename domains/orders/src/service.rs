@@ -10,7 +10,7 @@ use time::OffsetDateTime;
 
 use crate::events;
 use crate::model::order::{OrderError, OrderHeader};
-use crate::model::{LineInput, Order, OrderAction, OrderId};
+use crate::model::{LineInput, NumberPrefix, Order, OrderAction, OrderId};
 use crate::ports::{OrderQuery, OrderRepository, RepositoryError};
 
 /// The permissions orders registers, with the roles holding them by default:
@@ -197,6 +197,15 @@ impl OrderService {
         order.check_deletable()?;
         let deleted = events::order_event("deleted", &order, false);
         Ok(self.repo.delete(&principal.organization_id, id, expected_version, &[deleted]).await?)
+    }
+
+    /// Sets the prefix of the organization's future order numbers
+    /// (`orders:manage`); existing orders keep theirs.
+    pub async fn set_number_prefix(&self, principal: &Principal, prefix: &str) -> Result<NumberPrefix, DomainError> {
+        principal.require(&permission("orders:manage")?)?;
+        let prefix = NumberPrefix::parse(prefix).map_err(|e| DomainError::Invalid { errors: vec![e] })?;
+        self.repo.set_number_prefix(&principal.organization_id, &prefix).await?;
+        Ok(prefix)
     }
 
     /// Applies an invoice event's total paid to the order; idempotent (the

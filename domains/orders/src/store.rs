@@ -237,6 +237,19 @@ impl OrderRepository for SqlOrderRepository {
         Ok(())
     }
 
+    async fn set_number_prefix(
+        &self,
+        organization: &OrganizationId,
+        prefix: &NumberPrefix,
+    ) -> Result<(), RepositoryError> {
+        let sql = "INSERT INTO order_number_sequences (organization_id, prefix, next_value) VALUES ($1, $2, 1) \
+                   ON CONFLICT (organization_id) DO UPDATE SET prefix = excluded.prefix";
+        exec(&self.db, sql, vec![organization.as_str().into(), prefix.as_str().into()])
+            .await
+            .context("setting the number prefix")?;
+        Ok(())
+    }
+
     async fn list(&self, organization: &OrganizationId, query: &OrderQuery) -> Result<Page<Order>, RepositoryError> {
         let mut sql = format!("SELECT {ORDER_COLUMNS} FROM orders WHERE organization_id = $1");
         let mut values: Vec<Value> = vec![organization.as_str().into()];

@@ -13,6 +13,7 @@ both_backends! {
     changes_need_the_current_etag => changes_need_the_current_etag,
     idempotency_keys_make_one_order => idempotency_keys_make_one_order,
     the_lifecycle_over_http => the_lifecycle_over_http,
+    each_organization_sets_its_number_prefix => each_organization_sets_its_number_prefix,
 }
 
 /// A user owning an organization (active), and a service JWT for it.
@@ -102,6 +103,23 @@ async fn callers_need_a_token_a_permission_and_their_own_organization(backend: B
         .send()
         .await;
     problem(lines, StatusCode::NOT_FOUND).await;
+    let add = t
+        .client()
+        .post(format!("/api/orders/{id}/lines"))
+        .header("authorization", &mallory)
+        .header("if-match", "\"1\"")
+        .body_json(&json!({"sku": "X", "quantity": "1", "unit_price": "1"}))
+        .send()
+        .await;
+    problem(add, StatusCode::NOT_FOUND).await;
+    let remove = t
+        .client()
+        .delete(format!("/api/orders/{id}/lines/1"))
+        .header("authorization", &mallory)
+        .header("if-match", "\"1\"")
+        .send()
+        .await;
+    problem(remove, StatusCode::NOT_FOUND).await;
     let cancel = t
         .client()
         .post(format!("/api/orders/{id}/cancel"))
@@ -388,4 +406,36 @@ async fn invoice_events_update_the_payment_status_through_the_bus() {
     }
     stop.send(()).unwrap();
     running.await.unwrap();
+}
+
+async fn each_organization_sets_its_number_prefix(backend: Backend) {
+    let t = TestApp::new(backend).await;
+    let (alice, _) = owner(&t, "alice@example.com", "acme").await;
+    let (bob, _) = owner(&t, "bob@example.com", "bobco").await;
+    assert_eq!(create(&t, &alice).await["number"], "SO-000001");
+    let set = t
+        .client()
+        .put("/api/orders/numbering")
+        .header("authorization", &alice)
+        .body_json(&json!({"prefix": "ACME-"}))
+        .send()
+        .await;
+    set.assert_status_is_ok();
+    assert_eq!(create(&t, &alice).await["number"], "ACME-000002", "the sequence continues under the new prefix");
+    assert_eq!(create(&t, &bob).await["number"], "SO-000001", "other organizations are unaffected");
+    problem(
+        t.client()
+            .put("/api/orders/numbering")
+            .header("authorization", &alice)
+            .body_json(&json!({"prefix": "bad prefix"}))
+            .send()
+            .await,
+        StatusCode::UNPROCESSABLE_ENTITY,
+    )
+    .await;
+    problem(
+        t.client().put("/api/orders/numbering").body_json(&json!({"prefix": "X-"})).send().await,
+        StatusCode::UNAUTHORIZED,
+    )
+    .await;
 }

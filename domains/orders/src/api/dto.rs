@@ -250,6 +250,13 @@ pub struct CancelBody {
     pub reason: String,
 }
 
+/// The numbering of an organization's orders.
+#[derive(Debug, Clone, Object)]
+pub struct NumberingBody {
+    /// Prefix of future order numbers: 1-10 of A-Z, 0-9, - and / (default `SO-`).
+    pub prefix: String,
+}
+
 /// A page of orders.
 #[derive(Debug, Clone, Object)]
 pub struct OrderPage {

@@ -186,6 +186,15 @@ impl OrdersApi {
         Ok(CreatedResponse::Created(Json(OrderDto::from(&order)), etag(order.version), location))
     }
 
+    /// Set the prefix of the organization's future order numbers
+    /// (`orders:manage`); existing orders keep their numbers.
+    #[oai(path = "/numbering", method = "put", operation_id = "orders.set_numbering")]
+    async fn set_numbering(&self, req: &Request, body: Json<NumberingBody>) -> Result<Json<NumberingBody>> {
+        let principal = self.caller(req).await?;
+        let prefix = self.service.set_number_prefix(&principal, &body.prefix).await?;
+        Ok(Json(NumberingBody { prefix: prefix.as_str().to_owned() }))
+    }
+
     /// One order of the caller's organization (`orders:read`), with its ETag.
     #[oai(path = "/:id", method = "get", operation_id = "orders.get")]
     async fn get(&self, req: &Request, id: Path<String>) -> Result<OrderResponse> {
