@@ -44,7 +44,7 @@ done
 SERVER_PID=$(pgrep -f "serve --bind $ADDR" | head -n1)
 
 # A user, an organization (active), a service JWT and 200 orders.
-read -r AUTH ORDER_ID < <(python3 - "$ADDR" <<'PY'
+read -r TOKEN ORDER_ID < <(python3 - "$ADDR" <<'PY'
 import json, sys, urllib.request
 base = f"http://{sys.argv[1]}"
 def call(method, path, body=None, auth=None):
@@ -63,19 +63,21 @@ order_id = None
 for i in range(200):
     _, order = call("POST", "/api/orders", {"currency": "EUR", "lines": [{"sku": f"S{i}", "quantity": "2", "unit_price": "19.99", "tax_rate": "20"}, {"sku": "X", "quantity": "1", "unit_price": "5"}]}, jwt)
     order_id = order["id"]
-print(jwt, order_id)
+print(token["token"], order_id)
 PY
 )
+AUTH="Bearer $TOKEN"
 export BENCH_AUTH="$AUTH" BENCH_RUN="$(date +%s)"
 
 run() { # name, extra wrk args...
   local name=$1; shift
   wrk -t2 -c"$CONNECTIONS" -d"$DURATION" --latency "$@" >"$WORK/$name.txt" 2>&1
-  local rps p50 p99
+  local rps p50 p99 errors
   rps=$(awk '/Requests\/sec/ {print $2}' "$WORK/$name.txt")
   p50=$(awk '$1=="50%" {print $2}' "$WORK/$name.txt")
   p99=$(awk '$1=="99%" {print $2}' "$WORK/$name.txt")
-  echo "$name $rps $p50 $p99"
+  errors=$(awk '/Non-2xx or 3xx responses/ {print $5}' "$WORK/$name.txt")
+  echo "$name $rps $p50 $p99 ${errors:-0}"
 }
 
 RESULTS=$(
@@ -94,11 +96,11 @@ CEILING=$(echo "$RESULTS" | awk '$1=="healthz" {print $2}')
   echo "Machine: $(nproc) cores ($(awk -F': ' '/model name/ {print $2; exit}' /proc/cpuinfo)), $(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo) RAM;"
   echo "wrk and Gremlin share the machine: wrk -t2 -c$CONNECTIONS -d$DURATION, release build, PostgreSQL $(psql "$ADMIN_URL" -tAc 'SHOW server_version' | cut -d' ' -f1), embedded bus and cache, rate limits off."
   echo
-  echo "| scenario | requests/s | p50 | p99 | share of /healthz |"
-  echo "|---|---:|---:|---:|---:|"
-  echo "$RESULTS" | while read -r name rps p50 p99; do
+  echo "| scenario | requests/s | p50 | p99 | share of /healthz | non-2xx |"
+  echo "|---|---:|---:|---:|---:|---:|"
+  echo "$RESULTS" | while read -r name rps p50 p99 errors; do
     ratio=$(awk -v a="$rps" -v b="$CEILING" 'BEGIN { if (b > 0) printf "%.0f%%", 100 * a / b; else print "n/a" }')
-    echo "| $name | $rps | $p50 | $p99 | $ratio |"
+    echo "| $name | $rps | $p50 | $p99 | $ratio | $errors |"
   done
   echo
   echo "Server peak RSS (VmHWM): $RSS."
