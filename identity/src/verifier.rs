@@ -142,7 +142,7 @@ impl Verifier {
                 signed_token::verify(&self.settings.secret, &signed_token::percent_decode(&value))
             }
             (Some(value), _) => Some(value),
-            (None, Some(cookie)) => signed_token::verify(&self.settings.secret, cookie),
+            (None, Some(cookie)) => signed_token::verify(&self.settings.secret, &signed_token::percent_decode(cookie)),
             (None, None) => None,
         };
         let token = token

@@ -13,7 +13,7 @@ use crate::principal::Principal;
 pub struct CallerCredentials {
     /// The `Authorization` header.
     pub authorization: Option<String>,
-    /// The signed session cookie's value.
+    /// The signed session cookie's value, as sent (percent-encoded or not).
     pub session_cookie: Option<String>,
     /// The `X-Organization-Id` header.
     pub organization: Option<String>,

@@ -61,6 +61,20 @@ async fn callers_need_a_token_a_permission_and_their_own_organization(backend: B
     let id = order["id"].as_str().unwrap().to_owned();
 
     problem(t.client().get(format!("/api/orders/{id}")).send().await, StatusCode::UNAUTHORIZED).await;
+    // A browser's session cookie (percent-encoded, as Set-Cookie sent it) works too.
+    let session = sign_up(&t, "carol@example.com", "Carol").await;
+    let cookie = format!(
+        "better-auth.session_token={}",
+        session.signed.replace('/', "%2F").replace('+', "%2B").replace('=', "%3D")
+    );
+    let by_cookie = t
+        .client()
+        .get(format!("/api/orders/{id}"))
+        .header("cookie", &cookie)
+        .header("x-organization-id", &acme)
+        .send()
+        .await;
+    problem(by_cookie, StatusCode::FORBIDDEN).await;
     problem(t.client().get("/api/orders").send().await, StatusCode::UNAUTHORIZED).await;
     problem(t.client().post("/api/orders").body_json(&body()).send().await, StatusCode::UNAUTHORIZED).await;
 

@@ -116,7 +116,7 @@ impl OrdersApi {
             .flat_map(|v| v.split(';'))
             .find_map(|pair| {
                 let (name, value) = pair.trim().split_once('=')?;
-                (name == self.session_cookie).then(|| value.replace("%2F", "/").replace("%2B", "+").replace("%3D", "="))
+                (name == self.session_cookie).then(|| value.to_owned())
             });
         let credentials = CallerCredentials {
             authorization: header_text(header::AUTHORIZATION),
