@@ -227,8 +227,8 @@ impl Default for EventsSettings {
     }
 }
 
-/// `[cache]`: keys `url` (`memory`, default, or `redis://…`) and
-/// `key_prefix`; env `GREMLIN_CACHE__<KEY>`.
+/// `[cache]`: keys `url` (`memory`, default, or `redis://…`),
+/// `key_prefix` and `pool_size`; env `GREMLIN_CACHE__<KEY>`.
 #[derive(Debug, Clone, Deserialize, Serialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct CacheSettings {
@@ -236,11 +236,13 @@ pub struct CacheSettings {
     pub url: ServiceUrl,
     /// Prefix of every key, so deployments can share one Redis. Default `gremlin:`.
     pub key_prefix: String,
+    /// Redis connections kept open (commands are pipelined over them). Default 4.
+    pub pool_size: u32,
 }
 
 impl Default for CacheSettings {
     fn default() -> Self {
-        Self { url: ServiceUrl::new("memory"), key_prefix: "gremlin:".into() }
+        Self { url: ServiceUrl::new("memory"), key_prefix: "gremlin:".into(), pool_size: 4 }
     }
 }
 

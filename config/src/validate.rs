@@ -53,6 +53,7 @@ pub(crate) fn validate(s: &Settings) -> Result<(), ConfigError> {
     }
     one_of("events.url", &s.events.url.scheme(), &["memory", "nats"], "memory or nats://HOST:4222")?;
     one_of("cache.url", &s.cache.url.scheme(), &["memory", "redis", "rediss"], "memory or redis://HOST:6379")?;
+    positive("cache.pool_size", u64::from(s.cache.pool_size))?;
     one_of(
         "documents.url",
         &s.documents.url.scheme(),

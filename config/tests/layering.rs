@@ -114,6 +114,7 @@ fn invalid_values_name_the_key_and_what_is_allowed() {
         ("GREMLIN_DOCUMENTS__URL", "couch://x", "documents.url", "mongodb://"),
         ("GREMLIN_PUBLIC_URL", "not a url", "server.public_url", "http"),
         ("GREMLIN_DATABASE__MAX_CONNECTIONS", "0", "database.max_connections", "greater than zero"),
+        ("GREMLIN_CACHE__POOL_SIZE", "0", "cache.pool_size", "greater than zero"),
         ("GREMLIN_LOG__FORMAT", "xml", "log.format", "pretty"),
         ("GREMLIN_SERVER__BIND", "localhost", "server.bind", "socket address"),
     ];

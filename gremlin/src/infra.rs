@@ -5,6 +5,7 @@ pub mod database;
 #[cfg(feature = "identity")]
 pub mod mail;
 pub mod memory;
+pub mod redis;
 pub mod sql;
 
 use std::sync::Arc;
@@ -39,7 +40,12 @@ impl Adapters {
         };
         let cache: Arc<dyn Cache> = match settings.cache.url.scheme().as_str() {
             "memory" => Arc::new(memory::MemoryCache::new()),
-            other => bail!("cache.url: the `{other}` adapter is not available in this build yet; use `memory`"),
+            "redis" | "rediss" => Arc::new(
+                redis::RedisCache::connect(settings.cache.url.expose(), settings.cache.pool_size as usize)
+                    .await
+                    .context("connecting to Redis (cache.url)")?,
+            ),
+            other => bail!("cache.url: the `{other}` adapter is not available in this build; use `memory` or `redis`"),
         };
         let documents: Arc<dyn DocumentStore> = match settings.documents.url.scheme().as_str() {
             "sql" => Arc::new(sql::SqlDocumentStore::new(db.clone())),

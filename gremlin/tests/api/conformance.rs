@@ -1,5 +1,5 @@
-//! The port conformance suites on the embedded adapters. The production
-//! adapters (NATS, Redis, MongoDB) run the same suites.
+//! The port conformance suites on every adapter: the embedded ones and the
+//! production ones built so far (Redis, at `GREMLIN_TEST_REDIS_URL`).
 
 use std::sync::Arc;
 
@@ -13,6 +13,17 @@ mod memory_cache {
     use super::*;
     async fn make() -> Arc<dyn Cache> {
         Arc::new(MemoryCache::new())
+    }
+    gremlin_kernel::cache_conformance!(make());
+}
+
+mod redis_cache {
+    use super::*;
+    async fn make() -> Arc<dyn Cache> {
+        let url = std::env::var("GREMLIN_TEST_REDIS_URL").unwrap_or_else(|_| "redis://127.0.0.1:6379".into());
+        Arc::new(
+            gremlin::infra::redis::RedisCache::connect(&url, 2).await.expect("Redis for the cache conformance suite"),
+        )
     }
     gremlin_kernel::cache_conformance!(make());
 }

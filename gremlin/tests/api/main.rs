@@ -29,6 +29,8 @@ mod orders_store;
 mod outbox;
 #[cfg(feature = "identity")]
 mod rate_limit;
+#[cfg(feature = "identity")]
+mod redis_cache;
 mod shutdown;
 #[cfg(feature = "identity")]
 mod verifier;

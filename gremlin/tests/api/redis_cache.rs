@@ -1,0 +1,100 @@
+//! The app on the Redis cache: processes sharing one Redis share rate-limit
+//! windows, and a Redis that is down shows in `/readyz` without stopping
+//! start-up. Needs Redis at `GREMLIN_TEST_REDIS_URL` (`make services`).
+
+use gremlin_config::ServiceUrl;
+use poem::http::StatusCode;
+use serde_json::json;
+
+use crate::support::{Backend, TestApp};
+
+fn redis_url() -> String {
+    std::env::var("GREMLIN_TEST_REDIS_URL").unwrap_or_else(|_| "redis://127.0.0.1:6379".into())
+}
+
+/// An app on Redis with rate limits on; `prefix` keeps this test's keys apart.
+async fn app_on_redis(prefix: &str) -> TestApp {
+    let prefix = prefix.to_owned();
+    TestApp::custom(
+        Backend::Sqlite,
+        move |s| {
+            s.cache.url = ServiceUrl::new(redis_url());
+            s.cache.key_prefix = prefix;
+            s.rate_limit.enabled = true;
+        },
+        |b| b,
+    )
+    .await
+}
+
+#[tokio::test]
+async fn two_processes_on_one_redis_share_the_sign_in_window() {
+    let prefix = format!("gremlin-test-{}:", uuid::Uuid::new_v4().simple());
+    let (first, second) = (app_on_redis(&prefix).await, app_on_redis(&prefix).await);
+    let body = json!({"email": "nobody@example.com", "password": "wrong-password-1"});
+    for app in [&first, &second, &first] {
+        app.client()
+            .post("/api/auth/sign-in/email")
+            .body_json(&body)
+            .send()
+            .await
+            .assert_status(StatusCode::UNAUTHORIZED);
+    }
+    let limited = second.client().post("/api/auth/sign-in/email").body_json(&body).send().await;
+    limited.assert_status(StatusCode::TOO_MANY_REQUESTS);
+    assert!(limited.0.headers().contains_key("retry-after"));
+
+    // Another deployment on the same Redis (other prefix) is untouched.
+    let other = app_on_redis(&format!("gremlin-test-{}:", uuid::Uuid::new_v4().simple())).await;
+    other
+        .client()
+        .post("/api/auth/sign-in/email")
+        .body_json(&body)
+        .send()
+        .await
+        .assert_status(StatusCode::UNAUTHORIZED);
+}
+
+#[tokio::test]
+async fn readyz_reports_the_redis_cache() {
+    let t = app_on_redis("gremlin-test-ready:").await;
+    let resp = t.client().get("/readyz").send().await;
+    resp.assert_status_is_ok();
+    let body: serde_json::Value = resp.0.into_body().into_json().await.unwrap();
+    let cache = body["checks"].as_array().unwrap().iter().find(|c| c["name"] == "cache").unwrap().clone();
+    assert_eq!(cache["status"], "up", "{body}");
+}
+
+#[tokio::test]
+async fn a_redis_that_is_down_starts_anyway_and_readyz_is_503() {
+    let t = TestApp::custom(
+        Backend::Sqlite,
+        |s| {
+            s.cache.url = ServiceUrl::new("redis://127.0.0.1:1");
+            s.rate_limit.enabled = true;
+        },
+        |b| b,
+    )
+    .await;
+    let resp = t.client().get("/readyz").send().await;
+    resp.assert_status(StatusCode::SERVICE_UNAVAILABLE);
+    let body: serde_json::Value = resp.0.into_body().into_json().await.unwrap();
+    let cache = body["checks"].as_array().unwrap().iter().find(|c| c["name"] == "cache").unwrap().clone();
+    assert_eq!(cache["status"], "down", "{body}");
+    // Rate limiting fails open: sign-in still answers.
+    t.client()
+        .post("/api/auth/sign-in/email")
+        .body_json(&json!({"email": "nobody@example.com", "password": "wrong-password-1"}))
+        .send()
+        .await
+        .assert_status(StatusCode::UNAUTHORIZED);
+}
+
+#[tokio::test]
+async fn a_malformed_redis_url_stops_start_up_with_a_clear_error() {
+    let db = crate::support::TestDb::new(Backend::Sqlite).await;
+    let mut settings = db.settings();
+    settings.cache.url = ServiceUrl::new("redis://host:notaport");
+    let Err(error) = gremlin::AppBuilder::new(settings).build().await else { panic!("a bad cache.url must not start") };
+    assert!(format!("{error:#}").contains("cache.url"), "{error:#}");
+}
