@@ -74,13 +74,16 @@ fn millis(duration: Duration) -> i64 {
 }
 
 /// Connection trouble is `Unavailable` (callers may fail open); anything
-/// else is a backend fault.
+/// else is a backend fault. Both count in `cache_errors_total{kind}`.
 fn cache_error(error: FredError) -> CacheError {
-    match error.kind() {
-        ErrorKind::IO | ErrorKind::Timeout | ErrorKind::Canceled | ErrorKind::Backpressure => {
-            CacheError::Unavailable(error.to_string())
-        }
-        _ => CacheError::Backend(anyhow::Error::new(error).context("Redis refused a cache command")),
+    let unavailable =
+        matches!(error.kind(), ErrorKind::IO | ErrorKind::Timeout | ErrorKind::Canceled | ErrorKind::Backpressure);
+    let kind = if unavailable { "unavailable" } else { "backend" };
+    metrics::counter!("cache_errors_total", "kind" => kind).increment(1);
+    if unavailable {
+        CacheError::Unavailable(error.to_string())
+    } else {
+        CacheError::Backend(anyhow::Error::new(error).context("Redis refused a cache command"))
     }
 }
 

@@ -17,7 +17,7 @@ both_backends! {
 }
 
 /// A user owning an organization (active), and a service JWT for it.
-async fn owner(t: &TestApp, email: &str, slug: &str) -> (String, String) {
+pub(crate) async fn owner(t: &TestApp, email: &str, slug: &str) -> (String, String) {
     let user = sign_up(t, email, email).await;
     let org = json(
         t.client()
@@ -35,19 +35,19 @@ async fn owner(t: &TestApp, email: &str, slug: &str) -> (String, String) {
     (format!("Bearer {jwt}"), org["id"].as_str().unwrap().to_owned())
 }
 
-fn body() -> Json {
+pub(crate) fn body() -> Json {
     json!({"currency": "EUR", "customer": {"name": "Acme Buyer", "email": "buyer@example.com"}, "lines": [
         {"sku": "A-1", "description": "Widget", "quantity": "2", "unit_price": "19.99", "tax_rate": "20", "discount": {"kind": "percent", "value": "10"}}
     ]})
 }
 
-async fn create(t: &TestApp, auth: &str) -> Json {
+pub(crate) async fn create(t: &TestApp, auth: &str) -> Json {
     let resp = t.client().post("/api/orders").header("authorization", auth).body_json(&body()).send().await;
     resp.assert_status(StatusCode::CREATED);
     json(resp).await
 }
 
-async fn problem(resp: poem::test::TestResponse, status: StatusCode) -> Json {
+pub(crate) async fn problem(resp: poem::test::TestResponse, status: StatusCode) -> Json {
     resp.assert_status(status);
     resp.assert_content_type("application/problem+json");
     json(resp).await

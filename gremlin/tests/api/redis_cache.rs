@@ -98,3 +98,32 @@ async fn a_malformed_redis_url_stops_start_up_with_a_clear_error() {
     let Err(error) = gremlin::AppBuilder::new(settings).build().await else { panic!("a bad cache.url must not start") };
     assert!(format!("{error:#}").contains("cache.url"), "{error:#}");
 }
+
+/// The documented fallbacks with Redis down: the permission cache reads
+/// the database (orders still work), idempotency fails closed with 503
+/// (a retry could otherwise create a second order).
+#[cfg(feature = "orders")]
+#[tokio::test]
+async fn with_redis_down_permissions_fall_back_and_idempotent_creates_are_503() {
+    use crate::orders_api::{body, create, owner, problem};
+
+    let t = TestApp::custom(Backend::Sqlite, |s| s.cache.url = ServiceUrl::new("redis://127.0.0.1:1"), |b| b).await;
+    let (alice, _) = owner(&t, "alice@example.com", "acme").await;
+    let order = create(&t, &alice).await;
+    let id = order["id"].as_str().unwrap();
+    t.client().get(format!("/api/orders/{id}")).header("authorization", &alice).send().await.assert_status_is_ok();
+
+    let resp = t
+        .client()
+        .post("/api/orders")
+        .header("authorization", &alice)
+        .header("idempotency-key", "k-1")
+        .body_json(&body())
+        .send()
+        .await;
+    let problem = problem(resp, StatusCode::SERVICE_UNAVAILABLE).await;
+    assert!(problem["detail"].as_str().unwrap().contains("retry"), "{problem}");
+
+    let metrics = t.client().get("/metrics").send().await.0.into_body().into_string().await.unwrap();
+    assert!(metrics.contains("cache_errors_total{kind=\"unavailable\"}"), "{metrics}");
+}
