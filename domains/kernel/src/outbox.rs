@@ -57,6 +57,15 @@ pub fn statement(backend: DatabaseBackend, sql: &str, values: Vec<Value>) -> Sta
     Statement::from_sql_and_values(backend, sql, values)
 }
 
+/// Number of committed events in `db`'s outbox not yet published: the
+/// `outbox_backlog` gauge, which grows while the event bus is unreachable.
+pub async fn backlog(db: &DatabaseConnection) -> anyhow::Result<i64> {
+    let stmt =
+        statement(db.get_database_backend(), "SELECT COUNT(*) FROM outbox WHERE published_at_us IS NULL", vec![]);
+    let row = db.query_one_raw(stmt).await.context("counting outbox backlog")?;
+    Ok(row.map(|r| r.try_get_by_index::<i64>(0)).transpose()?.unwrap_or(0))
+}
+
 /// How the relay runs.
 #[derive(Debug, Clone)]
 pub struct RelaySettings {
@@ -116,9 +125,11 @@ impl OutboxRelay {
                         .await
                         .context("marking outbox row published")?;
                     published += 1;
+                    metrics::counter!("outbox_published_total").increment(1);
                 }
                 Err(error) => {
                     tracing::warn!(seq, %error, "event bus refused an event; it stays in the outbox");
+                    metrics::counter!("outbox_publish_failures_total").increment(1);
                     let sql = "UPDATE outbox SET attempts = attempts + 1, last_error = $1 WHERE seq = $2";
                     txn.execute_raw(statement(backend, sql, vec![error.into(), seq.into()]))
                         .await
@@ -145,13 +156,7 @@ impl OutboxRelay {
 
     /// Number of events not yet published, for metrics.
     pub async fn backlog(&self) -> anyhow::Result<i64> {
-        let stmt = statement(
-            self.db.get_database_backend(),
-            "SELECT COUNT(*) FROM outbox WHERE published_at_us IS NULL",
-            vec![],
-        );
-        let row = self.db.query_one_raw(stmt).await.context("counting outbox backlog")?;
-        Ok(row.map(|r| r.try_get_by_index::<i64>(0)).transpose()?.unwrap_or(0))
+        backlog(&self.db).await
     }
 
     /// Deletes published rows older than the retention.

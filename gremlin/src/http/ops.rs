@@ -123,6 +123,10 @@ impl OpsApi {
         let (open, idle) = pool_usage(&adapters.db);
         metrics::gauge!("db_pool_connections").set(f64::from(open));
         metrics::gauge!("db_pool_idle_connections").set(idle as f64);
+        match gremlin_kernel::outbox::backlog(&adapters.db).await {
+            Ok(pending) => metrics::gauge!("outbox_backlog").set(pending as f64),
+            Err(error) => tracing::warn!(error = format!("{error:#}"), "could not count the outbox backlog"),
+        }
         handle.run_upkeep();
         PlainText(handle.render())
     }

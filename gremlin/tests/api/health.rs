@@ -68,4 +68,6 @@ async fn metrics_count_requests_by_route_and_status(backend: Backend) {
     assert!(text.contains("route=\"unmatched\",status=\"404\""), "{text}");
     assert!(text.contains("http_request_duration_seconds_bucket"), "{text}");
     assert!(text.contains("db_pool_connections"), "{text}");
+    let backlog = text.lines().find_map(|l| l.strip_prefix("outbox_backlog ")).expect("outbox_backlog gauge");
+    assert!(backlog.trim().parse::<f64>().is_ok_and(|n| n >= 0.0), "{text}");
 }

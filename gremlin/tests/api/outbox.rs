@@ -108,6 +108,9 @@ async fn events_wait_in_the_outbox_while_the_bus_is_down(backend: Backend) {
 
     assert_eq!(relay.drain().await.unwrap(), 0);
     assert_eq!(relay.backlog().await.unwrap(), 2, "events are kept while the bus is down");
+    let metrics = t.client().get("/metrics").send().await.0.into_body().into_string().await.unwrap();
+    assert!(metrics.lines().any(|l| l == "outbox_backlog 2"), "{metrics}");
+    assert!(metrics.contains("outbox_publish_failures_total"), "{metrics}");
     bus.down.store(false, Ordering::SeqCst);
     assert_eq!(relay.drain().await.unwrap(), 2);
     let got: Vec<u32> = received(&mut sub).await.iter().map(|e| e.data["n"].as_u64().unwrap() as u32).collect();
