@@ -27,6 +27,8 @@ lint:
 	$(CARGO) clippy --workspace --all-targets --locked -- -D warnings
 	$(CARGO) clippy --workspace --all-targets --locked --all-features -- -D warnings
 	$(CARGO) clippy -p gremlin --all-targets --locked --no-default-features -- -D warnings
+	$(CARGO) clippy -p gremlin --all-targets --locked --no-default-features --features identity -- -D warnings
+	$(CARGO) clippy -p gremlin --all-targets --locked --no-default-features --features orders -- -D warnings
 
 fmt:
 	$(CARGO) fmt --all

@@ -99,6 +99,8 @@ pub fn wire(settings: &Settings, adapters: &Adapters, selected: &[&str]) -> anyh
                 crate::openapi::Optional(api),
                 #[cfg(feature = "orders")]
                 crate::openapi::Optional(orders_api),
+                #[cfg(not(feature = "orders"))]
+                (),
             ),
             consumers,
             verifier,
