@@ -29,8 +29,9 @@ ensure_postgres() {
 }
 
 ensure_redis() {
-  if port_open 6379; then log "Redis answers on 6379"; return; fi
+  # The binary is needed even when Redis runs: fault tests start their own on a spare port.
   command -v redis-server >/dev/null || apt_install redis-server
+  if port_open 6379; then log "Redis answers on 6379"; return; fi
   log "starting Redis"
   mkdir -p /var/lib/redis /var/log/redis
   redis-server --daemonize yes --bind 127.0.0.1 -::1 --port 6379 --save "" --appendonly no \

@@ -127,3 +127,96 @@ async fn with_redis_down_permissions_fall_back_and_idempotent_creates_are_503() 
     let metrics = t.client().get("/metrics").send().await.0.into_body().into_string().await.unwrap();
     assert!(metrics.contains("cache_errors_total{kind=\"unavailable\"}"), "{metrics}");
 }
+
+/// A private `redis-server` on a spare port, so a test may stop it without
+/// touching the shared one. Killed on drop.
+struct PrivateRedis {
+    port: u16,
+    child: std::process::Child,
+}
+
+impl PrivateRedis {
+    fn start(port: u16) -> Self {
+        let child = std::process::Command::new("redis-server")
+            .args(["--port", &port.to_string(), "--save", "", "--appendonly", "no", "--bind", "127.0.0.1"])
+            .stdout(std::process::Stdio::null())
+            .spawn()
+            .expect("redis-server on PATH (make services installs it)");
+        Self { port, child }
+    }
+
+    fn free_port() -> u16 {
+        std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
+    }
+
+    async fn wait_until_up(&self) {
+        for _ in 0..100 {
+            if tokio::net::TcpStream::connect(("127.0.0.1", self.port)).await.is_ok() {
+                return;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+        }
+        panic!("redis-server did not start on port {}", self.port);
+    }
+
+    fn stop(&mut self) {
+        self.child.kill().ok();
+        self.child.wait().ok();
+    }
+}
+
+impl Drop for PrivateRedis {
+    fn drop(&mut self) {
+        self.stop();
+    }
+}
+
+async fn cache_status(t: &TestApp) -> String {
+    let body: serde_json::Value = t.client().get("/readyz").send().await.0.into_body().into_json().await.unwrap();
+    let cache = body["checks"].as_array().unwrap().iter().find(|c| c["name"] == "cache").unwrap().clone();
+    cache["status"].as_str().unwrap().to_owned()
+}
+
+#[tokio::test]
+async fn redis_stopped_and_restarted_the_app_fails_open_then_recovers() {
+    let port = PrivateRedis::free_port();
+    let mut redis = PrivateRedis::start(port);
+    redis.wait_until_up().await;
+    let t = TestApp::custom(
+        Backend::Sqlite,
+        move |s| {
+            s.cache.url = ServiceUrl::new(format!("redis://127.0.0.1:{port}"));
+            s.rate_limit.enabled = true;
+        },
+        |b| b,
+    )
+    .await;
+    let body = json!({"email": "nobody@example.com", "password": "wrong-password-1"});
+    let sign_in = || async { t.client().post("/api/auth/sign-in/email").body_json(&body).send().await.0.status() };
+    assert_eq!(cache_status(&t).await, "up");
+    for _ in 0..3 {
+        assert_eq!(sign_in().await, StatusCode::UNAUTHORIZED);
+    }
+    assert_eq!(sign_in().await, StatusCode::TOO_MANY_REQUESTS);
+
+    redis.stop();
+    assert_eq!(cache_status(&t).await, "down");
+    // No cache, no limit: requests are still answered (fail open).
+    assert_eq!(sign_in().await, StatusCode::UNAUTHORIZED);
+
+    // Back on the same port: the pool reconnects by itself and limiting resumes.
+    let _redis = PrivateRedis::start(port);
+    let mut status = String::new();
+    for _ in 0..100 {
+        status = cache_status(&t).await;
+        if status == "up" {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    assert_eq!(status, "up", "the pool did not reconnect");
+    for _ in 0..3 {
+        assert_eq!(sign_in().await, StatusCode::UNAUTHORIZED);
+    }
+    assert_eq!(sign_in().await, StatusCode::TOO_MANY_REQUESTS);
+}
