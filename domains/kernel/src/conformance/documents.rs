@@ -88,8 +88,13 @@ pub async fn bodies_must_be_objects(store: Arc<dyn DocumentStore>) {
     }
 }
 
+/// A time `minutes` past a base two hours ago. The base is taken once, so
+/// entries and the queries about them agree even across a second boundary.
 fn at(minutes: i64) -> OffsetDateTime {
-    OffsetDateTime::now_utc().replace_nanosecond(0).unwrap() - time::Duration::minutes(120 - minutes)
+    static BASE: std::sync::OnceLock<OffsetDateTime> = std::sync::OnceLock::new();
+    let base =
+        *BASE.get_or_init(|| OffsetDateTime::now_utc().replace_nanosecond(0).unwrap() - time::Duration::hours(2));
+    base + time::Duration::minutes(minutes)
 }
 
 /// Log queries return newest first, filtered by fields and time range.
