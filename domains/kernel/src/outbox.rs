@@ -154,11 +154,6 @@ impl OutboxRelay {
         }
     }
 
-    /// Number of events not yet published, for metrics.
-    pub async fn backlog(&self) -> anyhow::Result<i64> {
-        backlog(&self.db).await
-    }
-
     /// Deletes published rows older than the retention.
     pub async fn prune(&self) -> anyhow::Result<u64> {
         let retention = i64::try_from(self.settings.retention.as_micros()).unwrap_or(i64::MAX);

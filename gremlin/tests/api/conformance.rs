@@ -20,9 +20,10 @@ mod memory_cache {
 mod redis_cache {
     use super::*;
     async fn make() -> Arc<dyn Cache> {
-        let url = std::env::var("GREMLIN_TEST_REDIS_URL").unwrap_or_else(|_| "redis://127.0.0.1:6379".into());
         Arc::new(
-            gremlin::infra::redis::RedisCache::connect(&url, 2).await.expect("Redis for the cache conformance suite"),
+            gremlin::infra::redis::RedisCache::connect(&crate::support::redis_url(), 2)
+                .await
+                .expect("Redis for the cache conformance suite"),
         )
     }
     gremlin_kernel::cache_conformance!(make());

@@ -6,11 +6,7 @@ use gremlin_config::ServiceUrl;
 use poem::http::StatusCode;
 use serde_json::json;
 
-use crate::support::{Backend, TestApp};
-
-fn redis_url() -> String {
-    std::env::var("GREMLIN_TEST_REDIS_URL").unwrap_or_else(|_| "redis://127.0.0.1:6379".into())
-}
+use crate::support::{Backend, TestApp, redis_url};
 
 /// An app on Redis with rate limits on; `prefix` keeps this test's keys apart.
 async fn app_on_redis(prefix: &str) -> TestApp {
@@ -58,11 +54,7 @@ async fn two_processes_on_one_redis_share_the_sign_in_window() {
 #[tokio::test]
 async fn readyz_reports_the_redis_cache() {
     let t = app_on_redis("gremlin-test-ready:").await;
-    let resp = t.client().get("/readyz").send().await;
-    resp.assert_status_is_ok();
-    let body: serde_json::Value = resp.0.into_body().into_json().await.unwrap();
-    let cache = body["checks"].as_array().unwrap().iter().find(|c| c["name"] == "cache").unwrap().clone();
-    assert_eq!(cache["status"], "up", "{body}");
+    assert_eq!(readiness(&t).await, (StatusCode::OK, "up".to_owned()));
 }
 
 #[tokio::test]
@@ -76,11 +68,7 @@ async fn a_redis_that_is_down_starts_anyway_and_readyz_is_503() {
         |b| b,
     )
     .await;
-    let resp = t.client().get("/readyz").send().await;
-    resp.assert_status(StatusCode::SERVICE_UNAVAILABLE);
-    let body: serde_json::Value = resp.0.into_body().into_json().await.unwrap();
-    let cache = body["checks"].as_array().unwrap().iter().find(|c| c["name"] == "cache").unwrap().clone();
-    assert_eq!(cache["status"], "down", "{body}");
+    assert_eq!(readiness(&t).await, (StatusCode::SERVICE_UNAVAILABLE, "down".to_owned()));
     // Rate limiting fails open: sign-in still answers.
     t.client()
         .post("/api/auth/sign-in/email")
@@ -171,10 +159,13 @@ impl Drop for PrivateRedis {
     }
 }
 
-async fn cache_status(t: &TestApp) -> String {
-    let body: serde_json::Value = t.client().get("/readyz").send().await.0.into_body().into_json().await.unwrap();
+/// `/readyz`'s HTTP status and the status of its `cache` check.
+async fn readiness(t: &TestApp) -> (StatusCode, String) {
+    let resp = t.client().get("/readyz").send().await;
+    let status = resp.0.status();
+    let body: serde_json::Value = resp.0.into_body().into_json().await.unwrap();
     let cache = body["checks"].as_array().unwrap().iter().find(|c| c["name"] == "cache").unwrap().clone();
-    cache["status"].as_str().unwrap().to_owned()
+    (status, cache["status"].as_str().unwrap().to_owned())
 }
 
 #[tokio::test]
@@ -193,28 +184,28 @@ async fn redis_stopped_and_restarted_the_app_fails_open_then_recovers() {
     .await;
     let body = json!({"email": "nobody@example.com", "password": "wrong-password-1"});
     let sign_in = || async { t.client().post("/api/auth/sign-in/email").body_json(&body).send().await.0.status() };
-    assert_eq!(cache_status(&t).await, "up");
+    assert_eq!(readiness(&t).await, (StatusCode::OK, "up".to_owned()));
     for _ in 0..3 {
         assert_eq!(sign_in().await, StatusCode::UNAUTHORIZED);
     }
     assert_eq!(sign_in().await, StatusCode::TOO_MANY_REQUESTS);
 
     redis.stop();
-    assert_eq!(cache_status(&t).await, "down");
+    assert_eq!(readiness(&t).await, (StatusCode::SERVICE_UNAVAILABLE, "down".to_owned()));
     // No cache, no limit: requests are still answered (fail open).
     assert_eq!(sign_in().await, StatusCode::UNAUTHORIZED);
 
     // Back on the same port: the pool reconnects by itself and limiting resumes.
     let _redis = PrivateRedis::start(port);
-    let mut status = String::new();
+    let mut status = (StatusCode::SERVICE_UNAVAILABLE, String::new());
     for _ in 0..100 {
-        status = cache_status(&t).await;
-        if status == "up" {
+        status = readiness(&t).await;
+        if status.1 == "up" {
             break;
         }
         tokio::time::sleep(std::time::Duration::from_millis(100)).await;
     }
-    assert_eq!(status, "up", "the pool did not reconnect");
+    assert_eq!(status, (StatusCode::OK, "up".to_owned()), "the pool did not reconnect");
     for _ in 0..3 {
         assert_eq!(sign_in().await, StatusCode::UNAUTHORIZED);
     }

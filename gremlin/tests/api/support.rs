@@ -39,6 +39,11 @@ pub fn postgres_admin_url() -> String {
     std::env::var("GREMLIN_TEST_POSTGRES_URL").unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".into())
 }
 
+/// The Redis the Redis adapter's tests use (keys are unique per test and expire).
+pub fn redis_url() -> String {
+    std::env::var("GREMLIN_TEST_REDIS_URL").unwrap_or_else(|_| "redis://127.0.0.1:6379".into())
+}
+
 /// Databases left behind by crashed runs are dropped after this many seconds.
 const STALE_AFTER_SECS: u64 = 6 * 3600;
 
