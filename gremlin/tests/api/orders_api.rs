@@ -47,6 +47,17 @@ pub(crate) async fn create(t: &TestApp, auth: &str) -> Json {
     json(resp).await
 }
 
+/// POSTs `order` with an `Idempotency-Key`.
+pub(crate) async fn create_with_key(t: &TestApp, auth: &str, key: &str, order: &Json) -> poem::test::TestResponse {
+    t.client()
+        .post("/api/orders")
+        .header("authorization", auth)
+        .header("idempotency-key", key)
+        .body_json(order)
+        .send()
+        .await
+}
+
 pub(crate) async fn problem(resp: poem::test::TestResponse, status: StatusCode) -> Json {
     resp.assert_status(status);
     resp.assert_content_type("application/problem+json");
@@ -224,51 +235,18 @@ async fn changes_need_the_current_etag(backend: Backend) {
 async fn idempotency_keys_make_one_order(backend: Backend) {
     let t = TestApp::new(backend).await;
     let (alice, _) = owner(&t, "alice@example.com", "acme").await;
-    let first = t
-        .client()
-        .post("/api/orders")
-        .header("authorization", &alice)
-        .header("idempotency-key", "k-1")
-        .body_json(&body())
-        .send()
-        .await;
+    let first = create_with_key(&t, &alice, "k-1", &body()).await;
     first.assert_status(StatusCode::CREATED);
     let first = json(first).await;
-    let again = json(
-        t.client()
-            .post("/api/orders")
-            .header("authorization", &alice)
-            .header("idempotency-key", "k-1")
-            .body_json(&body())
-            .send()
-            .await,
-    )
-    .await;
+    let again = json(create_with_key(&t, &alice, "k-1", &body()).await).await;
     assert_eq!(again["id"], first["id"], "the same key and body return the first order");
     let mut other = body();
     other["currency"] = json!("USD");
-    problem(
-        t.client()
-            .post("/api/orders")
-            .header("authorization", &alice)
-            .header("idempotency-key", "k-1")
-            .body_json(&other)
-            .send()
-            .await,
-        StatusCode::UNPROCESSABLE_ENTITY,
-    )
-    .await;
+    problem(create_with_key(&t, &alice, "k-1", &other).await, StatusCode::UNPROCESSABLE_ENTITY).await;
 
     // 20 concurrent requests with one new key: one order.
-    let client = t.client();
     let requests = (0..20).map(|_| async {
-        let resp = client
-            .post("/api/orders")
-            .header("authorization", &alice)
-            .header("idempotency-key", "k-2")
-            .body_json(&body())
-            .send()
-            .await;
+        let resp = create_with_key(&t, &alice, "k-2", &body()).await;
         resp.assert_status(StatusCode::CREATED);
         json(resp).await["id"].as_str().unwrap().to_owned()
     });

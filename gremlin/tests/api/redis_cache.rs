@@ -93,7 +93,7 @@ async fn a_malformed_redis_url_stops_start_up_with_a_clear_error() {
 #[cfg(feature = "orders")]
 #[tokio::test]
 async fn with_redis_down_permissions_fall_back_and_idempotent_creates_are_503() {
-    use crate::orders_api::{body, create, owner, problem};
+    use crate::orders_api::{body, create, create_with_key, owner, problem};
 
     let t = TestApp::custom(Backend::Sqlite, |s| s.cache.url = ServiceUrl::new("redis://127.0.0.1:1"), |b| b).await;
     let (alice, _) = owner(&t, "alice@example.com", "acme").await;
@@ -101,14 +101,7 @@ async fn with_redis_down_permissions_fall_back_and_idempotent_creates_are_503() 
     let id = order["id"].as_str().unwrap();
     t.client().get(format!("/api/orders/{id}")).header("authorization", &alice).send().await.assert_status_is_ok();
 
-    let resp = t
-        .client()
-        .post("/api/orders")
-        .header("authorization", &alice)
-        .header("idempotency-key", "k-1")
-        .body_json(&body())
-        .send()
-        .await;
+    let resp = create_with_key(&t, &alice, "k-1", &body()).await;
     let problem = problem(resp, StatusCode::SERVICE_UNAVAILABLE).await;
     assert!(problem["detail"].as_str().unwrap().contains("retry"), "{problem}");
 
