@@ -212,18 +212,33 @@ impl DatabaseSettings {
     }
 }
 
-/// `[events]`: key `url`, `memory` (in-process, default) or `nats://…`;
-/// env `GREMLIN_EVENTS__URL`.
+/// `[events]`: keys `url` (`memory`, in-process, default, or `nats://…`
+/// for JetStream) and, for NATS, `stream`, `subject_prefix`,
+/// `retention_hours`, `duplicate_window_secs`; env `GREMLIN_EVENTS__<KEY>`.
 #[derive(Debug, Clone, Deserialize, Serialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct EventsSettings {
     /// Where events are published.
     pub url: ServiceUrl,
+    /// JetStream stream holding every event. Default `GREMLIN`.
+    pub stream: String,
+    /// First subject token: events go to `<prefix>.<event type>`. Default `gremlin`.
+    pub subject_prefix: String,
+    /// How long the stream keeps events. Default 168 (7 days).
+    pub retention_hours: u64,
+    /// How long a published event id is remembered to drop a re-publish. Default 120.
+    pub duplicate_window_secs: u64,
 }
 
 impl Default for EventsSettings {
     fn default() -> Self {
-        Self { url: ServiceUrl::new("memory") }
+        Self {
+            url: ServiceUrl::new("memory"),
+            stream: "GREMLIN".into(),
+            subject_prefix: "gremlin".into(),
+            retention_hours: 168,
+            duplicate_window_secs: 120,
+        }
     }
 }
 

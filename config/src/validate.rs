@@ -52,6 +52,10 @@ pub(crate) fn validate(s: &Settings) -> Result<(), ConfigError> {
         ));
     }
     one_of("events.url", &s.events.url.scheme(), &["memory", "nats"], "memory or nats://HOST:4222")?;
+    name_tokens("events.stream", &s.events.stream, false)?;
+    name_tokens("events.subject_prefix", &s.events.subject_prefix, true)?;
+    positive("events.retention_hours", s.events.retention_hours)?;
+    positive("events.duplicate_window_secs", s.events.duplicate_window_secs)?;
     one_of("cache.url", &s.cache.url.scheme(), &["memory", "redis", "rediss"], "memory or redis://HOST:6379")?;
     positive("cache.pool_size", u64::from(s.cache.pool_size))?;
     one_of(
@@ -120,6 +124,19 @@ fn positive(key: &str, value: u64) -> Result<(), ConfigError> {
         return Err(ConfigError::invalid(key, "must be greater than zero"));
     }
     Ok(())
+}
+
+/// A NATS name: letters, digits, `-` and `_`, plus `.` between tokens
+/// when `dotted`; never empty, no wildcards.
+fn name_tokens(key: &str, value: &str, dotted: bool) -> Result<(), ConfigError> {
+    let token_ok = |t: &str| !t.is_empty() && t.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_');
+    let ok = if dotted { value.split('.').all(token_ok) } else { token_ok(value) };
+    if ok {
+        return Ok(());
+    }
+    let allowed =
+        if dotted { "letters, digits, `-` and `_`, with `.` between parts" } else { "letters, digits, `-` and `_`" };
+    Err(ConfigError::invalid(key, format!("`{value}` is not a valid NATS name; use {allowed}")))
 }
 
 fn one_of(key: &str, scheme: &str, allowed: &[&str], hint: &str) -> Result<(), ConfigError> {

@@ -7,7 +7,7 @@ use std::pin::Pin;
 use std::sync::Arc;
 use std::time::Duration;
 
-use gremlin_kernel::{EventBus, EventEnvelope, SubscriptionSpec};
+use gremlin_kernel::{Delivery, EventBus, EventEnvelope, SubscriptionSpec};
 
 /// Handles one event; an error asks for redelivery.
 pub type Handler = Arc<dyn Fn(EventEnvelope) -> Pin<Box<dyn Future<Output = anyhow::Result<()>> + Send>> + Send + Sync>;
@@ -52,6 +52,7 @@ pub async fn run(bus: Arc<dyn EventBus>, consumer: Consumer, shutdown: impl Futu
                     break;
                 }
             };
+            observe(&consumer.spec.durable_name, &delivery);
             match (consumer.handler)(delivery.event.clone()).await {
                 Ok(()) => {
                     if let Err(e) = delivery.ack().await {
@@ -64,5 +65,16 @@ pub async fn run(bus: Arc<dyn EventBus>, consumer: Consumer, shutdown: impl Futu
                 }
             }
         }
+    }
+}
+
+/// Records `consumer_lag` (events still waiting) and
+/// `event_redeliveries_total` for one delivery.
+fn observe(durable: &str, delivery: &Delivery) {
+    if let Some(pending) = delivery.pending {
+        metrics::gauge!("consumer_lag", "consumer" => durable.to_owned()).set(pending as f64);
+    }
+    if delivery.attempt > 1 {
+        metrics::counter!("event_redeliveries_total", "consumer" => durable.to_owned()).increment(1);
     }
 }

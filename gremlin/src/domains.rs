@@ -79,10 +79,12 @@ pub fn wire(settings: &Settings, adapters: &Adapters, selected: &[&str]) -> anyh
         });
         // Every process keeps its own cache, so each needs every event:
         // the durable name is unique to the process.
-        let spec = gremlin_kernel::SubscriptionSpec::new(
+        let mut spec = gremlin_kernel::SubscriptionSpec::new(
             format!("verifier-cache-{}", uuid::Uuid::now_v7().simple()),
             &["identity.>"],
         );
+        // The bus forgets it some time after the process is gone.
+        spec.expire_when_idle = Some(std::time::Duration::from_secs(600));
         #[allow(unused_mut, reason = "business domains add their consumers")]
         let mut consumers = vec![Consumer { spec, handler }];
         #[cfg(feature = "orders")]

@@ -5,6 +5,8 @@ pub mod database;
 #[cfg(feature = "identity")]
 pub mod mail;
 pub mod memory;
+pub mod mongo;
+pub mod nats;
 pub mod redis;
 pub mod sql;
 
@@ -36,7 +38,12 @@ impl Adapters {
         let db = database::connect(settings).await.context("opening the database pool")?;
         let events: Arc<dyn EventBus> = match settings.events.url.scheme().as_str() {
             "memory" => Arc::new(memory::MemoryEventBus::new()),
-            other => bail!("events.url: the `{other}` adapter is not available in this build yet; use `memory`"),
+            "nats" => Arc::new(
+                nats::NatsEventBus::connect(settings.events.url.expose(), nats_options(settings))
+                    .await
+                    .context("connecting to NATS JetStream (events.url)")?,
+            ),
+            other => bail!("events.url: the `{other}` adapter is not available; use `memory` or `nats`"),
         };
         let cache: Arc<dyn Cache> = match settings.cache.url.scheme().as_str() {
             "memory" => Arc::new(memory::MemoryCache::new()),
@@ -49,8 +56,24 @@ impl Adapters {
         };
         let documents: Arc<dyn DocumentStore> = match settings.documents.url.scheme().as_str() {
             "sql" => Arc::new(sql::SqlDocumentStore::new(db.clone())),
-            other => bail!("documents.url: the `{other}` adapter is not available in this build yet; use `sql`"),
+            "mongodb" | "mongodb+srv" => Arc::new(
+                mongo::MongoDocumentStore::connect(settings.documents.url.expose())
+                    .await
+                    .context("configuring MongoDB (documents.url)")?,
+            ),
+            other => bail!("documents.url: the `{other}` adapter is not available; use `sql` or `mongodb`"),
         };
         Ok(Self { db, events, cache, documents })
+    }
+}
+
+/// The JetStream layout `settings.events` asks for.
+pub fn nats_options(settings: &Settings) -> nats::NatsOptions {
+    let events = &settings.events;
+    nats::NatsOptions {
+        stream: events.stream.clone(),
+        subject_prefix: events.subject_prefix.clone(),
+        retention: std::time::Duration::from_secs(events.retention_hours.saturating_mul(3600)),
+        duplicate_window: std::time::Duration::from_secs(events.duplicate_window_secs),
     }
 }

@@ -11,6 +11,7 @@ pub mod client;
 pub mod error;
 pub mod event;
 pub mod ids;
+pub mod inbox;
 pub mod money;
 pub mod nullable;
 pub mod outbox;

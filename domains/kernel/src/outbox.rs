@@ -154,7 +154,8 @@ impl OutboxRelay {
         }
     }
 
-    /// Deletes published rows older than the retention.
+    /// Deletes published rows, and consumers' processed-event records,
+    /// older than the retention; returns the outbox rows deleted.
     pub async fn prune(&self) -> anyhow::Result<u64> {
         let retention = i64::try_from(self.settings.retention.as_micros()).unwrap_or(i64::MAX);
         let cutoff = now_micros().saturating_sub(retention);
@@ -164,6 +165,7 @@ impl OutboxRelay {
             .execute_raw(statement(self.db.get_database_backend(), sql, vec![cutoff.into()]))
             .await
             .context("pruning outbox")?;
+        crate::inbox::prune(&self.db, cutoff).await.context("pruning processed-event records")?;
         Ok(done.rows_affected())
     }
 

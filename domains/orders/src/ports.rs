@@ -3,6 +3,7 @@
 //! against this trait.
 
 use async_trait::async_trait;
+use gremlin_kernel::inbox::HandledEvent;
 use gremlin_kernel::{EventEnvelope, OrganizationId, Page};
 
 use crate::model::order::OrderError;
@@ -76,6 +77,17 @@ pub trait OrderRepository: Send + Sync {
         expected_version: i64,
         events: &[EventEnvelope],
     ) -> Result<(), RepositoryError>;
+
+    /// Stores a changed order like [`OrderRepository::save`] and records, in
+    /// the same transaction, that `handled` was processed. Returns `false`
+    /// and changes nothing when it had been processed before (a redelivery).
+    async fn save_handling(
+        &self,
+        organization: &OrganizationId,
+        order: &Order,
+        expected_version: i64,
+        handled: &HandledEvent,
+    ) -> Result<bool, RepositoryError>;
 
     /// Deletes the order at `expected_version`, with its events.
     async fn delete(

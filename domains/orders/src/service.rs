@@ -5,6 +5,7 @@
 
 use std::sync::Arc;
 
+use gremlin_kernel::inbox::HandledEvent;
 use gremlin_kernel::{Currency, DomainError, FieldError, OrganizationId, Page, Permission, Principal};
 use time::OffsetDateTime;
 
@@ -208,17 +209,21 @@ impl OrderService {
         Ok(prefix)
     }
 
-    /// Applies an invoice event's total paid to the order; idempotent (the
-    /// same total twice changes nothing). Unknown orders are ignored.
+    /// Applies an invoice event's total paid to the order, once: the event
+    /// id is recorded with the change, so a redelivery (even after a later
+    /// payment) has no effect. Unknown orders are ignored.
     pub async fn apply_invoice_payment(
         &self,
         organization: &OrganizationId,
         payment: &events::InvoicePayment,
+        handled: &HandledEvent,
     ) -> Result<(), DomainError> {
         let Some(mut order) = self.repo.get(organization, payment.order_id).await? else { return Ok(()) };
         let version = order.version;
-        if order.record_payment(payment.amount_paid, OffsetDateTime::now_utc()) {
-            self.repo.save(organization, &order, version, &[]).await?;
+        if order.record_payment(payment.amount_paid, OffsetDateTime::now_utc())
+            && !self.repo.save_handling(organization, &order, version, handled).await?
+        {
+            tracing::debug!(event_id = %handled.event_id, "invoice event handled before; ignored");
         }
         Ok(())
     }

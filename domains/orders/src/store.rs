@@ -11,6 +11,7 @@ use std::str::FromStr;
 
 use anyhow::Context;
 use async_trait::async_trait;
+use gremlin_kernel::inbox::{self, HandledEvent};
 use gremlin_kernel::outbox::{self, statement};
 use gremlin_kernel::{Cursor, EventEnvelope, OrganizationId, Page};
 use sea_orm::{ConnectionTrait, DatabaseConnection, DatabaseTransaction, TransactionTrait, Value};
@@ -99,6 +100,46 @@ impl SqlOrderRepository {
         Ok(row.map(|r| r.try_get_by_index::<i64>(0)).transpose()?)
     }
 
+    /// Updates the order row (version-checked, tenant from the caller),
+    /// replaces its lines and records `events` in `txn`. Fails when the
+    /// order is missing or stale; dropping `txn` then rolls it back.
+    async fn update_in(
+        &self,
+        txn: &DatabaseTransaction,
+        organization: &OrganizationId,
+        order: &Order,
+        expected_version: i64,
+        events: &[EventEnvelope],
+    ) -> Result<(), RepositoryError> {
+        // The tenant is the caller's, never the one the order claims.
+        if order.organization_id != *organization {
+            return Err(RepositoryError::NotFound);
+        }
+        let mut values = order_values(order);
+        values[1] = organization.as_str().into();
+        let columns: Vec<&str> = ORDER_COLUMNS.split(", ").collect();
+        let assignments =
+            columns.iter().enumerate().skip(2).map(|(i, c)| format!("{c} = ${}", i + 1)).collect::<Vec<_>>().join(", ");
+        values.push(expected_version.into());
+        let sql = format!(
+            "UPDATE orders SET {assignments} WHERE id = $1 AND organization_id = $2 AND version = ${}",
+            values.len()
+        );
+        if exec(txn, &sql, values).await.context("updating order")? == 0 {
+            return Err(self.stale(txn, organization, order.id).await);
+        }
+        exec(
+            txn,
+            "DELETE FROM order_lines WHERE organization_id = $1 AND order_id = $2",
+            vec![organization.as_str().into(), order.id.to_string().into()],
+        )
+        .await
+        .context("replacing lines")?;
+        insert_lines(txn, order).await?;
+        record(txn, events).await?;
+        Ok(())
+    }
+
     async fn stale(&self, txn: &DatabaseTransaction, organization: &OrganizationId, id: OrderId) -> RepositoryError {
         match self.current_version(txn, organization, id).await {
             Ok(Some(current)) => RepositoryError::VersionConflict { current },
@@ -176,37 +217,27 @@ impl OrderRepository for SqlOrderRepository {
         expected_version: i64,
         events: &[EventEnvelope],
     ) -> Result<(), RepositoryError> {
-        // The tenant is the caller's, never the one the order claims.
-        if order.organization_id != *organization {
-            return Err(RepositoryError::NotFound);
-        }
         let txn = self.db.begin().await.context("starting order transaction")?;
-        let mut values = order_values(order);
-        values[1] = organization.as_str().into();
-        let columns: Vec<&str> = ORDER_COLUMNS.split(", ").collect();
-        let assignments =
-            columns.iter().enumerate().skip(2).map(|(i, c)| format!("{c} = ${}", i + 1)).collect::<Vec<_>>().join(", ");
-        values.push(expected_version.into());
-        let sql = format!(
-            "UPDATE orders SET {assignments} WHERE id = $1 AND organization_id = $2 AND version = ${}",
-            values.len()
-        );
-        if exec(&txn, &sql, values).await.context("updating order")? == 0 {
-            let error = self.stale(&txn, organization, order.id).await;
-            txn.rollback().await.context("rolling back")?;
-            return Err(error);
-        }
-        exec(
-            &txn,
-            "DELETE FROM order_lines WHERE organization_id = $1 AND order_id = $2",
-            vec![organization.as_str().into(), order.id.to_string().into()],
-        )
-        .await
-        .context("replacing lines")?;
-        insert_lines(&txn, order).await?;
-        record(&txn, events).await?;
+        self.update_in(&txn, organization, order, expected_version, events).await?;
         txn.commit().await.context("committing order")?;
         Ok(())
+    }
+
+    async fn save_handling(
+        &self,
+        organization: &OrganizationId,
+        order: &Order,
+        expected_version: i64,
+        handled: &HandledEvent,
+    ) -> Result<bool, RepositoryError> {
+        let txn = self.db.begin().await.context("starting order transaction")?;
+        if !inbox::claim(&txn, handled).await.context("recording the handled event")? {
+            txn.rollback().await.context("rolling back")?;
+            return Ok(false);
+        }
+        self.update_in(&txn, organization, order, expected_version, &[]).await?;
+        txn.commit().await.context("committing order")?;
+        Ok(true)
     }
 
     async fn delete(

@@ -1,5 +1,7 @@
 //! The port conformance suites on every adapter: the embedded ones and the
-//! production ones built so far (Redis, at `GREMLIN_TEST_REDIS_URL`).
+//! production ones (Redis at `GREMLIN_TEST_REDIS_URL`, NATS JetStream at
+//! `GREMLIN_TEST_NATS_URL`, MongoDB at `GREMLIN_TEST_MONGODB_URL`), each
+//! test on its own keys, stream or database.
 
 use std::sync::Arc;
 
@@ -37,6 +39,16 @@ mod memory_event_bus {
     gremlin_kernel::event_bus_conformance!(make());
 }
 
+mod nats_event_bus {
+    use super::*;
+    use crate::support::TestStream;
+    async fn make() -> (Arc<dyn EventBus>, TestStream) {
+        let stream = TestStream::new();
+        (Arc::new(stream.bus().await), stream)
+    }
+    gremlin_kernel::event_bus_conformance!(make());
+}
+
 async fn sql_documents(backend: Backend) -> (Arc<dyn DocumentStore>, TestApp) {
     let t = TestApp::new(backend).await;
     (Arc::new(SqlDocumentStore::new(t.app.adapters.db.clone())), t)
@@ -50,4 +62,14 @@ mod sql_documents_sqlite {
 mod sql_documents_postgres {
     use super::*;
     gremlin_kernel::document_store_conformance!(sql_documents(Backend::Postgres));
+}
+
+mod mongo_documents {
+    use super::*;
+    use crate::support::TestMongo;
+    async fn make() -> (Arc<dyn DocumentStore>, TestMongo) {
+        let db = TestMongo::new();
+        (Arc::new(db.store().await), db)
+    }
+    gremlin_kernel::document_store_conformance!(make());
 }

@@ -19,6 +19,8 @@ mod identity_organizations;
 #[cfg(feature = "identity")]
 mod mail;
 mod migrations;
+mod mongo_documents;
+mod nats_bus;
 mod openapi;
 #[cfg(feature = "orders")]
 mod orders_api;

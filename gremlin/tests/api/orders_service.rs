@@ -5,6 +5,7 @@
 use std::collections::BTreeSet;
 use std::sync::Arc;
 
+use gremlin_kernel::inbox::HandledEvent;
 use gremlin_kernel::outbox::statement;
 use gremlin_kernel::{DomainError, EventEnvelope, OrganizationId, Permission, Principal, UserId};
 use gremlin_orders::events::invoice_payment;
@@ -178,16 +179,29 @@ async fn invoice_payments_apply_once(backend: Backend) {
             serde_json::json!({"order_id": order.id.to_string(), "amount_paid": amount}),
         )
     };
-    let payment = invoice_payment(&paid("10.00")).unwrap();
-    s.apply_invoice_payment(&acme, &payment).await.unwrap();
+    let apply = |event: EventEnvelope, organization: OrganizationId| {
+        let s = s.clone();
+        async move {
+            let handled = HandledEvent::new("orders-payment-status", event.id);
+            s.apply_invoice_payment(&organization, &invoice_payment(&event).unwrap(), &handled).await.unwrap();
+        }
+    };
+    let first = paid("10.00");
+    apply(first.clone(), acme.clone()).await;
     let after = s.get(&principal("acme", "member"), order.id).await.unwrap();
     assert_eq!(after.payment_status, PaymentStatus::PartiallyPaid);
     // A redelivery has no second effect.
-    s.apply_invoice_payment(&acme, &payment).await.unwrap();
+    apply(first.clone(), acme.clone()).await;
     assert_eq!(s.get(&principal("acme", "member"), order.id).await.unwrap().version, after.version);
-    s.apply_invoice_payment(&acme, &invoice_payment(&paid("24.00")).unwrap()).await.unwrap();
-    assert_eq!(s.get(&principal("acme", "member"), order.id).await.unwrap().payment_status, PaymentStatus::Paid);
+    apply(paid("24.00"), acme.clone()).await;
+    let paid_in_full = s.get(&principal("acme", "member"), order.id).await.unwrap();
+    assert_eq!(paid_in_full.payment_status, PaymentStatus::Paid);
+    // The first event redelivered late does not take the order back to
+    // partially paid: its id was recorded with its change.
+    apply(first, acme.clone()).await;
+    let now = s.get(&principal("acme", "member"), order.id).await.unwrap();
+    assert_eq!((now.payment_status, now.version), (PaymentStatus::Paid, paid_in_full.version));
     // Another organization's event cannot touch this order.
-    s.apply_invoice_payment(&OrganizationId::new("evil"), &invoice_payment(&paid("0")).unwrap()).await.unwrap();
+    apply(paid("0"), OrganizationId::new("evil")).await;
     assert_eq!(s.get(&principal("acme", "member"), order.id).await.unwrap().payment_status, PaymentStatus::Paid);
 }

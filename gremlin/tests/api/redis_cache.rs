@@ -6,7 +6,7 @@ use gremlin_config::ServiceUrl;
 use poem::http::StatusCode;
 use serde_json::json;
 
-use crate::support::{Backend, TestApp, redis_url};
+use crate::support::{Backend, TestApp, readiness, redis_url};
 
 /// An app on Redis with rate limits on; `prefix` keeps this test's keys apart.
 async fn app_on_redis(prefix: &str) -> TestApp {
@@ -54,7 +54,7 @@ async fn two_processes_on_one_redis_share_the_sign_in_window() {
 #[tokio::test]
 async fn readyz_reports_the_redis_cache() {
     let t = app_on_redis("gremlin-test-ready:").await;
-    assert_eq!(readiness(&t).await, (StatusCode::OK, "up".to_owned()));
+    assert_eq!(readiness(&t, "cache").await, (StatusCode::OK, "up".to_owned()));
 }
 
 #[tokio::test]
@@ -68,7 +68,7 @@ async fn a_redis_that_is_down_starts_anyway_and_readyz_is_503() {
         |b| b,
     )
     .await;
-    assert_eq!(readiness(&t).await, (StatusCode::SERVICE_UNAVAILABLE, "down".to_owned()));
+    assert_eq!(readiness(&t, "cache").await, (StatusCode::SERVICE_UNAVAILABLE, "down".to_owned()));
     // Rate limiting fails open: sign-in still answers.
     t.client()
         .post("/api/auth/sign-in/email")
@@ -152,15 +152,6 @@ impl Drop for PrivateRedis {
     }
 }
 
-/// `/readyz`'s HTTP status and the status of its `cache` check.
-async fn readiness(t: &TestApp) -> (StatusCode, String) {
-    let resp = t.client().get("/readyz").send().await;
-    let status = resp.0.status();
-    let body: serde_json::Value = resp.0.into_body().into_json().await.unwrap();
-    let cache = body["checks"].as_array().unwrap().iter().find(|c| c["name"] == "cache").unwrap().clone();
-    (status, cache["status"].as_str().unwrap().to_owned())
-}
-
 #[tokio::test]
 async fn redis_stopped_and_restarted_the_app_fails_open_then_recovers() {
     let port = PrivateRedis::free_port();
@@ -177,14 +168,14 @@ async fn redis_stopped_and_restarted_the_app_fails_open_then_recovers() {
     .await;
     let body = json!({"email": "nobody@example.com", "password": "wrong-password-1"});
     let sign_in = || async { t.client().post("/api/auth/sign-in/email").body_json(&body).send().await.0.status() };
-    assert_eq!(readiness(&t).await, (StatusCode::OK, "up".to_owned()));
+    assert_eq!(readiness(&t, "cache").await, (StatusCode::OK, "up".to_owned()));
     for _ in 0..3 {
         assert_eq!(sign_in().await, StatusCode::UNAUTHORIZED);
     }
     assert_eq!(sign_in().await, StatusCode::TOO_MANY_REQUESTS);
 
     redis.stop();
-    assert_eq!(readiness(&t).await, (StatusCode::SERVICE_UNAVAILABLE, "down".to_owned()));
+    assert_eq!(readiness(&t, "cache").await, (StatusCode::SERVICE_UNAVAILABLE, "down".to_owned()));
     // No cache, no limit: requests are still answered (fail open).
     assert_eq!(sign_in().await, StatusCode::UNAUTHORIZED);
 
@@ -192,7 +183,7 @@ async fn redis_stopped_and_restarted_the_app_fails_open_then_recovers() {
     let _redis = PrivateRedis::start(port);
     let mut status = (StatusCode::SERVICE_UNAVAILABLE, String::new());
     for _ in 0..100 {
-        status = readiness(&t).await;
+        status = readiness(&t, "cache").await;
         if status.1 == "up" {
             break;
         }

@@ -39,6 +39,98 @@ pub fn postgres_admin_url() -> String {
     std::env::var("GREMLIN_TEST_POSTGRES_URL").unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".into())
 }
 
+/// The MongoDB-compatible server adapter tests use: `GREMLIN_TEST_MONGODB_URL`
+/// or 127.0.0.1:27017 (SecantusDB, started by `make services`).
+pub fn mongodb_url() -> String {
+    std::env::var("GREMLIN_TEST_MONGODB_URL").unwrap_or_else(|_| "mongodb://127.0.0.1:27017".into())
+}
+
+/// A MongoDB database of this test's own, dropped with the guard.
+pub struct TestMongo {
+    /// Its connection string, naming the database.
+    pub url: String,
+}
+
+impl TestMongo {
+    /// A fresh database name on the test server.
+    pub fn new() -> Self {
+        let base = mongodb_url();
+        let base = base.trim_end_matches('/');
+        Self { url: format!("{base}/t_{}", uuid::Uuid::new_v4().simple()) }
+    }
+
+    /// A document store on this database.
+    pub async fn store(&self) -> gremlin::infra::mongo::MongoDocumentStore {
+        gremlin::infra::mongo::MongoDocumentStore::connect(&self.url).await.expect("MongoDB for tests (make services)")
+    }
+}
+
+impl Drop for TestMongo {
+    fn drop(&mut self) {
+        let url = self.url.clone();
+        let _ = std::thread::spawn(move || {
+            let Ok(rt) = tokio::runtime::Builder::new_current_thread().enable_all().build() else { return };
+            rt.block_on(async move {
+                if let Ok(store) = gremlin::infra::mongo::MongoDocumentStore::connect(&url).await {
+                    let _ = store.drop_database().await;
+                }
+            });
+        })
+        .join();
+    }
+}
+
+/// The NATS server (JetStream enabled) adapter tests use: `GREMLIN_TEST_NATS_URL`
+/// or the machine's own at 127.0.0.1:4222. Tests create their own streams.
+pub fn nats_url() -> String {
+    std::env::var("GREMLIN_TEST_NATS_URL").unwrap_or_else(|_| "nats://127.0.0.1:4222".into())
+}
+
+/// A JetStream stream and subject prefix of this test's own; the streams
+/// are deleted when the guard drops.
+pub struct TestStream {
+    /// The layout to give the bus.
+    pub options: gremlin::infra::nats::NatsOptions,
+}
+
+impl TestStream {
+    /// A fresh, unique stream name and subject prefix.
+    pub fn new() -> Self {
+        let id = uuid::Uuid::new_v4().simple().to_string();
+        Self {
+            options: gremlin::infra::nats::NatsOptions {
+                stream: format!("T_{id}"),
+                subject_prefix: format!("t_{id}"),
+                retention: std::time::Duration::from_secs(3600),
+                duplicate_window: std::time::Duration::from_secs(120),
+            },
+        }
+    }
+
+    /// A bus on this stream.
+    pub async fn bus(&self) -> gremlin::infra::nats::NatsEventBus {
+        gremlin::infra::nats::NatsEventBus::connect(&nats_url(), self.options.clone())
+            .await
+            .expect("NATS JetStream for tests")
+    }
+}
+
+impl Drop for TestStream {
+    fn drop(&mut self) {
+        let options = self.options.clone();
+        // Drop cannot await: clean up on a thread of its own.
+        let _ = std::thread::spawn(move || {
+            let Ok(rt) = tokio::runtime::Builder::new_current_thread().enable_all().build() else { return };
+            rt.block_on(async move {
+                if let Ok(bus) = gremlin::infra::nats::NatsEventBus::connect(&nats_url(), options).await {
+                    let _ = bus.delete_streams().await;
+                }
+            });
+        })
+        .join();
+    }
+}
+
 /// The Redis the Redis adapter's tests use (keys are unique per test and expire).
 pub fn redis_url() -> String {
     std::env::var("GREMLIN_TEST_REDIS_URL").unwrap_or_else(|_| "redis://127.0.0.1:6379".into())
@@ -214,4 +306,14 @@ pub async fn sign_up(t: &TestApp, email: &str, name: &str) -> SignedUp {
 pub fn http_client() -> reqwest::Client {
     let _ = rustls::crypto::ring::default_provider().install_default();
     reqwest::Client::new()
+}
+
+/// `/readyz`'s HTTP status and the status of its check called `name`.
+pub async fn readiness(t: &TestApp, name: &str) -> (poem::http::StatusCode, String) {
+    let resp = t.client().get("/readyz").send().await;
+    let status = resp.0.status();
+    let body: serde_json::Value = resp.0.into_body().into_json().await.expect("a JSON body");
+    let check = body["checks"].as_array().and_then(|c| c.iter().find(|c| c["name"] == name)).cloned();
+    let check = check.unwrap_or_else(|| panic!("no `{name}` check in /readyz: {body}"));
+    (status, check["status"].as_str().unwrap_or_default().to_owned())
 }

@@ -33,6 +33,10 @@ pub struct SubscriptionSpec {
     pub max_deliveries: u32,
     /// How long a delivery may stay unacknowledged before redelivery.
     pub ack_wait: Duration,
+    /// For a subscription that belongs to one process (a cache to keep
+    /// fresh) rather than to a service: the bus may forget it once nobody
+    /// has consumed from it for this long. `None` keeps it until deleted.
+    pub expire_when_idle: Option<Duration>,
 }
 
 impl SubscriptionSpec {
@@ -43,6 +47,7 @@ impl SubscriptionSpec {
             event_types: event_types.iter().map(|s| (*s).to_owned()).collect(),
             max_deliveries: 5,
             ack_wait: Duration::from_secs(30),
+            expire_when_idle: None,
         }
     }
 }
@@ -63,13 +68,23 @@ pub struct Delivery {
     pub event: EventEnvelope,
     /// 1 for the first delivery, 2 for the first redelivery, …
     pub attempt: u32,
+    /// Events still waiting for this subscription after this one, when the
+    /// bus knows (the `consumer_lag` gauge).
+    pub pending: Option<u64>,
     acker: Box<dyn Acknowledger>,
 }
 
 impl Delivery {
     /// Wraps an event with the adapter's acknowledger.
     pub fn new(event: EventEnvelope, attempt: u32, acker: Box<dyn Acknowledger>) -> Self {
-        Self { event, attempt, acker }
+        Self { event, attempt, pending: None, acker }
+    }
+
+    /// Adds how many events wait behind this one.
+    #[must_use]
+    pub fn with_pending(mut self, pending: u64) -> Self {
+        self.pending = Some(pending);
+        self
     }
 
     /// Confirms the event was handled; fails if the bus cannot be reached
@@ -86,7 +101,11 @@ impl Delivery {
 
 impl std::fmt::Debug for Delivery {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Delivery").field("event", &self.event).field("attempt", &self.attempt).finish()
+        f.debug_struct("Delivery")
+            .field("event", &self.event)
+            .field("attempt", &self.attempt)
+            .field("pending", &self.pending)
+            .finish()
     }
 }
 

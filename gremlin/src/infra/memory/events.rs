@@ -129,7 +129,8 @@ impl MemorySubscription {
             queue.next_token += 1;
             queue.in_flight.insert(token, (event.clone(), deliveries + 1, now + group.spec.ack_wait));
             let acker = MemoryAcker { group: Arc::clone(group), token };
-            return Ok(Next::Deliver(Delivery::new(event, deliveries + 1, Box::new(acker))));
+            let pending = queue.ready.len() as u64;
+            return Ok(Next::Deliver(Delivery::new(event, deliveries + 1, Box::new(acker)).with_pending(pending)));
         }
         Ok(Next::WaitUntil(queue.in_flight.values().map(|(_, _, d)| *d).min()))
     }
