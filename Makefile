@@ -7,7 +7,7 @@ CARGO ?= cargo
 # Test runner: cargo-nextest when installed, cargo test otherwise.
 NEXTEST := $(shell $(CARGO) nextest --version >/dev/null 2>&1 && echo yes)
 
-.PHONY: run test unit lint fmt openapi services fuzz-api client-smoke bench build
+.PHONY: run test unit lint fmt openapi services fuzz-api client-smoke bench build feature-builds
 
 run:
 	$(CARGO) run --bin gremlin -- serve
@@ -29,6 +29,10 @@ lint:
 	$(CARGO) clippy -p gremlin --all-targets --locked --no-default-features -- -D warnings
 	$(CARGO) clippy -p gremlin --all-targets --locked --no-default-features --features identity -- -D warnings
 	$(CARGO) clippy -p gremlin --all-targets --locked --no-default-features --features orders -- -D warnings
+
+# Each domain feature builds alone, exposing only its own endpoints.
+feature-builds:
+	bash scripts/feature-builds.sh
 
 fmt:
 	$(CARGO) fmt --all

@@ -6,7 +6,6 @@ use std::time::Duration;
 use anyhow::Context;
 use gremlin_config::{AuthSecretSource, Settings};
 use gremlin_kernel::outbox::{OutboxRelay, RelaySettings};
-use gremlin_migrations::{Migrator, MigratorTrait};
 use poem::endpoint::BoxEndpoint;
 use poem::middleware::{CatchPanic, CookieJarManager, Cors};
 use poem::{EndpointExt, IntoEndpoint, Response, Route};
@@ -31,7 +30,7 @@ pub struct App {
     /// Event consumers to run beside the server.
     pub consumers: Vec<crate::consumers::Consumer>,
     /// The caller verifier business domains use.
-    #[cfg(feature = "identity")]
+    #[cfg(feature = "verifier")]
     pub verifier: std::sync::Arc<gremlin_identity::verifier::Verifier>,
 }
 
@@ -59,6 +58,7 @@ impl AppBuilder {
     /// cannot be built, a domain is unknown, or a migration fails.
     pub async fn build(self) -> anyhow::Result<App> {
         let mut settings = self.settings;
+        domains::check_split(&settings, &domains::select(&settings.server.domains)?)?;
         match settings.ensure_auth_secret()? {
             AuthSecretSource::Generated(path) => tracing::warn!(
                 path = %path.display(),
@@ -69,8 +69,13 @@ impl AppBuilder {
         }
         let domains = domains::select(&settings.server.domains)?;
         let adapters = Adapters::from_settings(&settings).await?;
+        if domains::is_split(&domains) {
+            adapters.db.ping().await.context(
+                "a split service needs the shared PostgreSQL at start-up, and it does not answer (database.url)",
+            )?;
+        }
         if settings.database.auto_migrate {
-            Migrator::up(&adapters.db, None)
+            gremlin_migrations::up(&adapters.db)
                 .await
                 .context("running database migrations (check database.url, or set database.auto_migrate = false and run `gremlin migrate up`)")?;
         }
@@ -92,7 +97,7 @@ impl AppBuilder {
             settings,
             domains,
             consumers: wired.consumers,
-            #[cfg(feature = "identity")]
+            #[cfg(feature = "verifier")]
             verifier: wired.verifier,
         })
     }

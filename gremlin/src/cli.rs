@@ -85,12 +85,8 @@ pub struct ServeArgs {
 /// `gremlin migrate` subcommands.
 #[derive(Debug, Subcommand)]
 pub enum MigrateCommand {
-    /// Apply pending migrations.
-    Up {
-        /// Apply at most this many (default: all).
-        #[arg(long)]
-        steps: Option<u32>,
-    },
+    /// Apply every pending migration of the domains compiled in.
+    Up,
     /// Roll back applied migrations, newest first.
     Down {
         /// How many to roll back.

@@ -4,7 +4,6 @@ use std::io::Write;
 
 use anyhow::Context;
 use gremlin_config::Settings;
-use gremlin_migrations::{MigrationStatus, Migrator, MigratorTrait};
 
 use crate::cli::{ConfigCommand, MigrateCommand, OpenapiArgs};
 use crate::{build_app, domains, infra, openapi, server, shutdown};
@@ -19,23 +18,20 @@ pub async fn serve(settings: Settings) -> anyhow::Result<()> {
 pub async fn migrate(settings: &Settings, command: &MigrateCommand, out: &mut impl Write) -> anyhow::Result<()> {
     let db = infra::database::connect(settings).await.context("opening the database")?;
     match command {
-        MigrateCommand::Up { steps } => {
+        MigrateCommand::Up => {
             let before = pending(&db).await?;
-            Migrator::up(&db, *steps).await.context("applying migrations")?;
+            gremlin_migrations::up(&db).await.context("applying migrations")?;
             let applied = before - pending(&db).await?;
             writeln!(out, "applied {applied} migration(s)")?;
         }
         MigrateCommand::Down { steps } => {
-            Migrator::down(&db, Some(*steps)).await.context("rolling back migrations")?;
-            writeln!(out, "rolled back up to {steps} migration(s)")?;
+            let n = gremlin_migrations::down(&db, *steps).await.context("rolling back migrations")?;
+            writeln!(out, "rolled back {n} migration(s)")?;
         }
         MigrateCommand::Status => {
-            for migration in Migrator::get_migration_with_status(&db).await.context("reading migration status")? {
-                let state = match migration.status() {
-                    MigrationStatus::Applied => "applied",
-                    MigrationStatus::Pending => "pending",
-                };
-                writeln!(out, "{state:8} {}", migration.name())?;
+            for migration in gremlin_migrations::status(&db).await.context("reading migration status")? {
+                let state = if migration.applied { "applied" } else { "pending" };
+                writeln!(out, "{state:8} {}", migration.name)?;
             }
         }
     }
@@ -44,7 +40,8 @@ pub async fn migrate(settings: &Settings, command: &MigrateCommand, out: &mut im
 }
 
 async fn pending(db: &sea_orm::DatabaseConnection) -> anyhow::Result<usize> {
-    Ok(Migrator::get_pending_migrations(db).await.context("reading pending migrations")?.len())
+    let status = gremlin_migrations::status(db).await.context("reading pending migrations")?;
+    Ok(status.iter().filter(|m| !m.applied).count())
 }
 
 /// `gremlin openapi`: the document to a file or stdout.
@@ -103,7 +100,7 @@ pub async fn admin(
     settings.ensure_auth_secret()?;
     let adapters = infra::Adapters::from_settings(&settings).await?;
     if settings.database.auto_migrate {
-        Migrator::up(&adapters.db, None).await.context("running database migrations")?;
+        gremlin_migrations::up(&adapters.db).await.context("running database migrations")?;
     }
     let (password, generated) = if *password_stdin {
         let mut line = String::new();

@@ -22,17 +22,21 @@ mod migrations;
 mod mongo_documents;
 mod nats_bus;
 mod openapi;
-#[cfg(feature = "orders")]
+#[cfg(all(feature = "orders", feature = "identity"))]
 mod orders_api;
 #[cfg(feature = "orders")]
 mod orders_service;
 #[cfg(feature = "orders")]
 mod orders_store;
 mod outbox;
+#[cfg(all(feature = "identity", feature = "orders"))]
+mod process;
 #[cfg(feature = "identity")]
 mod rate_limit;
 #[cfg(feature = "identity")]
 mod redis_cache;
 mod shutdown;
+#[cfg(all(feature = "identity", feature = "orders"))]
+mod split_deployment;
 #[cfg(feature = "identity")]
 mod verifier;

@@ -122,7 +122,7 @@ async fn an_unreachable_nats_stops_start_up() {
 /// the outbox, relayed to JetStream under `<prefix>.order.created` with
 /// the event id as `Nats-Msg-Id`, and an invoice event published on NATS
 /// reaches the orders consumer.
-#[cfg(feature = "orders")]
+#[cfg(all(feature = "orders", feature = "identity"))]
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_app_on_nats_relays_and_consumes_events() {
     use crate::orders_api::{create, owner};

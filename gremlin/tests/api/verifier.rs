@@ -32,7 +32,7 @@ fn registry() -> PermissionRegistry {
 }
 
 fn verifier(t: &TestApp) -> Arc<Verifier> {
-    gremlin::domains::identity::verifier(&t.app.settings, &t.app.adapters, registry()).unwrap()
+    gremlin::domains::verifier::build(&t.app.settings, &t.app.adapters, registry()).unwrap()
 }
 
 struct Caller {
@@ -383,6 +383,6 @@ async fn tokens_of_an_external_issuer_verify_through_its_jwks(backend: Backend) 
     // The issuer's key set unreachable: 503, not a silent pass or a 500.
     let mut settings = t.app.settings.clone();
     settings.auth.jwks_url = Some("http://127.0.0.1:1/api/auth/jwks".into());
-    let offline = gremlin::domains::identity::verifier(&settings, &t.app.adapters, registry()).unwrap();
+    let offline = gremlin::domains::verifier::build(&settings, &t.app.adapters, registry()).unwrap();
     assert!(matches!(offline.principal(&credentials).await, Err(DomainError::Unavailable { .. })));
 }

@@ -1,0 +1,84 @@
+//! Running the `gremlin` binary as a separate process, as deployments do:
+//! split-deployment and crash tests start several and kill them.
+
+use std::path::PathBuf;
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use crate::support::http_client;
+
+/// A port nobody listens on right now.
+pub fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0").and_then(|l| l.local_addr()).map(|a| a.port()).expect("a free port")
+}
+
+/// A `gremlin serve` process; killed (SIGKILL) when dropped.
+pub struct GremlinProcess {
+    child: Child,
+    /// `http://127.0.0.1:PORT`.
+    pub base: String,
+    log: PathBuf,
+    _dir: tempfile::TempDir,
+}
+
+impl GremlinProcess {
+    /// Starts `gremlin serve --domains <domains>` with `env` (on top of a
+    /// clean environment) on a free port, and waits until `/readyz` is 200.
+    pub async fn start(domains: &str, env: &[(&str, String)]) -> Self {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let port = free_port();
+        let log = dir.path().join("gremlin.log");
+        let mut cmd = Command::new(env!("CARGO_BIN_EXE_gremlin"));
+        cmd.current_dir(dir.path());
+        for (key, _) in std::env::vars() {
+            if key.starts_with("GREMLIN_") || key == "BETTER_AUTH_SECRET" {
+                cmd.env_remove(key);
+            }
+        }
+        cmd.env("GREMLIN_LOG__FORMAT", "json").env("GREMLIN_RATE_LIMIT__ENABLED", "false");
+        for (key, value) in env {
+            cmd.env(key, value);
+        }
+        let file = std::fs::File::create(&log).expect("log file");
+        let child = cmd
+            .args(["serve", "--domains", domains, "--bind", &format!("127.0.0.1:{port}")])
+            .stdout(Stdio::null())
+            .stderr(file)
+            .spawn()
+            .expect("gremlin starts");
+        let process = Self { child, base: format!("http://127.0.0.1:{port}"), log, _dir: dir };
+        process.wait_until_ready().await;
+        process
+    }
+
+    /// Waits up to 60 s for `/readyz` to answer 200.
+    pub async fn wait_until_ready(&self) {
+        let deadline = Instant::now() + Duration::from_secs(60);
+        loop {
+            if let Ok(resp) = http_client().get(format!("{}/readyz", self.base)).send().await
+                && resp.status() == 200
+            {
+                return;
+            }
+            assert!(Instant::now() < deadline, "gremlin never became ready:\n{}", self.log());
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+    }
+
+    /// What the process logged so far (for assertion messages).
+    pub fn log(&self) -> String {
+        std::fs::read_to_string(&self.log).unwrap_or_default()
+    }
+
+    /// Kills the process at once (SIGKILL), as a crash would.
+    pub fn kill(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+impl Drop for GremlinProcess {
+    fn drop(&mut self) {
+        self.kill();
+    }
+}

@@ -1,0 +1,158 @@
+//! The split deployment end to end: two `gremlin` processes on one
+//! PostgreSQL and one NATS JetStream — one serving identity, one serving
+//! orders. A JWT issued by the identity process is accepted by the orders
+//! process, and identity's events (a role changed, a member removed) reach
+//! the orders process over NATS and take effect on its membership cache at
+//! once (its cache TTL is an hour, so nothing else could explain it).
+
+use std::time::{Duration, Instant};
+
+use serde_json::{Value as Json, json};
+
+use crate::process::GremlinProcess;
+use crate::support::{Backend, TestDb, TestStream, http_client, nats_url};
+
+const SECRET: &str = "split-deployment-test-secret-0123456789abcdef";
+
+/// The environment both services share.
+fn shared_env(db: &TestDb, stream: &TestStream) -> Vec<(&'static str, String)> {
+    vec![
+        ("GREMLIN_DATABASE__URL", db.url.clone()),
+        ("GREMLIN_EVENTS__URL", nats_url()),
+        ("GREMLIN_EVENTS__STREAM", stream.options.stream.clone()),
+        ("GREMLIN_EVENTS__SUBJECT_PREFIX", stream.options.subject_prefix.clone()),
+        ("GREMLIN_AUTH_SECRET", SECRET.to_owned()),
+        // Both sit behind one public address: the JWT issuer and audience.
+        ("GREMLIN_PUBLIC_URL", "http://gremlin.test".to_owned()),
+        ("GREMLIN_AUTH__MEMBERSHIP_CACHE_SECS", "3600".to_owned()),
+        ("GREMLIN_OUTBOX__POLL_INTERVAL_MS", "50".to_owned()),
+    ]
+}
+
+struct Caller<'a> {
+    base: &'a str,
+    auth: String,
+}
+
+impl Caller<'_> {
+    async fn send(&self, method: reqwest::Method, path: &str, body: Option<Json>) -> (u16, Json) {
+        let mut req = http_client().request(method, format!("{}{path}", self.base)).header("authorization", &self.auth);
+        if let Some(body) = body {
+            req = req.json(&body);
+        }
+        let resp = req.send().await.expect("the process answers");
+        let status = resp.status().as_u16();
+        (status, resp.json().await.unwrap_or(Json::Null))
+    }
+
+    async fn post(&self, path: &str, body: Json) -> Json {
+        let (status, body) = self.send(reqwest::Method::POST, path, Some(body)).await;
+        assert_eq!(status, 200, "POST {path}: {body}");
+        body
+    }
+}
+
+/// Signs up on the identity process; returns a bearer header and the user id.
+async fn sign_up(identity: &str, email: &str) -> (String, String) {
+    let resp = http_client()
+        .post(format!("{identity}/api/auth/sign-up/email"))
+        .json(&json!({"name": email, "email": email, "password": crate::support::PASSWORD}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), 200);
+    let token = resp.headers()["set-auth-token"].to_str().unwrap().to_owned();
+    let body: Json = resp.json().await.unwrap();
+    (format!("Bearer {token}"), body["user"]["id"].as_str().unwrap().to_owned())
+}
+
+/// Polls `check` until it returns true, for at most 10 s.
+async fn eventually(what: &str, orders: &GremlinProcess, mut check: impl AsyncFnMut() -> bool) {
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while !check().await {
+        assert!(Instant::now() < deadline, "{what} never happened; orders log:\n{}", orders.log());
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn identity_and_orders_run_as_two_services_over_nats() {
+    let db = TestDb::new(Backend::Postgres).await;
+    let stream = TestStream::new();
+    let env = shared_env(&db, &stream);
+    let identity = GremlinProcess::start("identity", &env).await;
+    let orders = GremlinProcess::start("orders", &env).await;
+
+    // Each process serves its own domain only.
+    let missing = http_client().post(format!("{}/api/auth/sign-up/email", orders.base)).send().await.unwrap();
+    assert_eq!(missing.status(), 404, "the orders service has no identity endpoints");
+    let missing = http_client().get(format!("{}/api/orders", identity.base)).send().await.unwrap();
+    assert_eq!(missing.status(), 404, "the identity service has no orders endpoints");
+
+    // Alice creates an organization and invites Bob, all on identity.
+    let (alice_auth, _) = sign_up(&identity.base, "alice@example.com").await;
+    let (bob_auth, bob_id) = sign_up(&identity.base, "bob@example.com").await;
+    let alice = Caller { base: &identity.base, auth: alice_auth };
+    let bob = Caller { base: &identity.base, auth: bob_auth };
+    let org = alice.post("/api/auth/organization/create", json!({"name": "Acme", "slug": "acme"})).await;
+    let org_id = org["id"].as_str().unwrap().to_owned();
+    let invitation = alice
+        .post(
+            "/api/auth/organization/invite-member",
+            json!({"email": "bob@example.com", "role": "member", "organizationId": org_id}),
+        )
+        .await;
+    bob.post("/api/auth/organization/accept-invitation", json!({"invitationId": invitation["id"]})).await;
+    bob.post("/api/auth/organization/set-active", json!({"organizationId": org_id})).await;
+    let (status, token) = bob.send(reqwest::Method::GET, "/api/auth/token", None).await;
+    assert_eq!(status, 200, "{token}");
+    let bob_on_orders = Caller { base: &orders.base, auth: format!("Bearer {}", token["token"].as_str().unwrap()) };
+
+    // Bob's JWT works on the orders service: a member reads and creates…
+    let (status, list) = bob_on_orders.send(reqwest::Method::GET, "/api/orders", None).await;
+    assert_eq!(status, 200, "{list}");
+    let new_order = crate::orders_api::body();
+    let (status, created) = bob_on_orders.send(reqwest::Method::POST, "/api/orders", Some(new_order)).await;
+    assert_eq!(status, 201, "{created}");
+    // …but may not manage (numbering needs `orders:manage`), and that
+    // answer is now cached in the orders process.
+    let numbering =
+        || bob_on_orders.send(reqwest::Method::PUT, "/api/orders/numbering", Some(json!({"prefix": "BOB"})));
+    assert_eq!(numbering().await.0, 403);
+
+    // Alice promotes Bob on identity: the event reaches orders over NATS.
+    let members = alice
+        .send(reqwest::Method::GET, &format!("/api/auth/organization/list-members?organizationId={org_id}"), None)
+        .await
+        .1;
+    let bob_member = members["members"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|m| m["userId"] == bob_id.as_str())
+        .expect("bob is a member")["id"]
+        .clone();
+    alice
+        .post(
+            "/api/auth/organization/update-member-role",
+            json!({"memberId": bob_member, "role": "admin", "organizationId": org_id}),
+        )
+        .await;
+    eventually("the role change reaching orders", &orders, async || numbering().await.0 == 200).await;
+
+    // Alice removes Bob: his still-valid JWT stops working on orders.
+    alice
+        .post(
+            "/api/auth/organization/remove-member",
+            json!({"memberIdOrEmail": "bob@example.com", "organizationId": org_id}),
+        )
+        .await;
+    eventually("the removal reaching orders", &orders, async || {
+        bob_on_orders.send(reqwest::Method::GET, "/api/orders", None).await.0 == 403
+    })
+    .await;
+
+    // The orders service published its own event to the shared stream.
+    let metrics = http_client().get(format!("{}/metrics", orders.base)).send().await.unwrap().text().await.unwrap();
+    assert!(metrics.contains("outbox_published_total"), "{metrics}");
+}
