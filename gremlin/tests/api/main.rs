@@ -9,6 +9,8 @@ mod better_auth_database;
 mod cli;
 mod conformance;
 mod errors;
+#[cfg(all(feature = "identity", feature = "orders"))]
+mod faults;
 mod health;
 #[cfg(feature = "identity")]
 mod identity;
@@ -35,6 +37,8 @@ mod process;
 mod rate_limit;
 #[cfg(feature = "identity")]
 mod redis_cache;
+#[cfg(feature = "identity")]
+mod servers;
 mod shutdown;
 #[cfg(all(feature = "identity", feature = "orders"))]
 mod split_deployment;

@@ -5,11 +5,20 @@ use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
+use crate::servers::free_port;
 use crate::support::http_client;
 
-/// A port nobody listens on right now.
-pub fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0").and_then(|l| l.local_addr()).map(|a| a.port()).expect("a free port")
+/// The `gremlin` binary run in `dir`, with none of the caller's `GREMLIN_*`
+/// variables, so only what a test passes configures it.
+fn gremlin_command(dir: &std::path::Path) -> Command {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_gremlin"));
+    cmd.current_dir(dir);
+    for (key, _) in std::env::vars() {
+        if key.starts_with("GREMLIN_") || key == "BETTER_AUTH_SECRET" {
+            cmd.env_remove(key);
+        }
+    }
+    cmd
 }
 
 /// A `gremlin serve` process; killed (SIGKILL) when dropped.
@@ -28,13 +37,7 @@ impl GremlinProcess {
         let dir = tempfile::tempdir().expect("temp dir");
         let port = free_port();
         let log = dir.path().join("gremlin.log");
-        let mut cmd = Command::new(env!("CARGO_BIN_EXE_gremlin"));
-        cmd.current_dir(dir.path());
-        for (key, _) in std::env::vars() {
-            if key.starts_with("GREMLIN_") || key == "BETTER_AUTH_SECRET" {
-                cmd.env_remove(key);
-            }
-        }
+        let mut cmd = gremlin_command(dir.path());
         cmd.env("GREMLIN_LOG__FORMAT", "json").env("GREMLIN_RATE_LIMIT__ENABLED", "false");
         for (key, value) in env {
             cmd.env(key, value);
@@ -49,6 +52,22 @@ impl GremlinProcess {
         let process = Self { child, base: format!("http://127.0.0.1:{port}"), log, _dir: dir };
         process.wait_until_ready().await;
         process
+    }
+
+    /// Runs `gremlin serve --domains <domains>` with `env`, expecting it to
+    /// refuse to start; returns its exit code and what it wrote to stderr.
+    pub fn start_refused(domains: &str, env: &[(&str, String)]) -> (i32, String) {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let mut cmd = gremlin_command(dir.path());
+        for (key, value) in env {
+            cmd.env(key, value);
+        }
+        let port = free_port().to_string();
+        let out = cmd
+            .args(["serve", "--domains", domains, "--bind", &format!("127.0.0.1:{port}")])
+            .output()
+            .expect("gremlin runs");
+        (out.status.code().unwrap_or(-1), String::from_utf8_lossy(&out.stderr).into_owned())
     }
 
     /// Waits up to 60 s for `/readyz` to answer 200.

@@ -6,6 +6,7 @@ use gremlin_config::ServiceUrl;
 use poem::http::StatusCode;
 use serde_json::json;
 
+use crate::servers::PrivateServer;
 use crate::support::{Backend, TestApp, readiness, redis_url};
 
 /// An app on Redis with rate limits on; `prefix` keeps this test's keys apart.
@@ -109,58 +110,14 @@ async fn with_redis_down_permissions_fall_back_and_idempotent_creates_are_503() 
     assert!(metrics.contains("cache_errors_total{kind=\"unavailable\"}"), "{metrics}");
 }
 
-/// A private `redis-server` on a spare port, so a test may stop it without
-/// touching the shared one. Killed on drop.
-struct PrivateRedis {
-    port: u16,
-    child: std::process::Child,
-}
-
-impl PrivateRedis {
-    fn start(port: u16) -> Self {
-        let child = std::process::Command::new("redis-server")
-            .args(["--port", &port.to_string(), "--save", "", "--appendonly", "no", "--bind", "127.0.0.1"])
-            .stdout(std::process::Stdio::null())
-            .spawn()
-            .expect("redis-server on PATH (make services installs it)");
-        Self { port, child }
-    }
-
-    fn free_port() -> u16 {
-        std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
-    }
-
-    async fn wait_until_up(&self) {
-        for _ in 0..100 {
-            if tokio::net::TcpStream::connect(("127.0.0.1", self.port)).await.is_ok() {
-                return;
-            }
-            tokio::time::sleep(std::time::Duration::from_millis(50)).await;
-        }
-        panic!("redis-server did not start on port {}", self.port);
-    }
-
-    fn stop(&mut self) {
-        self.child.kill().ok();
-        self.child.wait().ok();
-    }
-}
-
-impl Drop for PrivateRedis {
-    fn drop(&mut self) {
-        self.stop();
-    }
-}
-
 #[tokio::test]
 async fn redis_stopped_and_restarted_the_app_fails_open_then_recovers() {
-    let port = PrivateRedis::free_port();
-    let mut redis = PrivateRedis::start(port);
-    redis.wait_until_up().await;
+    let mut redis = PrivateServer::redis().await;
+    let url = redis.url();
     let t = TestApp::custom(
         Backend::Sqlite,
         move |s| {
-            s.cache.url = ServiceUrl::new(format!("redis://127.0.0.1:{port}"));
+            s.cache.url = ServiceUrl::new(url);
             s.rate_limit.enabled = true;
         },
         |b| b,
@@ -180,7 +137,7 @@ async fn redis_stopped_and_restarted_the_app_fails_open_then_recovers() {
     assert_eq!(sign_in().await, StatusCode::UNAUTHORIZED);
 
     // Back on the same port: the pool reconnects by itself and limiting resumes.
-    let _redis = PrivateRedis::start(port);
+    redis.restart().await;
     let mut status = (StatusCode::SERVICE_UNAVAILABLE, String::new());
     for _ in 0..100 {
         status = readiness(&t, "cache").await;

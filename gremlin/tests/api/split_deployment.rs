@@ -156,3 +156,32 @@ async fn identity_and_orders_run_as_two_services_over_nats() {
     let metrics = http_client().get(format!("{}/metrics", orders.base)).send().await.unwrap().text().await.unwrap();
     assert!(metrics.contains("outbox_published_total"), "{metrics}");
 }
+
+/// A split service will not run on embedded adapters or without its
+/// servers, and says why (exit code 1, the reason on stderr).
+#[test]
+fn a_split_service_refuses_to_start_without_postgres_and_nats() {
+    let secret = ("GREMLIN_AUTH_SECRET", SECRET.to_owned());
+    let (code, err) = GremlinProcess::start_refused("orders", std::slice::from_ref(&secret));
+    assert_ne!(code, 0);
+    assert!(err.contains("split deployment") && err.contains("database.url"), "{err}");
+
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let db = rt.block_on(TestDb::new(Backend::Postgres));
+    let postgres = ("GREMLIN_DATABASE__URL", db.url.clone());
+    let (code, err) = GremlinProcess::start_refused("orders", &[secret.clone(), postgres.clone()]);
+    assert_ne!(code, 0);
+    assert!(err.contains("events.url") && err.contains("NATS"), "{err}");
+
+    let down_nats = ("GREMLIN_EVENTS__URL", "nats://127.0.0.1:1".to_owned());
+    let (code, err) = GremlinProcess::start_refused("orders", &[secret.clone(), postgres, down_nats]);
+    assert_ne!(code, 0);
+    assert!(err.contains("cannot reach NATS at nats://127.0.0.1:1"), "{err}");
+
+    let down_postgres = ("GREMLIN_DATABASE__URL", "postgres://postgres@127.0.0.1:1/gremlin".to_owned());
+    let (code, err) =
+        GremlinProcess::start_refused("orders", &[secret, down_postgres, ("GREMLIN_EVENTS__URL", nats_url())]);
+    assert_ne!(code, 0);
+    assert!(err.contains("shared PostgreSQL"), "{err}");
+    drop(db);
+}
