@@ -55,7 +55,8 @@ bench() {
   local port addr
   port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()')
   addr="127.0.0.1:$port"
-  (cd "$WORK" && env "$@" GREMLIN_DATABASE__URL="$base_url/$DB" GREMLIN_DATABASE__MAX_CONNECTIONS=16 \
+  # exec: $PID is the server's own, so stop_server stops Gremlin itself.
+  (cd "$WORK" && exec env "$@" GREMLIN_DATABASE__URL="$base_url/$DB" GREMLIN_DATABASE__MAX_CONNECTIONS=16 \
     GREMLIN_AUTH_SECRET=bench-secret-0123456789abcdef0123456789abcdef GREMLIN_PUBLIC_URL="http://$addr" \
     GREMLIN_RATE_LIMIT__ENABLED=false GREMLIN_LOG__FILTER=warn \
     "$BIN" serve --bind "$addr" >"$WORK/server-$setup.log" 2>&1) &
@@ -64,8 +65,6 @@ bench() {
     python3 -c "import urllib.request; urllib.request.urlopen('http://$addr/readyz', timeout=1)" 2>/dev/null && break
     sleep 0.2
   done
-  local server_pid
-  server_pid=$(pgrep -f "serve --bind $addr" | head -n1)
 
   # A user, an organization (active), a service JWT and 200 orders.
   local token order_id
@@ -97,7 +96,7 @@ PY
   run "$setup" get_order -H "authorization: $auth" "http://$addr/api/orders/$order_id"
   run "$setup" list_orders -H "authorization: $auth" "http://$addr/api/orders?limit=50"
   run "$setup" create_order -s "$ROOT/bench/create-order.lua" "http://$addr"
-  echo "rss $setup $(awk '/VmHWM/ {printf "%.1f", $2/1024}' "/proc/$server_pid/status" 2>/dev/null || echo n/a)"
+  echo "rss $setup $(awk '/VmHWM/ {printf "%.1f", $2/1024}' "/proc/$PID/status" 2>/dev/null || echo n/a)"
   stop_server
 }
 

@@ -14,7 +14,8 @@ start_temp_gremlin() {
   local port
   port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()')
   ADDR="127.0.0.1:$port"
-  (cd "$TEMP_GREMLIN_DIR" && env -u GREMLIN_DATABASE__URL GREMLIN_LOG__FILTER=warn GREMLIN_RATE_LIMIT__ENABLED=false \
+  # exec: the recorded PID is the server's own, so stopping it stops Gremlin.
+  (cd "$TEMP_GREMLIN_DIR" && exec env -u GREMLIN_DATABASE__URL GREMLIN_LOG__FILTER=warn GREMLIN_RATE_LIMIT__ENABLED=false \
     GREMLIN_PUBLIC_URL="http://$ADDR" "$bin" serve --bind "$ADDR" >"$TEMP_GREMLIN_DIR/stdout.log" 2>"$TEMP_GREMLIN_DIR/server.log") &
   TEMP_GREMLIN_PID=$!
   for _ in $(seq 150); do

@@ -116,7 +116,8 @@ impl NatsEventBus {
     }
 }
 
-/// The URL without credentials, for messages.
+/// The URL without credentials, for messages. Unlike a database URL's user
+/// name, the user part of a NATS URL may be a token, so both go.
 fn redact(url: &str) -> String {
     match url::Url::parse(url) {
         Ok(mut u) if u.password().is_some() || !u.username().is_empty() => {
