@@ -51,7 +51,12 @@ pub(crate) fn validate(s: &Settings) -> Result<(), ConfigError> {
             format!("{} is more than database.max_connections ({})", db.min_connections, db.max_connections),
         ));
     }
-    one_of("events.url", &s.events.url.scheme(), &["memory", "nats"], "memory or nats://HOST:4222")?;
+    one_of(
+        "events.url",
+        &s.events.url.scheme(),
+        &["memory", "nats", "tls"],
+        "memory, nats://HOST:4222 or tls://HOST:4222",
+    )?;
     name_tokens("events.stream", &s.events.stream, false)?;
     name_tokens("events.subject_prefix", &s.events.subject_prefix, true)?;
     positive("events.retention_hours", s.events.retention_hours)?;

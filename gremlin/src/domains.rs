@@ -68,7 +68,7 @@ pub fn check_split(settings: &Settings, selected: &[&str]) -> anyhow::Result<()>
              services: set database.url to the shared PostgreSQL (postgres://…); SQLite is for a single process"
         );
     }
-    if settings.events.url.scheme() != "nats" {
+    if settings.events.url.scheme() == "memory" {
         bail!(
             "this process serves only {shown} (a split deployment), so its events must reach the other services: \
              set events.url to the shared NATS JetStream (nats://HOST:4222); the memory bus is for a single process"

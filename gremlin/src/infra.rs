@@ -38,7 +38,7 @@ impl Adapters {
         let db = database::connect(settings).await.context("opening the database pool")?;
         let events: Arc<dyn EventBus> = match settings.events.url.scheme().as_str() {
             "memory" => Arc::new(memory::MemoryEventBus::new()),
-            "nats" => Arc::new(
+            "nats" | "tls" => Arc::new(
                 nats::NatsEventBus::connect(settings.events.url.expose(), nats_options(settings))
                     .await
                     .context("connecting to NATS JetStream (events.url)")?,
