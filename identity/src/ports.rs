@@ -20,6 +20,10 @@ pub enum StoreError {
     /// The row changed under us (for example an invitation answered twice).
     #[error("concurrent change")]
     Conflict,
+    /// The change would leave the organization without an owner (checked in
+    /// the writing transaction, so two concurrent demotions cannot both pass).
+    #[error("the organization would have no owner left")]
+    LastOwner,
     /// Anything else, with its cause.
     #[error(transparent)]
     Backend(#[from] anyhow::Error),
@@ -191,11 +195,14 @@ pub trait OrganizationStore: Send + Sync {
     /// How many members hold the owner role.
     async fn count_owners(&self, organization_id: &str) -> Result<u64, StoreError>;
 
-    /// Stores a member's new role(s) and records `event` — one transaction.
-    async fn update_member_role(&self, member_id: &str, role: &str, event: &EventEnvelope) -> Result<(), StoreError>;
+    /// Stores `member`'s new role(s) and records `event` — one transaction,
+    /// refused with `LastOwner` if it would leave the organization with no
+    /// owner.
+    async fn update_member_role(&self, member: &Member, event: &EventEnvelope) -> Result<(), StoreError>;
 
     /// Removes the member, clears the organization from that user's
-    /// sessions, records `event` — one transaction.
+    /// sessions, records `event` — one transaction, refused with
+    /// `LastOwner` if it would leave the organization with no owner.
     async fn remove_member(&self, member: &Member, event: &EventEnvelope) -> Result<(), StoreError>;
 
     /// The organization's invitations, newest first.

@@ -27,6 +27,7 @@ impl From<StoreError> for AuthError {
             StoreError::EmailTaken => AuthError::UserAlreadyExists,
             StoreError::SlugTaken => AuthError::OrganizationAlreadyExists,
             StoreError::Conflict => AuthError::InvitationNotFound,
+            StoreError::LastOwner => AuthError::LastOwner,
             StoreError::Backend(cause) => AuthError::Backend(cause),
         }
     }

@@ -19,6 +19,7 @@ both_backends! {
     other_tenants_are_out_of_reach => other_tenants_are_out_of_reach,
     invitations_are_answered_once_by_their_recipient => invitations_are_answered_once_by_their_recipient,
     invitations_can_be_rejected_cancelled_or_expire => invitations_can_be_rejected_cancelled_or_expire,
+    two_owners_demoting_each_other_at_once_leave_one_owner => two_owners_demoting_each_other_at_once_leave_one_owner,
 }
 
 /// Signs up and returns (bearer header, user id).
@@ -619,4 +620,47 @@ async fn invitations_can_be_rejected_cancelled_or_expire(backend: Backend) {
     let again = invite("frank@example.com").await;
     assert_ne!(again, for_frank);
     post(&t, &frank, "/accept-invitation", json!({"invitationId": again})).await.assert_status_is_ok();
+}
+
+/// Two owners demote (or remove) each other at the same moment: the
+/// last-owner rule is checked inside the writing transaction, under the
+/// organization's lock, so exactly one change wins and an owner remains.
+async fn two_owners_demoting_each_other_at_once_leave_one_owner(backend: Backend) {
+    let t = TestApp::new(backend).await;
+    let (alice, _) = user(&t, "alice@example.com").await;
+    let (bob, bob_id) = user(&t, "bob@example.com").await;
+    for round in 0..5 {
+        let slug = format!("race-{round}");
+        let org = create_org(&t, &alice, &slug).await;
+        let org_id = org["id"].as_str().unwrap().to_owned();
+        let alice_member = org["members"][0]["id"].as_str().unwrap().to_owned();
+        let bob_member = add_member(&t, &org_id, &bob_id, "owner").await;
+        let demote = |auth: String, member: String| {
+            let org_id = org_id.clone();
+            let t = &t;
+            async move {
+                let body = if round % 2 == 0 {
+                    json!({"memberId": member, "role": "member", "organizationId": org_id})
+                } else {
+                    json!({"memberIdOrEmail": member, "organizationId": org_id})
+                };
+                let path = if round % 2 == 0 { "/update-member-role" } else { "/remove-member" };
+                post(t, &auth, path, body).await.0.status()
+            }
+        };
+        let (a, b) = tokio::join!(demote(alice.clone(), bob_member.clone()), demote(bob.clone(), alice_member.clone()));
+        // The loser is refused as the last owner (400) or, when it ran after
+        // the winner committed, as no longer an owner (403).
+        let mut statuses = [a.as_u16(), b.as_u16()];
+        statuses.sort_unstable();
+        assert!(matches!(statuses, [200, 400 | 403]), "round {round}: exactly one change wins: {statuses:?}");
+        let page = json(get(&t, &alice, &format!("/list-members?organizationId={org_id}")).await).await;
+        let page = if page["members"].is_array() {
+            page
+        } else {
+            json(get(&t, &bob, &format!("/list-members?organizationId={org_id}")).await).await
+        };
+        let owners = page["members"].as_array().unwrap().iter().filter(|m| m["role"] == "owner").count();
+        assert_eq!(owners, 1, "round {round}: {page}");
+    }
 }

@@ -263,9 +263,7 @@ impl OrganizationService {
         keeps_an_owner(self.store.count_owners(&org.id).await?, loses_ownership)?;
         let previous = target.role.clone();
         let updated = Member { role: new_roles.to_stored(), ..target };
-        self.store
-            .update_member_role(&updated.id, &updated.role, &events::member_role_changed(&updated, &previous))
-            .await?;
+        self.store.update_member_role(&updated, &events::member_role_changed(&updated, &previous)).await?;
         self.access.membership_changed(Some(&org.id), &updated.user_id).await;
         if let Some(log) = &self.log {
             let record = LogRecord {

@@ -4,8 +4,8 @@ use async_trait::async_trait;
 use gremlin_kernel::{EventEnvelope, outbox};
 use sea_orm::sea_query::Expr;
 use sea_orm::{
-    ActiveValue::Set, ColumnTrait, DbErr, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, SqlErr,
-    TransactionTrait,
+    ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseTransaction, DbErr, EntityTrait, PaginatorTrait,
+    QueryFilter, QueryOrder, QuerySelect, SqlErr, TransactionTrait,
 };
 
 use super::entities::{invitation, member, organization, session, user};
@@ -227,30 +227,26 @@ impl OrganizationStore for SqlIdentityStore {
     }
 
     async fn count_owners(&self, organization_id: &str) -> Result<u64, StoreError> {
-        let rows = member::Entity::find()
-            .filter(member::Column::OrganizationId.eq(organization_id))
-            .filter(member::Column::Role.contains("owner"))
-            .all(self.db())
-            .await
-            .map_err(backend("counting owners"))?;
-        Ok(rows.iter().filter(|m| m.role.split(',').any(|r| r.trim() == "owner")).count() as u64)
+        owners(self.db(), organization_id).await
     }
 
-    async fn update_member_role(&self, member_id: &str, role: &str, event: &EventEnvelope) -> Result<(), StoreError> {
-        let txn = self.db().begin().await.map_err(backend("starting transaction"))?;
+    async fn update_member_role(&self, m: &Member, event: &EventEnvelope) -> Result<(), StoreError> {
+        let (txn, owners_before) = self.lock_owners(&m.organization_id).await?;
         member::Entity::update_many()
-            .col_expr(member::Column::Role, Expr::value(role.to_owned()))
-            .filter(member::Column::Id.eq(member_id))
+            .col_expr(member::Column::Role, Expr::value(m.role.clone()))
+            .filter(member::Column::Id.eq(m.id.clone()))
             .exec(&txn)
             .await
             .map_err(backend("updating member role"))?;
+        keep_an_owner(&txn, &m.organization_id, owners_before).await?;
         record_all(&txn, std::slice::from_ref(event)).await?;
         txn.commit().await.map_err(backend("committing role change"))
     }
 
     async fn remove_member(&self, m: &Member, event: &EventEnvelope) -> Result<(), StoreError> {
-        let txn = self.db().begin().await.map_err(backend("starting transaction"))?;
+        let (txn, owners_before) = self.lock_owners(&m.organization_id).await?;
         member::Entity::delete_by_id(m.id.clone()).exec(&txn).await.map_err(backend("removing member"))?;
+        keep_an_owner(&txn, &m.organization_id, owners_before).await?;
         session::Entity::update_many()
             .col_expr(session::Column::ActiveOrganizationId, Expr::value(Option::<String>::None))
             .filter(session::Column::UserId.eq(m.user_id.clone()))
@@ -466,5 +462,44 @@ impl crate::ports::MembershipReader for SqlIdentityStore {
                 ban_expires: u.ban_expires.map(|t| t.unix_timestamp()),
             })
         }))
+    }
+}
+
+/// Owners of the organization as `conn` sees it (roles are a comma list).
+async fn owners(conn: &impl ConnectionTrait, organization_id: &str) -> Result<u64, StoreError> {
+    let rows = member::Entity::find()
+        .filter(member::Column::OrganizationId.eq(organization_id))
+        .filter(member::Column::Role.contains("owner"))
+        .all(conn)
+        .await
+        .map_err(backend("counting owners"))?;
+    Ok(rows.iter().filter(|m| m.role.split(',').any(|r| r.trim() == "owner")).count() as u64)
+}
+
+/// Fails with `LastOwner` when the organization had owners before this
+/// transaction's change and has none after it; `txn` then rolls back.
+async fn keep_an_owner(txn: &DatabaseTransaction, organization_id: &str, before: u64) -> Result<(), StoreError> {
+    if before > 0 && owners(txn, organization_id).await? == 0 {
+        return Err(StoreError::LastOwner);
+    }
+    Ok(())
+}
+
+impl SqlIdentityStore {
+    /// Starts a transaction that changes memberships of `organization_id`:
+    /// a no-op update of the organization row takes its write lock first
+    /// (a row lock on PostgreSQL, the database write lock on SQLite), so
+    /// such changes run one at a time and each sees the previous one's
+    /// result. Returns it with the owners counted under that lock.
+    async fn lock_owners(&self, organization_id: &str) -> Result<(DatabaseTransaction, u64), StoreError> {
+        let txn = self.db().begin().await.map_err(backend("starting transaction"))?;
+        organization::Entity::update_many()
+            .col_expr(organization::Column::Id, Expr::col(organization::Column::Id))
+            .filter(organization::Column::Id.eq(organization_id))
+            .exec(&txn)
+            .await
+            .map_err(backend("locking the organization"))?;
+        let before = owners(&txn, organization_id).await?;
+        Ok((txn, before))
     }
 }
