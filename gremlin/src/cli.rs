@@ -1,4 +1,5 @@
-//! Command-line interface: `serve`, `migrate`, `openapi`, `config check`.
+//! Command-line interface: `serve`, `migrate`, `openapi`, `config check`,
+//! `events`, `admin`.
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -41,6 +42,9 @@ pub enum Command {
     /// Inspect configuration.
     #[command(subcommand)]
     Config(ConfigCommand),
+    /// Events consumers gave up on (NATS JetStream only).
+    #[command(subcommand)]
+    Events(EventsCommand),
     /// Administration without the HTTP API (the first admin, for one).
     #[cfg(feature = "identity")]
     #[command(subcommand)]
@@ -103,6 +107,24 @@ pub struct OpenapiArgs {
     /// File to write (default: stdout).
     #[arg(long, short, value_name = "FILE")]
     pub output: Option<PathBuf>,
+}
+
+/// `gremlin events` subcommands.
+#[derive(Debug, Subcommand)]
+pub enum EventsCommand {
+    /// List dead letters, oldest first: events a consumer gave up on after
+    /// its last delivery, with the consumer and the reason.
+    DeadLetters {
+        /// At most this many.
+        #[arg(long, default_value_t = 50)]
+        limit: usize,
+    },
+    /// Publish a dead letter again to its original subject (after fixing
+    /// what made its consumer fail) and remove it from the dead letters.
+    Replay {
+        /// Its sequence number, from `dead-letters`.
+        seq: u64,
+    },
 }
 
 /// `gremlin config` subcommands.

@@ -5,7 +5,7 @@ use std::io::Write;
 use anyhow::Context;
 use gremlin_config::Settings;
 
-use crate::cli::{ConfigCommand, MigrateCommand, OpenapiArgs};
+use crate::cli::{ConfigCommand, EventsCommand, MigrateCommand, OpenapiArgs};
 use crate::{build_app, domains, infra, openapi, server, shutdown};
 
 /// `gremlin serve`: build the app and serve until SIGINT/SIGTERM.
@@ -42,6 +42,38 @@ pub async fn migrate(settings: &Settings, command: &MigrateCommand, out: &mut im
 async fn pending(db: &sea_orm::DatabaseConnection) -> anyhow::Result<usize> {
     let status = gremlin_migrations::status(db).await.context("reading pending migrations")?;
     Ok(status.iter().filter(|m| !m.applied).count())
+}
+
+/// `gremlin events …`: dead letters on NATS JetStream. Fails, saying why,
+/// when the bus is the in-process one (it keeps no dead letters).
+pub async fn events(settings: &Settings, command: &EventsCommand, out: &mut impl Write) -> anyhow::Result<()> {
+    if !matches!(settings.events.url.scheme().as_str(), "nats" | "tls") {
+        anyhow::bail!(
+            "dead letters are kept on NATS JetStream; events.url is `{}` (the in-process bus logs events it gives up on)",
+            settings.events.url
+        );
+    }
+    let bus = infra::nats::NatsEventBus::connect(settings.events.url.expose(), infra::nats_options(settings)).await?;
+    match command {
+        EventsCommand::DeadLetters { limit } => {
+            let letters = bus.dead_letters(*limit).await?;
+            for l in &letters {
+                let (event_type, id) = l
+                    .event
+                    .as_ref()
+                    .map_or(("?".to_owned(), "?".to_owned()), |e| (e.event_type.clone(), e.id.to_string()));
+                let time = l.time.format(&time::format_description::well_known::Rfc3339).unwrap_or_default();
+                writeln!(out, "{}\t{time}\t{}\t{event_type}\t{id}\t{}", l.seq, l.consumer, l.reason)?;
+            }
+            writeln!(out, "{} dead letter(s)", letters.len())?;
+        }
+        EventsCommand::Replay { seq } => {
+            let letter = bus.replay_dead_letter(*seq).await?;
+            let what = letter.event.map_or_else(|| "the payload".to_owned(), |e| format!("{} {}", e.event_type, e.id));
+            writeln!(out, "replayed dead letter {seq} ({what}) for {}", letter.consumer)?;
+        }
+    }
+    Ok(())
 }
 
 /// `gremlin openapi`: the document to a file or stdout.

@@ -30,6 +30,7 @@ async fn main() -> ExitCode {
         Command::Migrate(command) => commands::migrate(&settings, command, &mut stdout).await,
         Command::Openapi(args) => commands::openapi(args, &mut stdout),
         Command::Config(command) => commands::config(&settings, command, &mut stdout),
+        Command::Events(command) => commands::events(&settings, command, &mut stdout).await,
         #[cfg(feature = "identity")]
         Command::Admin(command) => commands::admin(settings, command, &mut std::io::stdin().lock(), &mut stdout).await,
     };

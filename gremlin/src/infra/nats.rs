@@ -116,6 +116,84 @@ impl NatsEventBus {
     }
 }
 
+/// An event a consumer gave up on, as kept on the dead-letter stream.
+#[derive(Debug, Clone)]
+pub struct DeadLetter {
+    /// Its sequence number on the dead-letter stream (what `replay` takes).
+    pub seq: u64,
+    /// The consumer (durable subscription) that gave up on it.
+    pub consumer: String,
+    /// Why: deliveries used up, or not an event envelope.
+    pub reason: String,
+    /// When it was dead-lettered.
+    pub time: time::OffsetDateTime,
+    /// The event, when the payload is one.
+    pub event: Option<EventEnvelope>,
+}
+
+impl NatsEventBus {
+    fn dead_letter_of(&self, message: &async_nats::jetstream::message::StreamMessage) -> DeadLetter {
+        let header = |name: &str| message.headers.get(name).map(|v| v.as_str().to_owned()).unwrap_or_default();
+        let root = format!("{}.", self.dead_letter_root());
+        DeadLetter {
+            seq: message.sequence,
+            consumer: message.subject.strip_prefix(root.as_str()).unwrap_or(&message.subject).to_owned(),
+            reason: header("Gremlin-Dead-Letter-Reason"),
+            time: message.time,
+            event: serde_json::from_slice(&message.payload).ok(),
+        }
+    }
+
+    /// Up to `limit` dead letters, oldest first (`gremlin events dead-letters`).
+    pub async fn dead_letters(&self, limit: usize) -> anyhow::Result<Vec<DeadLetter>> {
+        let mut stream =
+            self.jetstream.get_stream(self.dead_letter_stream()).await.context("opening the dead-letter stream")?;
+        let state = stream.info().await.context("reading the dead-letter stream")?.state.clone();
+        let mut letters = Vec::new();
+        if state.messages == 0 {
+            return Ok(letters);
+        }
+        for seq in state.first_sequence..=state.last_sequence {
+            if letters.len() >= limit {
+                break;
+            }
+            // Replayed letters leave gaps in the sequence.
+            if let Ok(message) = stream.get_raw_message(seq).await {
+                letters.push(self.dead_letter_of(&message));
+            }
+        }
+        Ok(letters)
+    }
+
+    /// Publishes dead letter `seq` again to its original subject, then
+    /// removes it from the dead-letter stream. Consumers that handled the
+    /// event before ignore it (processed ids); the one that gave up gets
+    /// it anew. It gets its own `Nats-Msg-Id`, so the duplicate window does
+    /// not swallow it.
+    pub async fn replay_dead_letter(&self, seq: u64) -> anyhow::Result<DeadLetter> {
+        let stream =
+            self.jetstream.get_stream(self.dead_letter_stream()).await.context("opening the dead-letter stream")?;
+        let message =
+            stream.get_raw_message(seq).await.with_context(|| format!("no dead letter with sequence {seq}"))?;
+        let letter = self.dead_letter_of(&message);
+        let subject = message
+            .headers
+            .get("Gremlin-Original-Subject")
+            .map(|v| v.as_str().to_owned())
+            .context("the dead letter has no original subject")?;
+        let id = letter.event.as_ref().map_or_else(|| "undecodable".to_owned(), |e| e.id.to_string());
+        let publish = PublishMessage::build().payload(message.payload.clone()).message_id(format!("{id}:replay:{seq}"));
+        self.jetstream
+            .send_publish(subject, publish)
+            .await
+            .context("publishing the dead letter again")?
+            .await
+            .context("waiting for JetStream to store the replay")?;
+        stream.delete_message(seq).await.context("removing the replayed dead letter")?;
+        Ok(letter)
+    }
+}
+
 /// The URL without credentials, for messages. Unlike a database URL's user
 /// name, the user part of a NATS URL may be a token, so both go.
 fn redact(url: &str) -> String {
@@ -227,7 +305,12 @@ struct NatsSubscription {
 impl NatsSubscription {
     /// Copies a message given up on to the dead-letter stream, then
     /// terminates it so the server stops delivering it.
-    async fn dead_letter(&self, message: jetstream::Message, reason: &str) -> Result<(), EventBusError> {
+    async fn dead_letter(
+        &self,
+        message: jetstream::Message,
+        stream_seq: u64,
+        reason: &str,
+    ) -> Result<(), EventBusError> {
         tracing::error!(
             durable = %self.spec.durable_name,
             subject = %message.subject,
@@ -239,6 +322,9 @@ impl NatsSubscription {
         let mut headers = message.headers.clone().unwrap_or_default();
         headers.insert("Gremlin-Dead-Letter-Reason", reason);
         headers.insert("Gremlin-Original-Subject", message.subject.as_str());
+        // Unique per consumer and stored event: two consumers giving up on
+        // one event keep two letters; a retried move keeps one.
+        headers.insert("Nats-Msg-Id", format!("{}:{stream_seq}", self.spec.durable_name).as_str());
         let publish = PublishMessage::build().payload(message.payload.clone()).headers(headers);
         self.jetstream
             .send_publish(self.dead_letter_subject.clone(), publish)
@@ -259,8 +345,8 @@ impl Subscription for NatsSubscription {
                 Some(Err(e)) => return Err(unavailable("pulling events", e)),
                 Some(Ok(message)) => message,
             };
-            let (attempt, pending) = match message.info() {
-                Ok(info) => (u32::try_from(info.delivered).unwrap_or(u32::MAX), info.pending),
+            let (attempt, pending, stream_seq) = match message.info() {
+                Ok(info) => (u32::try_from(info.delivered).unwrap_or(u32::MAX), info.pending, info.stream_sequence),
                 Err(e) => return Err(unavailable("reading delivery metadata", e)),
             };
             let event_type = message.subject.get(self.prefix_len..).unwrap_or_default().to_owned();
@@ -271,13 +357,13 @@ impl Subscription for NatsSubscription {
             }
             if attempt > self.spec.max_deliveries {
                 let reason = format!("not acknowledged after {} deliveries", self.spec.max_deliveries);
-                self.dead_letter(message, &reason).await?;
+                self.dead_letter(message, stream_seq, &reason).await?;
                 continue;
             }
             let event: EventEnvelope = match serde_json::from_slice(&message.payload) {
                 Ok(event) => event,
                 Err(e) => {
-                    self.dead_letter(message, &format!("not a Gremlin event envelope: {e}")).await?;
+                    self.dead_letter(message, stream_seq, &format!("not a Gremlin event envelope: {e}")).await?;
                     continue;
                 }
             };

@@ -182,3 +182,68 @@ async fn an_app_on_nats_relays_and_consumes_events() {
     stop.send(()).unwrap();
     running.await.unwrap();
 }
+
+/// Pulls from `sub` until nothing comes for 3 s, nacking everything: the
+/// adapter moves deliveries past the limit to the dead letters meanwhile.
+async fn nack_until_quiet(sub: &mut Box<dyn gremlin_kernel::Subscription>) {
+    while let Ok(Ok(d)) = tokio::time::timeout(Duration::from_secs(3), sub.next()).await {
+        d.nack().await.unwrap();
+    }
+}
+
+/// `gremlin events dead-letters` lists what each consumer gave up on (two
+/// consumers giving up on one event keep two letters), and `gremlin events
+/// replay` publishes one again: its consumer gets the event anew and the
+/// letter is gone.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn dead_letters_are_listed_and_replayed_from_the_cli() {
+    let stream = TestStream::new();
+    let bus = stream.bus().await;
+    let mut subs = Vec::new();
+    for name in ["payments", "audit"] {
+        let mut spec = SubscriptionSpec::new(name, &["invoice.*"]);
+        spec.max_deliveries = 1;
+        subs.push(bus.subscribe(&spec).await.unwrap());
+    }
+    let poison = event("invoice.paid");
+    bus.publish(&poison).await.unwrap();
+    for sub in &mut subs {
+        nack_until_quiet(sub).await;
+    }
+
+    let mut settings = gremlin_config::Settings::default();
+    settings.events.url = gremlin_config::ServiceUrl::new(nats_url());
+    settings.events.stream = stream.options.stream.clone();
+    settings.events.subject_prefix = stream.options.subject_prefix.clone();
+    let cli = async |command: gremlin::cli::EventsCommand| {
+        let mut out = Vec::new();
+        gremlin::commands::events(&settings, &command, &mut out).await.unwrap();
+        String::from_utf8(out).unwrap()
+    };
+    let listed = cli(gremlin::cli::EventsCommand::DeadLetters { limit: 10 }).await;
+    let lines: Vec<&str> = listed.lines().collect();
+    assert_eq!(lines.len(), 3, "{listed}");
+    assert!(lines[..2].iter().all(|l| l.contains(&poison.id.to_string()) && l.contains("invoice.paid")), "{listed}");
+    let payments = lines.iter().find(|l| l.contains("\tpayments\t")).expect("the payments letter");
+    assert!(payments.ends_with("not acknowledged after 1 deliveries"), "{payments}");
+    let seq: u64 = payments.split('\t').next().unwrap().parse().unwrap();
+
+    let replayed = cli(gremlin::cli::EventsCommand::Replay { seq }).await;
+    assert!(replayed.contains("for payments"), "{replayed}");
+    let d = tokio::time::timeout(Duration::from_secs(10), subs[0].next()).await.unwrap().unwrap();
+    assert_eq!((d.event.id, d.attempt), (poison.id, 1));
+    d.ack().await.unwrap();
+    let listed = cli(gremlin::cli::EventsCommand::DeadLetters { limit: 10 }).await;
+    assert!(listed.ends_with("1 dead letter(s)\n") && listed.contains("\taudit\t"), "{listed}");
+}
+
+/// On the in-process bus there are no dead letters to list: the command
+/// says so instead of pretending the list is empty.
+#[tokio::test]
+async fn dead_letter_commands_need_nats() {
+    let settings = gremlin_config::Settings::default();
+    let mut out = Vec::new();
+    let command = gremlin::cli::EventsCommand::DeadLetters { limit: 10 };
+    let error = gremlin::commands::events(&settings, &command, &mut out).await.unwrap_err().to_string();
+    assert!(error.contains("NATS JetStream") && error.contains("`memory`"), "{error}");
+}
