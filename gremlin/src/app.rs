@@ -75,7 +75,7 @@ impl AppBuilder {
             )?;
         }
         if settings.database.auto_migrate {
-            gremlin_migrations::up(&adapters.db)
+            gremlin_migrations::up(&adapters.db, &domains)
                 .await
                 .context("running database migrations (check database.url, or set database.auto_migrate = false and run `gremlin migrate up`)")?;
         }

@@ -16,20 +16,21 @@ pub async fn serve(settings: Settings) -> anyhow::Result<()> {
 
 /// `gremlin migrate …`: prints what it did to stdout.
 pub async fn migrate(settings: &Settings, command: &MigrateCommand, out: &mut impl Write) -> anyhow::Result<()> {
+    let domains = domains::select(&settings.server.domains)?;
     let db = infra::database::connect(settings).await.context("opening the database")?;
     match command {
         MigrateCommand::Up => {
-            let before = pending(&db).await?;
-            gremlin_migrations::up(&db).await.context("applying migrations")?;
-            let applied = before - pending(&db).await?;
+            let before = pending(&db, &domains).await?;
+            gremlin_migrations::up(&db, &domains).await.context("applying migrations")?;
+            let applied = before - pending(&db, &domains).await?;
             writeln!(out, "applied {applied} migration(s)")?;
         }
         MigrateCommand::Down { steps } => {
-            let n = gremlin_migrations::down(&db, *steps).await.context("rolling back migrations")?;
+            let n = gremlin_migrations::down(&db, &domains, *steps).await.context("rolling back migrations")?;
             writeln!(out, "rolled back {n} migration(s)")?;
         }
         MigrateCommand::Status => {
-            for migration in gremlin_migrations::status(&db).await.context("reading migration status")? {
+            for migration in gremlin_migrations::status(&db, &domains).await.context("reading migration status")? {
                 let state = if migration.applied { "applied" } else { "pending" };
                 writeln!(out, "{state:8} {}", migration.name)?;
             }
@@ -39,8 +40,8 @@ pub async fn migrate(settings: &Settings, command: &MigrateCommand, out: &mut im
     Ok(())
 }
 
-async fn pending(db: &sea_orm::DatabaseConnection) -> anyhow::Result<usize> {
-    let status = gremlin_migrations::status(db).await.context("reading pending migrations")?;
+async fn pending(db: &sea_orm::DatabaseConnection, domains: &[&str]) -> anyhow::Result<usize> {
+    let status = gremlin_migrations::status(db, domains).await.context("reading pending migrations")?;
     Ok(status.iter().filter(|m| !m.applied).count())
 }
 
@@ -132,7 +133,8 @@ pub async fn admin(
     settings.ensure_auth_secret()?;
     let adapters = infra::Adapters::from_settings(&settings).await?;
     if settings.database.auto_migrate {
-        gremlin_migrations::up(&adapters.db).await.context("running database migrations")?;
+        let domains = domains::select(&settings.server.domains)?;
+        gremlin_migrations::up(&adapters.db, &domains).await.context("running database migrations")?;
     }
     let (password, generated) = if *password_stdin {
         let mut line = String::new();

@@ -67,51 +67,56 @@ pub struct Migration {
     pub applied: bool,
 }
 
-/// Runs `$body` once per compiled migrator type `$m`, in order.
+/// Runs `$body` once per migrator type `$m` that is compiled in and whose
+/// domain is in `$domains` (the kernel's always), in order.
 macro_rules! each_set {
-    ($m:ident => $body:block) => {{
+    ($domains:expr, $m:ident => $body:block) => {{
+        // Without domain features compiled in, only the kernel's set runs.
+        let _ = $domains;
         {
             type $m = KernelMigrator;
             $body
         }
         #[cfg(feature = "identity")]
-        {
+        if $domains.contains(&"identity") {
             type $m = IdentityMigrator;
             $body
         }
         #[cfg(feature = "orders")]
-        {
+        if $domains.contains(&"orders") {
             type $m = OrdersMigrator;
             $body
         }
     }};
 }
 
-/// Number of migrations compiled into this build.
-pub fn count() -> usize {
+/// Number of migrations for `domains` compiled into this build.
+pub fn count(domains: &[&str]) -> usize {
     let mut n = 0;
-    each_set!(M => { n += M::migrations().len(); });
+    each_set!(domains, M => { n += M::migrations().len(); });
     n
 }
 
-/// Applies every pending migration of the compiled sets, kernel first. On
-/// PostgreSQL all of it runs in one transaction holding an advisory lock,
-/// so services starting together migrate one after the other.
-pub async fn up(db: &DatabaseConnection) -> Result<(), DbErr> {
+/// Applies every pending migration of the kernel and of `domains` (those
+/// compiled in), kernel first: a service creates only the tables it owns.
+/// On PostgreSQL all of it runs in one transaction holding an advisory
+/// lock, so services starting together migrate one after the other.
+pub async fn up(db: &DatabaseConnection, domains: &[&str]) -> Result<(), DbErr> {
     if db.get_database_backend() == DatabaseBackend::Postgres {
         let txn = db.begin().await?;
         txn.execute_unprepared("SELECT pg_advisory_xact_lock(7266042)").await?;
-        each_set!(M => { M::up(&txn, None).await?; });
+        each_set!(domains, M => { M::up(&txn, None).await?; });
         return txn.commit().await;
     }
-    each_set!(M => { M::up(db, None).await?; });
+    each_set!(domains, M => { M::up(db, None).await?; });
     Ok(())
 }
 
-/// Every compiled migration with its state, in the order `up` applies them.
-pub async fn status(db: &DatabaseConnection) -> Result<Vec<Migration>, DbErr> {
+/// The migrations of the kernel and `domains` with their state, in the
+/// order `up` applies them.
+pub async fn status(db: &DatabaseConnection, domains: &[&str]) -> Result<Vec<Migration>, DbErr> {
     let mut out = Vec::new();
-    each_set!(M => {
+    each_set!(domains, M => {
         for m in M::get_migration_with_status(db).await? {
             out.push(Migration { name: m.name().to_owned(), applied: m.status() == MigrationStatus::Applied });
         }
@@ -119,11 +124,11 @@ pub async fn status(db: &DatabaseConnection) -> Result<Vec<Migration>, DbErr> {
     Ok(out)
 }
 
-/// Rolls back up to `steps` applied migrations, newest set first; returns
-/// how many were rolled back.
-pub async fn down(db: &DatabaseConnection, steps: u32) -> Result<u32, DbErr> {
+/// Rolls back up to `steps` applied migrations of the kernel and
+/// `domains`, newest set first; returns how many were rolled back.
+pub async fn down(db: &DatabaseConnection, domains: &[&str], steps: u32) -> Result<u32, DbErr> {
     let mut sets: Vec<(u32, DownFn)> = Vec::new();
-    each_set!(M => {
+    each_set!(domains, M => {
         let applied = M::get_migration_with_status(db).await?.iter().filter(|m| m.status() == MigrationStatus::Applied).count();
         sets.push((<u32 as TryFrom<usize>>::try_from(applied).unwrap_or(u32::MAX), |db, n| Box::pin(M::down(db, Some(n)))));
     });

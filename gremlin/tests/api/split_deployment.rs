@@ -75,13 +75,25 @@ async fn eventually(what: &str, orders: &GremlinProcess, mut check: impl AsyncFn
     }
 }
 
+async fn table_exists(db: &TestDb, table: &str) -> bool {
+    use sea_orm::ConnectionTrait;
+    let conn = sea_orm::Database::connect(&db.url).await.unwrap();
+    let sql = format!("SELECT 1 FROM information_schema.tables WHERE table_name = '{table}'");
+    let found = conn.query_one_raw(sea_orm::Statement::from_string(conn.get_database_backend(), sql)).await.unwrap();
+    conn.close().await.unwrap();
+    found.is_some()
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn identity_and_orders_run_as_two_services_over_nats() {
     let db = TestDb::new(Backend::Postgres).await;
     let stream = TestStream::new();
     let env = shared_env(&db, &stream);
     let identity = GremlinProcess::start("identity", &env).await;
+    // Each service creates only the tables it owns.
+    assert!(table_exists(&db, "member").await && !table_exists(&db, "orders").await);
     let orders = GremlinProcess::start("orders", &env).await;
+    assert!(table_exists(&db, "orders").await);
 
     // Each process serves its own domain only.
     let missing = http_client().post(format!("{}/api/auth/sign-up/email", orders.base)).send().await.unwrap();
