@@ -31,7 +31,7 @@ lint:
 	$(CARGO) clippy -p gremlin --all-targets --locked --no-default-features --features orders -- -D warnings
 
 # Each domain feature builds alone, exposing only its own endpoints.
-feature-builds:
+feature-builds: services
 	bash scripts/feature-builds.sh
 
 fmt:

@@ -8,10 +8,20 @@ use std::time::{Duration, Instant};
 use crate::servers::free_port;
 use crate::support::http_client;
 
-/// The `gremlin` binary run in `dir`, with none of the caller's `GREMLIN_*`
-/// variables, so only what a test passes configures it.
-fn gremlin_command(dir: &std::path::Path) -> Command {
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_gremlin"));
+/// The binary that serves `domains`: the one this test run built, unless
+/// `GREMLIN_TEST_BIN_<DOMAINS>` (`GREMLIN_TEST_BIN_ORDERS`) names a build
+/// with only those domains (`make feature-builds` passes them).
+fn binary_for(domains: &str) -> PathBuf {
+    let key = format!("GREMLIN_TEST_BIN_{}", domains.to_ascii_uppercase().replace(',', "_"));
+    let chosen = std::env::var_os(key).map_or_else(|| PathBuf::from(env!("CARGO_BIN_EXE_gremlin")), PathBuf::from);
+    // The child runs in a temporary directory: a relative path would not resolve there.
+    std::path::absolute(&chosen).unwrap_or(chosen)
+}
+
+/// The `gremlin` binary for `domains` run in `dir`, with none of the
+/// caller's `GREMLIN_*` variables, so only what a test passes configures it.
+fn gremlin_command(domains: &str, dir: &std::path::Path) -> Command {
+    let mut cmd = Command::new(binary_for(domains));
     cmd.current_dir(dir);
     for (key, _) in std::env::vars() {
         if key.starts_with("GREMLIN_") || key == "BETTER_AUTH_SECRET" {
@@ -37,7 +47,7 @@ impl GremlinProcess {
         let dir = tempfile::tempdir().expect("temp dir");
         let port = free_port();
         let log = dir.path().join("gremlin.log");
-        let mut cmd = gremlin_command(dir.path());
+        let mut cmd = gremlin_command(domains, dir.path());
         cmd.env("GREMLIN_LOG__FORMAT", "json").env("GREMLIN_RATE_LIMIT__ENABLED", "false");
         for (key, value) in env {
             cmd.env(key, value);
@@ -49,7 +59,7 @@ impl GremlinProcess {
             .stderr(file)
             .spawn()
             .expect("gremlin starts");
-        let process = Self { child, base: format!("http://127.0.0.1:{port}"), log, _dir: dir };
+        let mut process = Self { child, base: format!("http://127.0.0.1:{port}"), log, _dir: dir };
         process.wait_until_ready().await;
         process
     }
@@ -58,7 +68,7 @@ impl GremlinProcess {
     /// refuse to start; returns its exit code and what it wrote to stderr.
     pub fn start_refused(domains: &str, env: &[(&str, String)]) -> (i32, String) {
         let dir = tempfile::tempdir().expect("temp dir");
-        let mut cmd = gremlin_command(dir.path());
+        let mut cmd = gremlin_command(domains, dir.path());
         for (key, value) in env {
             cmd.env(key, value);
         }
@@ -70,14 +80,18 @@ impl GremlinProcess {
         (out.status.code().unwrap_or(-1), String::from_utf8_lossy(&out.stderr).into_owned())
     }
 
-    /// Waits up to 60 s for `/readyz` to answer 200.
-    pub async fn wait_until_ready(&self) {
+    /// Waits up to 60 s for `/readyz` to answer 200; fails at once, with
+    /// its log, when the process exits instead.
+    pub async fn wait_until_ready(&mut self) {
         let deadline = Instant::now() + Duration::from_secs(60);
         loop {
             if let Ok(resp) = http_client().get(format!("{}/readyz", self.base)).send().await
                 && resp.status() == 200
             {
                 return;
+            }
+            if let Ok(Some(status)) = self.child.try_wait() {
+                panic!("gremlin exited ({status}) before it was ready:\n{}", self.log());
             }
             assert!(Instant::now() < deadline, "gremlin never became ready:\n{}", self.log());
             tokio::time::sleep(Duration::from_millis(100)).await;
