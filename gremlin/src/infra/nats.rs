@@ -14,18 +14,22 @@
 //! reconnects forever, publishing fails fast while it is away (the outbox
 //! keeps the events) and consumers resubscribe when it returns.
 
+mod dead_letters;
+mod subscription;
+
 use std::time::Duration;
 
 use anyhow::Context as _;
 use async_nats::jetstream::consumer::{AckPolicy, DeliverPolicy, pull};
-use async_nats::jetstream::message::{AckKind, Acker, PublishMessage};
+use async_nats::jetstream::message::PublishMessage;
 use async_nats::jetstream::stream::{self, StorageType};
 use async_nats::jetstream::{self, Context};
 use async_trait::async_trait;
 use bytes::Bytes;
-use futures_util::StreamExt;
-use gremlin_kernel::ports::events::Acknowledger;
-use gremlin_kernel::{Delivery, EventBus, EventBusError, EventEnvelope, Subscription, SubscriptionSpec, type_matches};
+use gremlin_kernel::{EventBus, EventBusError, EventEnvelope, Subscription, SubscriptionSpec};
+
+pub use dead_letters::DeadLetter;
+use subscription::NatsSubscription;
 
 /// How long a publish waits for the stream's acknowledgement.
 const PUBLISH_TIMEOUT: Duration = Duration::from_secs(3);
@@ -116,84 +120,6 @@ impl NatsEventBus {
     }
 }
 
-/// An event a consumer gave up on, as kept on the dead-letter stream.
-#[derive(Debug, Clone)]
-pub struct DeadLetter {
-    /// Its sequence number on the dead-letter stream (what `replay` takes).
-    pub seq: u64,
-    /// The consumer (durable subscription) that gave up on it.
-    pub consumer: String,
-    /// Why: deliveries used up, or not an event envelope.
-    pub reason: String,
-    /// When it was dead-lettered.
-    pub time: time::OffsetDateTime,
-    /// The event, when the payload is one.
-    pub event: Option<EventEnvelope>,
-}
-
-impl NatsEventBus {
-    fn dead_letter_of(&self, message: &async_nats::jetstream::message::StreamMessage) -> DeadLetter {
-        let header = |name: &str| message.headers.get(name).map(|v| v.as_str().to_owned()).unwrap_or_default();
-        let root = format!("{}.", self.dead_letter_root());
-        DeadLetter {
-            seq: message.sequence,
-            consumer: message.subject.strip_prefix(root.as_str()).unwrap_or(&message.subject).to_owned(),
-            reason: header("Gremlin-Dead-Letter-Reason"),
-            time: message.time,
-            event: serde_json::from_slice(&message.payload).ok(),
-        }
-    }
-
-    /// Up to `limit` dead letters, oldest first (`gremlin events dead-letters`).
-    pub async fn dead_letters(&self, limit: usize) -> anyhow::Result<Vec<DeadLetter>> {
-        let mut stream =
-            self.jetstream.get_stream(self.dead_letter_stream()).await.context("opening the dead-letter stream")?;
-        let state = stream.info().await.context("reading the dead-letter stream")?.state.clone();
-        let mut letters = Vec::new();
-        if state.messages == 0 {
-            return Ok(letters);
-        }
-        for seq in state.first_sequence..=state.last_sequence {
-            if letters.len() >= limit {
-                break;
-            }
-            // Replayed letters leave gaps in the sequence.
-            if let Ok(message) = stream.get_raw_message(seq).await {
-                letters.push(self.dead_letter_of(&message));
-            }
-        }
-        Ok(letters)
-    }
-
-    /// Publishes dead letter `seq` again to its original subject, then
-    /// removes it from the dead-letter stream. Consumers that handled the
-    /// event before ignore it (processed ids); the one that gave up gets
-    /// it anew. It gets its own `Nats-Msg-Id`, so the duplicate window does
-    /// not swallow it.
-    pub async fn replay_dead_letter(&self, seq: u64) -> anyhow::Result<DeadLetter> {
-        let stream =
-            self.jetstream.get_stream(self.dead_letter_stream()).await.context("opening the dead-letter stream")?;
-        let message =
-            stream.get_raw_message(seq).await.with_context(|| format!("no dead letter with sequence {seq}"))?;
-        let letter = self.dead_letter_of(&message);
-        let subject = message
-            .headers
-            .get("Gremlin-Original-Subject")
-            .map(|v| v.as_str().to_owned())
-            .context("the dead letter has no original subject")?;
-        let id = letter.event.as_ref().map_or_else(|| "undecodable".to_owned(), |e| e.id.to_string());
-        let publish = PublishMessage::build().payload(message.payload.clone()).message_id(format!("{id}:replay:{seq}"));
-        self.jetstream
-            .send_publish(subject, publish)
-            .await
-            .context("publishing the dead letter again")?
-            .await
-            .context("waiting for JetStream to store the replay")?;
-        stream.delete_message(seq).await.context("removing the replayed dead letter")?;
-        Ok(letter)
-    }
-}
-
 /// The URL without credentials, for messages. Unlike a database URL's user
 /// name, the user part of a NATS URL may be a token, so both go.
 fn redact(url: &str) -> String {
@@ -225,13 +151,6 @@ fn filter_subject(prefix: &str, patterns: &[String]) -> String {
     }
     common.insert(0, prefix);
     format!("{}.>", common.join("."))
-}
-
-/// Delay before redelivering after the `attempt`-th failure: 100 ms, 500 ms,
-/// 2.5 s, 12.5 s, then 30 s.
-fn redelivery_delay(attempt: u32) -> Duration {
-    let factor = 5u64.saturating_pow(attempt.saturating_sub(1));
-    Duration::from_millis(100u64.saturating_mul(factor)).min(Duration::from_secs(30))
 }
 
 #[async_trait]
@@ -294,102 +213,6 @@ impl EventBus for NatsEventBus {
     }
 }
 
-struct NatsSubscription {
-    messages: pull::Stream,
-    spec: SubscriptionSpec,
-    jetstream: Context,
-    dead_letter_subject: String,
-    prefix_len: usize,
-}
-
-impl NatsSubscription {
-    /// Copies a message given up on to the dead-letter stream, then
-    /// terminates it so the server stops delivering it.
-    async fn dead_letter(
-        &self,
-        message: jetstream::Message,
-        stream_seq: u64,
-        reason: &str,
-    ) -> Result<(), EventBusError> {
-        tracing::error!(
-            durable = %self.spec.durable_name,
-            subject = %message.subject,
-            reason,
-            dead_letter_subject = %self.dead_letter_subject,
-            "giving up on event; moved to the dead-letter stream"
-        );
-        metrics::counter!("events_dead_lettered_total", "consumer" => self.spec.durable_name.clone()).increment(1);
-        let mut headers = message.headers.clone().unwrap_or_default();
-        headers.insert("Gremlin-Dead-Letter-Reason", reason);
-        headers.insert("Gremlin-Original-Subject", message.subject.as_str());
-        // Unique per consumer and stored event: two consumers giving up on
-        // one event keep two letters; a retried move keeps one.
-        headers.insert("Nats-Msg-Id", format!("{}:{stream_seq}", self.spec.durable_name).as_str());
-        let publish = PublishMessage::build().payload(message.payload.clone()).headers(headers);
-        self.jetstream
-            .send_publish(self.dead_letter_subject.clone(), publish)
-            .await
-            .map_err(|e| unavailable("publishing a dead letter", e))?
-            .await
-            .map_err(|e| unavailable("storing a dead letter", e))?;
-        message.ack_with(AckKind::Term).await.map_err(|e| unavailable("terminating a dead letter", e))
-    }
-}
-
-#[async_trait]
-impl Subscription for NatsSubscription {
-    async fn next(&mut self) -> Result<Delivery, EventBusError> {
-        loop {
-            let message = match self.messages.next().await {
-                None => return Err(EventBusError::Closed),
-                Some(Err(e)) => return Err(unavailable("pulling events", e)),
-                Some(Ok(message)) => message,
-            };
-            let (attempt, pending, stream_seq) = match message.info() {
-                Ok(info) => (u32::try_from(info.delivered).unwrap_or(u32::MAX), info.pending, info.stream_sequence),
-                Err(e) => return Err(unavailable("reading delivery metadata", e)),
-            };
-            let event_type = message.subject.get(self.prefix_len..).unwrap_or_default().to_owned();
-            if !self.spec.event_types.iter().any(|p| type_matches(p, &event_type)) {
-                // Inside the server-side filter but not asked for.
-                message.ack().await.map_err(|e| unavailable("acknowledging an unwanted event", e))?;
-                continue;
-            }
-            if attempt > self.spec.max_deliveries {
-                let reason = format!("not acknowledged after {} deliveries", self.spec.max_deliveries);
-                self.dead_letter(message, stream_seq, &reason).await?;
-                continue;
-            }
-            let event: EventEnvelope = match serde_json::from_slice(&message.payload) {
-                Ok(event) => event,
-                Err(e) => {
-                    self.dead_letter(message, stream_seq, &format!("not a Gremlin event envelope: {e}")).await?;
-                    continue;
-                }
-            };
-            let (_, acker) = message.split();
-            return Ok(Delivery::new(event, attempt, Box::new(NatsAcker { acker, attempt })).with_pending(pending));
-        }
-    }
-}
-
-struct NatsAcker {
-    acker: Acker,
-    attempt: u32,
-}
-
-#[async_trait]
-impl Acknowledger for NatsAcker {
-    async fn ack(&self) -> Result<(), EventBusError> {
-        self.acker.ack().await.map_err(|e| unavailable("acknowledging an event", e))
-    }
-
-    async fn nack(&self) -> Result<(), EventBusError> {
-        let delay = redelivery_delay(self.attempt);
-        self.acker.ack_with(AckKind::Nak(Some(delay))).await.map_err(|e| unavailable("asking for redelivery", e))
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -410,13 +233,6 @@ mod tests {
         assert_eq!(filter_subject("g", &patterns(&["invoice.paid", "order.created"])), "g.>");
         assert_eq!(filter_subject("g", &patterns(&["a.b.c", "a.b"])), "g.a.>");
         assert_eq!(filter_subject("g", &patterns(&["a.*.c", "a.*.d"])), "g.a.>");
-    }
-
-    #[test]
-    fn redelivery_delay_grows_and_is_capped() {
-        let delays: Vec<u64> = (1..=6).map(|a| redelivery_delay(a).as_millis() as u64).collect();
-        assert_eq!(delays, vec![100, 500, 2_500, 12_500, 30_000, 30_000]);
-        assert_eq!(redelivery_delay(u32::MAX), Duration::from_secs(30));
     }
 
     #[test]
