@@ -33,7 +33,18 @@ pub async fn record(conn: &impl ConnectionTrait, event: &EventEnvelope) -> Resul
 
 /// Current time in microseconds since the Unix epoch.
 pub fn now_micros() -> i64 {
-    i64::try_from(OffsetDateTime::now_utc().unix_timestamp_nanos() / 1000).unwrap_or(i64::MAX)
+    micros(OffsetDateTime::now_utc())
+}
+
+/// `t` in microseconds since the Unix epoch, how tables store times so that
+/// SQLite and PostgreSQL compare them alike.
+pub fn micros(t: OffsetDateTime) -> i64 {
+    i64::try_from(t.unix_timestamp_nanos() / 1000).unwrap_or(i64::MAX)
+}
+
+/// A time stored by [`micros`]; fails only for values no such call wrote.
+pub fn from_micros(us: i64) -> anyhow::Result<OffsetDateTime> {
+    OffsetDateTime::from_unix_timestamp_nanos(i128::from(us) * 1000).context("stored time out of range")
 }
 
 /// Builds a statement; `$n` placeholders become SQLite's numbered `?n`, so a

@@ -14,6 +14,19 @@ pub struct Page<T> {
 }
 
 impl<T> Page<T> {
+    /// A page from rows fetched `limit + 1` at a time in list order, each
+    /// item with its sort key: the extra row only says that more exist, and
+    /// the cursor is the key of the last item kept.
+    pub fn from_overfetch<K: Serialize>(mut keyed: Vec<(T, K)>, limit: usize) -> Result<Self, DomainError> {
+        let has_more = keyed.len() > limit;
+        keyed.truncate(limit);
+        let next_cursor = match keyed.last() {
+            Some((_, key)) if has_more => Some(Cursor::encode(key)?),
+            _ => None,
+        };
+        Ok(Page { items: keyed.into_iter().map(|(item, _)| item).collect(), next_cursor })
+    }
+
     /// Maps the items, keeping the cursor.
     pub fn map<U>(self, f: impl FnMut(T) -> U) -> Page<U> {
         Page { items: self.items.into_iter().map(f).collect(), next_cursor: self.next_cursor }
@@ -51,6 +64,17 @@ impl Cursor {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn an_overfetched_row_yields_the_cursor_of_the_last_item_kept() {
+        let page = Page::from_overfetch(vec![("a", 1), ("b", 2), ("c", 3)], 2).unwrap();
+        assert_eq!(page.items, ["a", "b"]);
+        assert_eq!(Cursor::decode::<i32>(&page.next_cursor.unwrap()).unwrap(), 2);
+        let last = Page::from_overfetch(vec![("a", 1), ("b", 2)], 2).unwrap();
+        assert_eq!((last.items, last.next_cursor), (vec!["a", "b"], None));
+        let empty = Page::<&str>::from_overfetch(Vec::<(&str, i32)>::new(), 2).unwrap();
+        assert!(empty.items.is_empty() && empty.next_cursor.is_none());
+    }
 
     #[test]
     fn cursors_round_trip_and_reject_garbage() {

@@ -12,7 +12,7 @@ use std::str::FromStr;
 use anyhow::Context;
 use async_trait::async_trait;
 use gremlin_kernel::inbox::{self, HandledEvent};
-use gremlin_kernel::outbox::{self, statement};
+use gremlin_kernel::outbox::{self, micros, statement};
 use gremlin_kernel::{Cursor, EventEnvelope, OrganizationId, Page};
 use sea_orm::{ConnectionTrait, DatabaseConnection, DatabaseTransaction, TransactionTrait, Value};
 
@@ -339,19 +339,26 @@ impl OrderRepository for SqlOrderRepository {
             .query_all_raw(statement(self.db.get_database_backend(), &sql, values))
             .await
             .context("listing orders")?;
-        let has_more = rows.len() > limit as usize;
-        let mut orders = rows.iter().take(limit as usize).map(order_from_row).collect::<anyhow::Result<Vec<_>>>()?;
-        self.attach_lines(organization, &mut orders).await?;
-        let next_cursor = match (has_more, orders.last()) {
-            (true, Some(last)) if query.sort_by_number => {
-                Some(Cursor::encode(&i64::try_from(last.number.sequence).unwrap_or(i64::MAX)))
+        // The sort key of each order, as the cursor after it.
+        let key = |o: &Order| {
+            if query.sort_by_number {
+                serde_json::json!(i64::try_from(o.number.sequence).unwrap_or(i64::MAX))
+            } else {
+                serde_json::json!((micros(o.created_at), o.id.to_string()))
             }
-            (true, Some(last)) => Some(Cursor::encode(&(rows::micros(last.created_at), last.id.to_string()))),
-            _ => None,
-        }
-        .transpose()
-        .map_err(|e| RepositoryError::Backend(anyhow::anyhow!("{e}")))?;
-        Ok(Page { items: orders, next_cursor })
+        };
+        let keyed = rows
+            .iter()
+            .map(|row| {
+                let order = order_from_row(row)?;
+                let cursor_key = key(&order);
+                Ok((order, cursor_key))
+            })
+            .collect::<anyhow::Result<Vec<_>>>()?;
+        let mut page = Page::from_overfetch(keyed, limit as usize)
+            .map_err(|e| RepositoryError::Backend(anyhow::anyhow!("{e}")))?;
+        self.attach_lines(organization, &mut page.items).await?;
+        Ok(page)
     }
 }
 

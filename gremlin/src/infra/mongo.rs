@@ -19,12 +19,12 @@ use std::time::Duration;
 use anyhow::Context;
 use async_trait::async_trait;
 use futures_util::TryStreamExt;
+use gremlin_kernel::outbox::{from_micros, micros};
 use gremlin_kernel::ports::documents::{MAX_LOG_PAGE, check_name};
 use gremlin_kernel::{Cursor, Document, DocumentError, DocumentFilter, DocumentStore, LogEntry, LogQuery, Page};
 use mongodb::bson::{self, Bson, doc, oid::ObjectId};
 use mongodb::options::{ClientOptions, IndexOptions};
 use mongodb::{Collection, Database, IndexModel};
-use time::OffsetDateTime;
 
 /// Largest `find` result, as on SQL.
 const MAX_FIND: u32 = 1000;
@@ -137,10 +137,6 @@ fn stored_body(mut stored: bson::Document) -> serde_json::Value {
     stored.remove("body").map_or_else(|| serde_json::json!({}), to_json)
 }
 
-fn micros(t: OffsetDateTime) -> i64 {
-    i64::try_from(t.unix_timestamp_nanos() / 1000).unwrap_or(i64::MAX)
-}
-
 fn backend(what: &'static str) -> impl FnOnce(mongodb::error::Error) -> DocumentError {
     move |e| DocumentError::Backend(anyhow::Error::new(e).context(what))
 }
@@ -237,27 +233,17 @@ impl DocumentStore for MongoDocumentStore {
             .await
             .map_err(backend("querying log"))?;
         let stored: Vec<bson::Document> = cursor.try_collect().await.map_err(backend("reading log entries"))?;
-        let has_more = stored.len() > limit as usize;
-        let mut items = Vec::with_capacity(stored.len());
-        let mut last_key = None;
-        for mut entry in stored.into_iter().take(limit as usize) {
+        let mut keyed = Vec::with_capacity(stored.len());
+        for mut entry in stored {
             let time_us =
                 entry.get_i64("time_us").context("log entry without time_us").map_err(DocumentError::Backend)?;
             let id =
                 entry.get_object_id("_id").context("log entry without an ObjectId").map_err(DocumentError::Backend)?;
-            let time = OffsetDateTime::from_unix_timestamp_nanos(i128::from(time_us) * 1000)
-                .context("log time out of range")
-                .map_err(DocumentError::Backend)?;
-            items.push(LogEntry { time, body: entry.remove("body").map_or_else(|| serde_json::json!({}), to_json) });
-            last_key = Some((time_us, id.to_hex()));
+            let time = from_micros(time_us).map_err(DocumentError::Backend)?;
+            let body = entry.remove("body").map_or_else(|| serde_json::json!({}), to_json);
+            keyed.push((LogEntry { time, body }, (time_us, id.to_hex())));
         }
-        let next_cursor = match (has_more, last_key) {
-            (true, Some(key)) => {
-                Some(Cursor::encode(&key).map_err(|e| DocumentError::Backend(anyhow::anyhow!("{e}")))?)
-            }
-            _ => None,
-        };
-        Ok(Page { items, next_cursor })
+        Page::from_overfetch(keyed, limit as usize).map_err(|e| DocumentError::Backend(anyhow::anyhow!("{e}")))
     }
 
     async fn ping(&self) -> Result<(), DocumentError> {

@@ -1,9 +1,9 @@
 //! Storage rows <-> the model: column lists, bound values, and parsing.
 
 use anyhow::Context;
+use gremlin_kernel::outbox::{from_micros, micros};
 use gremlin_kernel::{Currency, OrganizationId, UserId};
 use sea_orm::{QueryResult, Value};
-use time::OffsetDateTime;
 
 use super::decimal;
 use crate::model::totals::{LineTotals, OrderTotals};
@@ -14,15 +14,6 @@ pub(crate) const ORDER_COLUMNS: &str = "id, organization_id, number_prefix, numb
 
 /// The `order_lines` columns, in the order of [`line_values`] (15).
 pub(crate) const LINE_COLUMNS: &str = "order_id, organization_id, position, sku, description, quantity, unit_price, discount_kind, discount_value, tax_rate, gross, discount, net, tax, total";
-
-/// Microseconds since the epoch.
-pub(crate) fn micros(t: OffsetDateTime) -> i64 {
-    i64::try_from(t.unix_timestamp_nanos() / 1000).unwrap_or(i64::MAX)
-}
-
-fn from_micros(us: i64) -> anyhow::Result<OffsetDateTime> {
-    OffsetDateTime::from_unix_timestamp_nanos(i128::from(us) * 1000).context("stored time out of range")
-}
 
 /// The values of an `orders` row.
 pub(crate) fn order_values(o: &Order) -> Vec<Value> {

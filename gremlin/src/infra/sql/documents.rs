@@ -9,11 +9,10 @@ use std::time::Duration;
 
 use anyhow::Context;
 use async_trait::async_trait;
-use gremlin_kernel::outbox::{now_micros, statement};
+use gremlin_kernel::outbox::{from_micros, micros, now_micros, statement};
 use gremlin_kernel::ports::documents::{MAX_LOG_PAGE, check_name};
 use gremlin_kernel::{Cursor, Document, DocumentError, DocumentFilter, DocumentStore, LogEntry, LogQuery, Page};
 use sea_orm::{ConnectionTrait, DatabaseBackend, DatabaseConnection, DbErr, Value};
-use time::OffsetDateTime;
 
 /// Largest `find` result.
 const MAX_FIND: u32 = 1000;
@@ -89,10 +88,6 @@ fn object_text(body: &serde_json::Value) -> Result<String, DocumentError> {
 
 fn parse_body(text: &str) -> Result<serde_json::Value, DocumentError> {
     serde_json::from_str(text).context("decoding stored document").map_err(DocumentError::Backend)
-}
-
-fn micros(t: OffsetDateTime) -> i64 {
-    i64::try_from(t.unix_timestamp_nanos() / 1000).unwrap_or(i64::MAX)
 }
 
 #[async_trait]
@@ -216,26 +211,15 @@ impl DocumentStore for SqlDocumentStore {
             .query_all_raw(statement(self.backend(), &sql, values))
             .await
             .map_err(backend_error("querying log"))?;
-        let has_more = rows.len() > limit as usize;
-        let mut items = Vec::with_capacity(rows.len());
-        let mut last_key = None;
-        for row in rows.into_iter().take(limit as usize) {
+        let mut keyed = Vec::with_capacity(rows.len());
+        for row in rows {
             let seq: i64 = row.try_get_by_index(0).map_err(backend_error("reading log seq"))?;
             let time_us: i64 = row.try_get_by_index(1).map_err(backend_error("reading log time"))?;
             let text: String = row.try_get_by_index(2).map_err(backend_error("reading log body"))?;
-            let time = OffsetDateTime::from_unix_timestamp_nanos(i128::from(time_us) * 1000)
-                .context("log time out of range")
-                .map_err(DocumentError::Backend)?;
-            items.push(LogEntry { time, body: parse_body(&text)? });
-            last_key = Some((time_us, seq));
+            let time = from_micros(time_us).map_err(DocumentError::Backend)?;
+            keyed.push((LogEntry { time, body: parse_body(&text)? }, (time_us, seq)));
         }
-        let next_cursor = match (has_more, last_key) {
-            (true, Some(key)) => {
-                Some(Cursor::encode(&key).map_err(|e| DocumentError::Backend(anyhow::anyhow!("{e}")))?)
-            }
-            _ => None,
-        };
-        Ok(Page { items, next_cursor })
+        Page::from_overfetch(keyed, limit as usize).map_err(|e| DocumentError::Backend(anyhow::anyhow!("{e}")))
     }
 
     async fn ping(&self) -> Result<(), DocumentError> {
