@@ -54,7 +54,7 @@ pub async fn events(settings: &Settings, command: &EventsCommand, out: &mut impl
             settings.events.url
         );
     }
-    let bus = infra::nats::NatsEventBus::connect(settings.events.url.expose(), infra::nats_options(settings)).await?;
+    let bus = infra::nats::NatsEventBus::attach(settings.events.url.expose(), infra::nats_options(settings)).await?;
     match command {
         EventsCommand::DeadLetters { limit } => {
             let letters = bus.dead_letters(*limit).await?;

@@ -62,8 +62,17 @@ fn unavailable(what: &str, e: impl std::fmt::Display) -> EventBusError {
 
 impl NatsEventBus {
     /// Connects to `url` and creates (or updates) the event and dead-letter
-    /// streams. Fails, saying so, when NATS or JetStream cannot be reached.
+    /// streams, as a serving process does. Fails, saying so, when NATS or
+    /// JetStream cannot be reached.
     pub async fn connect(url: &str, options: NatsOptions) -> anyhow::Result<Self> {
+        let bus = Self::attach(url, options).await?;
+        bus.ensure_streams().await?;
+        Ok(bus)
+    }
+
+    /// Connects to `url` without touching the streams, for tools that only
+    /// read or remove what is there (`gremlin events`, test clean-up).
+    pub async fn attach(url: &str, options: NatsOptions) -> anyhow::Result<Self> {
         let client = async_nats::ConnectOptions::new()
             .name("gremlin")
             .connection_timeout(CONNECT_TIMEOUT)
@@ -73,9 +82,7 @@ impl NatsEventBus {
             .with_context(|| format!("cannot reach NATS at {}; start it or fix events.url", redact(url)))?;
         let mut jetstream = jetstream::new(client.clone());
         jetstream.set_timeout(PUBLISH_TIMEOUT);
-        let bus = Self { client, jetstream, options };
-        bus.ensure_streams().await?;
-        Ok(bus)
+        Ok(Self { client, jetstream, options })
     }
 
     async fn ensure_streams(&self) -> anyhow::Result<()> {

@@ -149,17 +149,7 @@ async fn nats_stopped_while_orders_are_created_then_every_event_has_one_effect()
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_consumer_failing_twice_then_succeeding_has_one_effect() {
     let stream = TestStream::new();
-    let options = stream.options.clone();
-    let t = TestApp::custom(
-        Backend::Sqlite,
-        move |s| {
-            s.events.url = gremlin_config::ServiceUrl::new(nats_url());
-            s.events.stream = options.stream.clone();
-            s.events.subject_prefix = options.subject_prefix.clone();
-        },
-        |b| b,
-    )
-    .await;
+    let t = TestApp::custom(Backend::Sqlite, |s| stream.configure(s), |b| b).await;
     let effects = Effects::default();
     let _consumer = run_consumer(&t, effects.consumer(t.app.adapters.db.clone(), "flaky-consumer", &["invoice.*"], 2));
     tokio::time::sleep(Duration::from_millis(300)).await;

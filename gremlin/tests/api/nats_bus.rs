@@ -5,6 +5,7 @@
 use std::time::Duration;
 
 use async_nats::jetstream;
+use gremlin_kernel::conformance::events::next;
 use gremlin_kernel::{EventBus, EventEnvelope, OrganizationId, SubscriptionSpec};
 
 use crate::support::{TestStream, nats_url};
@@ -55,13 +56,13 @@ async fn events_given_up_on_go_to_the_dead_letter_stream() {
     let poison = event("conf.poison");
     bus.publish(&poison).await.unwrap();
     for attempt in 1..=2 {
-        let d = tokio::time::timeout(Duration::from_secs(10), sub.next()).await.unwrap().unwrap();
+        let d = next(&mut sub).await;
         assert_eq!((d.event.id, d.attempt), (poison.id, attempt));
         d.nack().await.unwrap();
     }
     let healthy = event("conf.fine");
     bus.publish(&healthy).await.unwrap();
-    let d = tokio::time::timeout(Duration::from_secs(10), sub.next()).await.unwrap().unwrap();
+    let d = next(&mut sub).await;
     assert_eq!(d.event.id, healthy.id, "the poisoned event must not come back");
     d.ack().await.unwrap();
     // The consumer keeps pulling: that is where the last delivery is moved.
@@ -86,7 +87,7 @@ async fn never_acknowledged_events_are_dead_lettered() {
     let e = event("conf.crash");
     bus.publish(&e).await.unwrap();
     for attempt in 1..=2 {
-        let d = tokio::time::timeout(Duration::from_secs(10), sub.next()).await.unwrap().unwrap();
+        let d = next(&mut sub).await;
         assert_eq!(d.attempt, attempt);
         std::mem::forget(d);
     }
@@ -130,22 +131,13 @@ async fn an_app_on_nats_relays_and_consumes_events() {
 
     let stream = TestStream::new();
     let options = stream.options.clone();
-    let t = TestApp::custom(
-        Backend::Postgres,
-        |s| {
-            s.events.url = gremlin_config::ServiceUrl::new(nats_url());
-            s.events.stream = options.stream.clone();
-            s.events.subject_prefix = options.subject_prefix.clone();
-        },
-        |b| b,
-    )
-    .await;
+    let t = TestApp::custom(Backend::Postgres, |s| stream.configure(s), |b| b).await;
     let bus = t.app.adapters.events.clone();
     let mut watcher = bus.subscribe(&SubscriptionSpec::new("watcher", &["order.created"])).await.unwrap();
     let (alice, acme) = owner(&t, "alice@example.com", "acme").await;
     let order = create(&t, &alice).await;
     assert!(t.app.relay.drain().await.unwrap() >= 1);
-    let d = tokio::time::timeout(Duration::from_secs(10), watcher.next()).await.unwrap().unwrap();
+    let d = next(&mut watcher).await;
     assert_eq!(d.event.subject, order["id"].as_str().unwrap());
     let js = context().await;
     let events = js.get_stream(&options.stream).await.unwrap();
@@ -212,9 +204,7 @@ async fn dead_letters_are_listed_and_replayed_from_the_cli() {
     }
 
     let mut settings = gremlin_config::Settings::default();
-    settings.events.url = gremlin_config::ServiceUrl::new(nats_url());
-    settings.events.stream = stream.options.stream.clone();
-    settings.events.subject_prefix = stream.options.subject_prefix.clone();
+    stream.configure(&mut settings);
     let cli = async |command: gremlin::cli::EventsCommand| {
         let mut out = Vec::new();
         gremlin::commands::events(&settings, &command, &mut out).await.unwrap();
@@ -230,7 +220,7 @@ async fn dead_letters_are_listed_and_replayed_from_the_cli() {
 
     let replayed = cli(gremlin::cli::EventsCommand::Replay { seq }).await;
     assert!(replayed.contains("for payments"), "{replayed}");
-    let d = tokio::time::timeout(Duration::from_secs(10), subs[0].next()).await.unwrap().unwrap();
+    let d = next(&mut subs[0]).await;
     assert_eq!((d.event.id, d.attempt), (poison.id, 1));
     d.ack().await.unwrap();
     let listed = cli(gremlin::cli::EventsCommand::DeadLetters { limit: 10 }).await;

@@ -68,16 +68,29 @@ impl TestMongo {
 impl Drop for TestMongo {
     fn drop(&mut self) {
         let url = self.url.clone();
-        let _ = std::thread::spawn(move || {
-            let Ok(rt) = tokio::runtime::Builder::new_current_thread().enable_all().build() else { return };
-            rt.block_on(async move {
-                if let Ok(store) = gremlin::infra::mongo::MongoDocumentStore::connect(&url).await {
-                    let _ = store.drop_database().await;
-                }
-            });
-        })
-        .join();
+        block_on_own_thread(move || async move {
+            if let Ok(store) = gremlin::infra::mongo::MongoDocumentStore::connect(&url).await {
+                let _ = store.drop_database().await;
+            }
+        });
     }
+}
+
+/// Runs `work` to completion on a private runtime on a thread of its own:
+/// how `Drop`, which cannot await and may run inside a runtime, cleans up.
+/// `None` when that runtime could not be built or the work panicked.
+fn block_on_own_thread<F, T>(work: impl FnOnce() -> F + Send + 'static) -> Option<T>
+where
+    F: std::future::Future<Output = T>,
+    T: Send + 'static,
+{
+    std::thread::spawn(move || {
+        let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().ok()?;
+        Some(rt.block_on(work()))
+    })
+    .join()
+    .ok()
+    .flatten()
 }
 
 /// The NATS server (JetStream enabled) adapter tests use: `GREMLIN_TEST_NATS_URL`
@@ -107,6 +120,13 @@ impl TestStream {
         }
     }
 
+    /// Points `settings` at the test NATS and this stream.
+    pub fn configure(&self, settings: &mut Settings) {
+        settings.events.url = ServiceUrl::new(nats_url());
+        settings.events.stream.clone_from(&self.options.stream);
+        settings.events.subject_prefix.clone_from(&self.options.subject_prefix);
+    }
+
     /// A bus on this stream.
     pub async fn bus(&self) -> gremlin::infra::nats::NatsEventBus {
         gremlin::infra::nats::NatsEventBus::connect(&nats_url(), self.options.clone())
@@ -118,16 +138,11 @@ impl TestStream {
 impl Drop for TestStream {
     fn drop(&mut self) {
         let options = self.options.clone();
-        // Drop cannot await: clean up on a thread of its own.
-        let _ = std::thread::spawn(move || {
-            let Ok(rt) = tokio::runtime::Builder::new_current_thread().enable_all().build() else { return };
-            rt.block_on(async move {
-                if let Ok(bus) = gremlin::infra::nats::NatsEventBus::connect(&nats_url(), options).await {
-                    let _ = bus.delete_streams().await;
-                }
-            });
-        })
-        .join();
+        block_on_own_thread(move || async move {
+            if let Ok(bus) = gremlin::infra::nats::NatsEventBus::attach(&nats_url(), options).await {
+                let _ = bus.delete_streams().await;
+            }
+        });
     }
 }
 
@@ -214,17 +229,12 @@ async fn sweep_stale(admin: &sea_orm::DatabaseConnection) {
 impl Drop for TestDb {
     fn drop(&mut self) {
         let Some(name) = self.pg_name.take() else { return };
-        // Drop runs outside async context: use a private runtime on a thread.
-        let dropped = std::thread::spawn(move || {
-            let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().expect("runtime");
-            rt.block_on(async {
-                let admin = Database::connect(postgres_admin_url()).await?;
-                admin.execute_unprepared(&format!("DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)")).await?;
-                admin.close().await
-            })
-        })
-        .join();
-        if !matches!(dropped, Ok(Ok(()))) {
+        let dropped = block_on_own_thread(move || async move {
+            let admin = Database::connect(postgres_admin_url()).await?;
+            admin.execute_unprepared(&format!("DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)")).await?;
+            admin.close().await
+        });
+        if !matches!(dropped, Some(Ok(()))) {
             eprintln!("warning: could not drop a test database: {dropped:?}");
         }
     }

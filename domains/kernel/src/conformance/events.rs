@@ -28,7 +28,8 @@ fn spec(patterns: &[&str]) -> SubscriptionSpec {
     spec
 }
 
-async fn next(sub: &mut Box<dyn Subscription>) -> Delivery {
+/// The next delivery of `sub`; fails the test after 10 s without one.
+pub async fn next(sub: &mut Box<dyn Subscription>) -> Delivery {
     tokio::time::timeout(WAIT, sub.next()).await.expect("no delivery within 10 s").unwrap()
 }
 
