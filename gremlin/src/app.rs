@@ -58,7 +58,8 @@ impl AppBuilder {
     /// cannot be built, a domain is unknown, or a migration fails.
     pub async fn build(self) -> anyhow::Result<App> {
         let mut settings = self.settings;
-        domains::check_split(&settings, &domains::select(&settings.server.domains)?)?;
+        let domains = domains::select(&settings.server.domains)?;
+        domains::check_split(&settings, &domains)?;
         match settings.ensure_auth_secret()? {
             AuthSecretSource::Generated(path) => tracing::warn!(
                 path = %path.display(),
@@ -67,7 +68,6 @@ impl AppBuilder {
             AuthSecretSource::Stored(path) => tracing::info!(path = %path.display(), "using the stored auth secret"),
             AuthSecretSource::Configured => {}
         }
-        let domains = domains::select(&settings.server.domains)?;
         let adapters = Adapters::from_settings(&settings).await?;
         if domains::is_split(&domains) {
             adapters.db.ping().await.context(
