@@ -7,7 +7,7 @@ CARGO ?= cargo
 # Test runner: cargo-nextest when installed, cargo test otherwise.
 NEXTEST := $(shell $(CARGO) nextest --version >/dev/null 2>&1 && echo yes)
 
-.PHONY: run test unit lint fmt openapi services fuzz-api client-smoke bench build feature-builds
+.PHONY: run test unit lint fmt openapi services fuzz-api client-smoke bench soak build feature-builds
 
 run:
 	$(CARGO) run --bin gremlin -- serve
@@ -51,3 +51,8 @@ client-smoke:
 
 bench:
 	bash scripts/bench.sh
+
+# Load and soak run (SOAK_SECS, default 600): floods, a broker restart, RSS
+# over time and a loss check, written to bench/soak.md. Not part of test.
+soak:
+	bash scripts/soak.sh

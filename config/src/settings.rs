@@ -89,7 +89,8 @@ impl Default for RateLimitSettings {
 
 /// `[server]`: keys `bind`, `public_url`, `domains`, `body_limit_bytes`,
 /// `request_timeout_secs`, `shutdown_grace_secs`, `cors_allowed_origins`,
-/// `trusted_proxies`
+/// `trusted_proxies`, `header_read_timeout_secs`, `keep_alive_timeout_secs`,
+/// `max_connections`
 /// (env `GREMLIN_SERVER__<KEY>`; `GREMLIN_PUBLIC_URL` for `public_url`).
 #[derive(Debug, Clone, Deserialize, Serialize)]
 #[serde(default, deny_unknown_fields)]
@@ -111,6 +112,18 @@ pub struct ServerSettings {
     /// Proxy addresses whose `X-Forwarded-For` is believed (client IPs for
     /// rate limits and sessions). Default: none.
     pub trusted_proxies: Vec<std::net::IpAddr>,
+    /// Time a client gets to send a request's headers, from the moment the
+    /// server waits for them; a client that is slower is disconnected, so
+    /// half-sent requests cannot hold sockets. Default 10 s (1–30).
+    pub header_read_timeout_secs: u64,
+    /// Time a connection may stay open with no bytes read or written
+    /// (between keep-alive requests, or a stalled body) before it is
+    /// closed. Default 30 s.
+    pub keep_alive_timeout_secs: u64,
+    /// Connections served at once. Beyond it new connections wait in the
+    /// kernel's accept queue until one closes; open ones are unaffected.
+    /// Default 4096; keep it below the process's file-descriptor limit.
+    pub max_connections: usize,
 }
 
 impl Default for ServerSettings {
@@ -124,6 +137,9 @@ impl Default for ServerSettings {
             shutdown_grace_secs: 20,
             cors_allowed_origins: Vec::new(),
             trusted_proxies: Vec::new(),
+            header_read_timeout_secs: 10,
+            keep_alive_timeout_secs: 30,
+            max_connections: 4096,
         }
     }
 }
@@ -171,7 +187,8 @@ pub struct DatabaseSettings {
     pub min_connections: u32,
     /// Time to open a connection. Default 5 s.
     pub connect_timeout_secs: u64,
-    /// Time to wait for a free pooled connection. Default 5 s.
+    /// Time to wait for a free pooled connection; a request that waits
+    /// longer is answered 503 with `Retry-After`. Default 5 s.
     pub acquire_timeout_secs: u64,
     /// SQLite's wait for a locked database. Default 5000 ms.
     pub sqlite_busy_timeout_ms: u64,
@@ -297,7 +314,9 @@ impl Default for OutboxSettings {
 
 /// `[auth]`: keys `secret` (env `GREMLIN_AUTH_SECRET`, or
 /// `BETTER_AUTH_SECRET`), `cookie_prefix`, `trusted_origins`,
-/// `upgrade_legacy_hashes`, `membership_cache_secs`, `session_log_retention_days`
+/// `upgrade_legacy_hashes`, `membership_cache_secs`, `session_log_retention_days`,
+/// `jwt_algorithm`, `jwks_url`, `jwks_issuer`, `jwks_audience`,
+/// `password_hash_concurrency`, `password_hash_queue`
 /// (env `GREMLIN_AUTH__<KEY>`).
 #[derive(Debug, Clone, Deserialize, Serialize)]
 #[serde(default, deny_unknown_fields)]
@@ -332,6 +351,13 @@ pub struct AuthSettings {
     pub jwks_issuer: Option<String>,
     /// The other issuer's `aud`; default: `jwks_issuer`.
     pub jwks_audience: Option<String>,
+    /// Password hashes (sign-up, sign-in, password changes) computed at
+    /// once, each on its own worker thread holding 19 MiB it reuses.
+    /// Default 0: the number of CPU cores.
+    pub password_hash_concurrency: usize,
+    /// Password hashes allowed to wait for a worker; a sign-in beyond it
+    /// is answered 503 with `Retry-After` instead of piling up. Default 64.
+    pub password_hash_queue: usize,
 }
 
 /// Signing algorithm of service JWTs.
@@ -357,6 +383,8 @@ impl Default for AuthSettings {
             jwks_url: None,
             jwks_issuer: None,
             jwks_audience: None,
+            password_hash_concurrency: 0,
+            password_hash_queue: 64,
         }
     }
 }

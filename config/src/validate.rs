@@ -16,6 +16,15 @@ pub(crate) fn validate(s: &Settings) -> Result<(), ConfigError> {
     }
     positive("server.body_limit_bytes", s.server.body_limit_bytes as u64)?;
     positive("server.request_timeout_secs", s.server.request_timeout_secs)?;
+    if !(1..=30).contains(&s.server.header_read_timeout_secs) {
+        return Err(ConfigError::invalid(
+            "server.header_read_timeout_secs",
+            format!("{} is outside 1–30 seconds", s.server.header_read_timeout_secs),
+        ));
+    }
+    positive("server.keep_alive_timeout_secs", s.server.keep_alive_timeout_secs)?;
+    positive("server.max_connections", s.server.max_connections as u64)?;
+    positive("auth.password_hash_queue", s.auth.password_hash_queue as u64)?;
     for origin in &s.server.cors_allowed_origins {
         if origin != "*" && url::Url::parse(origin).is_err() {
             return Err(ConfigError::invalid(

@@ -58,6 +58,9 @@ impl AppBuilder {
     /// cannot be built, a domain is unknown, or a migration fails.
     pub async fn build(self) -> anyhow::Result<App> {
         let mut settings = self.settings;
+        // The metrics recorder first, so gauges registered while wiring
+        // (password hashing) are not lost.
+        metrics::handle();
         let domains = domains::select(&settings.server.domains)?;
         domains::check_split(&settings, &domains)?;
         match settings.ensure_auth_secret()? {

@@ -146,7 +146,9 @@ pub async fn admin(
         (password, true)
     };
     let name = name.clone().unwrap_or_else(|| email.split('@').next().unwrap_or(email).to_owned());
-    let service = crate::domains::identity::admin_service(&settings, &adapters, std::sync::Arc::new(NoInvalidation));
+    let hashing = crate::domains::identity::password_workers(&settings)?;
+    let service =
+        crate::domains::identity::admin_service(&settings, &adapters, std::sync::Arc::new(NoInvalidation), hashing);
     let user = service
         .create_user(None, CreateUser { email: email.clone(), password: password.clone(), name, roles: role.clone() })
         .await

@@ -7,20 +7,20 @@ use std::net::SocketAddr;
 use std::time::Duration;
 
 use anyhow::Context;
-use poem::Server;
-use poem::listener::{Acceptor, Listener, TcpAcceptor, TcpListener};
+use tokio::net::TcpListener;
 
 use crate::App;
 
-/// Binds `addr` (port 0 picks a free port) and returns the acceptor with
+pub mod connections;
+
+/// Binds `addr` (port 0 picks a free port) and returns the listener with
 /// the address actually bound. Fails when the address is taken.
-pub async fn bind(addr: SocketAddr) -> anyhow::Result<(TcpAcceptor, SocketAddr)> {
-    let acceptor = TcpListener::bind(addr)
-        .into_acceptor()
+pub async fn bind(addr: SocketAddr) -> anyhow::Result<(TcpListener, SocketAddr)> {
+    let listener = TcpListener::bind(addr)
         .await
         .with_context(|| format!("binding {addr} (server.bind / --bind); is another process using it?"))?;
-    let local = acceptor.local_addr().first().and_then(|a| a.as_socket_addr().copied()).unwrap_or(addr);
-    Ok((acceptor, local))
+    let local = listener.local_addr().unwrap_or(addr);
+    Ok((listener, local))
 }
 
 /// Serves `app` on `server.bind` until `shutdown` resolves.
@@ -32,19 +32,18 @@ pub async fn run(app: App, shutdown: impl Future<Output = ()> + Send + 'static) 
     serve(app, acceptor, shutdown).await
 }
 
-/// Serves `app` on an already bound acceptor until `shutdown` resolves.
+/// Serves `app` on an already bound listener until `shutdown` resolves,
+/// holding every connection to the `[server]` limits
+/// ([`connections::ConnectionLimits`]).
 ///
-/// Fails when the server stops with an I/O error.
+/// Returns once connections, consumers and the relay have stopped; I/O
+/// errors on single connections are logged and end only that connection.
 pub async fn serve(
     app: App,
-    acceptor: TcpAcceptor,
+    listener: TcpListener,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> anyhow::Result<()> {
-    let shown = acceptor
-        .local_addr()
-        .first()
-        .and_then(|a| a.as_socket_addr().copied())
-        .map_or_else(|| "?".to_owned(), |a| a.to_string());
+    let shown = listener.local_addr().map_or_else(|_| "?".to_owned(), |a| a.to_string());
     tracing::info!(domains = ?app.domains, "gremlin listening on http://{shown}");
 
     let (stop_relay, relay_stopped) = tokio::sync::oneshot::channel::<()>();
@@ -66,8 +65,13 @@ pub async fn serve(
         .collect();
 
     let grace = Duration::from_secs(app.settings.server.shutdown_grace_secs);
-    let served =
-        Server::new_with_acceptor(acceptor).run_with_graceful_shutdown(app.endpoint, shutdown, Some(grace)).await;
+    let limits = connections::ConnectionLimits::from_settings(&app.settings.server);
+    let (stop_http, http_stopped) = tokio::sync::watch::channel(false);
+    tokio::spawn(async move {
+        shutdown.await;
+        let _ = stop_http.send(true);
+    });
+    connections::serve(listener, app.endpoint, limits, http_stopped, grace).await;
     tracing::info!("http server stopped; flushing the outbox");
     let _ = stop_consumers.send(true);
     for consumer in consumers {
@@ -80,5 +84,5 @@ pub async fn serve(
     if let Err(e) = app.adapters.db.close_by_ref().await {
         tracing::warn!(error = %e, "closing the database pool");
     }
-    served.context("serving HTTP")
+    Ok(())
 }

@@ -2,6 +2,7 @@
 //! cookie format), password hashes (argon2id; Better Auth's scrypt for
 //! verification), and service JWTs.
 
+pub mod hashing;
 pub mod jwt;
 pub mod keys;
 pub mod password;

@@ -92,9 +92,37 @@ pub enum AuthError {
         /// Better Auth's code, such as `YOU_ARE_NOT_ALLOWED_TO_UPDATE_THIS_MEMBER`.
         code: &'static str,
     },
+    /// A bounded resource (password hashing, database connections) is at
+    /// capacity; retry after the given seconds (503 with `Retry-After`).
+    #[error("The server is busy; retry in {retry_after_secs} s")]
+    Busy {
+        /// Seconds to wait before retrying.
+        retry_after_secs: u64,
+    },
     /// Anything unexpected (500); the cause is logged, never sent.
     #[error("internal error: {0:#}")]
-    Backend(#[from] anyhow::Error),
+    Backend(anyhow::Error),
+}
+
+impl From<anyhow::Error> for AuthError {
+    /// An infrastructure failure: a database pool that stayed exhausted for
+    /// `database.acquire_timeout_secs` is [`AuthError::Busy`], anything else
+    /// [`AuthError::Backend`].
+    fn from(cause: anyhow::Error) -> Self {
+        match gremlin_kernel::overload::retry_after(&cause) {
+            Some(retry_after_secs) => Self::Busy { retry_after_secs },
+            None => Self::Backend(cause),
+        }
+    }
+}
+
+impl From<crate::crypto::hashing::HashError> for AuthError {
+    fn from(e: crate::crypto::hashing::HashError) -> Self {
+        match e {
+            crate::crypto::hashing::HashError::Busy { retry_after_secs } => Self::Busy { retry_after_secs },
+            crate::crypto::hashing::HashError::Failed(cause) => Self::Backend(cause),
+        }
+    }
 }
 
 impl AuthError {
@@ -130,6 +158,7 @@ impl AuthError {
             Self::NotRecipient => "YOU_ARE_NOT_THE_RECIPIENT_OF_THE_INVITATION",
             Self::AlreadyMember => "USER_IS_ALREADY_A_MEMBER_OF_THIS_ORGANIZATION",
             Self::AlreadyInvited => "USER_IS_ALREADY_INVITED_TO_THIS_ORGANIZATION",
+            Self::Busy { .. } => "SERVICE_UNAVAILABLE",
             Self::Backend(_) => "INTERNAL_SERVER_ERROR",
         }
     }
@@ -160,6 +189,7 @@ impl AuthError {
             | Self::Forbidden { .. } => 403,
             Self::UserNotFound => 404,
             Self::AdminRule { status, .. } => *status,
+            Self::Busy { .. } => 503,
             Self::Backend(_) => 500,
         }
     }

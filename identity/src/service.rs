@@ -12,6 +12,7 @@ pub mod invitations;
 pub mod organizations;
 
 use crate::audit::{LogKind, LogRecord, SessionLog};
+use crate::crypto::hashing::PasswordWorkers;
 use crate::crypto::jwt::{self, Claims};
 use crate::crypto::keys;
 use crate::crypto::password::{self, Verification};
@@ -28,7 +29,7 @@ impl From<StoreError> for AuthError {
             StoreError::SlugTaken => AuthError::OrganizationAlreadyExists,
             StoreError::Conflict => AuthError::InvitationNotFound,
             StoreError::LastOwner => AuthError::LastOwner,
-            StoreError::Backend(cause) => AuthError::Backend(cause),
+            StoreError::Backend(cause) => AuthError::from(cause),
         }
     }
 }
@@ -75,19 +76,26 @@ pub struct IdentityService {
     settings: IdentitySettings,
     policy: SessionPolicy,
     log: SessionLog,
+    hashing: PasswordWorkers,
 }
 
-/// Runs CPU-heavy work (password hashing) on the blocking pool.
+/// Runs CPU-heavy work other than password hashing (key generation) on the
+/// blocking pool.
 pub(crate) async fn blocking<T: Send + 'static>(f: impl FnOnce() -> T + Send + 'static) -> Result<T, AuthError> {
     tokio::task::spawn_blocking(f).await.map_err(|e| AuthError::Backend(anyhow::anyhow!("password worker failed: {e}")))
 }
 
 impl IdentityService {
     /// A service over `store` with `settings`, writing sign-ins, sign-outs
-    /// and revocations to `log`.
-    pub fn new(store: Arc<dyn IdentityStore>, settings: IdentitySettings, log: SessionLog) -> Self {
+    /// and revocations to `log` and hashing passwords on `hashing`.
+    pub fn new(
+        store: Arc<dyn IdentityStore>,
+        settings: IdentitySettings,
+        log: SessionLog,
+        hashing: PasswordWorkers,
+    ) -> Self {
         let policy = SessionPolicy { ttl: settings.session_ttl, update_age: settings.session_update_age };
-        Self { store, settings, policy, log }
+        Self { store, settings, policy, log, hashing }
     }
 
     async fn record(
@@ -139,7 +147,7 @@ impl IdentityService {
             profile::check_image(image)?;
         }
         let new_password = NewPassword::parse(&input.password)?;
-        let hash = blocking(move || password::hash(new_password.expose())).await??;
+        let hash = self.hashing.hash(new_password.expose().to_owned()).await?;
         let now = OffsetDateTime::now_utc();
         let user = User::new(id::generate(), input.name, email.as_str().to_owned(), input.image, "user".into(), now);
         let session = self.new_session(&user.id, input.remember_me, client, now);
@@ -163,13 +171,12 @@ impl IdentityService {
         let normalized = password::normalize_input(password_text);
         let found = self.store.find_user_by_email(email.as_str()).await?;
         let Some((user, Some(stored))) = found else {
-            blocking(move || password::verify_dummy(&normalized)).await?;
+            self.hashing.verify_dummy(normalized).await?;
             self.record(LogKind::SignIn, None, Some(email.as_str()), client, Some("unknown e-mail or no password"))
                 .await;
             return Err(AuthError::InvalidEmailOrPassword);
         };
-        let check = normalized.clone();
-        let verification = blocking(move || password::verify(&check, &stored)).await?;
+        let verification = self.hashing.verify(normalized.clone(), stored).await?;
         let Verification::Valid { upgrade } = verification else {
             self.record(LogKind::SignIn, Some(&user), None, client, Some("wrong password")).await;
             return Err(AuthError::InvalidEmailOrPassword);
@@ -183,7 +190,7 @@ impl IdentityService {
             self.store.clear_ban(&user.id, now).await?;
         }
         if upgrade && self.settings.upgrade_legacy_hashes {
-            let rehashed = blocking(move || password::hash(&normalized)).await??;
+            let rehashed = self.hashing.hash(normalized).await?;
             self.store.set_password_hash(&user.id, &rehashed, now).await?;
         }
         let session = self.new_session(&user.id, remember_me, client, now);
@@ -269,10 +276,10 @@ impl IdentityService {
         let new_password = NewPassword::parse(new)?;
         let stored = self.store.password_hash(&auth.user.id).await?.ok_or(AuthError::InvalidPassword)?;
         let current = password::normalize_input(current);
-        if blocking(move || password::verify(&current, &stored)).await? == Verification::Invalid {
+        if self.hashing.verify(current, stored).await? == Verification::Invalid {
             return Err(AuthError::InvalidPassword);
         }
-        let hash = blocking(move || password::hash(new_password.expose())).await??;
+        let hash = self.hashing.hash(new_password.expose().to_owned()).await?;
         let now = OffsetDateTime::now_utc();
         self.store.set_password_hash(&auth.user.id, &hash, now).await?;
         if !revoke_others {

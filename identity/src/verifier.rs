@@ -77,8 +77,10 @@ fn unauthenticated(detail: &str) -> DomainError {
     DomainError::Unauthenticated { detail: detail.to_owned() }
 }
 
-fn backend(e: impl std::fmt::Display) -> DomainError {
-    DomainError::Backend(anyhow::anyhow!("verifying caller: {e}"))
+/// A storage failure while verifying, its cause kept so an exhausted pool
+/// is still recognised as overload (503) at the edge.
+fn backend(e: impl Into<anyhow::Error>) -> DomainError {
+    DomainError::Backend(e.into().context("verifying caller"))
 }
 
 impl Verifier {

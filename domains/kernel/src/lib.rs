@@ -15,6 +15,7 @@ pub mod inbox;
 pub mod money;
 pub mod nullable;
 pub mod outbox;
+pub mod overload;
 pub mod page;
 pub mod ports;
 pub mod principal;

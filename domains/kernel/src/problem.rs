@@ -136,9 +136,9 @@ pub enum ProblemResponse {
     /// Unexpected failure.
     #[oai(status = 500, content_type = "application/problem+json")]
     Internal(Json<Problem>),
-    /// A dependency is down; retry later.
+    /// A dependency is down or at capacity; retry after `Retry-After` seconds.
     #[oai(status = 503, content_type = "application/problem+json")]
-    Unavailable(Json<Problem>),
+    Unavailable(Json<Problem>, #[oai(header = "Retry-After")] u64),
 }
 
 impl From<DomainError> for ProblemResponse {
@@ -153,7 +153,14 @@ impl From<DomainError> for ProblemResponse {
             DomainError::PreconditionFailed { .. } => Self::PreconditionFailed(problem),
             DomainError::PreconditionRequired { .. } => Self::PreconditionRequired(problem),
             DomainError::RateLimited { retry_after_secs } => Self::RateLimited(problem, retry_after_secs),
-            DomainError::Unavailable { .. } => Self::Unavailable(problem),
+            DomainError::Unavailable { .. } => {
+                Self::Unavailable(problem, crate::overload::UNAVAILABLE_RETRY_AFTER_SECS)
+            }
+            DomainError::Backend(cause) if let Some(secs) = crate::overload::retry_after(&cause) => {
+                tracing::warn!(error = format!("{cause:#}"), "at capacity; answered 503");
+                let detail = "the server is at capacity (all database connections were busy); retry shortly".to_owned();
+                Self::Unavailable(Json(Problem::for_status(503, detail)), secs)
+            }
             DomainError::Backend(cause) => {
                 tracing::error!(error = format!("{cause:#}"), "unexpected error");
                 Self::Internal(problem)
@@ -184,6 +191,20 @@ mod tests {
             let p = Problem::from(&err);
             assert_eq!(p.status, status);
             assert_eq!(p.problem_type, format!("urn:gremlin:problem:{slug}"));
+        }
+    }
+
+    #[test]
+    fn an_exhausted_pool_is_503_with_retry_after() {
+        let err = DomainError::Backend(anyhow::Error::new(sea_orm::DbErr::ConnectionAcquire(
+            sea_orm::ConnAcquireErr::Timeout,
+        )));
+        match ProblemResponse::from(err) {
+            ProblemResponse::Unavailable(problem, secs) => {
+                assert_eq!((problem.0.status, secs), (503, crate::overload::POOL_EXHAUSTED_RETRY_AFTER_SECS));
+                assert!(problem.0.detail.unwrap_or_default().contains("retry"));
+            }
+            other => panic!("expected 503, got {other:?}"),
         }
     }
 

@@ -8,6 +8,7 @@ use gremlin_config::Settings;
 use gremlin_identity::api::OrganizationApi;
 use gremlin_identity::api::admin::AdminApi;
 use gremlin_identity::audit::SessionLog;
+use gremlin_identity::crypto::hashing::PasswordWorkers;
 use gremlin_identity::ports::AccessInvalidation;
 use gremlin_identity::service::admin::AdminService;
 use gremlin_identity::service::invitations::InvitationService;
@@ -24,9 +25,22 @@ pub fn session_log(settings: &Settings, adapters: &Adapters) -> SessionLog {
 }
 
 /// The admin use cases (also used by `gremlin admin create-user`).
-pub fn admin_service(settings: &Settings, adapters: &Adapters, access: Arc<dyn AccessInvalidation>) -> AdminService {
+pub fn admin_service(
+    settings: &Settings,
+    adapters: &Adapters,
+    access: Arc<dyn AccessInvalidation>,
+    hashing: PasswordWorkers,
+) -> AdminService {
     let store = Arc::new(SqlIdentityStore::new(adapters.db.clone()));
-    AdminService::new(store.clone(), store, access, session_log(settings, adapters))
+    AdminService::new(store.clone(), store, access, session_log(settings, adapters), hashing)
+}
+
+/// The password-hashing workers: `auth.password_hash_concurrency` threads
+/// behind a queue of `auth.password_hash_queue`.
+///
+/// Fails when the operating system refuses to start a thread.
+pub fn password_workers(settings: &Settings) -> anyhow::Result<PasswordWorkers> {
+    PasswordWorkers::start(settings.auth.password_hash_concurrency, settings.auth.password_hash_queue)
 }
 
 /// Identity's APIs (sessions, organizations, admin) over the SQL database.
@@ -37,10 +51,16 @@ pub fn api(
 ) -> anyhow::Result<(IdentityApi, OrganizationApi, AdminApi)> {
     let store = Arc::new(SqlIdentityStore::new(adapters.db.clone()));
     let log = session_log(settings, adapters);
-    let identity = IdentityService::new(store.clone(), super::verifier::identity_settings(settings)?, log.clone());
+    let hashing = password_workers(settings)?;
+    let identity = IdentityService::new(
+        store.clone(),
+        super::verifier::identity_settings(settings)?,
+        log.clone(),
+        hashing.clone(),
+    );
     let organizations = OrganizationService::new(store.clone(), verifier.clone()).with_log(log.clone());
     let invitations = InvitationService::new(store, crate::infra::mail::from_settings(settings)?, verifier.clone());
-    let admin = admin_service(settings, adapters, verifier);
+    let admin = admin_service(settings, adapters, verifier, hashing);
     Ok((
         IdentityApi::new(identity.clone()),
         OrganizationApi::new(identity.clone(), organizations, invitations),

@@ -38,6 +38,7 @@ fn better_auth_code(status: StatusCode) -> &'static str {
         405 => "METHOD_NOT_ALLOWED",
         413 => "PAYLOAD_TOO_LARGE",
         429 => "TOO_MANY_REQUESTS",
+        503 => "SERVICE_UNAVAILABLE",
         _ => "INTERNAL_SERVER_ERROR",
     }
 }
@@ -51,7 +52,12 @@ fn build(status: StatusCode, detail: Option<String>, request_id: Option<&str>, b
         fields.insert("code".into(), better_auth_code(status).into());
         fields.insert("message".into(), message.into());
     }
-    Response::builder().status(status).content_type(PROBLEM_JSON).body(serde_json::to_vec(&body).unwrap_or_default())
+    let mut builder = Response::builder().status(status).content_type(PROBLEM_JSON);
+    if status == StatusCode::SERVICE_UNAVAILABLE {
+        // Every 503 Gremlin produces (timeout, overload) is worth retrying.
+        builder = builder.header(header::RETRY_AFTER, gremlin_kernel::overload::POOL_EXHAUSTED_RETRY_AFTER_SECS);
+    }
+    builder.body(serde_json::to_vec(&body).unwrap_or_default())
 }
 
 /// The middleware: errors and bodiless error responses become problems.

@@ -5,4 +5,4 @@ mod cache;
 mod events;
 
 pub use cache::MemoryCache;
-pub use events::MemoryEventBus;
+pub use events::{MAX_PENDING_PER_GROUP, MemoryEventBus};

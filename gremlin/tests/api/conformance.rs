@@ -37,6 +37,31 @@ mod memory_event_bus {
         Arc::new(MemoryEventBus::new())
     }
     gremlin_kernel::event_bus_conformance!(make());
+
+    #[tokio::test]
+    async fn a_group_that_falls_behind_refuses_rather_than_grows() {
+        use gremlin::infra::memory::MAX_PENDING_PER_GROUP;
+        use gremlin_kernel::{EventBusError, EventEnvelope, SubscriptionSpec};
+        let bus = MemoryEventBus::new();
+        let mut sub = bus.subscribe(&SubscriptionSpec::new("slow", &["t.*"])).await.unwrap();
+        let event = || EventEnvelope::new("t.x", "tests", None, "s", serde_json::json!({}));
+        for _ in 0..MAX_PENDING_PER_GROUP {
+            bus.publish(&event()).await.unwrap();
+        }
+        let refused = event();
+        assert!(matches!(bus.publish(&refused).await, Err(EventBusError::Unavailable(_))));
+        // Once the consumer catches up by one, the same event is accepted:
+        // the refusal did not mark it as a duplicate.
+        sub.next().await.unwrap().ack().await.unwrap();
+        bus.publish(&refused).await.unwrap();
+        let mut last = None;
+        for _ in 0..MAX_PENDING_PER_GROUP {
+            let delivery = sub.next().await.unwrap();
+            last = Some(delivery.event.id);
+            delivery.ack().await.unwrap();
+        }
+        assert_eq!(last, Some(refused.id), "the retried event was delivered last");
+    }
 }
 
 mod nats_event_bus {

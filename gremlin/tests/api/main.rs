@@ -18,6 +18,7 @@ mod identity;
 mod identity_admin;
 #[cfg(feature = "identity")]
 mod identity_organizations;
+mod limits;
 #[cfg(feature = "identity")]
 mod mail;
 mod migrations;

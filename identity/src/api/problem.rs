@@ -55,6 +55,10 @@ pub enum AuthProblemResponse {
     /// Unexpected failure; logged.
     #[oai(status = 500, content_type = "application/problem+json")]
     Internal(Json<AuthProblem>),
+    /// At capacity (password hashing or database connections); retry after
+    /// `Retry-After` seconds.
+    #[oai(status = 503, content_type = "application/problem+json")]
+    Unavailable(Json<AuthProblem>, #[oai(header = "Retry-After")] u64),
 }
 
 impl From<AuthError> for AuthProblemResponse {
@@ -63,6 +67,10 @@ impl From<AuthError> for AuthProblemResponse {
             tracing::error!(error = format!("{cause:#}"), "identity request failed");
         }
         let status = err.status();
+        let retry_after = match &err {
+            AuthError::Busy { retry_after_secs } => Some(*retry_after_secs),
+            _ => None,
+        };
         let message = err.client_message();
         let problem = Json(AuthProblem {
             problem_type: format!("urn:gremlin:problem:auth:{}", err.code().to_ascii_lowercase().replace('_', "-")),
@@ -80,6 +88,7 @@ impl From<AuthError> for AuthProblemResponse {
             404 => Self::NotFound(problem),
             422 => Self::Unprocessable(problem),
             429 => Self::TooManyRequests(problem),
+            503 => Self::Unavailable(problem, retry_after.unwrap_or(1)),
             _ => Self::Internal(problem),
         }
     }

@@ -8,9 +8,9 @@ use std::sync::Arc;
 
 use time::OffsetDateTime;
 
-use super::{Authenticated, ClientInfo, blocking};
+use super::{Authenticated, ClientInfo};
 use crate::audit::{LogKind, LogRecord, SessionLog};
-use crate::crypto::password;
+use crate::crypto::hashing::PasswordWorkers;
 use crate::error::AuthError;
 use crate::events;
 use crate::model::admin::{self, UserQuery, UserQueryParams};
@@ -40,6 +40,7 @@ pub struct AdminService {
     admin: Arc<dyn AdminStore>,
     access: Arc<dyn AccessInvalidation>,
     log: SessionLog,
+    hashing: PasswordWorkers,
 }
 
 fn rule(code: &'static str, message: &'static str, status: u16) -> AuthError {
@@ -47,15 +48,16 @@ fn rule(code: &'static str, message: &'static str, status: u16) -> AuthError {
 }
 
 impl AdminService {
-    /// A service over the stores, announcing bans to `access` and writing
-    /// to `log`.
+    /// A service over the stores, announcing bans to `access`, writing to
+    /// `log` and hashing passwords on `hashing`.
     pub fn new(
         users: Arc<dyn IdentityStore>,
         admin: Arc<dyn AdminStore>,
         access: Arc<dyn AccessInvalidation>,
         log: SessionLog,
+        hashing: PasswordWorkers,
     ) -> Self {
-        Self { users, admin, access, log }
+        Self { users, admin, access, log, hashing }
     }
 
     /// Fails with 403 `YOU_ARE_NOT_ALLOWED_TO_<ACTION>` unless the caller is a platform admin.
@@ -88,7 +90,7 @@ impl AdminService {
         let email = EmailAddress::parse(&input.email)?;
         let role = if input.roles.is_empty() { "user".to_owned() } else { admin::parse_platform_roles(&input.roles)? };
         let new_password = NewPassword::parse(&input.password)?;
-        let hash = blocking(move || password::hash(new_password.expose())).await??;
+        let hash = self.hashing.hash(new_password.expose().to_owned()).await?;
         let now = OffsetDateTime::now_utc();
         let user = User::new(id::generate(), input.name, email.as_str().to_owned(), None, role, now);
         self.users.create_user(&user, &hash, None, &events::user_created(&user)).await?;
@@ -158,7 +160,7 @@ impl AdminService {
         Self::require_admin(auth, "YOU_ARE_NOT_ALLOWED_TO_SET_USERS_PASSWORD")?;
         let new_password = NewPassword::parse(new_password)?;
         self.user(user_id).await?;
-        let hash = blocking(move || password::hash(new_password.expose())).await??;
+        let hash = self.hashing.hash(new_password.expose().to_owned()).await?;
         self.users.set_password_hash(user_id, &hash, OffsetDateTime::now_utc()).await?;
         Ok(())
     }

@@ -16,6 +16,12 @@ use tokio::sync::Notify;
 /// How long a published event id is remembered to drop duplicates.
 const DUPLICATE_WINDOW: Duration = Duration::from_secs(120);
 
+/// Events one durable group may hold (waiting or unacknowledged). A
+/// publish that would go past it fails, so the outbox relay leaves the
+/// event in the database and retries: a stuck consumer costs rows in the
+/// outbox, not memory in the process.
+pub const MAX_PENDING_PER_GROUP: usize = 10_000;
+
 /// An in-process event bus.
 #[derive(Default)]
 pub struct MemoryEventBus {
@@ -61,6 +67,22 @@ impl EventBus for MemoryEventBus {
         let groups: Vec<Arc<Group>> = {
             let mut state = lock(&self.state)?;
             let now = Instant::now();
+            let matching: Vec<&Arc<Group>> = state
+                .groups
+                .values()
+                .filter(|g| g.spec.event_types.iter().any(|p| type_matches(p, &event.event_type)))
+                .collect();
+            // Refuse before recording the id, so the retry is not taken
+            // for a duplicate.
+            for group in matching {
+                let queue = lock(&group.queue)?;
+                if queue.ready.len() + queue.in_flight.len() >= MAX_PENDING_PER_GROUP {
+                    return Err(EventBusError::Unavailable(format!(
+                        "consumer `{}` is {MAX_PENDING_PER_GROUP} events behind; the event stays in the outbox",
+                        group.spec.durable_name
+                    )));
+                }
+            }
             if state.recent.len() > 10_000 {
                 state.recent.retain(|_, at| now.duration_since(*at) < DUPLICATE_WINDOW);
             }
