@@ -133,6 +133,11 @@ impl PasswordWorkers {
     ) -> Result<T, HashError> {
         let (done, result) = tokio::sync::oneshot::channel();
         let job: Job = Box::new(move |memory| {
+            // The caller went away while queued (client disconnected,
+            // request timed out): skip the work rather than burn a core.
+            if done.is_closed() {
+                return;
+            }
             let _ = done.send(f(memory));
         });
         self.load.waiting.fetch_add(1, Ordering::Relaxed);
