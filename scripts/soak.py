@@ -29,7 +29,7 @@ PASSWORD = "correct-horse-battery-1"
 
 # When each disturbance happens, as a fraction of the run.
 SIGNIN_FLOOD = (0.15, 0.30)
-SLOW_FLOOD_AT = 0.40
+SLOW_FLOOD_AT = (0.40, 0.75)  # twice: the second shows the first's memory is reused
 RESTART_AT = 0.55
 SIGNIN_FLOOD_CONNECTIONS = 64
 SLOW_CLIENTS = 3000
@@ -203,9 +203,13 @@ async def steady(base, rec, auth, stop):
                 await asyncio.sleep(0.5)
 
         async def refresher():
-            while not stop.is_set():
-                await asyncio.sleep(300)
-                auth["jwt"] = await jwt_for(base, session, auth["bearer"])
+            # Service JWTs last 15 minutes: a fresh one every 5.
+            while True:
+                try:
+                    await asyncio.wait_for(stop.wait(), timeout=300)
+                    return
+                except asyncio.TimeoutError:
+                    auth["jwt"] = await jwt_for(base, session, auth["bearer"])
 
         await asyncio.gather(creator(0), creator(1), reader(), reader(), lister(), session_reader(),
                              session_reader(), signer(), refresher())
@@ -326,11 +330,13 @@ async def main():
         async def timeline():
             await asyncio.sleep(SIGNIN_FLOOD[0] * SECS)
             await signin_flood(base, rec, SIGNIN_FLOOD[1] * SECS)
-            await asyncio.sleep(max(0, SLOW_FLOOD_AT * SECS - rec.now()))
+            await asyncio.sleep(max(0, SLOW_FLOOD_AT[0] * SECS - rec.now()))
             flood = asyncio.create_task(slow_flood(port, rec, slow))
             await asyncio.sleep(max(0, RESTART_AT * SECS - rec.now()))
             await restart_brokers(private, rec)
             await flood
+            await asyncio.sleep(max(0, SLOW_FLOOD_AT[1] * SECS - rec.now()))
+            await slow_flood(port, rec, slow)
             await asyncio.sleep(max(0, SECS - rec.now()))
 
         await timeline()
@@ -395,6 +401,7 @@ def report(rec, idle, after, slow, loss_ok, lost, duplicates, unconsumed, pendin
 
     peak = max((m for _, m in rec.rss), default=0)
     flood_peak = max((m for t, m in rec.rss if rec.phase(t) == "sign-in flood"), default=0)
+    after_flood = next((m for t, m in rec.rss if t >= SIGNIN_FLOOD[1] * SECS + 5), 0)
     calls = sorted({c for _, c, _, _ in rec.samples})
     rows = []
     fivexx = {}
@@ -418,7 +425,8 @@ def report(rec, idle, after, slow, loss_ok, lost, duplicates, unconsumed, pendin
     ax.axvspan(lo, hi, color="#ff7f0e", alpha=0.15, label=f"sign-in flood ({SIGNIN_FLOOD_CONNECTIONS} connections)")
     for t, what in rec.events:
         if "slow-client flood:" in what and "send half" in what:
-            ax.axvline(t, color="#2ca02c", linestyle="--", label="slow-client flood")
+            first = t < SLOW_FLOOD_AT[1] * SECS - 1
+            ax.axvline(t, color="#2ca02c", linestyle="--", label="slow-client flood" if first else None)
         if what.startswith("NATS and Redis stopped"):
             ax.axvline(t, color="#d62728", linestyle=":", label="NATS + Redis restart")
     ax.axhline(200, color="grey", linewidth=0.8, label="200 MiB")
@@ -437,16 +445,17 @@ def report(rec, idle, after, slow, loss_ok, lost, duplicates, unconsumed, pendin
                 "(Python, aiohttp) shares the machine. Rate limits off, so floods reach the handlers.\n\n")
         f.write("Timeline: the everyday mix for the whole run (2 creators with Idempotency-Key, 2 order readers, 1 lister, "
                 f"2 get-session readers, a sign-in every 0.5 s); a {SIGNIN_FLOOD_CONNECTIONS}-connection sign-in flood from "
-                f"{lo:.0f} s to {hi:.0f} s; {SLOW_CLIENTS} clients sending half a header at {SLOW_FLOOD_AT * SECS:.0f} s; "
+                f"{lo:.0f} s to {hi:.0f} s; {SLOW_CLIENTS} clients sending half a header at {SLOW_FLOOD_AT[0] * SECS:.0f} s "
+                f"and again at {SLOW_FLOOD_AT[1] * SECS:.0f} s; "
                 f"NATS and Redis stopped for 5 s at {RESTART_AT * SECS:.0f} s.\n\n")
         f.write("| memory | MiB |\n|---|---:|\n")
         f.write(f"| idle, before load | {idle:.1f} |\n| peak during the sign-in flood | {flood_peak:.1f} |\n"
-                f"| peak over the run | {peak:.1f} |\n| after the load stopped | {after:.1f} |\n\n")
+                f"| 5 s after the sign-in flood | {after_flood:.1f} |\n| peak over the run | {peak:.1f} |\n| after the load stopped | {after:.1f} |\n\n")
         f.write("| call | phase | requests | p99 ms | statuses |\n|---|---|---:|---:|---|\n")
         f.write("\n".join(rows) + "\n\n")
         f.write(f"5xx answers: {', '.join(f'{c} {s}: {n}' for (c, s), n in sorted(fivexx.items())) or 'none'}.  \n")
         if slow:
-            f.write(f"Slow clients: {slow.get('opened', 0)} opened, {slow.get('closed', 0)} closed by the server, "
+            f.write(f"Slow clients (second flood): {slow.get('opened', 0)} opened, {slow.get('closed', 0)} closed by the server, "
                     f"the last after {slow.get('closed_by_s') or 0:.1f} s.  \n")
         f.write(f"Loss check: {'passed' if loss_ok else 'FAILED'} — {len(rec.created)} creates accepted, {stored} orders stored, "
                 f"{consumed} order.created events consumed by a durable consumer, {len(lost)} lost, {duplicates} duplicates, "
@@ -459,4 +468,6 @@ def report(rec, idle, after, slow, loss_ok, lost, duplicates, unconsumed, pendin
 
 
 if __name__ == "__main__":
+    # SIGTERM (make interrupted, a time limit) still runs the clean-up.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     asyncio.run(main())

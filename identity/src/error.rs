@@ -110,7 +110,11 @@ impl From<anyhow::Error> for AuthError {
     /// [`AuthError::Backend`].
     fn from(cause: anyhow::Error) -> Self {
         match gremlin_kernel::overload::retry_after(&cause) {
-            Some(retry_after_secs) => Self::Busy { retry_after_secs },
+            Some(retry_after_secs) => {
+                tracing::warn!(error = format!("{cause:#}"), "at capacity; answering 503");
+                gremlin_kernel::overload::record_pool_timeout();
+                Self::Busy { retry_after_secs }
+            }
             None => Self::Backend(cause),
         }
     }

@@ -21,6 +21,13 @@ pub fn retry_after(cause: &anyhow::Error) -> Option<u64> {
     cause.chain().any(is_pool_timeout).then_some(POOL_EXHAUSTED_RETRY_AFTER_SECS)
 }
 
+/// Counts one request answered 503 because the pool stayed exhausted
+/// (`db_pool_timeouts_total` in `/metrics`); called where the answer is
+/// made, once per request.
+pub fn record_pool_timeout() {
+    metrics::counter!("db_pool_timeouts_total").increment(1);
+}
+
 fn is_pool_timeout(err: &(dyn std::error::Error + 'static)) -> bool {
     if let Some(db) = err.downcast_ref::<DbErr>() {
         return match db {

@@ -158,6 +158,7 @@ impl From<DomainError> for ProblemResponse {
             }
             DomainError::Backend(cause) if let Some(secs) = crate::overload::retry_after(&cause) => {
                 tracing::warn!(error = format!("{cause:#}"), "at capacity; answered 503");
+                crate::overload::record_pool_timeout();
                 let detail = "the server is at capacity (all database connections were busy); retry shortly".to_owned();
                 Self::Unavailable(Json(Problem::for_status(503, detail)), secs)
             }

@@ -170,6 +170,8 @@ async fn a_pool_wait_ends_in_503_with_retry_after() {
     assert_eq!(holder.await.unwrap().unwrap().status(), 200);
     let again = get_session().send().await.unwrap();
     assert_eq!(again.status(), 200, "served again once the connection is free");
+    let metrics = client.get(format!("http://{addr}/metrics")).send().await.unwrap().text().await.unwrap();
+    assert!(metrics.contains("db_pool_timeouts_total"), "pool waits are counted");
 }
 
 #[cfg(all(feature = "identity", feature = "orders"))]
