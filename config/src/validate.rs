@@ -25,6 +25,15 @@ pub(crate) fn validate(s: &Settings) -> Result<(), ConfigError> {
     positive("server.keep_alive_timeout_secs", s.server.keep_alive_timeout_secs)?;
     positive("server.max_connections", s.server.max_connections as u64)?;
     positive("auth.password_hash_queue", s.auth.password_hash_queue as u64)?;
+    if s.auth.password_hash_concurrency > 256 {
+        return Err(ConfigError::invalid(
+            "auth.password_hash_concurrency",
+            format!(
+                "{} is more than 256; each hash holds 19 MiB (0 = the number of cores)",
+                s.auth.password_hash_concurrency
+            ),
+        ));
+    }
     for origin in &s.server.cors_allowed_origins {
         if origin != "*" && url::Url::parse(origin).is_err() {
             return Err(ConfigError::invalid(
