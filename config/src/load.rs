@@ -56,14 +56,27 @@ pub fn load_from(file: Option<&Path>) -> Result<Settings, ConfigError> {
     Ok(settings)
 }
 
-/// `GREMLIN_SECTION__KEY` → `section.key`, plus the two documented shortcuts.
+/// `GREMLIN_SECTION__KEY` → `section.key`, plus the documented top-level
+/// names (`GREMLIN_DATA_DIR`, `GREMLIN_AUTH_SECRET`, `GREMLIN_PUBLIC_URL`).
+///
+/// Any other `GREMLIN_*` variable belongs to someone else and is ignored:
+/// Kubernetes puts `GREMLIN_PORT=tcp://…`, `GREMLIN_SERVICE_HOST` and
+/// `GREMLIN_PORT_8080_TCP_*` into every pod of a namespace with a Service
+/// named `gremlin`. A misspelt key of the `SECTION__KEY` form is still
+/// read, and stops start-up naming it.
 fn environment() -> Env {
-    Env::prefixed(ENV_PREFIX).filter_map(|key| match key.as_str().to_ascii_lowercase().as_str() {
-        "config" => None,
+    Env::prefixed(ENV_PREFIX).filter_map(|key| env_key(key.as_str()).map(Into::into))
+}
+
+/// The settings key an environment variable (without `GREMLIN_`) sets.
+fn env_key(name: &str) -> Option<String> {
+    match name.to_ascii_lowercase().as_str() {
+        "data_dir" => Some("data_dir".into()),
         "auth_secret" => Some("auth.secret".into()),
         "public_url" => Some("server.public_url".into()),
-        other => Some(other.replace("__", ".").into()),
-    })
+        other if other.contains("__") => Some(other.replace("__", ".")),
+        _ => None,
+    }
 }
 
 /// Where the auth secret in force came from, so start-up can warn.

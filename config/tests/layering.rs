@@ -96,6 +96,25 @@ fn unknown_env_variable_names_the_key() {
 }
 
 #[test]
+fn other_programs_gremlin_variables_are_ignored() {
+    Jail::expect_with(|jail| {
+        // What Kubernetes injects for a Service named `gremlin`.
+        jail.set_env("GREMLIN_PORT", "tcp://10.0.0.1:8080");
+        jail.set_env("GREMLIN_SERVICE_HOST", "10.0.0.1");
+        jail.set_env("GREMLIN_SERVICE_PORT", "8080");
+        jail.set_env("GREMLIN_PORT_8080_TCP", "tcp://10.0.0.1:8080");
+        jail.set_env("GREMLIN_PORT_8080_TCP_PROTO", "tcp");
+        jail.set_env("GREMLIN_PORT_8080_TCP_ADDR", "10.0.0.1");
+        jail.set_env("GREMLIN_DATA_DIR", "/srv/gremlin");
+        jail.set_env("GREMLIN_SERVER__REQUEST_TIMEOUT_SECS", "7");
+        let settings = load(None).expect("starts despite the foreign variables");
+        assert_eq!(settings.data_dir, std::path::PathBuf::from("/srv/gremlin"));
+        assert_eq!(settings.server.request_timeout_secs, 7);
+        Ok(())
+    });
+}
+
+#[test]
 fn wrongly_typed_value_names_the_key() {
     Jail::expect_with(|jail| {
         jail.set_env("GREMLIN_DATABASE__MAX_CONNECTIONS", "many");
