@@ -51,6 +51,10 @@ pub struct VerifierSettings {
     /// Another issuer whose tokens are accepted (a Better Auth server):
     /// its key set and expected `iss` / `aud`.
     pub external: Option<ExternalIssuer>,
+    /// Origins a cookie-authenticated request that changes something may
+    /// come from (`server.public_url` and `auth.trusted_origins`), as
+    /// identity's own endpoints require.
+    pub trusted_origins: Vec<String>,
 }
 
 /// An external token issuer, verified through its JWKS.
@@ -144,7 +148,10 @@ impl Verifier {
                 signed_token::verify(&self.settings.secret, &signed_token::percent_decode(&value))
             }
             (Some(value), _) => Some(value),
-            (None, Some(cookie)) => signed_token::verify(&self.settings.secret, &signed_token::percent_decode(cookie)),
+            (None, Some(cookie)) => {
+                self.check_cookie_origin(credentials)?;
+                signed_token::verify(&self.settings.secret, &signed_token::percent_decode(cookie))
+            }
             (None, None) => None,
         };
         let token = token
@@ -192,6 +199,33 @@ impl Verifier {
                     .map_err(|e| unauthenticated(&format!("invalid token: {e}")))
             }
             _ => Err(unauthenticated("unsupported token: use HS256, or EdDSA/RS256/ES256 with a kid")),
+        }
+    }
+
+    /// Better Auth's CSRF rule for business endpoints: a request that
+    /// changes something and authenticates with the session cookie alone
+    /// must name a trusted origin, or a page on another site could make the
+    /// browser act for its user.
+    fn check_cookie_origin(&self, credentials: &CallerCredentials) -> Result<(), DomainError> {
+        if !credentials.changes_state {
+            return Ok(());
+        }
+        let trusted = |origin: &str| {
+            let origin = origin.trim_end_matches('/');
+            self.settings.trusted_origins.iter().any(|t| t.trim_end_matches('/') == origin)
+        };
+        match credentials.origin.as_deref() {
+            Some(origin) if trusted(origin) => Ok(()),
+            Some(origin) => Err(DomainError::Forbidden {
+                detail: format!(
+                    "origin {origin} is not trusted for cookie-authenticated changes; \
+                     add it to auth.trusted_origins or send a bearer token"
+                ),
+            }),
+            None => Err(DomainError::Forbidden {
+                detail: "a cookie-authenticated change needs an Origin (or Referer) header from a trusted origin"
+                    .into(),
+            }),
         }
     }
 

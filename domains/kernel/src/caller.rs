@@ -17,6 +17,45 @@ pub struct CallerCredentials {
     pub session_cookie: Option<String>,
     /// The `X-Organization-Id` header.
     pub organization: Option<String>,
+    /// The request's `Origin` (or the origin of its `Referer`); `None` when
+    /// absent or `null`.
+    pub origin: Option<String>,
+    /// The method changes something (anything but GET, HEAD, OPTIONS): a
+    /// cookie-authenticated request must then come from a trusted origin.
+    pub changes_state: bool,
+}
+
+impl CallerCredentials {
+    /// The credentials a business request presents: `Authorization`, the
+    /// session cookie named `session_cookie` (as parsed by poem's cookie
+    /// jar), `X-Organization-Id`, and what the CSRF rule needs (origin and
+    /// method).
+    pub fn from_request(req: &poem::Request, session_cookie: &str) -> Self {
+        let header = |name: &str| req.headers().get(name).and_then(|v| v.to_str().ok()).map(str::to_owned);
+        Self {
+            authorization: header("authorization"),
+            session_cookie: req.cookie().get(session_cookie).map(|c| c.value_str().to_owned()),
+            organization: header("x-organization-id"),
+            origin: request_origin(req),
+            changes_state: !matches!(
+                *req.method(),
+                poem::http::Method::GET | poem::http::Method::HEAD | poem::http::Method::OPTIONS
+            ),
+        }
+    }
+}
+
+/// `Origin`, or the scheme, host and port of `Referer` when there is no
+/// `Origin`; `None` when neither is present or `Origin` is `null`.
+pub fn request_origin(req: &poem::Request) -> Option<String> {
+    let headers = req.headers();
+    if let Some(origin) = headers.get("origin").and_then(|v| v.to_str().ok()) {
+        return (origin != "null").then(|| origin.to_owned());
+    }
+    let referer = headers.get("referer").and_then(|v| v.to_str().ok())?;
+    let after_scheme = referer.find("://")? + 3;
+    let end = referer[after_scheme..].find('/').map_or(referer.len(), |i| after_scheme + i);
+    Some(referer[..end].to_owned())
 }
 
 /// Resolves callers to principals.

@@ -33,7 +33,10 @@ pub fn identity_settings(settings: &Settings) -> anyhow::Result<IdentitySettings
 /// the permissions the compiled domains registered.
 pub fn build(settings: &Settings, adapters: &Adapters, registry: PermissionRegistry) -> anyhow::Result<Arc<Verifier>> {
     let identity = identity_settings(settings)?;
+    let mut trusted_origins = vec![identity.public_origin.clone()];
+    trusted_origins.extend(identity.trusted_origins.iter().cloned());
     let verifier_settings = VerifierSettings {
+        trusted_origins,
         secret: identity.secret,
         issuer: identity.public_origin.clone(),
         audience: identity.public_origin,

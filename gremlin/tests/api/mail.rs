@@ -57,15 +57,7 @@ async fn smtp_server() -> (u16, Arc<Mutex<Vec<String>>>) {
 /// Alice creates Acme and invites bob@example.com; the invitation answer.
 async fn invite_bob(t: &TestApp) -> poem::test::TestResponse {
     let alice = sign_up(t, "alice@example.com", "Alice").await;
-    let org = json(
-        t.client()
-            .post("/api/auth/organization/create")
-            .header("authorization", &alice.bearer)
-            .body_json(&json!({"name": "Acme", "slug": "acme"}))
-            .send()
-            .await,
-    )
-    .await;
+    let org = crate::support::create_organization(t, &alice.bearer, "Acme", "acme").await;
     t.client()
         .post("/api/auth/organization/invite-member")
         .header("authorization", &alice.bearer)

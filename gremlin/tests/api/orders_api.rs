@@ -14,6 +14,7 @@ both_backends! {
     idempotency_keys_make_one_order => idempotency_keys_make_one_order,
     the_lifecycle_over_http => the_lifecycle_over_http,
     each_organization_sets_its_number_prefix => each_organization_sets_its_number_prefix,
+    cookie_writes_need_a_trusted_origin => cookie_writes_need_a_trusted_origin,
 }
 
 /// A user owning an organization (active), and a service JWT for it.
@@ -358,7 +359,9 @@ async fn the_lifecycle_over_http(backend: Backend) {
 }
 
 /// An invoice event published on the bus reaches the orders consumer and
-/// moves the payment status; a redelivery changes nothing.
+/// moves the payment status; the same event handled again (what a
+/// redelivery does) changes nothing; a payment in another currency fails
+/// its handler, so the bus redelivers it and finally dead-letters it.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn invoice_events_update_the_payment_status_through_the_bus() {
     let t = TestApp::new(Backend::Sqlite).await;
@@ -371,6 +374,7 @@ async fn invoice_events_update_the_payment_status_through_the_bus() {
         .find(|c| c.spec.durable_name == "orders-payment-status")
         .expect("orders consumer wired")
         .clone();
+    let handler = consumer.handler.clone();
     let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
     let running = tokio::spawn(gremlin::consumers::run(t.app.adapters.events.clone(), consumer, async move {
         let _ = stopped.await;
@@ -379,12 +383,13 @@ async fn invoice_events_update_the_payment_status_through_the_bus() {
     let event = gremlin_kernel::EventEnvelope::new(
         "invoice.paid",
         "invoices",
-        Some(gremlin_kernel::OrganizationId::new(acme)),
+        Some(gremlin_kernel::OrganizationId::new(acme.clone())),
         "inv-1",
-        json!({"order_id": order["id"], "amount_paid": "43.18"}),
+        json!({"order_id": order["id"], "amount_paid": "43.18", "currency": "EUR"}),
     );
     t.app.adapters.events.publish(&event).await.unwrap();
-    let id = order["id"].as_str().unwrap();
+    let id = order["id"].as_str().unwrap().to_owned();
+    let id = id.as_str();
     let deadline = std::time::Instant::now() + std::time::Duration::from_secs(5);
     loop {
         let current =
@@ -396,6 +401,21 @@ async fn invoice_events_update_the_payment_status_through_the_bus() {
         assert!(std::time::Instant::now() < deadline, "the invoice event never arrived: {current}");
         tokio::time::sleep(std::time::Duration::from_millis(50)).await;
     }
+    // Redelivered: the handler runs again on the same event id.
+    handler(event.clone()).await.expect("a redelivery is acknowledged");
+    let current = json(t.client().get(format!("/api/orders/{id}")).header("authorization", &alice).send().await).await;
+    assert_eq!((current["payment_status"].clone(), current["version"].clone()), (json!("paid"), json!(2)));
+    // Dollars for a euro order: the handler fails, so the event is never acked.
+    let dollars = gremlin_kernel::EventEnvelope::new(
+        "invoice.partially_paid",
+        "invoices",
+        Some(gremlin_kernel::OrganizationId::new(acme)),
+        "inv-2",
+        json!({"order_id": id, "amount_paid": "1.00", "currency": "USD"}),
+    );
+    assert!(handler(dollars).await.is_err(), "a payment in another currency is refused");
+    let current = json(t.client().get(format!("/api/orders/{id}")).header("authorization", &alice).send().await).await;
+    assert_eq!((current["payment_status"].clone(), current["version"].clone()), (json!("paid"), json!(2)));
     stop.send(()).unwrap();
     running.await.unwrap();
 }
@@ -430,4 +450,49 @@ async fn each_organization_sets_its_number_prefix(backend: Backend) {
         StatusCode::UNAUTHORIZED,
     )
     .await;
+}
+
+/// Better Auth's CSRF rule on business endpoints: a change authenticated by
+/// the session cookie alone needs a trusted Origin (or Referer); reads and
+/// bearer-authenticated calls do not.
+async fn cookie_writes_need_a_trusted_origin(backend: Backend) {
+    let t = TestApp::new(backend).await;
+    let (_, acme) = owner(&t, "alice@example.com", "acme").await;
+    let session = sign_up(&t, "bob@example.com", "Bob").await;
+    // Bob owns his own organization, so his cookie may create orders there.
+    let bob_org = crate::support::create_organization(&t, &session.bearer, "Bob Co", "bob-co").await["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    assert_ne!(bob_org, acme);
+    let cookie = format!("better-auth.session_token={}", session.signed.replace('=', "%3D"));
+    let client = t.client();
+    let post = |headers: &[(&'static str, &str)]| {
+        let mut req = client.post("/api/orders").header("x-organization-id", &bob_org);
+        for (name, value) in headers {
+            req = req.header(*name, *value);
+        }
+        req.body_json(&body()).send()
+    };
+    let evil =
+        problem(post(&[("cookie", &cookie), ("origin", "https://evil.example")]).await, StatusCode::FORBIDDEN).await;
+    assert!(evil["detail"].as_str().unwrap().contains("https://evil.example"), "{evil}");
+    problem(post(&[("cookie", &cookie)]).await, StatusCode::FORBIDDEN).await;
+    problem(post(&[("cookie", &cookie), ("origin", "null")]).await, StatusCode::FORBIDDEN).await;
+    post(&[("cookie", &cookie), ("origin", "http://127.0.0.1:8080")]).await.assert_status(StatusCode::CREATED);
+    // A Referer from the trusted origin stands in for a missing Origin.
+    post(&[("cookie", &cookie), ("referer", "http://127.0.0.1:8080/console/orders")])
+        .await
+        .assert_status(StatusCode::CREATED);
+    // A bearer token needs no origin, and reads need none either.
+    post(&[("authorization", &session.bearer), ("origin", "https://evil.example")])
+        .await
+        .assert_status(StatusCode::CREATED);
+    client
+        .get("/api/orders")
+        .header("cookie", &cookie)
+        .header("x-organization-id", &bob_org)
+        .send()
+        .await
+        .assert_status_is_ok();
 }

@@ -311,6 +311,20 @@ pub async fn sign_up(t: &TestApp, email: &str, name: &str) -> SignedUp {
     }
 }
 
+/// Creates an organization (`name`, `slug`) as the caller `bearer`; its JSON.
+#[cfg(feature = "identity")]
+pub async fn create_organization(t: &TestApp, bearer: &str, name: &str, slug: &str) -> serde_json::Value {
+    let resp = t
+        .client()
+        .post("/api/auth/organization/create")
+        .header("authorization", bearer)
+        .body_json(&serde_json::json!({"name": name, "slug": slug}))
+        .send()
+        .await;
+    resp.assert_status_is_ok();
+    json(resp).await
+}
+
 /// An HTTP client for end-to-end tests. reqwest is built with rustls and no
 /// default crypto provider (ring is chosen explicitly, as `main` does).
 pub fn http_client() -> reqwest::Client {

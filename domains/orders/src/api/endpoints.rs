@@ -4,7 +4,6 @@ use std::sync::Arc;
 
 use gremlin_kernel::{Cache, CallerCredentials, DomainError, Principal, PrincipalResolver, ProblemResponse};
 use poem::Request;
-use poem::http::header;
 use poem_openapi::param::{Header, Path, Query};
 use poem_openapi::payload::Json;
 use poem_openapi::{ApiResponse, OpenApi, Tags};
@@ -106,23 +105,7 @@ impl OrdersApi {
     }
 
     async fn caller(&self, req: &Request) -> std::result::Result<Principal, DomainError> {
-        let header_text =
-            |name| req.headers().get(name).and_then(|v: &poem::http::HeaderValue| v.to_str().ok()).map(str::to_owned);
-        let cookie = req
-            .headers()
-            .get_all(header::COOKIE)
-            .iter()
-            .filter_map(|v| v.to_str().ok())
-            .flat_map(|v| v.split(';'))
-            .find_map(|pair| {
-                let (name, value) = pair.trim().split_once('=')?;
-                (name == self.session_cookie).then(|| value.to_owned())
-            });
-        let credentials = CallerCredentials {
-            authorization: header_text(header::AUTHORIZATION),
-            session_cookie: cookie,
-            organization: header_text(header::HeaderName::from_static("x-organization-id")),
-        };
+        let credentials = CallerCredentials::from_request(req, &self.session_cookie);
         self.callers.principal(&credentials).await
     }
 
