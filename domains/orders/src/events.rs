@@ -59,6 +59,8 @@ pub struct InvoicePayment {
     pub order_id: crate::model::OrderId,
     /// Total paid so far on the order.
     pub amount_paid: rust_decimal::Decimal,
+    /// The currency of `amount_paid`; it must be the order's.
+    pub currency: gremlin_kernel::money::Currency,
 }
 
 /// Reads an invoice event; `None` when it is not about an order or is malformed.
@@ -68,7 +70,8 @@ pub fn invoice_payment(event: &EventEnvelope) -> Option<InvoicePayment> {
     }
     let order_id = event.data.get("order_id")?.as_str()?.parse().ok()?;
     let amount_paid = event.data.get("amount_paid")?.as_str()?.parse().ok()?;
-    Some(InvoicePayment { order_id, amount_paid })
+    let currency = gremlin_kernel::money::Currency::parse(event.data.get("currency")?.as_str()?).ok()?;
+    Some(InvoicePayment { order_id, amount_paid, currency })
 }
 
 #[cfg(test)]
@@ -85,9 +88,21 @@ mod tests {
             "invoices",
             Some(OrganizationId::new("o")),
             "i",
+            json!({"order_id": id.to_string(), "amount_paid": "12.50", "currency": "EUR"}),
+        );
+        let eur = gremlin_kernel::money::Currency::parse("EUR").unwrap();
+        assert_eq!(
+            invoice_payment(&ok),
+            Some(InvoicePayment { order_id: id, amount_paid: "12.50".parse().unwrap(), currency: eur })
+        );
+        let no_currency = EventEnvelope::new(
+            "invoice.paid",
+            "invoices",
+            None,
+            "i",
             json!({"order_id": id.to_string(), "amount_paid": "12.50"}),
         );
-        assert_eq!(invoice_payment(&ok), Some(InvoicePayment { order_id: id, amount_paid: "12.50".parse().unwrap() }));
+        assert_eq!(invoice_payment(&no_currency), None, "the currency is part of the contract");
         let other = EventEnvelope::new(
             "invoice.created",
             "invoices",

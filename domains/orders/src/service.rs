@@ -211,7 +211,10 @@ impl OrderService {
 
     /// Applies an invoice event's total paid to the order, once: the event
     /// id is recorded with the change, so a redelivery (even after a later
-    /// payment) has no effect. Unknown orders are ignored.
+    /// payment) has no effect. Unknown orders are ignored. A payment in
+    /// another currency than the order's is refused (409): it is logged and
+    /// the event ends among the dead letters rather than being summed as if
+    /// the amounts were comparable.
     pub async fn apply_invoice_payment(
         &self,
         organization: &OrganizationId,
@@ -219,6 +222,23 @@ impl OrderService {
         handled: &HandledEvent,
     ) -> Result<(), DomainError> {
         let Some(mut order) = self.repo.get(organization, payment.order_id).await? else { return Ok(()) };
+        if payment.currency != order.currency {
+            tracing::error!(
+                event_id = %handled.event_id,
+                order_id = %order.id,
+                order_currency = order.currency.code(),
+                payment_currency = payment.currency.code(),
+                "invoice payment in another currency than its order; refused"
+            );
+            return Err(DomainError::Conflict {
+                detail: format!(
+                    "the payment is in {} but order {} is in {}",
+                    payment.currency.code(),
+                    order.id,
+                    order.currency.code()
+                ),
+            });
+        }
         let version = order.version;
         if order.record_payment(payment.amount_paid, OffsetDateTime::now_utc())
             && !self.repo.save_handling(organization, &order, version, handled).await?

@@ -157,7 +157,7 @@ async fn an_app_on_nats_relays_and_consumes_events() {
         "invoices",
         Some(OrganizationId::new(acme)),
         "inv-1",
-        serde_json::json!({"order_id": order["id"], "amount_paid": "43.18"}),
+        serde_json::json!({"order_id": order["id"], "amount_paid": "43.18", "currency": "EUR"}),
     );
     bus.publish(&paid).await.unwrap();
     let id = order["id"].as_str().unwrap();

@@ -176,7 +176,7 @@ async fn invoice_payments_apply_once(backend: Backend) {
             "invoices",
             Some(acme.clone()),
             "inv",
-            serde_json::json!({"order_id": order.id.to_string(), "amount_paid": amount}),
+            serde_json::json!({"order_id": order.id.to_string(), "amount_paid": amount, "currency": "EUR"}),
         )
     };
     let apply = |event: EventEnvelope, organization: OrganizationId| {
@@ -204,4 +204,18 @@ async fn invoice_payments_apply_once(backend: Backend) {
     // Another organization's event cannot touch this order.
     apply(paid("0"), OrganizationId::new("evil")).await;
     assert_eq!(s.get(&principal("acme", "member"), order.id).await.unwrap().payment_status, PaymentStatus::Paid);
+    // A payment in another currency is refused (its event dead-letters),
+    // never summed as if dollars were euros.
+    let dollars = EventEnvelope::new(
+        "invoice.paid",
+        "invoices",
+        Some(acme.clone()),
+        "inv",
+        serde_json::json!({"order_id": order.id.to_string(), "amount_paid": "0", "currency": "USD"}),
+    );
+    let handled = HandledEvent::new("orders-payment-status", dollars.id);
+    let refused = s.apply_invoice_payment(&acme, &invoice_payment(&dollars).unwrap(), &handled).await;
+    assert!(matches!(refused, Err(DomainError::Conflict { .. })), "{refused:?}");
+    let unchanged = s.get(&principal("acme", "member"), order.id).await.unwrap();
+    assert_eq!((unchanged.payment_status, unchanged.version), (PaymentStatus::Paid, now.version));
 }
