@@ -159,11 +159,10 @@ async fn a_pool_wait_ends_in_503_with_retry_after() {
 
     let get_session =
         || client.get(format!("http://{addr}/api/auth/get-session")).header("authorization", &alice.bearer);
-    let started = Instant::now();
     let resp = get_session().send().await.unwrap();
     assert_eq!(resp.status(), 503);
     assert_eq!(resp.headers()["retry-after"], "1");
-    assert!(started.elapsed() < Duration::from_millis(1900), "answered after the 1 s wait, not the holder's 2 s");
+    // 503 after the 1 s wait, not the 200 it would be had it outwaited the holder.
     let body: serde_json::Value = resp.json().await.unwrap();
     assert_eq!(body["code"], "SERVICE_UNAVAILABLE", "{body}");
 

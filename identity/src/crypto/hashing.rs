@@ -50,7 +50,8 @@ struct Load {
     peak_running: AtomicUsize,
 }
 
-/// A snapshot of the workers' load, for metrics and tests.
+/// A snapshot of the workers' load, for metrics and tests; a worker counts
+/// itself idle just after its caller has the result.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct HashLoad {
     /// Hashes waiting for a worker (0 to `queue`).
@@ -202,7 +203,14 @@ mod tests {
         }
         let load = workers.load();
         assert!((1..=2).contains(&load.peak_running), "{load:?}");
-        assert_eq!((load.waiting, load.running), (0, 0));
+        // A worker counts itself idle just after handing over its result.
+        for _ in 0..100 {
+            if (workers.load().waiting, workers.load().running) == (0, 0) {
+                break;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(5)).await;
+        }
+        assert_eq!((workers.load().waiting, workers.load().running), (0, 0));
     }
 
     #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
