@@ -100,11 +100,6 @@ impl Verifier {
         Self { settings, reader, cache, documents, registry }
     }
 
-    /// The permission registry in force.
-    pub fn registry(&self) -> &PermissionRegistry {
-        &self.registry
-    }
-
     /// Resolves the caller. Fails with 401 when no valid credential is
     /// presented, 403 when no organization is selected or the caller is not
     /// a member of it.
@@ -180,6 +175,16 @@ impl Verifier {
                 if alg == Algorithm::EdDSA
                     && let Some(public) = self.reader.signing_key(&kid).await.map_err(backend)?
                 {
+                    // The shared `jwks` table holds our keys and, beside a
+                    // Better Auth server on the same database, its keys too:
+                    // a token claiming the external issuer is held to that
+                    // issuer's `iss` and `aud`, anything else to ours.
+                    let (issuer, audience) = match &self.settings.external {
+                        Some(external) if jwt::peek_issuer(token).as_deref() == Some(external.issuer.as_str()) => {
+                            (&external.issuer, &external.audience)
+                        }
+                        _ => (issuer, audience),
+                    };
                     return jwt::verify_eddsa(&public, token, issuer, audience)
                         .map_err(|e| unauthenticated(&format!("invalid token: {e}")));
                 }

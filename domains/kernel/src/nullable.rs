@@ -19,13 +19,6 @@ impl<T> From<Option<T>> for Nullable<T> {
     }
 }
 
-impl<T> Nullable<T> {
-    /// The value, if not null.
-    pub fn as_ref(&self) -> Option<&T> {
-        self.0.as_ref()
-    }
-}
-
 impl<T: Type> Type for Nullable<T> {
     const IS_REQUIRED: bool = true;
     type RawValueType = Self;

@@ -26,11 +26,6 @@ impl<T> Page<T> {
         };
         Ok(Page { items: keyed.into_iter().map(|(item, _)| item).collect(), next_cursor })
     }
-
-    /// Maps the items, keeping the cursor.
-    pub fn map<U>(self, f: impl FnMut(T) -> U) -> Page<U> {
-        Page { items: self.items.into_iter().map(f).collect(), next_cursor: self.next_cursor }
-    }
 }
 
 /// An opaque cursor: the sort key of the last item seen, as URL-safe hex of

@@ -380,6 +380,35 @@ async fn tokens_of_an_external_issuer_verify_through_its_jwks(backend: Backend) 
     unknown_key.organization = Some(org_id.clone());
     assert!(matches!(v.principal(&unknown_key).await, Err(DomainError::Unauthenticated { .. })));
 
+    // Better Auth beside Gremlin on one database keeps its keys in the shared
+    // `jwks` table: a token signed with such a key is held to Better Auth's
+    // issuer, not Gremlin's (was: refused with InvalidIssuer).
+    let (shared_public, shared_private) = gremlin_identity::crypto::keys::generate("better-auth-secret").unwrap();
+    use gremlin_identity::ports::IdentityStore;
+    gremlin_identity::store::SqlIdentityStore::new(t.app.adapters.db.clone())
+        .insert_signing_key(&gremlin_identity::ports::SigningKeyRecord {
+            id: "ba-shared-key".into(),
+            public_key: shared_public,
+            private_key: "\"encrypted by Better Auth\"".into(),
+            created_at: time::OffsetDateTime::now_utc(),
+        })
+        .await
+        .unwrap();
+    let sign_shared = |iss: &str| {
+        let mut header = jsonwebtoken::Header::new(jsonwebtoken::Algorithm::EdDSA);
+        header.kid = Some("ba-shared-key".into());
+        let claims = json!({"sub": alice.user_id, "iat": now, "exp": now + 900, "iss": iss, "aud": iss});
+        let key = gremlin_identity::crypto::keys::encoding_key("better-auth-secret", &shared_private).unwrap();
+        jsonwebtoken::encode(&header, &claims, &key).unwrap()
+    };
+    let mut shared = bearer(&format!("Bearer {}", sign_shared("http://ba.test")));
+    shared.organization = Some(org_id.clone());
+    let principal = v.principal(&shared).await.expect("a Better Auth token signed with a key in the shared table");
+    assert_eq!(principal.user_id.as_str(), alice.user_id.as_str());
+    let mut impostor = bearer(&format!("Bearer {}", sign_shared("http://evil.test")));
+    impostor.organization = Some(org_id.clone());
+    assert!(matches!(v.principal(&impostor).await, Err(DomainError::Unauthenticated { .. })));
+
     // The issuer's key set unreachable: 503, not a silent pass or a 500.
     let mut settings = t.app.settings.clone();
     settings.auth.jwks_url = Some("http://127.0.0.1:1/api/auth/jwks".into());

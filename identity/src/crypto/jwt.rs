@@ -85,6 +85,15 @@ pub fn peek(token: &str) -> Option<(Algorithm, Option<String>)> {
     jsonwebtoken::decode_header(token).ok().map(|h| (h.alg, h.kid))
 }
 
+/// The `iss` claim of a token, read without verifying anything: only to
+/// choose which issuer's expectations the verification then enforces.
+pub fn peek_issuer(token: &str) -> Option<String> {
+    let payload = token.split('.').nth(1)?;
+    let bytes = base64::Engine::decode(&base64::engine::general_purpose::URL_SAFE_NO_PAD, payload).ok()?;
+    let claims: serde_json::Value = serde_json::from_slice(&bytes).ok()?;
+    claims.get("iss")?.as_str().map(str::to_owned)
+}
+
 /// Verifies signature, algorithm (HS256 only), `exp`/`nbf` with 30 s
 /// leeway, `iss` and `aud`; fails with the reason.
 pub fn verify_hs256(
