@@ -6,7 +6,7 @@
 use std::sync::Arc;
 
 use gremlin_kernel::inbox::HandledEvent;
-use gremlin_kernel::{Currency, DomainError, FieldError, OrganizationId, Page, Permission, Principal};
+use gremlin_kernel::{Currency, DomainError, FieldError, OrganizationId, Page, Permission, Principal, UserId};
 use time::OffsetDateTime;
 
 use crate::events;
@@ -44,6 +44,7 @@ impl From<OrderError> for DomainError {
         match e {
             OrderError::Invalid(errors) => DomainError::Invalid { errors },
             OrderError::Transition(t) => DomainError::Conflict { detail: t.to_string() },
+            OrderError::NoSuchLine { .. } => DomainError::not_found("order line"),
         }
     }
 }
@@ -132,6 +133,20 @@ impl OrderService {
         Ok(order)
     }
 
+    /// Applies `edit` to a draft (`orders:write`) at `expected_version`,
+    /// recorded as `order.updated`: one read, one write.
+    async fn edit(
+        &self,
+        principal: &Principal,
+        id: OrderId,
+        expected_version: i64,
+        edit: impl FnOnce(&mut Order, UserId, OffsetDateTime) -> Result<(), OrderError>,
+    ) -> Result<Order, DomainError> {
+        principal.require(&permission("orders:write")?)?;
+        let by = principal.user_id.clone();
+        self.change(principal, id, expected_version, Some("updated"), |o| edit(o, by, OffsetDateTime::now_utc())).await
+    }
+
     /// Replaces a draft's header (`orders:write`).
     pub async fn update_header(
         &self,
@@ -140,12 +155,7 @@ impl OrderService {
         expected_version: i64,
         header: OrderHeader,
     ) -> Result<Order, DomainError> {
-        principal.require(&permission("orders:write")?)?;
-        let by = principal.user_id.clone();
-        self.change(principal, id, expected_version, Some("updated"), |o| {
-            o.update_header(header, by, OffsetDateTime::now_utc())
-        })
-        .await
+        self.edit(principal, id, expected_version, |o, by, now| o.update_header(header, by, now)).await
     }
 
     /// Replaces a draft's lines (`orders:write`).
@@ -156,12 +166,30 @@ impl OrderService {
         expected_version: i64,
         lines: Vec<LineInput>,
     ) -> Result<Order, DomainError> {
-        principal.require(&permission("orders:write")?)?;
-        let by = principal.user_id.clone();
-        self.change(principal, id, expected_version, Some("updated"), |o| {
-            o.replace_lines(&lines, by, OffsetDateTime::now_utc())
-        })
-        .await
+        self.edit(principal, id, expected_version, |o, by, now| o.replace_lines(&lines, by, now)).await
+    }
+
+    /// Adds one line at the end of a draft (`orders:write`).
+    pub async fn add_line(
+        &self,
+        principal: &Principal,
+        id: OrderId,
+        expected_version: i64,
+        line: LineInput,
+    ) -> Result<Order, DomainError> {
+        self.edit(principal, id, expected_version, |o, by, now| o.add_line(line, by, now)).await
+    }
+
+    /// Removes the line at `position` (1-based) from a draft
+    /// (`orders:write`); 404 when there is none.
+    pub async fn remove_line(
+        &self,
+        principal: &Principal,
+        id: OrderId,
+        expected_version: i64,
+        position: u32,
+    ) -> Result<Order, DomainError> {
+        self.edit(principal, id, expected_version, |o, by, now| o.remove_line(position, by, now)).await
     }
 
     /// Places (`orders:write`), or confirms, fulfils or cancels

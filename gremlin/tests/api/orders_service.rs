@@ -24,6 +24,7 @@ both_backends! {
     other_organizations_get_not_found => other_organizations_get_not_found,
     the_lifecycle_records_its_events => the_lifecycle_records_its_events,
     invoice_payments_apply_once => invoice_payments_apply_once,
+    adding_or_removing_a_line_reads_the_order_once => adding_or_removing_a_line_reads_the_order_once,
 }
 
 fn principal(org: &str, role: &str) -> Principal {
@@ -218,4 +219,90 @@ async fn invoice_payments_apply_once(backend: Backend) {
     assert!(matches!(refused, Err(DomainError::Conflict { .. })), "{refused:?}");
     let unchanged = s.get(&principal("acme", "member"), order.id).await.unwrap();
     assert_eq!((unchanged.payment_status, unchanged.version), (PaymentStatus::Paid, now.version));
+}
+
+/// The SQL repository, counting how often an order is read.
+struct CountingReads {
+    inner: SqlOrderRepository,
+    reads: std::sync::atomic::AtomicUsize,
+}
+
+#[async_trait::async_trait]
+impl gremlin_orders::ports::OrderRepository for CountingReads {
+    async fn create(
+        &self,
+        organization: &OrganizationId,
+        build: gremlin_orders::ports::BuildOrder,
+    ) -> Result<gremlin_orders::model::Order, gremlin_orders::ports::RepositoryError> {
+        self.inner.create(organization, build).await
+    }
+    async fn get(
+        &self,
+        organization: &OrganizationId,
+        id: gremlin_orders::model::OrderId,
+    ) -> Result<Option<gremlin_orders::model::Order>, gremlin_orders::ports::RepositoryError> {
+        self.reads.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        self.inner.get(organization, id).await
+    }
+    async fn save(
+        &self,
+        organization: &OrganizationId,
+        order: &gremlin_orders::model::Order,
+        expected_version: i64,
+        events: &[EventEnvelope],
+    ) -> Result<(), gremlin_orders::ports::RepositoryError> {
+        self.inner.save(organization, order, expected_version, events).await
+    }
+    async fn save_handling(
+        &self,
+        organization: &OrganizationId,
+        order: &gremlin_orders::model::Order,
+        expected_version: i64,
+        handled: &HandledEvent,
+    ) -> Result<bool, gremlin_orders::ports::RepositoryError> {
+        self.inner.save_handling(organization, order, expected_version, handled).await
+    }
+    async fn delete(
+        &self,
+        organization: &OrganizationId,
+        id: gremlin_orders::model::OrderId,
+        expected_version: i64,
+        events: &[EventEnvelope],
+    ) -> Result<(), gremlin_orders::ports::RepositoryError> {
+        self.inner.delete(organization, id, expected_version, events).await
+    }
+    async fn set_number_prefix(
+        &self,
+        organization: &OrganizationId,
+        prefix: &gremlin_orders::model::NumberPrefix,
+    ) -> Result<(), gremlin_orders::ports::RepositoryError> {
+        self.inner.set_number_prefix(organization, prefix).await
+    }
+    async fn list(
+        &self,
+        organization: &OrganizationId,
+        query: &OrderQuery,
+    ) -> Result<gremlin_kernel::Page<gremlin_orders::model::Order>, gremlin_orders::ports::RepositoryError> {
+        self.inner.list(organization, query).await
+    }
+}
+
+async fn adding_or_removing_a_line_reads_the_order_once(backend: Backend) {
+    let t = TestApp::new(backend).await;
+    let repo = Arc::new(CountingReads {
+        inner: SqlOrderRepository::new(t.app.adapters.db.clone()),
+        reads: std::sync::atomic::AtomicUsize::new(0),
+    });
+    let s = OrderService::new(repo.clone());
+    let owner = principal("acme", "owner");
+    let order = s.create(&owner, input()).await.unwrap();
+    let reads = || repo.reads.swap(0, std::sync::atomic::Ordering::Relaxed);
+    reads();
+    let line = input().lines.remove(0);
+    let added = s.add_line(&owner, order.id, order.version, line).await.unwrap();
+    assert_eq!((added.lines.len(), reads()), (order.lines.len() + 1, 1), "add_line reads the order once");
+    let removed = s.remove_line(&owner, order.id, added.version, 1).await.unwrap();
+    assert_eq!((removed.lines.len(), reads()), (order.lines.len(), 1), "remove_line reads the order once");
+    let missing = s.remove_line(&owner, order.id, removed.version, 99).await;
+    assert!(matches!(missing, Err(DomainError::NotFound { .. })), "{missing:?}");
 }

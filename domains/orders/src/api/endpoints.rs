@@ -295,10 +295,8 @@ impl OrdersApi {
     ) -> Result<OrderResponse> {
         let principal = self.caller(req).await?;
         let version = expected_version(if_match.0.as_deref())?;
-        let id = parse_id(&id.0)?;
-        let mut lines = self.service.get(&principal, id).await?.line_inputs();
-        lines.push(LineInput::from(body.0));
-        Ok(Self::respond(&self.service.replace_lines(&principal, id, version, lines).await?))
+        let line = LineInput::from(body.0);
+        Ok(Self::respond(&self.service.add_line(&principal, parse_id(&id.0)?, version, line).await?))
     }
 
     /// Remove the line at `position` from a draft (`orders:write`; `If-Match` required).
@@ -312,15 +310,7 @@ impl OrdersApi {
     ) -> Result<OrderResponse> {
         let principal = self.caller(req).await?;
         let version = expected_version(if_match.0.as_deref())?;
-        let id = parse_id(&id.0)?;
-        let mut lines = self.service.get(&principal, id).await?.line_inputs();
-        let index = usize::try_from(position.0)
-            .ok()
-            .and_then(|p| p.checked_sub(1))
-            .filter(|i| *i < lines.len())
-            .ok_or_else(|| DomainError::not_found("order line"))?;
-        lines.remove(index);
-        Ok(Self::respond(&self.service.replace_lines(&principal, id, version, lines).await?))
+        Ok(Self::respond(&self.service.remove_line(&principal, parse_id(&id.0)?, version, position.0).await?))
     }
 
     /// Place a draft (`orders:write`; `If-Match` required).

@@ -46,6 +46,12 @@ pub enum OrderError {
     /// Some fields are invalid.
     #[error("invalid order: {}", .0.iter().map(|e| format!("{}: {}", e.field, e.message)).collect::<Vec<_>>().join("; "))]
     Invalid(Vec<FieldError>),
+    /// No line at this 1-based position.
+    #[error("the order has no line {position}")]
+    NoSuchLine {
+        /// The position asked for.
+        position: u32,
+    },
 }
 
 /// The editable header of an order.
@@ -220,6 +226,26 @@ impl Order {
         Ok(())
     }
 
+    /// Adds one line at the end of a draft and recomputes the totals.
+    pub fn add_line(&mut self, line: LineInput, by: UserId, now: OffsetDateTime) -> Result<(), OrderError> {
+        let mut lines = self.line_inputs();
+        lines.push(line);
+        self.replace_lines(&lines, by, now)
+    }
+
+    /// Removes the line at `position` (1-based) from a draft and
+    /// recomputes the totals; [`OrderError::NoSuchLine`] when there is none.
+    pub fn remove_line(&mut self, position: u32, by: UserId, now: OffsetDateTime) -> Result<(), OrderError> {
+        let mut lines = self.line_inputs();
+        let index = usize::try_from(position)
+            .ok()
+            .and_then(|p| p.checked_sub(1))
+            .filter(|i| *i < lines.len())
+            .ok_or(OrderError::NoSuchLine { position })?;
+        lines.remove(index);
+        self.replace_lines(&lines, by, now)
+    }
+
     /// The lines as inputs, to add or remove one and replace them all.
     pub fn line_inputs(&self) -> Vec<LineInput> {
         self.lines
@@ -370,6 +396,27 @@ mod tests {
         inputs.push(line("B", dec!(1), dec!(1)));
         order.replace_lines(&inputs, UserId::new("u2"), later()).unwrap();
         assert_eq!(order.lines.len(), 2);
+    }
+
+    #[test]
+    fn lines_are_added_at_the_end_and_removed_by_position() {
+        let mut order = draft(&[line("A", dec!(1), dec!(10))]).unwrap();
+        order.add_line(line("B", dec!(2), dec!(5)), UserId::new("u"), later()).unwrap();
+        assert_eq!(order.lines.iter().map(|l| l.sku.as_str()).collect::<Vec<_>>(), ["A", "B"]);
+        assert_eq!(order.totals.grand_total, dec!(24), "(10 + 2 × 5) × 1.2");
+        for missing in [0, 3, u32::MAX] {
+            assert_eq!(
+                order.remove_line(missing, UserId::new("u"), later()),
+                Err(OrderError::NoSuchLine { position: missing })
+            );
+        }
+        order.remove_line(1, UserId::new("u"), later()).unwrap();
+        assert_eq!((order.lines[0].sku.as_str(), order.totals.grand_total), ("B", dec!(12)));
+        order.transition(OrderAction::Place, None, UserId::new("u"), later()).unwrap();
+        assert!(matches!(
+            order.add_line(line("C", dec!(1), dec!(1)), UserId::new("u"), later()),
+            Err(OrderError::Transition(_))
+        ));
     }
 
     #[test]
