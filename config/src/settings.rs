@@ -114,11 +114,15 @@ pub struct ServerSettings {
     pub trusted_proxies: Vec<std::net::IpAddr>,
     /// Time a client gets to send a request's headers, from the moment the
     /// server waits for them; a client that is slower is disconnected, so
-    /// half-sent requests cannot hold sockets. Default 10 s (1–30).
+    /// half-sent requests cannot hold sockets. On HTTP/1.1 the wait for the
+    /// next request of a kept-alive connection counts too, so this is also
+    /// how long an idle HTTP/1.1 connection stays open. Default 10 s (1–30).
     pub header_read_timeout_secs: u64,
-    /// Time a connection may stay open with no bytes read or written
-    /// (between keep-alive requests, or a stalled body) before it is
-    /// closed. Default 30 s.
+    /// Time a connection may go with no bytes read or written while none of
+    /// its requests is being handled (an idle HTTP/2 connection, a client
+    /// that stopped reading its response) before it is closed. Default 30 s.
+    /// A handler that runs long is bounded by `request_timeout_secs`
+    /// instead.
     pub keep_alive_timeout_secs: u64,
     /// Connections served at once. Beyond it new connections wait in the
     /// kernel's accept queue until one closes; open ones are unaffected.
