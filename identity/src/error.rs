@@ -111,8 +111,7 @@ impl From<anyhow::Error> for AuthError {
     fn from(cause: anyhow::Error) -> Self {
         match gremlin_kernel::overload::retry_after(&cause) {
             Some(retry_after_secs) => {
-                tracing::warn!(error = format!("{cause:#}"), "at capacity; answering 503");
-                gremlin_kernel::overload::record_pool_timeout();
+                gremlin_kernel::overload::record_pool_timeout(&cause);
                 Self::Busy { retry_after_secs }
             }
             None => Self::Backend(cause),

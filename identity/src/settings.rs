@@ -50,8 +50,9 @@ impl IdentitySettings {
 
     /// Whether `origin` may send cookie-authenticated mutations.
     pub fn is_trusted_origin(&self, origin: &str) -> bool {
-        let origin = origin.trim_end_matches('/');
-        origin == self.public_origin || self.trusted_origins.iter().any(|o| o.trim_end_matches('/') == origin)
+        let trusted =
+            std::iter::once(self.public_origin.as_str()).chain(self.trusted_origins.iter().map(String::as_str));
+        gremlin_kernel::caller::origin_is_trusted(origin, trusted)
     }
 
     /// The session cookie's name.

@@ -215,9 +215,8 @@ impl Verifier {
         if !credentials.changes_state {
             return Ok(());
         }
-        let trusted = |origin: &str| {
-            let origin = origin.trim_end_matches('/');
-            self.settings.trusted_origins.iter().any(|t| t.trim_end_matches('/') == origin)
+        let trusted = |origin| {
+            gremlin_kernel::caller::origin_is_trusted(origin, self.settings.trusted_origins.iter().map(String::as_str))
         };
         match credentials.origin.as_deref() {
             Some(origin) if trusted(origin) => Ok(()),

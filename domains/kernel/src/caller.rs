@@ -58,6 +58,14 @@ pub fn request_origin(req: &poem::Request) -> Option<String> {
     Some(referer[..end].to_owned())
 }
 
+/// Whether `origin` is one of `trusted` (trailing slashes ignored on both
+/// sides): Better Auth's CSRF rule for cookie-authenticated changes, shared
+/// by identity's endpoints and every business domain.
+pub fn origin_is_trusted<'a>(origin: &str, trusted: impl IntoIterator<Item = &'a str>) -> bool {
+    let origin = origin.trim_end_matches('/');
+    trusted.into_iter().any(|t| t.trim_end_matches('/') == origin)
+}
+
 /// Resolves callers to principals.
 #[async_trait]
 pub trait PrincipalResolver: Send + Sync {

@@ -21,10 +21,11 @@ pub fn retry_after(cause: &anyhow::Error) -> Option<u64> {
     cause.chain().any(is_pool_timeout).then_some(POOL_EXHAUSTED_RETRY_AFTER_SECS)
 }
 
-/// Counts one request answered 503 because the pool stayed exhausted
-/// (`db_pool_timeouts_total` in `/metrics`); called where the answer is
-/// made, once per request.
-pub fn record_pool_timeout() {
+/// Logs `cause` and counts one request answered 503 because the pool
+/// stayed exhausted (`db_pool_timeouts_total` in `/metrics`); called where
+/// the answer is made, once per request.
+pub fn record_pool_timeout(cause: &anyhow::Error) {
+    tracing::warn!(error = format!("{cause:#}"), "at capacity; answered 503");
     metrics::counter!("db_pool_timeouts_total").increment(1);
 }
 

@@ -157,8 +157,7 @@ impl From<DomainError> for ProblemResponse {
                 Self::Unavailable(problem, crate::overload::UNAVAILABLE_RETRY_AFTER_SECS)
             }
             DomainError::Backend(cause) if let Some(secs) = crate::overload::retry_after(&cause) => {
-                tracing::warn!(error = format!("{cause:#}"), "at capacity; answered 503");
-                crate::overload::record_pool_timeout();
+                crate::overload::record_pool_timeout(&cause);
                 let detail = "the server is at capacity (all database connections were busy); retry shortly".to_owned();
                 Self::Unavailable(Json(Problem::for_status(503, detail)), secs)
             }

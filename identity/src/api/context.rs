@@ -57,17 +57,6 @@ pub fn credential(req: &Request, settings: &IdentitySettings) -> Credential {
     }
 }
 
-fn header_origin(req: &Request) -> Option<String> {
-    let headers = req.headers();
-    if let Some(origin) = headers.get(header::ORIGIN).and_then(|v| v.to_str().ok()) {
-        return (origin != "null").then(|| origin.to_owned());
-    }
-    let referer = headers.get(header::REFERER).and_then(|v| v.to_str().ok())?;
-    let after_scheme = referer.find("://")? + 3;
-    let end = referer[after_scheme..].find('/').map_or(referer.len(), |i| after_scheme + i);
-    Some(referer[..end].to_owned())
-}
-
 /// Better Auth's CSRF rule: a mutation carrying a `Cookie` header must come
 /// from a trusted `Origin` (or `Referer`). With `strict` (sign-in, sign-up)
 /// any origin that is present must be trusted even without cookies.
@@ -77,7 +66,7 @@ pub fn check_origin(req: &Request, settings: &IdentitySettings, strict: bool) ->
     }
     let has_cookie = req.headers().contains_key(header::COOKIE);
     let uses_bearer = req.headers().contains_key(header::AUTHORIZATION);
-    match header_origin(req) {
+    match gremlin_kernel::caller::request_origin(req) {
         Some(origin) if (has_cookie && !uses_bearer) || strict => {
             if settings.is_trusted_origin(&origin) {
                 Ok(())

@@ -67,14 +67,15 @@ impl EventBus for MemoryEventBus {
         let groups: Vec<Arc<Group>> = {
             let mut state = lock(&self.state)?;
             let now = Instant::now();
-            let matching: Vec<&Arc<Group>> = state
+            let groups: Vec<Arc<Group>> = state
                 .groups
                 .values()
                 .filter(|g| g.spec.event_types.iter().any(|p| type_matches(p, &event.event_type)))
+                .cloned()
                 .collect();
             // Refuse before recording the id, so the retry is not taken
             // for a duplicate.
-            for group in matching {
+            for group in &groups {
                 let queue = lock(&group.queue)?;
                 if queue.ready.len() + queue.in_flight.len() >= MAX_PENDING_PER_GROUP {
                     return Err(EventBusError::Unavailable(format!(
@@ -91,12 +92,7 @@ impl EventBus for MemoryEventBus {
                 _ => {}
             }
             state.recent.insert(event.id, now);
-            state
-                .groups
-                .values()
-                .filter(|g| g.spec.event_types.iter().any(|p| type_matches(p, &event.event_type)))
-                .cloned()
-                .collect()
+            groups
         };
         for group in groups {
             lock(&group.queue)?.ready.push_back((event.clone(), 0));
