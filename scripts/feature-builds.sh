@@ -1,31 +1,43 @@
 #!/usr/bin/env bash
-# Builds the binary with each domain feature alone and checks what its
-# OpenAPI document exposes: an orders-only build has no identity endpoint,
-# an identity-only build no orders endpoint. Then runs the split-deployment
-# tests with those two binaries as the two services (PostgreSQL and NATS
-# must be up: `make services`). Rebuilds the full binary last, so
-# target/debug/gremlin is the default build again.
+# Builds the binary with each domain's feature alone and checks what its
+# OpenAPI document exposes: its own API, and no other domain's. The list of
+# domains (name = Cargo feature, API path prefix) comes from the full
+# build's `gremlin domains --json`, i.e. from the registry, so a new domain
+# is checked without touching this script. Then runs the split-deployment
+# tests with the identity-only and orders-only binaries as the two services
+# (PostgreSQL and NATS must be up: `make services`), and the toy-domain
+# test that proves one registry line is enough. Rebuilds the full binary
+# last, so target/debug/gremlin is the default build again.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 CARGO=${CARGO:-cargo}
 
-paths() { "$TARGET/debug/gremlin" openapi | python3 -c 'import json,sys; print("\n".join(json.load(sys.stdin)["paths"]))'; }
-
 mkdir -p "${CARGO_TARGET_DIR:-target}/feature-builds"
 TARGET=$(cd "${CARGO_TARGET_DIR:-target}" && pwd)
 
-check() {
-  local feature=$1 wanted=$2 unwanted=$3
+"$CARGO" build --quiet -p gremlin --locked
+domains=$("$TARGET/debug/gremlin" domains --json)
+names() { python3 -c 'import json,sys; print(" ".join(d["name"] for d in json.loads(sys.argv[1])))' "$domains"; }
+prefix() { python3 -c 'import json,sys; print(next(d["path_prefix"] for d in json.loads(sys.argv[1]) if d["name"] == sys.argv[2]))' "$domains" "$1"; }
+paths() { "$TARGET/debug/gremlin" openapi | python3 -c 'import json,sys; print("\n".join(json.load(sys.stdin)["paths"]))'; }
+
+for feature in $(names); do
   "$CARGO" build --quiet -p gremlin --locked --no-default-features --features "$feature"
   cp "$TARGET/debug/gremlin" "$TARGET/feature-builds/gremlin-$feature"
-  local p; p=$(paths)
-  grep -q "^$wanted" <<<"$p" || { echo "feature-builds: --features $feature lacks $wanted"; exit 1; }
-  if grep -q "^$unwanted" <<<"$p"; then echo "feature-builds: --features $feature exposes $unwanted"; exit 1; fi
-  echo "feature-builds: --features $feature alone: $(grep -c '^/api' <<<"$p") API paths, none under $unwanted"
-}
+  p=$(paths)
+  own=$(prefix "$feature")
+  grep -q "^$own" <<<"$p" || { echo "feature-builds: --features $feature lacks $own"; exit 1; }
+  for other in $(names); do
+    [ "$other" = "$feature" ] && continue
+    theirs=$(prefix "$other")
+    if grep -q "^$theirs" <<<"$p"; then echo "feature-builds: --features $feature exposes $theirs"; exit 1; fi
+  done
+  echo "feature-builds: --features $feature alone: $(grep -c '^/api' <<<"$p") API paths under $own, no other domain's"
+done
 
-check orders /api/orders /api/auth
-check identity /api/auth /api/orders
+echo "feature-builds: the toy domain, registered in one line, is mounted, documented, migrated and consumed"
+"$CARGO" test --quiet -p gremlin --locked --features toy-domain --test api toy_domain
+
 "$CARGO" build --quiet -p gremlin --locked
 echo "feature-builds: split-deployment tests with the identity-only and orders-only binaries"
 GREMLIN_TEST_BIN_IDENTITY="$TARGET/feature-builds/gremlin-identity" \

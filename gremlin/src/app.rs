@@ -78,7 +78,7 @@ impl AppBuilder {
             )?;
         }
         if settings.database.auto_migrate {
-            gremlin_migrations::up(&adapters.db, &domains)
+            gremlin_migrations::up(&adapters.db, &domains::migration_sets(&domains))
                 .await
                 .context("running database migrations (check database.url, or set database.auto_migrate = false and run `gremlin migrate up`)")?;
         }
@@ -92,7 +92,14 @@ impl AppBuilder {
             },
         );
         let wired = domains::wire(&settings, &adapters, &domains)?;
-        let endpoint = assemble(&settings, &adapters, wired.apis, self.extra);
+        #[cfg(feature = "verifier")]
+        let callers = Some(gremlin_kernel::http::CallerContext {
+            resolver: wired.verifier.clone(),
+            session_cookie: format!("{}.session_token", settings.auth.cookie_prefix),
+        });
+        #[cfg(not(feature = "verifier"))]
+        let callers = None;
+        let endpoint = assemble(&settings, &adapters, wired.apis, callers, self.extra);
         Ok(App {
             endpoint,
             adapters,
@@ -118,6 +125,7 @@ fn assemble(
     settings: &Settings,
     adapters: &Adapters,
     apis: openapi::Apis,
+    callers: Option<gremlin_kernel::http::CallerContext>,
     extra: Vec<(String, BoxEndpoint<'static, Response>)>,
 ) -> BoxEndpoint<'static, Response> {
     // Install the metrics recorder before the first request records anything.
@@ -128,6 +136,11 @@ fn assemble(
         route = route.nest(path, endpoint);
     }
     let route = route.nest("/", api);
+    // Business endpoints resolve their caller from this request data.
+    let route = match callers {
+        Some(callers) => route.data(callers).boxed(),
+        None => route.boxed(),
+    };
     let server = &settings.server;
     let limiter = RateLimiter {
         cache: adapters.cache.clone(),

@@ -1,5 +1,5 @@
-//! Command-line interface: `serve`, `migrate`, `openapi`, `config check`,
-//! `events`, `admin`.
+//! Command-line interface: `serve`, `migrate`, `openapi`, `domains`,
+//! `config check`, `events`, `admin`.
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -39,6 +39,9 @@ pub enum Command {
     Migrate(MigrateCommand),
     /// Write the OpenAPI document (JSON) to a file or stdout.
     Openapi(OpenapiArgs),
+    /// List the domains compiled into this binary: name, API path prefix,
+    /// permissions and migrations (`--json` for scripts).
+    Domains(DomainsArgs),
     /// Inspect configuration.
     #[command(subcommand)]
     Config(ConfigCommand),
@@ -72,6 +75,14 @@ pub enum AdminCommand {
         #[arg(long)]
         password_stdin: bool,
     },
+}
+
+/// `gremlin domains` options.
+#[derive(Debug, Args)]
+pub struct DomainsArgs {
+    /// One JSON array instead of a table.
+    #[arg(long)]
+    pub json: bool,
 }
 
 /// `gremlin serve` options.

@@ -21,16 +21,21 @@ pub async fn migrate(settings: &Settings, command: &MigrateCommand, out: &mut im
     match command {
         MigrateCommand::Up => {
             let before = pending(&db, &domains).await?;
-            gremlin_migrations::up(&db, &domains).await.context("applying migrations")?;
+            gremlin_migrations::up(&db, &domains::migration_sets(&domains)).await.context("applying migrations")?;
             let applied = before - pending(&db, &domains).await?;
             writeln!(out, "applied {applied} migration(s)")?;
         }
         MigrateCommand::Down { steps } => {
-            let n = gremlin_migrations::down(&db, &domains, *steps).await.context("rolling back migrations")?;
+            let n = gremlin_migrations::down(&db, &domains::migration_sets(&domains), *steps)
+                .await
+                .context("rolling back migrations")?;
             writeln!(out, "rolled back {n} migration(s)")?;
         }
         MigrateCommand::Status => {
-            for migration in gremlin_migrations::status(&db, &domains).await.context("reading migration status")? {
+            for migration in gremlin_migrations::status(&db, &domains::migration_sets(&domains))
+                .await
+                .context("reading migration status")?
+            {
                 let state = if migration.applied { "applied" } else { "pending" };
                 writeln!(out, "{state:8} {}", migration.name)?;
             }
@@ -41,7 +46,9 @@ pub async fn migrate(settings: &Settings, command: &MigrateCommand, out: &mut im
 }
 
 async fn pending(db: &sea_orm::DatabaseConnection, domains: &[&str]) -> anyhow::Result<usize> {
-    let status = gremlin_migrations::status(db, domains).await.context("reading pending migrations")?;
+    let status = gremlin_migrations::status(db, &domains::migration_sets(domains))
+        .await
+        .context("reading pending migrations")?;
     Ok(status.iter().filter(|m| !m.applied).count())
 }
 
@@ -90,6 +97,39 @@ pub fn openapi(args: &OpenapiArgs, out: &mut impl Write) -> anyhow::Result<()> {
     Ok(())
 }
 
+/// `gremlin domains`: what this binary can serve.
+pub fn domains(args: &crate::cli::DomainsArgs, out: &mut impl Write) -> anyhow::Result<()> {
+    let mut rows: Vec<serde_json::Value> = Vec::new();
+    if cfg!(feature = "identity") {
+        rows.push(serde_json::json!({ "name": domains::IDENTITY, "path_prefix": "/api/auth", "permissions": [] }));
+    }
+    for domain in crate::registry::DOMAINS {
+        let permissions: Vec<&str> = domain.permissions.iter().map(|g| g.permission.as_str()).collect();
+        rows.push(serde_json::json!({
+            "name": domain.name,
+            "path_prefix": domain.path_prefix,
+            "permissions": permissions,
+            "migrations": (domain.migrations)().len(),
+        }));
+    }
+    if args.json {
+        writeln!(out, "{}", serde_json::Value::Array(rows))?;
+        return Ok(());
+    }
+    for row in rows {
+        let permissions: Vec<&str> =
+            row["permissions"].as_array().into_iter().flatten().filter_map(|p| p.as_str()).collect();
+        writeln!(
+            out,
+            "{:<10} {:<14} {}",
+            row["name"].as_str().unwrap_or_default(),
+            row["path_prefix"].as_str().unwrap_or_default(),
+            permissions.join(" ")
+        )?;
+    }
+    Ok(())
+}
+
 /// `gremlin config check`: validates beyond parsing (domains, secret rules)
 /// and prints the effective settings as TOML with secrets redacted.
 pub fn config(settings: &Settings, command: &ConfigCommand, out: &mut impl Write) -> anyhow::Result<()> {
@@ -134,7 +174,9 @@ pub async fn admin(
     let adapters = infra::Adapters::from_settings(&settings).await?;
     if settings.database.auto_migrate {
         let domains = domains::select(&settings.server.domains)?;
-        gremlin_migrations::up(&adapters.db, &domains).await.context("running database migrations")?;
+        gremlin_migrations::up(&adapters.db, &domains::migration_sets(&domains))
+            .await
+            .context("running database migrations")?;
     }
     let (password, generated) = if *password_stdin {
         let mut line = String::new();

@@ -3,23 +3,11 @@
 //! succeeds and negatively acknowledged (redelivered) when it fails.
 
 use std::future::Future;
-use std::pin::Pin;
 use std::sync::Arc;
 use std::time::Duration;
 
-use gremlin_kernel::{Delivery, EventBus, EventEnvelope, SubscriptionSpec};
-
-/// Handles one event; an error asks for redelivery.
-pub type Handler = Arc<dyn Fn(EventEnvelope) -> Pin<Box<dyn Future<Output = anyhow::Result<()>> + Send>> + Send + Sync>;
-
-/// A subscription and what to do with its events.
-#[derive(Clone)]
-pub struct Consumer {
-    /// The durable subscription.
-    pub spec: SubscriptionSpec,
-    /// The handler.
-    pub handler: Handler,
-}
+pub use gremlin_kernel::domain::{Consumer, Handler};
+use gremlin_kernel::{Delivery, EventBus};
 
 /// Runs `consumer` on `bus` until `shutdown` resolves; resubscribes with
 /// back-off when the bus fails.

@@ -4,46 +4,71 @@
 
 use anyhow::bail;
 use gremlin_config::Settings;
+use gremlin_migrations::MigrationSet;
 
 use crate::consumers::Consumer;
 use crate::http::ops::OpsApi;
 use crate::infra::Adapters;
-use crate::openapi::Apis;
+use crate::openapi::{Apis, DomainApis};
+use crate::registry::DOMAINS;
 
 #[cfg(feature = "identity")]
 pub mod identity;
-#[cfg(feature = "orders")]
-pub mod orders;
 #[cfg(feature = "verifier")]
 pub mod verifier;
 
-/// Domains compiled into this binary.
-pub const COMPILED: &[&str] = &[
-    #[cfg(feature = "identity")]
-    "identity",
-    #[cfg(feature = "orders")]
-    "orders",
-];
+/// The name identity is selected by.
+pub const IDENTITY: &str = "identity";
+
+/// Domains compiled into this binary: identity (when compiled in), then
+/// the business domains of the registry.
+pub fn compiled() -> Vec<&'static str> {
+    let identity = cfg!(feature = "identity").then_some(IDENTITY);
+    identity.into_iter().chain(DOMAINS.iter().map(|d| d.name)).collect()
+}
 
 /// The domains to serve: all compiled ones when `requested` is empty.
 /// Fails, naming the compiled ones, when a requested domain is not compiled in.
 pub fn select(requested: &[String]) -> anyhow::Result<Vec<&'static str>> {
+    let compiled = compiled();
     if requested.is_empty() {
-        return Ok(COMPILED.to_vec());
+        return Ok(compiled);
     }
     let mut chosen = Vec::new();
     for name in requested {
         let name = name.trim();
-        match COMPILED.iter().find(|c| **c == name) {
+        match compiled.iter().find(|c| **c == name) {
             Some(domain) if !chosen.contains(domain) => chosen.push(*domain),
             Some(_) => {}
             None => bail!(
                 "server.domains: `{name}` is not compiled into this binary; available: {}",
-                if COMPILED.is_empty() { "none".to_owned() } else { COMPILED.join(", ") }
+                if compiled.is_empty() { "none".to_owned() } else { compiled.join(", ") }
             ),
         }
     }
     Ok(chosen)
+}
+
+/// The migration sets a process serving `selected` applies, in order: the
+/// kernel's, identity's, then each selected business domain's.
+pub fn migration_sets(selected: &[&str]) -> Vec<MigrationSet> {
+    let mut sets = vec![gremlin_migrations::KERNEL];
+    #[cfg(feature = "identity")]
+    if selected.contains(&IDENTITY) {
+        sets.push(gremlin_migrations::IDENTITY);
+    }
+    sets.extend(
+        DOMAINS
+            .iter()
+            .filter(|d| selected.contains(&d.name))
+            .map(|d| MigrationSet { name: d.name, migrations: d.migrations }),
+    );
+    sets
+}
+
+/// Every migration set compiled into this binary.
+pub fn all_migration_sets() -> Vec<MigrationSet> {
+    migration_sets(&compiled())
 }
 
 /// Whether a process serving `selected` is one service of a split
@@ -51,7 +76,7 @@ pub fn select(requested: &[String]) -> anyhow::Result<Vec<&'static str>> {
 /// without a business domain compiled in beside it. Such a process shares
 /// state with others, so it needs PostgreSQL and NATS.
 pub fn is_split(selected: &[&str]) -> bool {
-    !selected.contains(&"identity") || COMPILED.iter().any(|d| !selected.contains(d))
+    !selected.contains(&IDENTITY) || compiled().iter().any(|d| !selected.contains(d))
 }
 
 /// Refuses a split service (see [`is_split`]) on embedded adapters, saying
@@ -89,46 +114,36 @@ pub struct Wired {
     pub verifier: std::sync::Arc<gremlin_identity::verifier::Verifier>,
 }
 
+/// The ports a business domain is wired to.
+pub fn domain_ports(settings: &Settings, adapters: &Adapters) -> gremlin_kernel::DomainPorts {
+    gremlin_kernel::DomainPorts {
+        db: adapters.db.clone(),
+        cache: adapters.cache.clone(),
+        documents: adapters.documents.clone(),
+        idempotency: gremlin_kernel::http::Idempotency::new(adapters.cache.clone(), settings.cache.key_prefix.clone()),
+    }
+}
+
 /// Wires the `selected` domains to `adapters`.
 pub fn wire(settings: &Settings, adapters: &Adapters, selected: &[&str]) -> anyhow::Result<Wired> {
     #[cfg(feature = "verifier")]
     {
-        #[allow(unused_mut, reason = "domains compiled in add their permissions")]
         let mut registry = gremlin_identity::verifier::PermissionRegistry::new();
-        #[cfg(feature = "orders")]
-        for (permission, roles) in gremlin_orders::service::PERMISSIONS {
-            registry.register(permission, roles)?;
+        for grant in DOMAINS.iter().flat_map(|d| d.permissions) {
+            registry.register(&grant.permission, grant.roles);
         }
         let verifier = verifier::build(settings, adapters, registry)?;
         #[cfg(feature = "identity")]
         let identity_api =
-            selected.contains(&"identity").then(|| identity::api(settings, adapters, verifier.clone())).transpose()?;
-        let invalidation = verifier.clone();
-        let handler: crate::consumers::Handler = std::sync::Arc::new(move |event| {
-            let verifier = invalidation.clone();
-            Box::pin(async move {
-                verifier.handle_event(&event).await;
-                Ok(())
-            })
-        });
-        // Every process keeps its own cache, so each needs every event:
-        // the durable name is unique to the process.
-        let mut spec = gremlin_kernel::SubscriptionSpec::new(
-            format!("verifier-cache-{}", uuid::Uuid::now_v7().simple()),
-            &["identity.>"],
-        );
-        // The bus forgets it some time after the process is gone.
-        spec.expire_when_idle = Some(std::time::Duration::from_secs(600));
-        #[allow(unused_mut, reason = "business domains add their consumers")]
-        let mut consumers = vec![Consumer { spec, handler }];
-        #[cfg(feature = "orders")]
-        let orders_api = if selected.contains(&"orders") {
-            let (api, consumer) = orders::wire(settings, adapters, verifier.clone());
-            consumers.push(consumer);
-            Some(api)
-        } else {
-            None
-        };
+            selected.contains(&IDENTITY).then(|| identity::api(settings, adapters, verifier.clone())).transpose()?;
+        let mut consumers = vec![verifier::cache_consumer(verifier.clone())];
+        let ports = domain_ports(settings, adapters);
+        let mut domain_apis = Vec::new();
+        for domain in DOMAINS.iter().filter(|d| selected.contains(&d.name)) {
+            let wiring = (domain.wire)(&ports).map_err(|e| e.context(format!("wiring the {} domain", domain.name)))?;
+            domain_apis.push(wiring.api);
+            consumers.extend(wiring.consumers);
+        }
         Ok(Wired {
             apis: (
                 OpsApi,
@@ -136,10 +151,7 @@ pub fn wire(settings: &Settings, adapters: &Adapters, selected: &[&str]) -> anyh
                 crate::openapi::Optional(identity_api),
                 #[cfg(not(feature = "identity"))]
                 (),
-                #[cfg(feature = "orders")]
-                crate::openapi::Optional(orders_api),
-                #[cfg(not(feature = "orders"))]
-                (),
+                DomainApis(domain_apis),
             ),
             consumers,
             verifier,
@@ -148,7 +160,7 @@ pub fn wire(settings: &Settings, adapters: &Adapters, selected: &[&str]) -> anyh
     #[cfg(not(feature = "verifier"))]
     {
         let _ = (settings, adapters, selected);
-        Ok(Wired { apis: (OpsApi, (), ()), consumers: Vec::new() })
+        Ok(Wired { apis: (OpsApi, (), DomainApis::default()), consumers: Vec::new() })
     }
 }
 
@@ -158,7 +170,7 @@ mod tests {
 
     #[test]
     fn empty_selection_means_all_compiled() {
-        assert_eq!(select(&[]).unwrap(), COMPILED);
+        assert_eq!(select(&[]).unwrap(), compiled());
     }
 
     #[test]

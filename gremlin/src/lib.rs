@@ -12,8 +12,11 @@ pub mod domains;
 pub mod http;
 pub mod infra;
 pub mod openapi;
+pub mod registry;
 pub mod server;
 pub mod shutdown;
 pub mod telemetry;
+#[cfg(feature = "toy-domain")]
+pub mod toy;
 
 pub use app::{App, AppBuilder, build_app};

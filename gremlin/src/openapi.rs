@@ -6,12 +6,15 @@
 
 use std::collections::HashMap;
 
+use gremlin_kernel::domain::Routes;
 use poem::endpoint::BoxEndpoint;
 use poem::http::Method;
-use poem_openapi::registry::{MetaApi, Registry};
+use poem_openapi::registry::{MetaApi, MetaOperationParam, MetaParamIn, Registry};
+use poem_openapi::types::Type;
 use poem_openapi::{OpenApi, OpenApiService};
 
 use crate::http::ops::OpsApi;
+use crate::registry::DOMAINS;
 
 /// Title of the document.
 pub const TITLE: &str = "Gremlin";
@@ -53,19 +56,87 @@ pub type IdentityApis = Optional<(
 #[cfg(not(feature = "identity"))]
 pub type IdentityApis = ();
 
-/// The orders API, when compiled in.
-#[cfg(feature = "orders")]
-pub type OrdersApis = Optional<gremlin_orders::api::OrdersApi>;
-/// The orders API, when compiled in.
-#[cfg(not(feature = "orders"))]
-pub type OrdersApis = ();
+/// The business domains' APIs: documented from the registry, routed when
+/// the process serves them. Every operation of a business domain that
+/// takes the caller is scoped to an organization, so its document also
+/// lists the `X-Organization-Id` header.
+#[derive(Default)]
+pub struct DomainApis(pub Vec<Box<dyn Routes>>);
+
+impl OpenApi for DomainApis {
+    fn meta() -> Vec<MetaApi> {
+        let mut apis: Vec<MetaApi> = DOMAINS.iter().flat_map(|d| (d.api.meta)()).collect();
+        for operation in apis.iter_mut().flat_map(|a| &mut a.paths).flat_map(|p| &mut p.operations) {
+            if !operation.security.is_empty() && !operation.params.iter().any(|p| p.name == ORGANIZATION_HEADER) {
+                operation.params.push(organization_param());
+            }
+        }
+        apis
+    }
+
+    fn register(registry: &mut Registry) {
+        for domain in DOMAINS {
+            (domain.api.register)(registry);
+        }
+    }
+
+    fn add_routes(self, route_table: &mut HashMap<String, HashMap<Method, BoxEndpoint<'static>>>) {
+        for api in self.0 {
+            api.add_to(route_table);
+        }
+    }
+}
+
+/// The header naming the organization a request acts in.
+pub const ORGANIZATION_HEADER: &str = "X-Organization-Id";
+
+fn organization_param() -> MetaOperationParam {
+    MetaOperationParam {
+        name: ORGANIZATION_HEADER.to_owned(),
+        schema: <String as Type>::schema_ref(),
+        in_type: MetaParamIn::Header,
+        description: Some(
+            "The organization to act in. Without it: the token's `org` claim (service JWT) or the session's \
+             active organization; 403 when neither names one the caller belongs to."
+                .to_owned(),
+        ),
+        required: false,
+        deprecated: false,
+        explode: true,
+        style: None,
+    }
+}
 
 /// Every API of the binary.
-pub type Apis = (OpsApi, IdentityApis, OrdersApis);
+pub type Apis = (OpsApi, IdentityApis, DomainApis);
+
+/// Every API, documented so that each operation states its security: the
+/// schemes it accepts, or `[{}]` (no credentials needed) for public ones.
+pub struct Documented(pub Apis);
+
+impl OpenApi for Documented {
+    fn meta() -> Vec<MetaApi> {
+        let mut apis = Apis::meta();
+        for operation in apis.iter_mut().flat_map(|a| &mut a.paths).flat_map(|p| &mut p.operations) {
+            if operation.security.is_empty() {
+                operation.security.push(HashMap::new());
+            }
+        }
+        apis
+    }
+
+    fn register(registry: &mut Registry) {
+        Apis::register(registry);
+    }
+
+    fn add_routes(self, route_table: &mut HashMap<String, HashMap<Method, BoxEndpoint<'static>>>) {
+        self.0.add_routes(route_table);
+    }
+}
 
 /// The OpenAPI service over `apis`.
-pub fn api_service(apis: Apis) -> OpenApiService<Apis, ()> {
-    OpenApiService::new(apis, TITLE, env!("CARGO_PKG_VERSION")).description(
+pub fn api_service(apis: Apis) -> OpenApiService<Documented, ()> {
+    OpenApiService::new(Documented(apis), TITLE, env!("CARGO_PKG_VERSION")).description(
         "Self-hostable business backend: identity (Better Auth compatible, under /api/auth), organizations \
          and business domains. Errors are RFC 9457 application/problem+json.",
     )
@@ -73,7 +144,7 @@ pub fn api_service(apis: Apis) -> OpenApiService<Apis, ()> {
 
 /// The document as pretty JSON with a trailing newline, as committed.
 pub fn spec_json() -> String {
-    let mut spec = api_service((OpsApi, IdentityApis::default(), OrdersApis::default())).spec();
+    let mut spec = api_service((OpsApi, IdentityApis::default(), DomainApis::default())).spec();
     spec.push('\n');
     spec
 }

@@ -8,8 +8,10 @@
 
 pub mod caller;
 pub mod client;
+pub mod domain;
 pub mod error;
 pub mod event;
+pub mod http;
 pub mod ids;
 pub mod inbox;
 pub mod money;
@@ -20,11 +22,13 @@ pub mod page;
 pub mod ports;
 pub mod principal;
 pub mod problem;
+pub mod schema;
 
 #[cfg(feature = "conformance")]
 pub mod conformance;
 
 pub use caller::{CallerCredentials, PrincipalResolver};
+pub use domain::{Consumer, Domain, DomainPorts, Grant, Wiring};
 pub use error::{DomainError, FieldError};
 pub use event::{EventEnvelope, type_matches};
 pub use ids::{EventId, OrganizationId, UserId};

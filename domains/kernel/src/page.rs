@@ -11,6 +11,8 @@ pub struct Page<T> {
     pub items: Vec<T>,
     /// Pass as `cursor` to get the next page; `None` on the last page.
     pub next_cursor: Option<String>,
+    /// Whether more items follow (exactly when `next_cursor` is set).
+    pub has_more: bool,
 }
 
 impl<T> Page<T> {
@@ -24,7 +26,7 @@ impl<T> Page<T> {
             Some((_, key)) if has_more => Some(Cursor::encode(key)?),
             _ => None,
         };
-        Ok(Page { items: keyed.into_iter().map(|(item, _)| item).collect(), next_cursor })
+        Ok(Page { items: keyed.into_iter().map(|(item, _)| item).collect(), next_cursor, has_more })
     }
 }
 
@@ -64,11 +66,12 @@ mod tests {
     fn an_overfetched_row_yields_the_cursor_of_the_last_item_kept() {
         let page = Page::from_overfetch(vec![("a", 1), ("b", 2), ("c", 3)], 2).unwrap();
         assert_eq!(page.items, ["a", "b"]);
+        assert!(page.has_more);
         assert_eq!(Cursor::decode::<i32>(&page.next_cursor.unwrap()).unwrap(), 2);
         let last = Page::from_overfetch(vec![("a", 1), ("b", 2)], 2).unwrap();
         assert_eq!((last.items, last.next_cursor), (vec!["a", "b"], None));
         let empty = Page::<&str>::from_overfetch(Vec::<(&str, i32)>::new(), 2).unwrap();
-        assert!(empty.items.is_empty() && empty.next_cursor.is_none());
+        assert!(empty.items.is_empty() && empty.next_cursor.is_none() && !empty.has_more);
     }
 
     #[test]

@@ -5,6 +5,5 @@
 
 mod dto;
 mod endpoints;
-mod idempotency;
 
 pub use endpoints::OrdersApi;

@@ -10,7 +10,7 @@
 use gremlin_kernel::EventEnvelope;
 use serde_json::json;
 
-use crate::DOMAIN;
+use crate::NAME;
 use crate::model::Order;
 
 /// `order.<verb>` for `order`, carrying its number, customer, currency,
@@ -46,7 +46,7 @@ pub fn order_event(verb: &str, order: &Order, with_lines: bool) -> EventEnvelope
     if let Some(reason) = &order.cancellation_reason {
         data["cancellation_reason"] = json!(reason);
     }
-    EventEnvelope::new(format!("order.{verb}"), DOMAIN, Some(order.organization_id.clone()), order.id.to_string(), data)
+    EventEnvelope::new(format!("order.{verb}"), NAME, Some(order.organization_id.clone()), order.id.to_string(), data)
 }
 
 /// The invoice events that move an order's payment status.

@@ -6,25 +6,13 @@
 use std::sync::Arc;
 
 use gremlin_kernel::inbox::HandledEvent;
-use gremlin_kernel::{Currency, DomainError, FieldError, OrganizationId, Page, Permission, Principal, UserId};
+use gremlin_kernel::{Currency, DomainError, FieldError, OrganizationId, Page, Principal, UserId};
 use time::OffsetDateTime;
 
-use crate::events;
 use crate::model::order::{OrderError, OrderHeader};
 use crate::model::{LineInput, NumberPrefix, Order, OrderAction, OrderId};
 use crate::ports::{OrderQuery, OrderRepository, RepositoryError};
-
-/// The permissions orders registers, with the roles holding them by default:
-/// members read and write, admins and owners also manage.
-pub const PERMISSIONS: &[(&str, &[&str])] = &[
-    ("orders:read", &["owner", "admin", "member"]),
-    ("orders:write", &["owner", "admin", "member"]),
-    ("orders:manage", &["owner", "admin"]),
-];
-
-fn permission(name: &str) -> Result<Permission, DomainError> {
-    Permission::parse(name)
-}
+use crate::{events, permissions};
 
 impl From<RepositoryError> for DomainError {
     fn from(e: RepositoryError) -> Self {
@@ -78,7 +66,7 @@ impl OrderService {
 
     /// Creates a draft with the organization's next number (`orders:write`).
     pub async fn create(&self, principal: &Principal, input: NewOrder) -> Result<Order, DomainError> {
-        principal.require(&permission("orders:write")?)?;
+        principal.require(&permissions::WRITE)?;
         let currency = Currency::parse(&input.currency).map_err(|e| DomainError::Invalid {
             errors: vec![FieldError { field: "currency".into(), message: e.to_string() }],
         })?;
@@ -103,13 +91,13 @@ impl OrderService {
 
     /// One order (`orders:read`); another organization's is "not found".
     pub async fn get(&self, principal: &Principal, id: OrderId) -> Result<Order, DomainError> {
-        principal.require(&permission("orders:read")?)?;
+        principal.require(&permissions::READ)?;
         self.load(principal, id).await
     }
 
     /// A page of orders (`orders:read`).
     pub async fn list(&self, principal: &Principal, query: &OrderQuery) -> Result<Page<Order>, DomainError> {
-        principal.require(&permission("orders:read")?)?;
+        principal.require(&permissions::READ)?;
         Ok(self.repo.list(&principal.organization_id, query).await?)
     }
 
@@ -142,7 +130,7 @@ impl OrderService {
         expected_version: i64,
         edit: impl FnOnce(&mut Order, UserId, OffsetDateTime) -> Result<(), OrderError>,
     ) -> Result<Order, DomainError> {
-        principal.require(&permission("orders:write")?)?;
+        principal.require(&permissions::WRITE)?;
         let by = principal.user_id.clone();
         self.change(principal, id, expected_version, Some("updated"), |o| edit(o, by, OffsetDateTime::now_utc())).await
     }
@@ -203,15 +191,15 @@ impl OrderService {
         reason: Option<String>,
     ) -> Result<Order, DomainError> {
         let (needed, verb) = match action {
-            OrderAction::Place => ("orders:write", "placed"),
-            OrderAction::Confirm => ("orders:manage", "confirmed"),
-            OrderAction::Fulfil => ("orders:manage", "fulfilled"),
-            OrderAction::Cancel => ("orders:manage", "cancelled"),
+            OrderAction::Place => (permissions::WRITE, "placed"),
+            OrderAction::Confirm => (permissions::MANAGE, "confirmed"),
+            OrderAction::Fulfil => (permissions::MANAGE, "fulfilled"),
+            OrderAction::Cancel => (permissions::MANAGE, "cancelled"),
             OrderAction::Edit | OrderAction::Delete => {
                 return Err(DomainError::invalid("action", "use place, confirm, fulfil or cancel"));
             }
         };
-        principal.require(&permission(needed)?)?;
+        principal.require(&needed)?;
         let by = principal.user_id.clone();
         self.change(principal, id, expected_version, Some(verb), |o| {
             o.transition(action, reason, by, OffsetDateTime::now_utc())
@@ -221,7 +209,7 @@ impl OrderService {
 
     /// Deletes a draft (`orders:write`).
     pub async fn delete(&self, principal: &Principal, id: OrderId, expected_version: i64) -> Result<(), DomainError> {
-        principal.require(&permission("orders:write")?)?;
+        principal.require(&permissions::WRITE)?;
         let order = self.load(principal, id).await?;
         order.check_deletable()?;
         let deleted = events::order_event("deleted", &order, false);
@@ -231,7 +219,7 @@ impl OrderService {
     /// Sets the prefix of the organization's future order numbers
     /// (`orders:manage`); existing orders keep theirs.
     pub async fn set_number_prefix(&self, principal: &Principal, prefix: &str) -> Result<NumberPrefix, DomainError> {
-        principal.require(&permission("orders:manage")?)?;
+        principal.require(&permissions::MANAGE)?;
         let prefix = NumberPrefix::parse(prefix).map_err(|e| DomainError::Invalid { errors: vec![e] })?;
         self.repo.set_number_prefix(&principal.organization_id, &prefix).await?;
         Ok(prefix)

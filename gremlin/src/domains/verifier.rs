@@ -62,3 +62,22 @@ fn external_issuer(settings: &Settings) -> anyhow::Result<Option<ExternalIssuer>
     let jwks = Arc::new(RemoteJwks::new(url.clone()).context("building the JWKS client")?);
     Ok(Some(ExternalIssuer { jwks, issuer, audience }))
 }
+
+/// The consumer that drops the verifier's cached state on identity's
+/// events. Every process keeps its own cache, so each needs every event:
+/// the durable name is unique to the process, and the bus forgets it ten
+/// minutes after the process is gone.
+pub fn cache_consumer(verifier: Arc<Verifier>) -> gremlin_kernel::Consumer {
+    let mut spec = gremlin_kernel::SubscriptionSpec::new(
+        format!("verifier-cache-{}", uuid::Uuid::now_v7().simple()),
+        &["identity.>"],
+    );
+    spec.expire_when_idle = Some(Duration::from_secs(600));
+    gremlin_kernel::Consumer::new(spec, move |event| {
+        let verifier = verifier.clone();
+        async move {
+            verifier.handle_event(&event).await;
+            Ok(())
+        }
+    })
+}

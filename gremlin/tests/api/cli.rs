@@ -121,7 +121,7 @@ async fn migrate_command_on_postgres() {
     let db = TestDb::new(Backend::Postgres).await;
     let url = db.url.clone();
     let (code, out, err) = output(gremlin(db.dir.path()).args(["migrate", "up"]).env("GREMLIN_DATABASE__URL", &url));
-    let total = gremlin_migrations::count(gremlin::domains::COMPILED);
+    let total = gremlin_migrations::count(&gremlin::domains::all_migration_sets());
     assert_eq!(code, 0, "{err}");
     assert!(out.contains(&format!("applied {total}")), "{out}");
     let (code, out, _) = output(gremlin(db.dir.path()).args(["migrate", "status"]).env("GREMLIN_DATABASE__URL", &url));

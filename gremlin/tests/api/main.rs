@@ -12,6 +12,7 @@ mod errors;
 #[cfg(all(feature = "identity", feature = "orders"))]
 mod faults;
 mod health;
+mod idempotency;
 #[cfg(feature = "identity")]
 mod identity;
 #[cfg(feature = "identity")]
@@ -43,5 +44,7 @@ mod servers;
 mod shutdown;
 #[cfg(all(feature = "identity", feature = "orders"))]
 mod split_deployment;
+#[cfg(all(feature = "identity", feature = "toy-domain"))]
+mod toy_domain;
 #[cfg(feature = "identity")]
 mod verifier;

@@ -63,7 +63,7 @@ async fn migrate_up_status_down_round_trip(backend: Backend) {
     assert!(status.lines().all(|l| l.starts_with("pending")), "{status}");
     assert!(status.contains("m20261127_000001_kernel_outbox"), "{status}");
 
-    let total = gremlin_migrations::count(gremlin::domains::COMPILED);
+    let total = gremlin_migrations::count(&gremlin::domains::all_migration_sets());
     let up = run(&settings, MigrateCommand::Up).await;
     assert!(up.contains(&format!("applied {total} migration(s)")), "{up}");
     assert!(table_exists(&settings, "outbox").await);
@@ -133,15 +133,13 @@ async fn concurrent_migrations_on_postgres_both_succeed() {
     let settings = db.settings();
     let a = gremlin::infra::database::connect(&settings).await.unwrap();
     let b = gremlin::infra::database::connect(&settings).await.unwrap();
-    let (ra, rb) = tokio::join!(
-        gremlin_migrations::up(&a, gremlin::domains::COMPILED),
-        gremlin_migrations::up(&b, gremlin::domains::COMPILED)
-    );
+    let sets = gremlin::domains::all_migration_sets();
+    let (ra, rb) = tokio::join!(gremlin_migrations::up(&a, &sets), gremlin_migrations::up(&b, &sets));
     ra.unwrap();
     rb.unwrap();
-    let status = gremlin_migrations::status(&a, gremlin::domains::COMPILED).await.unwrap();
+    let status = gremlin_migrations::status(&a, &gremlin::domains::all_migration_sets()).await.unwrap();
     assert!(status.iter().all(|m| m.applied), "{status:?}");
-    assert_eq!(status.len(), gremlin_migrations::count(gremlin::domains::COMPILED));
+    assert_eq!(status.len(), gremlin_migrations::count(&gremlin::domains::all_migration_sets()));
     a.close().await.unwrap();
     b.close().await.unwrap();
 }

@@ -3,13 +3,14 @@
 
 use crate::support::{Backend, TestApp};
 
-#[cfg(all(feature = "identity", feature = "orders"))]
+#[cfg(all(feature = "identity", feature = "orders", not(feature = "toy-domain")))]
 fn committed_path() -> std::path::PathBuf {
     std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../openapi/gremlin.json")
 }
 
-/// The committed document describes the full build (every domain).
-#[cfg(all(feature = "identity", feature = "orders"))]
+/// The committed document describes the full build (every domain; the
+/// test-only toy domain excluded).
+#[cfg(all(feature = "identity", feature = "orders", not(feature = "toy-domain")))]
 #[test]
 fn committed_spec_is_fresh() {
     let committed = std::fs::read_to_string(committed_path()).unwrap_or_default();
@@ -38,4 +39,56 @@ async fn served_spec_is_openapi_3_with_every_operation_named() {
     let docs = t.client().get("/docs").send().await;
     docs.assert_status_is_ok();
     assert!(docs.0.into_body().into_string().await.unwrap().contains("swagger"));
+}
+
+/// The conventions the domain kit gives every business operation hold in
+/// the document: each operation states its security (`[{}]` when public),
+/// organization-scoped operations take `X-Organization-Id`, an operation
+/// that changes a resource declares `If-Match` required (428 without it), list filters are
+/// enums, and timestamps are `date-time`.
+#[cfg(all(feature = "identity", feature = "orders"))]
+#[test]
+fn every_operation_states_security_and_the_kit_conventions() {
+    let spec: serde_json::Value = serde_json::from_str(&gremlin::openapi::spec_json()).unwrap();
+    let schemes = spec["components"]["securitySchemes"].as_object().expect("securitySchemes");
+    assert_eq!(schemes["bearer"]["scheme"], "bearer");
+    assert_eq!(schemes["session_cookie"]["in"], "cookie");
+    let mut public = Vec::new();
+    for (path, item) in spec["paths"].as_object().unwrap() {
+        for (method, op) in item.as_object().unwrap() {
+            let name = format!("{method} {path}");
+            let security = op["security"].as_array().unwrap_or_else(|| panic!("{name} states no security"));
+            if security.iter().all(|s| s.as_object().is_some_and(|o| o.is_empty())) {
+                public.push(name.clone());
+            }
+            let params = op["parameters"].as_array().cloned().unwrap_or_default();
+            let param = |n: &str| params.iter().find(|p| p["name"].as_str().is_some_and(|p| p.eq_ignore_ascii_case(n)));
+            let business = path.starts_with("/api/") && !path.starts_with("/api/auth");
+            if business && method != "get" && path.contains("/{id}") {
+                let if_match =
+                    param("If-Match").unwrap_or_else(|| panic!("{name} changes a resource without If-Match"));
+                assert_eq!(if_match["required"], true, "{name}: If-Match must be required (428 without it)");
+            }
+            if business {
+                assert!(security.iter().any(|s| s.get("bearer").is_some()), "{name} is not behind the caller");
+                assert!(param("X-Organization-Id").is_some(), "{name} lacks X-Organization-Id");
+                for key in ["status", "payment_status", "sort", "direction"] {
+                    if let Some(p) = param(key) {
+                        assert!(p["schema"]["$ref"].is_string(), "{name}: `{key}` is not an enum: {p}");
+                    }
+                }
+            }
+        }
+    }
+    for op in ["get /healthz", "post /api/auth/sign-in/email", "post /api/auth/sign-up/email"] {
+        assert!(public.iter().any(|p| p == op), "{op} should be public: {public:?}");
+    }
+    assert!(!public.iter().any(|p| p.starts_with("post /api/orders")), "{public:?}");
+    for (name, schema) in spec["components"]["schemas"].as_object().unwrap() {
+        for (field, property) in schema["properties"].as_object().into_iter().flatten() {
+            if field.ends_with("_at") {
+                assert_eq!(property["format"], "date-time", "{name}.{field} is a timestamp without date-time");
+            }
+        }
+    }
 }

@@ -11,8 +11,9 @@ use gremlin_kernel::{DomainError, EventEnvelope, OrganizationId, Permission, Pri
 use gremlin_orders::events::invoice_payment;
 use gremlin_orders::model::order::OrderHeader;
 use gremlin_orders::model::{LineInput, OrderAction, OrderStatus, PaymentStatus};
+use gremlin_orders::permissions::GRANTS;
 use gremlin_orders::ports::OrderQuery;
-use gremlin_orders::service::{NewOrder, OrderService, PERMISSIONS};
+use gremlin_orders::service::{NewOrder, OrderService};
 use gremlin_orders::store::SqlOrderRepository;
 use sea_orm::ConnectionTrait;
 
@@ -28,11 +29,8 @@ both_backends! {
 }
 
 fn principal(org: &str, role: &str) -> Principal {
-    let permissions: BTreeSet<Permission> = PERMISSIONS
-        .iter()
-        .filter(|(_, roles)| roles.contains(&role))
-        .map(|(p, _)| Permission::parse(p).unwrap())
-        .collect();
+    let permissions: BTreeSet<Permission> =
+        GRANTS.iter().filter(|g| g.roles.contains(&role)).map(|g| g.permission.clone()).collect();
     Principal {
         user_id: UserId::new(format!("{role}@{org}")),
         organization_id: OrganizationId::new(org),

@@ -25,9 +25,9 @@ both_backends! {
 
 fn registry() -> PermissionRegistry {
     let mut r = PermissionRegistry::new();
-    r.register("orders:read", &["owner", "admin", "member"]).unwrap();
-    r.register("orders:write", &["owner", "admin", "member"]).unwrap();
-    r.register("orders:manage", &["owner", "admin"]).unwrap();
+    for grant in gremlin_orders::permissions::GRANTS {
+        r.register(&grant.permission, grant.roles);
+    }
     r
 }
 

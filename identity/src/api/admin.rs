@@ -1,6 +1,7 @@
 //! Admin endpoints under `/api/auth/admin` (Better Auth's admin plugin),
 //! plus `GET /admin/session-logs`. Callers need the platform `admin` role.
 
+use gremlin_kernel::http::SessionAuth;
 use gremlin_kernel::{DocumentFilter, LogQuery, Nullable};
 use poem::Request;
 use poem::web::cookie::CookieJar;
@@ -227,6 +228,7 @@ impl AdminApi {
     #[allow(clippy::too_many_arguments)]
     async fn list_users(
         &self,
+        _session: SessionAuth,
         req: &Request,
         #[oai(validator(maximum(value = "1000")))] limit: Query<Option<u64>>,
         #[oai(validator(maximum(value = "1000000")))] offset: Query<Option<u64>>,
@@ -263,7 +265,12 @@ impl AdminApi {
 
     /// Create a user with a password (no session is opened).
     #[oai(path = "/create-user", method = "post", operation_id = "identity.admin_create_user")]
-    async fn create_user(&self, req: &Request, body: Json<CreateUserBody>) -> Result<Json<UserEnvelope>> {
+    async fn create_user(
+        &self,
+        _session: SessionAuth,
+        req: &Request,
+        body: Json<CreateUserBody>,
+    ) -> Result<Json<UserEnvelope>> {
         let auth = context::authenticate(&self.identity, req, true).await?;
         let body = body.0;
         let input = CreateUser {
@@ -278,7 +285,7 @@ impl AdminApi {
 
     /// One user.
     #[oai(path = "/get-user", method = "get", operation_id = "identity.admin_get_user")]
-    async fn get_user(&self, req: &Request, id: Query<String>) -> Result<Json<UserEnvelope>> {
+    async fn get_user(&self, _session: SessionAuth, req: &Request, id: Query<String>) -> Result<Json<UserEnvelope>> {
         let auth = context::authenticate(&self.identity, req, false).await?;
         let user = self.admin.get_user(&auth, &id.0).await?;
         Ok(Json(UserEnvelope { user: UserDto::from(&user) }))
@@ -286,7 +293,12 @@ impl AdminApi {
 
     /// Change a user's name, e-mail, image or verification.
     #[oai(path = "/update-user", method = "post", operation_id = "identity.admin_update_user")]
-    async fn update_user(&self, req: &Request, body: Json<AdminUpdateUserBody>) -> Result<Json<UserEnvelope>> {
+    async fn update_user(
+        &self,
+        _session: SessionAuth,
+        req: &Request,
+        body: Json<AdminUpdateUserBody>,
+    ) -> Result<Json<UserEnvelope>> {
         let auth = context::authenticate(&self.identity, req, true).await?;
         let data = body.0.data;
         let image = super::dto::change(data.image);
@@ -297,7 +309,12 @@ impl AdminApi {
 
     /// Set the platform role(s), validated against `user` and `admin`.
     #[oai(path = "/set-role", method = "post", operation_id = "identity.admin_set_role")]
-    async fn set_role(&self, req: &Request, body: Json<SetRoleBody>) -> Result<Json<UserEnvelope>> {
+    async fn set_role(
+        &self,
+        _session: SessionAuth,
+        req: &Request,
+        body: Json<SetRoleBody>,
+    ) -> Result<Json<UserEnvelope>> {
         let auth = context::authenticate(&self.identity, req, true).await?;
         let user = self.admin.set_role(&auth, &body.user_id, &body.role.names(), &context::client_info(req)).await?;
         Ok(Json(UserEnvelope { user: UserDto::from(&user) }))
@@ -305,7 +322,12 @@ impl AdminApi {
 
     /// Replace a user's password.
     #[oai(path = "/set-user-password", method = "post", operation_id = "identity.admin_set_user_password")]
-    async fn set_user_password(&self, req: &Request, body: Json<SetPasswordBody>) -> Result<Json<Status>> {
+    async fn set_user_password(
+        &self,
+        _session: SessionAuth,
+        req: &Request,
+        body: Json<SetPasswordBody>,
+    ) -> Result<Json<Status>> {
         let auth = context::authenticate(&self.identity, req, true).await?;
         self.admin.set_user_password(&auth, &body.user_id, &body.new_password).await?;
         Ok(Json(Status { status: true }))
@@ -313,7 +335,7 @@ impl AdminApi {
 
     /// Ban a user, ending every session; `banExpiresIn` seconds, or forever.
     #[oai(path = "/ban-user", method = "post", operation_id = "identity.admin_ban_user")]
-    async fn ban_user(&self, req: &Request, body: Json<BanBody>) -> Result<Json<UserEnvelope>> {
+    async fn ban_user(&self, _session: SessionAuth, req: &Request, body: Json<BanBody>) -> Result<Json<UserEnvelope>> {
         let auth = context::authenticate(&self.identity, req, true).await?;
         let body = body.0;
         let user = self
@@ -325,7 +347,12 @@ impl AdminApi {
 
     /// Lift a ban.
     #[oai(path = "/unban-user", method = "post", operation_id = "identity.admin_unban_user")]
-    async fn unban_user(&self, req: &Request, body: Json<UserIdBody>) -> Result<Json<UserEnvelope>> {
+    async fn unban_user(
+        &self,
+        _session: SessionAuth,
+        req: &Request,
+        body: Json<UserIdBody>,
+    ) -> Result<Json<UserEnvelope>> {
         let auth = context::authenticate(&self.identity, req, true).await?;
         let user = self.admin.unban(&auth, &body.user_id, &context::client_info(req)).await?;
         Ok(Json(UserEnvelope { user: UserDto::from(&user) }))
@@ -333,7 +360,12 @@ impl AdminApi {
 
     /// A user's live sessions.
     #[oai(path = "/list-user-sessions", method = "post", operation_id = "identity.admin_list_user_sessions")]
-    async fn list_user_sessions(&self, req: &Request, body: Json<UserIdBody>) -> Result<Json<SessionList>> {
+    async fn list_user_sessions(
+        &self,
+        _session: SessionAuth,
+        req: &Request,
+        body: Json<UserIdBody>,
+    ) -> Result<Json<SessionList>> {
         let auth = context::authenticate(&self.identity, req, true).await?;
         let sessions = self.admin.list_user_sessions(&auth, &body.user_id).await?;
         Ok(Json(SessionList { sessions: sessions.iter().map(SessionDto::from).collect() }))
@@ -341,7 +373,12 @@ impl AdminApi {
 
     /// End one session by its raw token.
     #[oai(path = "/revoke-user-session", method = "post", operation_id = "identity.admin_revoke_user_session")]
-    async fn revoke_user_session(&self, req: &Request, body: Json<RevokeUserSessionBody>) -> Result<Json<Success>> {
+    async fn revoke_user_session(
+        &self,
+        _session: SessionAuth,
+        req: &Request,
+        body: Json<RevokeUserSessionBody>,
+    ) -> Result<Json<Success>> {
         let auth = context::authenticate(&self.identity, req, true).await?;
         self.admin.revoke_user_session(&auth, &body.session_token, &context::client_info(req)).await?;
         Ok(Json(Success { success: true }))
@@ -349,7 +386,12 @@ impl AdminApi {
 
     /// End every session of a user.
     #[oai(path = "/revoke-user-sessions", method = "post", operation_id = "identity.admin_revoke_user_sessions")]
-    async fn revoke_user_sessions(&self, req: &Request, body: Json<UserIdBody>) -> Result<Json<Success>> {
+    async fn revoke_user_sessions(
+        &self,
+        _session: SessionAuth,
+        req: &Request,
+        body: Json<UserIdBody>,
+    ) -> Result<Json<Success>> {
         let auth = context::authenticate(&self.identity, req, true).await?;
         self.admin.revoke_user_sessions(&auth, &body.user_id, &context::client_info(req)).await?;
         Ok(Json(Success { success: true }))
@@ -357,7 +399,7 @@ impl AdminApi {
 
     /// Delete a user, with its sessions, accounts and memberships.
     #[oai(path = "/remove-user", method = "post", operation_id = "identity.admin_remove_user")]
-    async fn remove_user(&self, req: &Request, body: Json<UserIdBody>) -> Result<Json<Success>> {
+    async fn remove_user(&self, _session: SessionAuth, req: &Request, body: Json<UserIdBody>) -> Result<Json<Success>> {
         let auth = context::authenticate(&self.identity, req, true).await?;
         self.admin.remove_user(&auth, &body.user_id).await?;
         Ok(Json(Success { success: true }))
@@ -368,6 +410,7 @@ impl AdminApi {
     #[oai(path = "/impersonate-user", method = "post", operation_id = "identity.admin_impersonate_user")]
     async fn impersonate_user(
         &self,
+        _session: SessionAuth,
         req: &Request,
         jar: &CookieJar,
         body: Json<UserIdBody>,
@@ -386,7 +429,12 @@ impl AdminApi {
     /// End the impersonation session in use; the admin's own session is
     /// restored from the `admin_session` cookie when present (else null).
     #[oai(path = "/stop-impersonating", method = "post", operation_id = "identity.admin_stop_impersonating")]
-    async fn stop_impersonating(&self, req: &Request, jar: &CookieJar) -> Result<Json<Nullable<SessionAndUser>>> {
+    async fn stop_impersonating(
+        &self,
+        _session: SessionAuth,
+        req: &Request,
+        jar: &CookieJar,
+    ) -> Result<Json<Nullable<SessionAndUser>>> {
         let auth = context::authenticate(&self.identity, req, true).await?;
         let settings = self.identity.settings();
         let admin_id = self.admin.stop_impersonating(&auth, &context::client_info(req)).await?;
@@ -412,6 +460,7 @@ impl AdminApi {
     #[allow(clippy::too_many_arguments)]
     async fn session_logs(
         &self,
+        _session: SessionAuth,
         req: &Request,
         #[oai(name = "userId")] user_id: Query<Option<String>>,
         #[oai(name = "organizationId")] organization_id: Query<Option<String>>,

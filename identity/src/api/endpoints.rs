@@ -3,6 +3,7 @@
 //! cookies and headers.
 
 use gremlin_kernel::Nullable;
+use gremlin_kernel::http::{OptionalSessionAuth, SessionAuth};
 use poem::Request;
 use poem::web::cookie::CookieJar;
 use poem_openapi::param::Query;
@@ -147,6 +148,7 @@ impl IdentityApi {
     #[oai(path = "/get-session", method = "get", operation_id = "identity.get_session")]
     async fn get_session(
         &self,
+        _session: OptionalSessionAuth,
         req: &Request,
         jar: &CookieJar,
         #[oai(name = "disableRefresh")] disable_refresh: Query<Option<bool>>,
@@ -176,7 +178,7 @@ impl IdentityApi {
     /// Sign out: deletes the session and clears the cookies. Succeeds
     /// without a session too.
     #[oai(path = "/sign-out", method = "post", operation_id = "identity.sign_out")]
-    async fn sign_out(&self, req: &Request, jar: &CookieJar) -> Result<Json<Success>> {
+    async fn sign_out(&self, _session: OptionalSessionAuth, req: &Request, jar: &CookieJar) -> Result<Json<Success>> {
         let settings = self.service.settings();
         context::check_origin(req, settings, false)?;
         if let Some(token) = context::credential(req, settings).token() {
@@ -189,7 +191,7 @@ impl IdentityApi {
     /// The caller's live sessions, newest first (with their raw tokens, as
     /// Better Auth returns them).
     #[oai(path = "/list-sessions", method = "get", operation_id = "identity.list_sessions")]
-    async fn list_sessions(&self, req: &Request) -> Result<Json<Vec<SessionDto>>> {
+    async fn list_sessions(&self, _session: SessionAuth, req: &Request) -> Result<Json<Vec<SessionDto>>> {
         let auth = self.require(req).await?;
         let sessions = self.service.list_sessions(&auth).await?;
         Ok(Json(sessions.iter().map(SessionDto::from).collect()))
@@ -200,6 +202,7 @@ impl IdentityApi {
     #[oai(path = "/revoke-session", method = "post", operation_id = "identity.revoke_session")]
     async fn revoke_session(
         &self,
+        _session: SessionAuth,
         req: &Request,
         jar: &CookieJar,
         body: Json<RevokeSessionBody>,
@@ -214,7 +217,7 @@ impl IdentityApi {
 
     /// Revoke every session of the caller, this one included.
     #[oai(path = "/revoke-sessions", method = "post", operation_id = "identity.revoke_sessions")]
-    async fn revoke_sessions(&self, req: &Request, jar: &CookieJar) -> Result<Json<Status>> {
+    async fn revoke_sessions(&self, _session: SessionAuth, req: &Request, jar: &CookieJar) -> Result<Json<Status>> {
         let auth = self.require_for_mutation(req).await?;
         self.service.revoke_sessions(&auth).await?;
         context::clear_session_cookies(jar, self.service.settings());
@@ -223,7 +226,7 @@ impl IdentityApi {
 
     /// Revoke every session of the caller except this one.
     #[oai(path = "/revoke-other-sessions", method = "post", operation_id = "identity.revoke_other_sessions")]
-    async fn revoke_other_sessions(&self, req: &Request) -> Result<Json<Status>> {
+    async fn revoke_other_sessions(&self, _session: SessionAuth, req: &Request) -> Result<Json<Status>> {
         let auth = self.require_for_mutation(req).await?;
         self.service.revoke_other_sessions(&auth).await?;
         Ok(Json(Status { status: true }))
@@ -234,6 +237,7 @@ impl IdentityApi {
     #[oai(path = "/change-password", method = "post", operation_id = "identity.change_password")]
     async fn change_password(
         &self,
+        _session: SessionAuth,
         req: &Request,
         jar: &CookieJar,
         body: Json<ChangePasswordBody>,
@@ -252,7 +256,12 @@ impl IdentityApi {
 
     /// Change the caller's name and/or image.
     #[oai(path = "/update-user", method = "post", operation_id = "identity.update_user")]
-    async fn update_user(&self, req: &Request, body: Json<UpdateUserBody>) -> Result<Json<Status>> {
+    async fn update_user(
+        &self,
+        _session: SessionAuth,
+        req: &Request,
+        body: Json<UpdateUserBody>,
+    ) -> Result<Json<Status>> {
         let auth = self.require_for_mutation(req).await?;
         let image = change(body.0.image);
         self.service.update_user(&auth, body.0.name.as_deref(), image.as_ref().map(|i| i.as_deref())).await?;
@@ -261,7 +270,7 @@ impl IdentityApi {
 
     /// A 15-minute HS256 JWT for calling Gremlin services.
     #[oai(path = "/token", method = "get", operation_id = "identity.token")]
-    async fn token(&self, req: &Request) -> Result<Json<JwtToken>> {
+    async fn token(&self, _session: SessionAuth, req: &Request) -> Result<Json<JwtToken>> {
         let auth = self.require(req).await?;
         let token = self.service.issue_jwt(&auth, UserDto::from(&auth.user).to_claims()).await?;
         Ok(Json(JwtToken { token }))

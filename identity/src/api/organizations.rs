@@ -1,6 +1,7 @@
 //! Organization endpoints under `/api/auth/organization`, as Better Auth's
 //! organization plugin serves them.
 
+use gremlin_kernel::http::SessionAuth;
 use poem::Request;
 use poem::web::cookie::CookieJar;
 use poem_openapi::param::Query;
@@ -55,7 +56,12 @@ impl OrganizationApi {
     /// Create an organization owned by the caller; it becomes the session's
     /// active organization unless `keepCurrentActiveOrganization`.
     #[oai(path = "/create", method = "post", operation_id = "identity.organization_create")]
-    async fn create(&self, req: &Request, body: Json<CreateOrganizationBody>) -> Result<Json<CreatedOrganizationDto>> {
+    async fn create(
+        &self,
+        _session: SessionAuth,
+        req: &Request,
+        body: Json<CreateOrganizationBody>,
+    ) -> Result<Json<CreatedOrganizationDto>> {
         let auth = context::authenticate(&self.identity, req, true).await?;
         let body = body.0;
         let input = CreateOrganization {
@@ -79,7 +85,7 @@ impl OrganizationApi {
 
     /// The caller's organizations.
     #[oai(path = "/list", method = "get", operation_id = "identity.organization_list")]
-    async fn list(&self, req: &Request) -> Result<Json<Vec<OrganizationDto>>> {
+    async fn list(&self, _session: SessionAuth, req: &Request) -> Result<Json<Vec<OrganizationDto>>> {
         let auth = context::authenticate(&self.identity, req, false).await?;
         let orgs = self.organizations.list(&auth).await?;
         Ok(Json(orgs.iter().map(OrganizationDto::from).collect()))
@@ -87,7 +93,12 @@ impl OrganizationApi {
 
     /// Check that a slug is free: 200 `{status:true}`, else 400 `SLUG_IS_TAKEN`.
     #[oai(path = "/check-slug", method = "post", operation_id = "identity.organization_check_slug")]
-    async fn check_slug(&self, req: &Request, body: Json<CheckSlugBody>) -> Result<Json<Status>> {
+    async fn check_slug(
+        &self,
+        _session: SessionAuth,
+        req: &Request,
+        body: Json<CheckSlugBody>,
+    ) -> Result<Json<Status>> {
         context::authenticate(&self.identity, req, true).await?;
         self.organizations.check_slug(&body.slug).await?;
         Ok(Json(Status { status: true }))
@@ -95,7 +106,13 @@ impl OrganizationApi {
 
     /// Make an organization the session's active one (both fields null unsets it).
     #[oai(path = "/set-active", method = "post", operation_id = "identity.organization_set_active")]
-    async fn set_active(&self, req: &Request, jar: &CookieJar, body: Json<SetActiveBody>) -> Result<SetActiveResponse> {
+    async fn set_active(
+        &self,
+        _session: SessionAuth,
+        req: &Request,
+        jar: &CookieJar,
+        body: Json<SetActiveBody>,
+    ) -> Result<SetActiveResponse> {
         let auth = context::authenticate(&self.identity, req, true).await?;
         let org = self
             .organizations
@@ -110,6 +127,7 @@ impl OrganizationApi {
     #[oai(path = "/get-full-organization", method = "get", operation_id = "identity.organization_get_full")]
     async fn get_full(
         &self,
+        _session: SessionAuth,
         req: &Request,
         #[oai(name = "organizationId")] organization_id: Query<Option<String>>,
         #[oai(name = "organizationSlug")] organization_slug: Query<Option<String>>,
@@ -136,7 +154,12 @@ impl OrganizationApi {
 
     /// Change name, slug, logo or metadata (owners and admins).
     #[oai(path = "/update", method = "post", operation_id = "identity.organization_update")]
-    async fn update(&self, req: &Request, body: Json<UpdateOrganizationBody>) -> Result<Json<OrganizationDto>> {
+    async fn update(
+        &self,
+        _session: SessionAuth,
+        req: &Request,
+        body: Json<UpdateOrganizationBody>,
+    ) -> Result<Json<OrganizationDto>> {
         let auth = context::authenticate(&self.identity, req, true).await?;
         let data = body.0.data;
         let logo = super::dto::change(data.logo);
@@ -152,14 +175,24 @@ impl OrganizationApi {
 
     /// Delete an organization (owners only); answers its id.
     #[oai(path = "/delete", method = "post", operation_id = "identity.organization_delete")]
-    async fn delete(&self, req: &Request, body: Json<OrganizationIdBody>) -> Result<Json<String>> {
+    async fn delete(
+        &self,
+        _session: SessionAuth,
+        req: &Request,
+        body: Json<OrganizationIdBody>,
+    ) -> Result<Json<String>> {
         let auth = context::authenticate(&self.identity, req, true).await?;
         Ok(Json(self.organizations.delete(&auth, &body.organization_id).await?))
     }
 
     /// Leave an organization; the last owner cannot.
     #[oai(path = "/leave", method = "post", operation_id = "identity.organization_leave")]
-    async fn leave(&self, req: &Request, body: Json<OrganizationIdBody>) -> Result<Json<MemberDto>> {
+    async fn leave(
+        &self,
+        _session: SessionAuth,
+        req: &Request,
+        body: Json<OrganizationIdBody>,
+    ) -> Result<Json<MemberDto>> {
         let auth = context::authenticate(&self.identity, req, true).await?;
         let member = self.organizations.leave(&auth, &body.organization_id).await?;
         Ok(Json(MemberDto::from(&member)))
@@ -169,6 +202,7 @@ impl OrganizationApi {
     #[oai(path = "/list-members", method = "get", operation_id = "identity.organization_list_members")]
     async fn list_members(
         &self,
+        _session: SessionAuth,
         req: &Request,
         #[oai(name = "organizationId")] organization_id: Query<Option<String>>,
         #[oai(validator(minimum(value = "1"), maximum(value = "1000")))] limit: Query<Option<u64>>,
@@ -189,7 +223,12 @@ impl OrganizationApi {
 
     /// Change a member's role(s) (owners and admins; only owners touch owners).
     #[oai(path = "/update-member-role", method = "post", operation_id = "identity.organization_update_member_role")]
-    async fn update_member_role(&self, req: &Request, body: Json<UpdateMemberRoleBody>) -> Result<Json<MemberDto>> {
+    async fn update_member_role(
+        &self,
+        _session: SessionAuth,
+        req: &Request,
+        body: Json<UpdateMemberRoleBody>,
+    ) -> Result<Json<MemberDto>> {
         let auth = context::authenticate(&self.identity, req, true).await?;
         let member = self
             .organizations
@@ -200,7 +239,12 @@ impl OrganizationApi {
 
     /// Remove a member by id or e-mail (owners and admins; never the last owner).
     #[oai(path = "/remove-member", method = "post", operation_id = "identity.organization_remove_member")]
-    async fn remove_member(&self, req: &Request, body: Json<RemoveMemberBody>) -> Result<Json<MemberEnvelope>> {
+    async fn remove_member(
+        &self,
+        _session: SessionAuth,
+        req: &Request,
+        body: Json<RemoveMemberBody>,
+    ) -> Result<Json<MemberEnvelope>> {
         let auth = context::authenticate(&self.identity, req, true).await?;
         let member =
             self.organizations.remove_member(&auth, body.organization_id.as_deref(), &body.member_id_or_email).await?;
@@ -210,7 +254,12 @@ impl OrganizationApi {
     /// Invite someone by e-mail (owners and admins; only owners invite owners).
     /// The invitation lasts 48 hours; `resend` extends an open one.
     #[oai(path = "/invite-member", method = "post", operation_id = "identity.organization_invite_member")]
-    async fn invite_member(&self, req: &Request, body: Json<InviteMemberBody>) -> Result<Json<InvitationDto>> {
+    async fn invite_member(
+        &self,
+        _session: SessionAuth,
+        req: &Request,
+        body: Json<InviteMemberBody>,
+    ) -> Result<Json<InvitationDto>> {
         let auth = context::authenticate(&self.identity, req, true).await?;
         let invitation = self
             .invitations
@@ -229,6 +278,7 @@ impl OrganizationApi {
     #[oai(path = "/list-invitations", method = "get", operation_id = "identity.organization_list_invitations")]
     async fn list_invitations(
         &self,
+        _session: SessionAuth,
         req: &Request,
         #[oai(name = "organizationId")] organization_id: Query<Option<String>>,
     ) -> Result<Json<Vec<InvitationDto>>> {
@@ -239,7 +289,12 @@ impl OrganizationApi {
 
     /// A pending invitation addressed to the caller.
     #[oai(path = "/get-invitation", method = "get", operation_id = "identity.organization_get_invitation")]
-    async fn get_invitation(&self, req: &Request, id: Query<String>) -> Result<Json<InvitationDetailsDto>> {
+    async fn get_invitation(
+        &self,
+        _session: SessionAuth,
+        req: &Request,
+        id: Query<String>,
+    ) -> Result<Json<InvitationDetailsDto>> {
         let auth = context::authenticate(&self.identity, req, false).await?;
         let details = self.invitations.get(&auth, &id.0).await?;
         let i = InvitationDto::from(&details.invitation);
@@ -261,7 +316,12 @@ impl OrganizationApi {
     /// Accept an invitation addressed to the caller: join, and make the
     /// organization active.
     #[oai(path = "/accept-invitation", method = "post", operation_id = "identity.organization_accept_invitation")]
-    async fn accept_invitation(&self, req: &Request, body: Json<InvitationIdBody>) -> Result<Json<InvitationAnswer>> {
+    async fn accept_invitation(
+        &self,
+        _session: SessionAuth,
+        req: &Request,
+        body: Json<InvitationIdBody>,
+    ) -> Result<Json<InvitationAnswer>> {
         let auth = context::authenticate(&self.identity, req, true).await?;
         let (invitation, member) = self.invitations.accept(&auth, &body.invitation_id).await?;
         Ok(Json(InvitationAnswer {
@@ -272,7 +332,12 @@ impl OrganizationApi {
 
     /// Decline an invitation addressed to the caller.
     #[oai(path = "/reject-invitation", method = "post", operation_id = "identity.organization_reject_invitation")]
-    async fn reject_invitation(&self, req: &Request, body: Json<InvitationIdBody>) -> Result<Json<InvitationAnswer>> {
+    async fn reject_invitation(
+        &self,
+        _session: SessionAuth,
+        req: &Request,
+        body: Json<InvitationIdBody>,
+    ) -> Result<Json<InvitationAnswer>> {
         let auth = context::authenticate(&self.identity, req, true).await?;
         let invitation = self.invitations.reject(&auth, &body.invitation_id).await?;
         Ok(Json(InvitationAnswer { invitation: InvitationDto::from(&invitation), member: Nullable(None) }))
@@ -280,7 +345,12 @@ impl OrganizationApi {
 
     /// Withdraw a pending invitation (owners and admins).
     #[oai(path = "/cancel-invitation", method = "post", operation_id = "identity.organization_cancel_invitation")]
-    async fn cancel_invitation(&self, req: &Request, body: Json<InvitationIdBody>) -> Result<Json<InvitationDto>> {
+    async fn cancel_invitation(
+        &self,
+        _session: SessionAuth,
+        req: &Request,
+        body: Json<InvitationIdBody>,
+    ) -> Result<Json<InvitationDto>> {
         let auth = context::authenticate(&self.identity, req, true).await?;
         let invitation = self.invitations.cancel(&auth, &body.invitation_id).await?;
         Ok(Json(InvitationDto::from(&invitation)))

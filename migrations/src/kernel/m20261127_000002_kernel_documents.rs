@@ -4,7 +4,7 @@
 
 use sea_orm_migration::prelude::*;
 
-use crate::sql::{BackendSql, run};
+use gremlin_kernel::schema::{BackendSql, run};
 
 #[derive(DeriveMigrationName)]
 pub(crate) struct Migration;

@@ -5,13 +5,8 @@ use gremlin_kernel::Nullable;
 use poem_openapi::{Enum, Object};
 use rust_decimal::Decimal;
 use time::OffsetDateTime;
-use time::format_description::well_known::Rfc3339;
 
-use crate::model::{Discount, LineInput, Order, OrderLine};
-
-fn rfc3339(t: OffsetDateTime) -> String {
-    t.format(&Rfc3339).unwrap_or_default()
-}
+use crate::model::{Discount, LineInput, Order, OrderLine, OrderStatus, PaymentStatus};
 
 /// How a discount is expressed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Enum)]
@@ -138,10 +133,10 @@ pub struct OrderDto {
     pub id: uuid::Uuid,
     /// Human number (`SO-000123`).
     pub number: String,
-    /// `draft`, `placed`, `confirmed`, `fulfilled`, `cancelled`.
-    pub status: String,
-    /// `unpaid`, `partially_paid`, `paid`, `refunded`.
-    pub payment_status: String,
+    /// Where the order stands.
+    pub status: OrderStatus,
+    /// Whether it is paid (driven by invoice events).
+    pub payment_status: PaymentStatus,
     /// Paid so far.
     pub amount_paid: Decimal,
     /// Customer.
@@ -168,10 +163,10 @@ pub struct OrderDto {
     pub created_by: String,
     /// Last editor.
     pub updated_by: String,
-    /// Creation time.
-    pub created_at: String,
-    /// Last change.
-    pub updated_at: String,
+    /// Creation time (RFC 3339, UTC).
+    pub created_at: OffsetDateTime,
+    /// Last change (RFC 3339, UTC).
+    pub updated_at: OffsetDateTime,
     /// Version; also the ETag.
     pub version: i64,
 }
@@ -181,8 +176,8 @@ impl From<&Order> for OrderDto {
         Self {
             id: o.id.0,
             number: o.number.to_string(),
-            status: o.status.as_str().into(),
-            payment_status: o.payment_status.as_str().into(),
+            status: o.status,
+            payment_status: o.payment_status,
             amount_paid: o.amount_paid,
             customer: o
                 .customer
@@ -200,8 +195,8 @@ impl From<&Order> for OrderDto {
             cancellation_reason: o.cancellation_reason.clone().into(),
             created_by: o.created_by.to_string(),
             updated_by: o.updated_by.to_string(),
-            created_at: rfc3339(o.created_at),
-            updated_at: rfc3339(o.updated_at),
+            created_at: o.created_at,
+            updated_at: o.updated_at,
             version: o.version,
         }
     }
@@ -257,11 +252,34 @@ pub struct NumberingBody {
     pub prefix: String,
 }
 
-/// A page of orders.
+/// A page of orders (the page shape of every business list).
 #[derive(Debug, Clone, Object)]
 pub struct OrderPage {
     /// Orders with their lines.
     pub items: Vec<OrderDto>,
     /// Pass as `cursor` for the next page; null on the last.
     pub next_cursor: Nullable<String>,
+    /// Whether another page follows.
+    pub has_more: bool,
+}
+
+impl From<gremlin_kernel::Page<Order>> for OrderPage {
+    fn from(page: gremlin_kernel::Page<Order>) -> Self {
+        Self {
+            items: page.items.iter().map(OrderDto::from).collect(),
+            next_cursor: page.next_cursor.into(),
+            has_more: page.has_more,
+        }
+    }
+}
+
+/// What orders can be sorted by.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Enum)]
+#[oai(rename_all = "snake_case")]
+pub enum OrderSort {
+    /// Creation time (then id); the default.
+    #[default]
+    Created,
+    /// Order number.
+    Number,
 }

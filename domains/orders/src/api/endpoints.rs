@@ -1,19 +1,21 @@
-//! The endpoints.
+//! The endpoints. Each takes the [`Caller`] (authenticated, in one
+//! organization) and, for changes, the [`IfMatch`] version; the kernel's
+//! HTTP kit answers 401/403/428/412 before the body runs.
 
-use std::sync::Arc;
-
-use gremlin_kernel::{Cache, CallerCredentials, DomainError, Principal, PrincipalResolver, ProblemResponse};
-use poem::Request;
-use poem_openapi::param::{Header, Path, Query};
+use gremlin_kernel::http::idempotency::Operation;
+use gremlin_kernel::http::{Caller, Idempotency, IdempotencyKey, IfMatch, Keyed, SortDirection, etag};
+use gremlin_kernel::{DomainError, ProblemResponse};
+use poem_openapi::param::{Path, Query};
 use poem_openapi::payload::Json;
+use poem_openapi::types::ToJSON;
 use poem_openapi::{ApiResponse, OpenApi, Tags};
+use std::future::Future;
+
 use time::OffsetDateTime;
-use time::format_description::well_known::Rfc3339;
 
 use super::dto::*;
-use super::idempotency::{self, Claim};
 use crate::model::order::OrderHeader;
-use crate::model::{Customer, LineInput, OrderAction, OrderId, OrderStatus, PaymentStatus};
+use crate::model::{Customer, LineInput, Order, OrderAction, OrderId, OrderStatus, PaymentStatus};
 use crate::ports::OrderQuery;
 use crate::service::{NewOrder, OrderService};
 
@@ -52,24 +54,7 @@ pub enum DeletedResponse {
 /// The orders API.
 pub struct OrdersApi {
     service: OrderService,
-    callers: Arc<dyn PrincipalResolver>,
-    cache: Arc<dyn Cache>,
-    cache_prefix: String,
-    session_cookie: String,
-}
-
-fn etag(version: i64) -> String {
-    format!("\"{version}\"")
-}
-
-/// The version an `If-Match` header names: 428 without one, 412 when it is
-/// not one of our ETags.
-fn expected_version(if_match: Option<&str>) -> std::result::Result<i64, DomainError> {
-    let value = if_match
-        .ok_or_else(|| DomainError::PreconditionRequired { detail: "send If-Match with the order's ETag".into() })?;
-    value.trim().trim_start_matches("W/").trim_matches('"').parse().map_err(|_| DomainError::PreconditionFailed {
-        detail: format!("If-Match `{value}` does not name a version of this order"),
-    })
+    idempotency: Idempotency,
 }
 
 fn parse_id(id: &str) -> std::result::Result<OrderId, DomainError> {
@@ -80,37 +65,23 @@ fn customer(dto: Option<CustomerDto>) -> Option<Customer> {
     dto.map(|c| Customer { contact_id: c.contact_id, name: c.name, email: c.email })
 }
 
-fn time_param(field: &str, value: Option<String>) -> std::result::Result<Option<i64>, DomainError> {
-    value
-        .map(|v| {
-            OffsetDateTime::parse(&v, &Rfc3339)
-                .map(|t| i64::try_from(t.unix_timestamp_nanos() / 1000).unwrap_or(i64::MAX))
-                .map_err(|_| DomainError::invalid(field, "expected an RFC 3339 time such as 2026-11-27T10:00:00Z"))
-        })
-        .transpose()
+/// Microseconds since the epoch, as orders are stored.
+fn micros(t: OffsetDateTime) -> i64 {
+    i64::try_from(t.unix_timestamp_nanos() / 1000).unwrap_or(i64::MAX)
+}
+
+fn respond(order: &Order) -> OrderResponse {
+    OrderResponse::Ok(Json(OrderDto::from(order)), etag(order.version))
+}
+
+fn created(order: &Order) -> CreatedResponse {
+    CreatedResponse::Created(Json(OrderDto::from(order)), etag(order.version), format!("/api/orders/{}", order.id))
 }
 
 impl OrdersApi {
-    /// The API over `service`, resolving callers with `callers`, keeping
-    /// idempotency records in `cache`; `session_cookie` is the name of the
-    /// identity session cookie to accept besides bearer tokens.
-    pub fn new(
-        service: OrderService,
-        callers: Arc<dyn PrincipalResolver>,
-        cache: Arc<dyn Cache>,
-        cache_prefix: String,
-        session_cookie: String,
-    ) -> Self {
-        Self { service, callers, cache, cache_prefix, session_cookie }
-    }
-
-    async fn caller(&self, req: &Request) -> std::result::Result<Principal, DomainError> {
-        let credentials = CallerCredentials::from_request(req, &self.session_cookie);
-        self.callers.principal(&credentials).await
-    }
-
-    fn respond(order: &crate::model::Order) -> OrderResponse {
-        OrderResponse::Ok(Json(OrderDto::from(order)), etag(order.version))
+    /// The API over `service`, keeping `Idempotency-Key` records in `idempotency`.
+    pub fn new(service: OrderService, idempotency: Idempotency) -> Self {
+        Self { service, idempotency }
     }
 }
 
@@ -121,68 +92,35 @@ impl OrdersApi {
     #[oai(path = "/", method = "post", operation_id = "orders.create")]
     async fn create(
         &self,
-        req: &Request,
+        caller: Caller,
         body: Json<CreateOrderBody>,
-        #[oai(name = "Idempotency-Key")] key: Header<Option<String>>,
+        #[oai(name = "Idempotency-Key")] key: IdempotencyKey,
     ) -> Result<CreatedResponse> {
-        let principal = self.caller(req).await?;
-        let body = body.0;
-        let claim = match key.0.as_deref().filter(|k| !k.is_empty()) {
-            Some(key) if key.len() > 255 => {
-                return Err(DomainError::invalid("Idempotency-Key", "at most 255 characters").into());
-            }
-            Some(key) => {
-                let cache_key = idempotency::cache_key(&self.cache_prefix, &principal.organization_id, key);
-                let hash = idempotency::body_hash(&body);
-                match idempotency::claim(self.cache.as_ref(), &cache_key, &hash).await? {
-                    Claim::Replay(order_id) => {
-                        let order = self.service.get(&principal, parse_id(&order_id)?).await?;
-                        let location = format!("/api/orders/{}", order.id);
-                        return Ok(CreatedResponse::Created(
-                            Json(OrderDto::from(&order)),
-                            etag(order.version),
-                            location,
-                        ));
-                    }
-                    Claim::First => Some((cache_key, hash)),
-                }
-            }
-            None => None,
-        };
+        let input = body.0;
+        let request = input.to_json();
         let header = OrderHeader {
-            customer: customer(body.customer),
-            notes: body.notes,
-            metadata: body.metadata.into_iter().collect(),
+            customer: customer(input.customer),
+            notes: input.notes,
+            metadata: input.metadata.into_iter().collect(),
         };
-        let input =
-            NewOrder { currency: body.currency, header, lines: body.lines.into_iter().map(LineInput::from).collect() };
-        let created = self.service.create(&principal, input).await;
-        match (&created, &claim) {
-            (Ok(order), Some((cache_key, hash))) => {
-                idempotency::finish(self.cache.as_ref(), cache_key, hash, &order.id.to_string()).await
-            }
-            (Err(_), Some((cache_key, _))) => idempotency::release(self.cache.as_ref(), cache_key).await,
-            _ => {}
-        }
-        let order = created?;
-        let location = format!("/api/orders/{}", order.id);
-        Ok(CreatedResponse::Created(Json(OrderDto::from(&order)), etag(order.version), location))
+        let lines = input.lines.into_iter().map(LineInput::from).collect();
+        let new = NewOrder { currency: input.currency, header, lines };
+        let order = self.keyed(&caller, &key, "orders.create", request, self.service.create(&caller, new)).await?;
+        Ok(created(&order))
     }
 
     /// Set the prefix of the organization's future order numbers
     /// (`orders:manage`); existing orders keep their numbers.
     #[oai(path = "/numbering", method = "put", operation_id = "orders.set_numbering")]
-    async fn set_numbering(&self, req: &Request, body: Json<NumberingBody>) -> Result<Json<NumberingBody>> {
-        let principal = self.caller(req).await?;
-        let prefix = self.service.set_number_prefix(&principal, &body.prefix).await?;
+    async fn set_numbering(&self, caller: Caller, body: Json<NumberingBody>) -> Result<Json<NumberingBody>> {
+        let prefix = self.service.set_number_prefix(&caller, &body.prefix).await?;
         Ok(Json(NumberingBody { prefix: prefix.as_str().to_owned() }))
     }
 
     /// One order of the caller's organization (`orders:read`), with its ETag.
     #[oai(path = "/:id", method = "get", operation_id = "orders.get")]
-    async fn get(&self, req: &Request, id: Path<String>) -> Result<OrderResponse> {
-        let principal = self.caller(req).await?;
-        Ok(Self::respond(&self.service.get(&principal, parse_id(&id.0)?).await?))
+    async fn get(&self, caller: Caller, id: Path<String>) -> Result<OrderResponse> {
+        Ok(respond(&self.service.get(&caller, parse_id(&id.0)?).await?))
     }
 
     /// A page of orders (`orders:read`): filters, sort by `created` or
@@ -191,199 +129,202 @@ impl OrdersApi {
     #[allow(clippy::too_many_arguments)]
     async fn list(
         &self,
-        req: &Request,
-        #[oai(validator(minimum(value = "1"), maximum(value = "200")))] limit: Query<Option<u32>>,
+        caller: Caller,
+        /// Page size, 1-200 (default 50).
+        #[oai(validator(minimum(value = "1"), maximum(value = "200")))]
+        limit: Query<Option<u32>>,
+        /// `next_cursor` of the previous page.
         cursor: Query<Option<String>>,
-        status: Query<Option<String>>,
-        payment_status: Query<Option<String>>,
+        /// Only orders in this status.
+        status: Query<Option<OrderStatus>>,
+        /// Only orders with this payment status.
+        payment_status: Query<Option<PaymentStatus>>,
+        /// Only orders of this CRM contact.
         customer_id: Query<Option<uuid::Uuid>>,
-        created_from: Query<Option<String>>,
-        created_to: Query<Option<String>>,
-        #[oai(validator(minimum(value = "1")))] number: Query<Option<u64>>,
-        sort: Query<Option<String>>,
-        direction: Query<Option<String>>,
+        /// Only orders created at or after this time (RFC 3339).
+        created_from: Query<Option<OffsetDateTime>>,
+        /// Only orders created before this time (RFC 3339).
+        created_to: Query<Option<OffsetDateTime>>,
+        /// Only the order with this number's sequence (`123` for `SO-000123`).
+        #[oai(validator(minimum(value = "1")))]
+        number: Query<Option<u64>>,
+        /// Sort key (default `created`).
+        sort: Query<Option<OrderSort>>,
+        /// Sort direction (default `desc`).
+        direction: Query<Option<SortDirection>>,
     ) -> Result<Json<OrderPage>> {
-        let principal = self.caller(req).await?;
-        let status = status
-            .0
-            .map(|s| {
-                OrderStatus::parse(&s).ok_or_else(|| {
-                    DomainError::invalid("status", "one of draft, placed, confirmed, fulfilled, cancelled")
-                })
-            })
-            .transpose()?;
-        let payment_status = payment_status
-            .0
-            .map(|s| {
-                PaymentStatus::parse(&s).ok_or_else(|| {
-                    DomainError::invalid("payment_status", "one of unpaid, partially_paid, paid, refunded")
-                })
-            })
-            .transpose()?;
-        let sort_by_number = match sort.0.as_deref().unwrap_or("created") {
-            "created" => false,
-            "number" => true,
-            _ => return Err(DomainError::invalid("sort", "created or number").into()),
-        };
-        let ascending = match direction.0.as_deref().unwrap_or("desc") {
-            "asc" => true,
-            "desc" => false,
-            _ => return Err(DomainError::invalid("direction", "asc or desc").into()),
-        };
         let query = OrderQuery {
-            status,
-            payment_status,
+            status: status.0,
+            payment_status: payment_status.0,
             customer_contact_id: customer_id.0,
-            created_from_us: time_param("created_from", created_from.0)?,
-            created_to_us: time_param("created_to", created_to.0)?,
+            created_from_us: created_from.0.map(micros),
+            created_to_us: created_to.0.map(micros),
             number_seq: number.0,
-            sort_by_number,
-            ascending,
+            sort_by_number: sort.0.unwrap_or_default() == OrderSort::Number,
+            ascending: direction.0.unwrap_or_default().is_ascending(),
             limit: limit.0.unwrap_or(50),
             cursor: cursor.0,
         };
-        let page = self.service.list(&principal, &query).await?;
-        Ok(Json(OrderPage {
-            items: page.items.iter().map(OrderDto::from).collect(),
-            next_cursor: page.next_cursor.into(),
-        }))
+        Ok(Json(self.service.list(&caller, &query).await?.into()))
     }
 
-    /// Replace a draft's header (`orders:write`; `If-Match` required).
+    /// Replace a draft's header (`orders:write`).
     #[oai(path = "/:id", method = "patch", operation_id = "orders.update")]
     async fn update(
         &self,
-        req: &Request,
+        caller: Caller,
         id: Path<String>,
         body: Json<UpdateOrderBody>,
-        #[oai(name = "If-Match")] if_match: Header<Option<String>>,
+        #[oai(name = "If-Match")] if_match: IfMatch,
     ) -> Result<OrderResponse> {
-        let principal = self.caller(req).await?;
-        let version = expected_version(if_match.0.as_deref())?;
         let body = body.0;
         let header = OrderHeader {
             customer: customer(body.customer),
             notes: body.notes,
             metadata: body.metadata.into_iter().collect(),
         };
-        Ok(Self::respond(&self.service.update_header(&principal, parse_id(&id.0)?, version, header).await?))
+        Ok(respond(&self.service.update_header(&caller, parse_id(&id.0)?, if_match.version(), header).await?))
     }
 
-    /// Replace all lines of a draft (`orders:write`; `If-Match` required).
+    /// Replace all lines of a draft (`orders:write`).
     #[oai(path = "/:id/lines", method = "put", operation_id = "orders.replace_lines")]
     async fn replace_lines(
         &self,
-        req: &Request,
+        caller: Caller,
         id: Path<String>,
         body: Json<LinesBody>,
-        #[oai(name = "If-Match")] if_match: Header<Option<String>>,
+        #[oai(name = "If-Match")] if_match: IfMatch,
     ) -> Result<OrderResponse> {
-        let principal = self.caller(req).await?;
-        let version = expected_version(if_match.0.as_deref())?;
         let lines = body.0.lines.into_iter().map(LineInput::from).collect();
-        Ok(Self::respond(&self.service.replace_lines(&principal, parse_id(&id.0)?, version, lines).await?))
+        Ok(respond(&self.service.replace_lines(&caller, parse_id(&id.0)?, if_match.version(), lines).await?))
     }
 
-    /// Add one line at the end of a draft (`orders:write`; `If-Match` required).
+    /// Add one line at the end of a draft (`orders:write`).
     #[oai(path = "/:id/lines", method = "post", operation_id = "orders.add_line")]
     async fn add_line(
         &self,
-        req: &Request,
+        caller: Caller,
         id: Path<String>,
         body: Json<LineInputDto>,
-        #[oai(name = "If-Match")] if_match: Header<Option<String>>,
+        #[oai(name = "If-Match")] if_match: IfMatch,
+        #[oai(name = "Idempotency-Key")] key: IdempotencyKey,
     ) -> Result<OrderResponse> {
-        let principal = self.caller(req).await?;
-        let version = expected_version(if_match.0.as_deref())?;
-        let line = LineInput::from(body.0);
-        Ok(Self::respond(&self.service.add_line(&principal, parse_id(&id.0)?, version, line).await?))
+        let request = change_request(&id.0, if_match, body.0.to_json());
+        let change = self.service.add_line(&caller, parse_id(&id.0)?, if_match.version(), LineInput::from(body.0));
+        Ok(respond(&self.keyed(&caller, &key, "orders.add_line", request, change).await?))
     }
 
-    /// Remove the line at `position` from a draft (`orders:write`; `If-Match` required).
+    /// Remove the line at `position` from a draft (`orders:write`).
     #[oai(path = "/:id/lines/:position", method = "delete", operation_id = "orders.remove_line")]
     async fn remove_line(
         &self,
-        req: &Request,
+        caller: Caller,
         id: Path<String>,
         position: Path<u32>,
-        #[oai(name = "If-Match")] if_match: Header<Option<String>>,
+        #[oai(name = "If-Match")] if_match: IfMatch,
     ) -> Result<OrderResponse> {
-        let principal = self.caller(req).await?;
-        let version = expected_version(if_match.0.as_deref())?;
-        Ok(Self::respond(&self.service.remove_line(&principal, parse_id(&id.0)?, version, position.0).await?))
+        Ok(respond(&self.service.remove_line(&caller, parse_id(&id.0)?, if_match.version(), position.0).await?))
     }
 
-    /// Place a draft (`orders:write`; `If-Match` required).
+    /// Place a draft (`orders:write`).
     #[oai(path = "/:id/place", method = "post", operation_id = "orders.place")]
     async fn place(
         &self,
-        req: &Request,
+        caller: Caller,
         id: Path<String>,
-        #[oai(name = "If-Match")] if_match: Header<Option<String>>,
+        #[oai(name = "If-Match")] if_match: IfMatch,
+        #[oai(name = "Idempotency-Key")] key: IdempotencyKey,
     ) -> Result<OrderResponse> {
-        self.transition(req, &id.0, if_match.0.as_deref(), OrderAction::Place, None).await
+        self.transition(&caller, &key, "orders.place", &id.0, if_match, OrderAction::Place, None).await
     }
 
-    /// Confirm a placed order (`orders:manage`; `If-Match` required).
+    /// Confirm a placed order (`orders:manage`).
     #[oai(path = "/:id/confirm", method = "post", operation_id = "orders.confirm")]
     async fn confirm(
         &self,
-        req: &Request,
+        caller: Caller,
         id: Path<String>,
-        #[oai(name = "If-Match")] if_match: Header<Option<String>>,
+        #[oai(name = "If-Match")] if_match: IfMatch,
+        #[oai(name = "Idempotency-Key")] key: IdempotencyKey,
     ) -> Result<OrderResponse> {
-        self.transition(req, &id.0, if_match.0.as_deref(), OrderAction::Confirm, None).await
+        self.transition(&caller, &key, "orders.confirm", &id.0, if_match, OrderAction::Confirm, None).await
     }
 
-    /// Mark a confirmed order fulfilled (`orders:manage`; `If-Match` required).
+    /// Mark a confirmed order fulfilled (`orders:manage`).
     #[oai(path = "/:id/fulfil", method = "post", operation_id = "orders.fulfil")]
     async fn fulfil(
         &self,
-        req: &Request,
+        caller: Caller,
         id: Path<String>,
-        #[oai(name = "If-Match")] if_match: Header<Option<String>>,
+        #[oai(name = "If-Match")] if_match: IfMatch,
+        #[oai(name = "Idempotency-Key")] key: IdempotencyKey,
     ) -> Result<OrderResponse> {
-        self.transition(req, &id.0, if_match.0.as_deref(), OrderAction::Fulfil, None).await
+        self.transition(&caller, &key, "orders.fulfil", &id.0, if_match, OrderAction::Fulfil, None).await
     }
 
-    /// Cancel a draft, placed or confirmed order with a reason (`orders:manage`; `If-Match` required).
+    /// Cancel a draft, placed or confirmed order with a reason (`orders:manage`).
     #[oai(path = "/:id/cancel", method = "post", operation_id = "orders.cancel")]
     async fn cancel(
         &self,
-        req: &Request,
+        caller: Caller,
         id: Path<String>,
         body: Json<CancelBody>,
-        #[oai(name = "If-Match")] if_match: Header<Option<String>>,
+        #[oai(name = "If-Match")] if_match: IfMatch,
+        #[oai(name = "Idempotency-Key")] key: IdempotencyKey,
     ) -> Result<OrderResponse> {
-        self.transition(req, &id.0, if_match.0.as_deref(), OrderAction::Cancel, Some(body.0.reason)).await
+        self.transition(&caller, &key, "orders.cancel", &id.0, if_match, OrderAction::Cancel, Some(body.0.reason)).await
     }
 
-    /// Delete a draft (`orders:write`; `If-Match` required).
+    /// Delete a draft (`orders:write`).
     #[oai(path = "/:id", method = "delete", operation_id = "orders.delete")]
     async fn delete(
         &self,
-        req: &Request,
+        caller: Caller,
         id: Path<String>,
-        #[oai(name = "If-Match")] if_match: Header<Option<String>>,
+        #[oai(name = "If-Match")] if_match: IfMatch,
     ) -> Result<DeletedResponse> {
-        let principal = self.caller(req).await?;
-        let version = expected_version(if_match.0.as_deref())?;
-        self.service.delete(&principal, parse_id(&id.0)?, version).await?;
+        self.service.delete(&caller, parse_id(&id.0)?, if_match.version()).await?;
         Ok(DeletedResponse::Deleted)
     }
 }
 
 impl OrdersApi {
+    /// Runs a create or change at most once per `Idempotency-Key`; a
+    /// replay answers the order as it is now.
+    async fn keyed(
+        &self,
+        caller: &Caller,
+        key: &IdempotencyKey,
+        operation_id: &str,
+        request: Option<serde_json::Value>,
+        work: impl Future<Output = std::result::Result<Order, DomainError>>,
+    ) -> std::result::Result<Order, DomainError> {
+        let operation = Operation { domain: crate::NAME, operation_id, organization: &caller.organization_id };
+        match self.idempotency.once(operation, key, &request, || work, |order| order.id.to_string()).await? {
+            Keyed::Fresh(order) => Ok(order),
+            Keyed::Replay(id) => self.service.get(caller, parse_id(&id)?).await,
+        }
+    }
+
+    #[allow(clippy::too_many_arguments)]
     async fn transition(
         &self,
-        req: &Request,
+        caller: &Caller,
+        key: &IdempotencyKey,
+        operation_id: &str,
         id: &str,
-        if_match: Option<&str>,
+        if_match: IfMatch,
         action: OrderAction,
         reason: Option<String>,
     ) -> Result<OrderResponse> {
-        let principal = self.caller(req).await?;
-        let version = expected_version(if_match)?;
-        Ok(Self::respond(&self.service.transition(&principal, parse_id(id)?, version, action, reason).await?))
+        let request = change_request(id, if_match, reason.to_json());
+        let change = self.service.transition(caller, parse_id(id)?, if_match.version(), action, reason);
+        Ok(respond(&self.keyed(caller, key, operation_id, request, change).await?))
     }
+}
+
+/// What identifies a change for its idempotency fingerprint: the order,
+/// the version it was made against and the body.
+fn change_request(id: &str, if_match: IfMatch, body: Option<serde_json::Value>) -> Option<serde_json::Value> {
+    Some(serde_json::json!({ "id": id, "if_match": if_match.version(), "body": body }))
 }
