@@ -3,8 +3,6 @@
 //! mounts its API, documents it, migrates its table and runs its consumer.
 //! It keeps notes per organization and counts the `toy.*` events it sees.
 
-use std::sync::Arc;
-
 use gremlin_kernel::domain::{ApiDoc, Domain, DomainPorts, Grant, Wiring};
 use gremlin_kernel::http::Caller;
 use gremlin_kernel::schema::{BackendSql, run};
@@ -67,7 +65,7 @@ fn wire(ports: &DomainPorts) -> anyhow::Result<Wiring> {
             Ok(())
         }
     });
-    Ok(Wiring { api: Box::new(ToyApi { db: Arc::new(ports.db.clone()) }), consumers: vec![consumer] })
+    Ok(Wiring { api: Box::new(ToyApi { db: ports.db.clone() }), consumers: vec![consumer] })
 }
 
 /// A note.
@@ -79,7 +77,7 @@ pub struct Note {
 
 /// The toy API.
 pub struct ToyApi {
-    db: Arc<DatabaseConnection>,
+    db: DatabaseConnection,
 }
 
 fn backend(e: DbErr) -> ProblemResponse {

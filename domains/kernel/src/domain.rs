@@ -130,10 +130,3 @@ impl Consumer {
         Self { spec, handler: Arc::new(move |event| Box::pin(handle(event))) }
     }
 }
-
-impl Domain {
-    /// The migration table recording this domain's migrations.
-    pub fn migration_table(&self) -> String {
-        format!("gremlin_migrations_{}", self.name)
-    }
-}
