@@ -92,14 +92,7 @@ impl AppBuilder {
             },
         );
         let wired = domains::wire(&settings, &adapters, &domains)?;
-        #[cfg(feature = "verifier")]
-        let callers = Some(gremlin_kernel::http::CallerContext {
-            resolver: wired.verifier.clone(),
-            session_cookie: format!("{}.session_token", settings.auth.cookie_prefix),
-        });
-        #[cfg(not(feature = "verifier"))]
-        let callers = None;
-        let endpoint = assemble(&settings, &adapters, wired.apis, callers, self.extra);
+        let endpoint = assemble(&settings, &adapters, wired.apis, wired.callers, self.extra);
         Ok(App {
             endpoint,
             adapters,

@@ -109,6 +109,9 @@ pub struct Wired {
     pub apis: Apis,
     /// Consumers to run beside the server.
     pub consumers: Vec<Consumer>,
+    /// How business endpoints resolve their caller (request data); `None`
+    /// without the verifier.
+    pub callers: Option<gremlin_kernel::http::CallerContext>,
     /// The caller verifier business domains use.
     #[cfg(feature = "verifier")]
     pub verifier: std::sync::Arc<gremlin_identity::verifier::Verifier>,
@@ -144,6 +147,9 @@ pub fn wire(settings: &Settings, adapters: &Adapters, selected: &[&str]) -> anyh
             domain_apis.push(wiring.api);
             consumers.extend(wiring.consumers);
         }
+        // The cookie identity sets, `__Secure-` prefix included over https.
+        let session_cookie = verifier::identity_settings(settings)?.session_cookie();
+        let callers = Some(gremlin_kernel::http::CallerContext { resolver: verifier.clone(), session_cookie });
         Ok(Wired {
             apis: (
                 OpsApi,
@@ -154,13 +160,14 @@ pub fn wire(settings: &Settings, adapters: &Adapters, selected: &[&str]) -> anyh
                 DomainApis(domain_apis),
             ),
             consumers,
+            callers,
             verifier,
         })
     }
     #[cfg(not(feature = "verifier"))]
     {
         let _ = (settings, adapters, selected);
-        Ok(Wired { apis: (OpsApi, (), DomainApis::default()), consumers: Vec::new() })
+        Ok(Wired { apis: (OpsApi, (), DomainApis::default()), consumers: Vec::new(), callers: None })
     }
 }
 

@@ -497,3 +497,37 @@ async fn cookie_writes_need_a_trusted_origin(backend: Backend) {
         .await
         .assert_status_is_ok();
 }
+
+/// Behind an https public URL identity names its session cookie
+/// `__Secure-<prefix>.session_token`; business endpoints accept that same
+/// cookie (they looked for the name without `__Secure-`, so a browser
+/// signed in over https was 401 on every business call).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn business_endpoints_take_the_session_cookie_identity_sets_over_https() {
+    let t = TestApp::custom(Backend::Sqlite, |s| s.server.public_url = "https://app.example".into(), |b| b).await;
+    let (_, acme) = owner(&t, "alice@example.com", "acme").await;
+    let signed_in = t
+        .client()
+        .post("/api/auth/sign-in/email")
+        .body_json(&json!({"email": "alice@example.com", "password": crate::support::PASSWORD}))
+        .send()
+        .await;
+    signed_in.assert_status_is_ok();
+    let set_cookie = signed_in
+        .0
+        .headers()
+        .get_all("set-cookie")
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .find(|c| c.starts_with("__Secure-better-auth.session_token="))
+        .expect("identity sets the __Secure- session cookie over https")
+        .to_owned();
+    let cookie = set_cookie.split(';').next().unwrap().to_owned();
+    t.client()
+        .get("/api/orders")
+        .header("cookie", &cookie)
+        .header("x-organization-id", &acme)
+        .send()
+        .await
+        .assert_status_is_ok();
+}
