@@ -12,7 +12,7 @@ use sea_orm::{ConnectionTrait, Value};
 use serde_json::{Value as Json, json};
 
 use crate::both_backends;
-use crate::support::{self, Backend, PASSWORD, TestApp, json};
+use crate::support::{self, Backend, PASSWORD, TestApp, json, set_cookies};
 
 const SECRET: &str = "test-secret-0123456789abcdef0123456789abcdef";
 const ORIGIN: &str = "http://127.0.0.1:8080";
@@ -36,10 +36,6 @@ both_backends! {
 
 fn header(resp: &TestResponse, name: &str) -> Option<String> {
     resp.0.headers().get(name).map(|v| v.to_str().unwrap().to_owned())
-}
-
-fn set_cookies(resp: &TestResponse) -> Vec<String> {
-    resp.0.headers().get_all("set-cookie").iter().map(|v| v.to_str().unwrap().to_owned()).collect()
 }
 
 async fn exec(t: &TestApp, sql: &str, values: Vec<Value>) {

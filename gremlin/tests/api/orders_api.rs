@@ -513,15 +513,10 @@ async fn business_endpoints_take_the_session_cookie_identity_sets_over_https() {
         .send()
         .await;
     signed_in.assert_status_is_ok();
-    let set_cookie = signed_in
-        .0
-        .headers()
-        .get_all("set-cookie")
-        .iter()
-        .filter_map(|v| v.to_str().ok())
+    let set_cookie = crate::support::set_cookies(&signed_in)
+        .into_iter()
         .find(|c| c.starts_with("__Secure-better-auth.session_token="))
-        .expect("identity sets the __Secure- session cookie over https")
-        .to_owned();
+        .expect("identity sets the __Secure- session cookie over https");
     let cookie = set_cookie.split(';').next().unwrap().to_owned();
     t.client()
         .get("/api/orders")

@@ -275,6 +275,12 @@ pub async fn json(resp: poem::test::TestResponse) -> serde_json::Value {
     resp.0.into_body().into_json().await.expect("a JSON body")
 }
 
+/// Every `Set-Cookie` header of `resp`, as sent.
+#[cfg(feature = "identity")]
+pub fn set_cookies(resp: &poem::test::TestResponse) -> Vec<String> {
+    resp.0.headers().get_all("set-cookie").iter().map(|v| v.to_str().unwrap().to_owned()).collect()
+}
+
 /// A user signed up through the API.
 #[cfg(feature = "identity")]
 pub struct SignedUp {
