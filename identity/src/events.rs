@@ -117,3 +117,17 @@ pub fn user_removed(user_id: &str, by_user_id: &str) -> EventEnvelope {
         serde_json::json!({ "user_id": user_id, "removed_by": by_user_id }),
     )
 }
+
+/// `identity.session.revoked`: sessions ended before their expiry (sign-out,
+/// revocation by the user or an administrator). Services drop what they
+/// cached about them, so a service JWT minted from one (its `sid`) stops
+/// working at once instead of at its `exp`.
+pub fn sessions_revoked(user_id: &str, session_ids: &[String]) -> EventEnvelope {
+    EventEnvelope::new(
+        "identity.session.revoked",
+        DOMAIN,
+        None,
+        user_id.to_owned(),
+        serde_json::json!({ "user_id": user_id, "session_ids": session_ids }),
+    )
+}

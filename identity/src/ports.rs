@@ -83,11 +83,14 @@ pub trait IdentityStore: Send + Sync {
     ) -> Result<(), StoreError>;
 
     /// Deletes the session with this token, if it belongs to `user_id`
-    /// (any user when `None`); true when one was deleted.
-    async fn delete_session(&self, token: &str, user_id: Option<&str>) -> Result<bool, StoreError>;
+    /// (any user when `None`), and records `identity.session.revoked` in the
+    /// same transaction; the ids deleted (none or one).
+    async fn delete_session(&self, token: &str, user_id: Option<&str>) -> Result<Vec<String>, StoreError>;
 
-    /// Deletes all of a user's sessions except the one with `keep_token`.
-    async fn delete_user_sessions(&self, user_id: &str, keep_token: Option<&str>) -> Result<u64, StoreError>;
+    /// Deletes all of a user's sessions except the one with `keep_token`,
+    /// recording `identity.session.revoked` in the same transaction; the ids
+    /// deleted.
+    async fn delete_user_sessions(&self, user_id: &str, keep_token: Option<&str>) -> Result<Vec<String>, StoreError>;
 
     /// The user's unexpired sessions, newest first.
     async fn list_sessions(&self, user_id: &str, now: OffsetDateTime) -> Result<Vec<Session>, StoreError>;
@@ -297,6 +300,9 @@ pub trait MembershipReader: Send + Sync {
     /// The session with this raw token, if it exists.
     async fn session_identity(&self, token: &str) -> Result<Option<SessionIdentity>, StoreError>;
 
+    /// The session with this id (a JWT's `sid`), if it still exists.
+    async fn session_by_id(&self, session_id: &str) -> Result<Option<SessionIdentity>, StoreError>;
+
     /// The public JWK JSON of the signing key `kid`.
     async fn signing_key(&self, kid: &str) -> Result<Option<String>, StoreError>;
 
@@ -316,6 +322,10 @@ pub trait AccessInvalidation: Send + Sync {
 
     /// The organization is gone: every cached membership in it is stale.
     async fn organization_deleted(&self, organization_id: &str);
+
+    /// These sessions ended early (sign-out, revocation): JWTs minted from
+    /// them must stop working now.
+    async fn sessions_revoked(&self, session_ids: &[String]);
 }
 
 /// Invalidation that does nothing: for processes without a verifier.
@@ -325,6 +335,7 @@ pub struct NoInvalidation;
 impl AccessInvalidation for NoInvalidation {
     async fn membership_changed(&self, _: Option<&str>, _: &str) {}
     async fn organization_deleted(&self, _: &str) {}
+    async fn sessions_revoked(&self, _: &[String]) {}
 }
 
 /// Changes an administrator may make to a user; absent fields stay.

@@ -19,7 +19,7 @@ use crate::crypto::password::{self, Verification};
 use crate::error::AuthError;
 use crate::events;
 use crate::model::{EmailAddress, NewPassword, Session, SessionPolicy, SessionTiming, User, id, profile};
-use crate::ports::{IdentityStore, SigningKeyRecord, StoreError};
+use crate::ports::{AccessInvalidation, IdentityStore, NoInvalidation, SigningKeyRecord, StoreError};
 use crate::settings::IdentitySettings;
 
 impl From<StoreError> for AuthError {
@@ -77,6 +77,7 @@ pub struct IdentityService {
     policy: SessionPolicy,
     log: SessionLog,
     hashing: PasswordWorkers,
+    access: Arc<dyn AccessInvalidation>,
 }
 
 /// Runs CPU-heavy work other than password hashing (key generation) on the
@@ -95,7 +96,23 @@ impl IdentityService {
         hashing: PasswordWorkers,
     ) -> Self {
         let policy = SessionPolicy { ttl: settings.session_ttl, update_age: settings.session_update_age };
-        Self { store, settings, policy, log, hashing }
+        Self { store, settings, policy, log, hashing, access: Arc::new(NoInvalidation) }
+    }
+
+    /// Tells `access` of every session this service ends, so JWTs minted
+    /// from them stop working in this process at once (other processes
+    /// learn it from `identity.session.revoked`).
+    pub fn with_access(mut self, access: Arc<dyn AccessInvalidation>) -> Self {
+        self.access = access;
+        self
+    }
+
+    /// Announces ended sessions to the verifier's cache.
+    async fn ended(&self, session_ids: Vec<String>) -> Vec<String> {
+        if !session_ids.is_empty() {
+            self.access.sessions_revoked(&session_ids).await;
+        }
+        session_ids
     }
 
     async fn record(
@@ -215,7 +232,8 @@ impl IdentityService {
         let remembered = self.policy.is_remembered(session.created_at, session.expires_at);
         match self.policy.timing(session.expires_at, remembered, now) {
             SessionTiming::Expired => {
-                self.store.delete_session(token, None).await?;
+                let ended = self.store.delete_session(token, None).await?;
+                self.ended(ended).await;
                 Ok(None)
             }
             SessionTiming::Refresh(expires_at) if !disable_refresh => {
@@ -231,7 +249,8 @@ impl IdentityService {
     /// Ends the session with this token (no-op when unknown).
     pub async fn sign_out(&self, token: &str, client: &ClientInfo) -> Result<(), AuthError> {
         let user = self.store.find_session(token).await?.map(|(_, user)| user);
-        self.store.delete_session(token, None).await?;
+        let ended = self.store.delete_session(token, None).await?;
+        self.ended(ended).await;
         if user.is_some() {
             self.record(LogKind::SignOut, user.as_ref(), None, client, None).await;
         }
@@ -246,19 +265,22 @@ impl IdentityService {
     /// Revokes one of the caller's sessions by raw token; other users'
     /// tokens are silently ignored (as Better Auth does). True when revoked.
     pub async fn revoke_session(&self, auth: &Authenticated, token: &str) -> Result<bool, AuthError> {
-        Ok(self.store.delete_session(token, Some(&auth.user.id)).await?)
+        let ended = self.store.delete_session(token, Some(&auth.user.id)).await?;
+        Ok(!self.ended(ended).await.is_empty())
     }
 
     /// Revokes every session of the caller, the current one included.
     pub async fn revoke_sessions(&self, auth: &Authenticated) -> Result<(), AuthError> {
-        self.store.delete_user_sessions(&auth.user.id, None).await?;
+        let ended = self.store.delete_user_sessions(&auth.user.id, None).await?;
+        self.ended(ended).await;
         self.record(LogKind::SessionRevoked, Some(&auth.user), None, &ClientInfo::default(), None).await;
         Ok(())
     }
 
     /// Revokes every session of the caller but the current one.
     pub async fn revoke_other_sessions(&self, auth: &Authenticated) -> Result<(), AuthError> {
-        self.store.delete_user_sessions(&auth.user.id, Some(&auth.session.token)).await?;
+        let ended = self.store.delete_user_sessions(&auth.user.id, Some(&auth.session.token)).await?;
+        self.ended(ended).await;
         Ok(())
     }
 
@@ -285,7 +307,8 @@ impl IdentityService {
         if !revoke_others {
             return Ok(None);
         }
-        self.store.delete_user_sessions(&auth.user.id, None).await?;
+        let ended = self.store.delete_user_sessions(&auth.user.id, None).await?;
+        self.ended(ended).await;
         let remembered = self.policy.is_remembered(auth.session.created_at, auth.session.expires_at);
         let session = self.new_session(&auth.user.id, remembered, client, now);
         self.store.create_session(&session).await?;

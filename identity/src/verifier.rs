@@ -77,6 +77,23 @@ pub struct Verifier {
     registry: Arc<PermissionRegistry>,
 }
 
+/// Who a credential names, before the organization is chosen.
+struct Caller {
+    user_id: String,
+    /// The token's `org` claim or the session's active organization.
+    default_org: Option<String>,
+    /// The session a JWT was minted from, still to be checked live.
+    session_id: Option<String>,
+}
+
+/// What the verifier caches about a session a JWT names.
+#[derive(serde::Serialize, serde::Deserialize)]
+struct CachedSession {
+    user_id: String,
+    /// Unix seconds.
+    expires_at: i64,
+}
+
 fn unauthenticated(detail: &str) -> DomainError {
     DomainError::Unauthenticated { detail: detail.to_owned() }
 }
@@ -104,15 +121,25 @@ impl Verifier {
     /// presented, 403 when no organization is selected or the caller is not
     /// a member of it.
     pub async fn principal(&self, credentials: &CallerCredentials) -> Result<Principal, DomainError> {
-        let (user_id, default_org) = self.authenticate(credentials).await?;
+        let caller = self.authenticate(credentials).await?;
         let organization =
-            credentials.organization.clone().filter(|o| !o.is_empty()).or(default_org).ok_or_else(|| {
+            credentials.organization.clone().filter(|o| !o.is_empty()).or(caller.default_org).ok_or_else(|| {
                 DomainError::Forbidden {
                     detail: "no organization selected: send X-Organization-Id or set an active organization".into(),
                 }
             })?;
-        let membership = self.membership(&organization, &user_id).await?;
+        let (membership, session) = self.standing(&organization, &caller.user_id, caller.session_id.as_deref()).await?;
         let now = OffsetDateTime::now_utc().unix_timestamp();
+        if caller.session_id.is_some() {
+            match session {
+                Some(s) if s.user_id == caller.user_id && s.expires_at > now => {}
+                _ => {
+                    return Err(unauthenticated(
+                        "the session this token was issued from has ended (signed out or revoked): sign in again",
+                    ));
+                }
+            }
+        }
         let membership = match membership {
             Some(m) if m.banned && m.ban_expires.is_none_or(|until| until > now) => {
                 return Err(unauthenticated("the user is banned"));
@@ -122,14 +149,14 @@ impl Verifier {
         };
         let overrides = self.overrides(&organization).await?;
         Ok(Principal {
-            user_id: UserId::new(user_id),
+            user_id: UserId::new(caller.user_id),
             organization_id: OrganizationId::new(organization),
             permissions: self.registry.grants(&membership.role, overrides.as_ref()),
             role: membership.role,
         })
     }
 
-    async fn authenticate(&self, credentials: &CallerCredentials) -> Result<(String, Option<String>), DomainError> {
+    async fn authenticate(&self, credentials: &CallerCredentials) -> Result<Caller, DomainError> {
         let bearer = credentials.authorization.as_deref().and_then(|h| {
             let (scheme, value) = h.split_once(' ')?;
             scheme.eq_ignore_ascii_case("bearer").then(|| value.trim().to_owned())
@@ -137,7 +164,10 @@ impl Verifier {
         let token = match (bearer, &credentials.session_cookie) {
             (Some(value), _) if value.split('.').count() == 3 => {
                 let claims = self.verify_jwt(&value).await?;
-                return Ok((claims.sub, claims.org));
+                // Gremlin's tokens name the session they were minted from;
+                // Better Auth's carry no `sid` and live until `exp`.
+                let session_id = Some(claims.sid).filter(|sid| !sid.is_empty());
+                return Ok(Caller { user_id: claims.sub, default_org: claims.org, session_id });
             }
             (Some(value), _) if value.contains('.') => {
                 signed_token::verify(&self.settings.secret, &signed_token::percent_decode(&value))
@@ -161,7 +191,7 @@ impl Verifier {
         if session.expires_at <= OffsetDateTime::now_utc() {
             return Err(unauthenticated("the session has expired"));
         }
-        Ok((session.user_id, session.active_organization_id))
+        Ok(Caller { user_id: session.user_id, default_org: session.active_organization_id, session_id: None })
     }
 
     /// Verifies a JWT: HS256 with the shared secret, or EdDSA with the
@@ -269,31 +299,80 @@ impl Verifier {
         self.cache.get(index).await.ok().flatten().and_then(|b| serde_json::from_slice(&b).ok()).unwrap_or_default()
     }
 
-    /// The membership, from the cache or the database. A cache that is down
+    fn session_key(&self, session_id: &str) -> String {
+        format!("{}session:{session_id}", self.settings.cache_prefix)
+    }
+
+    /// The caller's membership and, for a JWT, the state of the session it
+    /// was minted from: both cached entries in one cache round trip, the
+    /// database read only for what the cache lacks. A cache that is down
     /// falls back to the database.
-    async fn membership(&self, organization_id: &str, user_id: &str) -> Result<Option<Membership>, DomainError> {
-        let key = self.cache_key(organization_id, user_id);
-        match self.cache.get(&key).await {
-            Ok(Some(bytes)) => {
-                if let Ok(cached) = serde_json::from_slice::<Option<Membership>>(&bytes) {
-                    return Ok(cached);
-                }
-            }
-            Ok(None) => {}
-            Err(e) => tracing::warn!(error = %e, "membership cache unavailable; reading the database"),
-        }
+    async fn standing(
+        &self,
+        organization_id: &str,
+        user_id: &str,
+        session_id: Option<&str>,
+    ) -> Result<(Option<Membership>, Option<CachedSession>), DomainError> {
+        let membership_key = self.cache_key(organization_id, user_id);
+        let session_key = session_id.map(|sid| self.session_key(sid));
+        let keys: Vec<&str> = std::iter::once(membership_key.as_str()).chain(session_key.as_deref()).collect();
+        let cached = self.cache.get_many(&keys).await.unwrap_or_else(|e| {
+            tracing::warn!(error = %e, "verifier cache unavailable; reading the database");
+            Vec::new()
+        });
+        let decoded = |i: usize| cached.get(i).cloned().flatten();
+        let membership = match decoded(0).and_then(|b| serde_json::from_slice::<Option<Membership>>(&b).ok()) {
+            Some(cached) => cached,
+            None => self.load_membership(&membership_key, organization_id, user_id).await?,
+        };
+        let session = match (session_id, session_key) {
+            (Some(sid), Some(key)) => match decoded(1).and_then(|b| serde_json::from_slice(&b).ok()) {
+                Some(cached) => cached,
+                None => self.load_session(&key, sid).await?,
+            },
+            _ => None,
+        };
+        Ok((membership, session))
+    }
+
+    /// Reads a membership from the database and caches it, indexed by user
+    /// and by organization so a ban or a deleted organization can drop it.
+    async fn load_membership(
+        &self,
+        key: &str,
+        organization_id: &str,
+        user_id: &str,
+    ) -> Result<Option<Membership>, DomainError> {
         let membership = self.reader.membership_of(organization_id, user_id).await.map_err(backend)?;
         if let Ok(bytes) = serde_json::to_vec(&membership) {
-            let ttl = self.settings.cache_ttl;
-            if let Err(e) = self.cache.set(&key, &bytes, ttl).await {
+            if let Err(e) = self.cache.set(key, &bytes, self.settings.cache_ttl).await {
                 tracing::warn!(error = %e, "could not cache membership");
             }
-            // Index the entry by user and by organization, so a ban or a
-            // deleted organization can drop all of them.
             self.remember(&self.user_index_key(user_id), organization_id).await;
             self.remember(&self.org_index_key(organization_id), user_id).await;
         }
         Ok(membership)
+    }
+
+    /// Reads a session by id from the database and caches what the
+    /// verifier needs of it (`None`: it is gone).
+    async fn load_session(&self, key: &str, session_id: &str) -> Result<Option<CachedSession>, DomainError> {
+        let session = self
+            .reader
+            .session_by_id(session_id)
+            .await
+            .map_err(backend)?
+            .map(|s| CachedSession { user_id: s.user_id, expires_at: s.expires_at.unix_timestamp() });
+        self.cache_session(key, &session).await;
+        Ok(session)
+    }
+
+    async fn cache_session(&self, key: &str, session: &Option<CachedSession>) {
+        if let Ok(bytes) = serde_json::to_vec(session)
+            && let Err(e) = self.cache.set(key, &bytes, self.settings.cache_ttl).await
+        {
+            tracing::warn!(error = %e, "could not cache a session's state");
+        }
     }
 
     async fn overrides(&self, organization_id: &str) -> Result<Option<RoleOverrides>, DomainError> {
@@ -311,6 +390,14 @@ impl Verifier {
             }
             ("identity.user.banned" | "identity.user.unbanned" | "identity.user.removed", Some(user)) => {
                 self.membership_changed(None, user).await
+            }
+            ("identity.session.revoked", _) => {
+                let ids: Vec<String> = event
+                    .data
+                    .get("session_ids")
+                    .and_then(|v| serde_json::from_value(v.clone()).ok())
+                    .unwrap_or_default();
+                self.sessions_revoked(&ids).await;
             }
             ("identity.organization.deleted", _) => {
                 if let Some(org) = org {
@@ -339,6 +426,14 @@ impl AccessInvalidation for Verifier {
     async fn organization_deleted(&self, organization_id: &str) {
         for user in self.indexed(&self.org_index_key(organization_id)).await {
             let _ = self.cache.delete(&self.cache_key(organization_id, &user)).await;
+        }
+    }
+
+    /// Caches each session as gone (a tombstone for the TTL, so the next
+    /// JWT from it is refused without a database read).
+    async fn sessions_revoked(&self, session_ids: &[String]) {
+        for sid in session_ids {
+            self.cache_session(&self.session_key(sid), &None).await;
         }
     }
 }

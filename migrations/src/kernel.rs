@@ -1,11 +1,13 @@
 //! The kernel's tables: the transactional outbox, the processed-event
-//! records of consumers and the SQL-backed document store. Every deployment shape has them.
+//! records of consumers, the SQL-backed document store and the gapless
+//! document-number counters. Every deployment shape has them.
 
 use sea_orm_migration::prelude::*;
 
 mod m20261127_000001_kernel_outbox;
 mod m20261127_000002_kernel_documents;
 mod m20261127_000003_kernel_processed_events;
+mod m20261130_000004_kernel_document_numbers;
 
 /// The kernel's migrations, in order.
 pub(crate) fn migrations() -> Vec<Box<dyn MigrationTrait>> {
@@ -13,5 +15,6 @@ pub(crate) fn migrations() -> Vec<Box<dyn MigrationTrait>> {
         Box::new(m20261127_000001_kernel_outbox::Migration),
         Box::new(m20261127_000002_kernel_documents::Migration),
         Box::new(m20261127_000003_kernel_processed_events::Migration),
+        Box::new(m20261130_000004_kernel_document_numbers::Migration),
     ]
 }

@@ -66,6 +66,7 @@ macro_rules! cache_conformance {
                 missing_key_is_none,
                 set_then_get,
                 set_replaces_value,
+                get_many_reads_in_key_order,
                 entries_expire,
                 set_if_absent_stores_once,
                 set_if_absent_is_atomic,

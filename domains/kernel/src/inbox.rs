@@ -6,7 +6,7 @@
 use sea_orm::{ConnectionTrait, DbErr};
 
 use crate::ids::EventId;
-use crate::outbox::{now_micros, statement};
+use crate::sql::{now_micros, statement};
 
 /// One event as handled by one consumer (its durable subscription name).
 #[derive(Debug, Clone, PartialEq, Eq)]

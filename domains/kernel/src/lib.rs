@@ -16,13 +16,16 @@ pub mod ids;
 pub mod inbox;
 pub mod money;
 pub mod nullable;
+pub mod numbering;
 pub mod outbox;
 pub mod overload;
 pub mod page;
 pub mod ports;
+pub mod pricing;
 pub mod principal;
 pub mod problem;
 pub mod schema;
+pub mod sql;
 
 #[cfg(feature = "conformance")]
 pub mod conformance;

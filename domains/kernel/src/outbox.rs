@@ -14,11 +14,11 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use anyhow::Context;
-use sea_orm::{ConnectionTrait, DatabaseBackend, DatabaseConnection, DbErr, Statement, TransactionTrait, Value};
-use time::OffsetDateTime;
+use sea_orm::{ConnectionTrait, DatabaseBackend, DatabaseConnection, DbErr, TransactionTrait, Value};
 
 use crate::event::EventEnvelope;
 use crate::ports::events::EventBus;
+use crate::sql::{now_micros, statement};
 
 /// Writes `event` to the outbox on `conn`, which should be the transaction
 /// that makes the change the event describes. Fails like any insert.
@@ -29,43 +29,6 @@ pub async fn record(conn: &impl ConnectionTrait, event: &EventEnvelope) -> Resul
         vec![event.id.to_string().into(), event.event_type.clone().into(), envelope.into(), now_micros().into()];
     conn.execute_raw(statement(conn.get_database_backend(), sql, values)).await?;
     Ok(())
-}
-
-/// Current time in microseconds since the Unix epoch.
-pub fn now_micros() -> i64 {
-    micros(OffsetDateTime::now_utc())
-}
-
-/// `t` in microseconds since the Unix epoch, how tables store times so that
-/// SQLite and PostgreSQL compare them alike.
-pub fn micros(t: OffsetDateTime) -> i64 {
-    i64::try_from(t.unix_timestamp_nanos() / 1000).unwrap_or(i64::MAX)
-}
-
-/// A time stored by [`micros`]; fails only for values no such call wrote.
-pub fn from_micros(us: i64) -> anyhow::Result<OffsetDateTime> {
-    OffsetDateTime::from_unix_timestamp_nanos(i128::from(us) * 1000).context("stored time out of range")
-}
-
-/// Builds a statement; `$n` placeholders become SQLite's numbered `?n`, so a
-/// parameter may appear more than once on both backends.
-pub fn statement(backend: DatabaseBackend, sql: &str, values: Vec<Value>) -> Statement {
-    let sql = match backend {
-        DatabaseBackend::Sqlite => {
-            let mut out = String::with_capacity(sql.len());
-            let mut chars = sql.chars().peekable();
-            while let Some(c) = chars.next() {
-                if c == '$' && chars.peek().is_some_and(char::is_ascii_digit) {
-                    out.push('?');
-                } else {
-                    out.push(c);
-                }
-            }
-            out
-        }
-        _ => sql.to_owned(),
-    };
-    Statement::from_sql_and_values(backend, sql, values)
 }
 
 /// Number of committed events in `db`'s outbox not yet published: the
@@ -211,18 +174,5 @@ impl OutboxRelay {
             Ok(n) => tracing::info!(published = n, "outbox relay flushed and stopped"),
             Err(e) => tracing::error!(error = format!("{e:#}"), "outbox relay could not flush on shutdown"),
         }
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn sqlite_placeholders_are_rewritten() {
-        let s = statement(DatabaseBackend::Sqlite, "UPDATE t SET a = $1 WHERE b = $12 AND c = '$x'", vec![]);
-        assert_eq!(s.sql, "UPDATE t SET a = ?1 WHERE b = ?12 AND c = '$x'");
-        let p = statement(DatabaseBackend::Postgres, "SELECT $1", vec![]);
-        assert_eq!(p.sql, "SELECT $1");
     }
 }

@@ -1,25 +1,27 @@
-//! The SQL adapter of [`OrderRepository`]: portable SQL over sea-orm's
-//! connection (SQLite and PostgreSQL), every statement scoped by
-//! `organization_id`. Numbers come from one counter row per organization,
-//! incremented inside the creating transaction: concurrent creates queue on
-//! that row and a rolled-back create gives its number back, so numbers are
-//! gapless.
+//! The SQL adapter of [`OrderRepository`]: sea-orm entities over SQLite and
+//! PostgreSQL, every statement scoped by `organization_id`. Numbers are the
+//! kernel's gapless per-organization series (`gremlin_kernel::numbering`),
+//! taken inside the creating transaction.
 
+mod entities;
 mod rows;
-
-use std::str::FromStr;
 
 use anyhow::Context;
 use async_trait::async_trait;
 use gremlin_kernel::inbox::{self, HandledEvent};
-use gremlin_kernel::outbox::{self, micros, statement};
-use gremlin_kernel::{Cursor, EventEnvelope, OrganizationId, Page};
-use sea_orm::{ConnectionTrait, DatabaseConnection, DatabaseTransaction, TransactionTrait, Value};
+use gremlin_kernel::sql::micros;
+use gremlin_kernel::{Cursor, EventEnvelope, OrganizationId, Page, numbering, outbox};
+use sea_orm::ActiveValue::NotSet;
+use sea_orm::{
+    ColumnTrait, Condition, ConnectionTrait, DatabaseConnection, DatabaseTransaction, EntityTrait, QueryFilter,
+    QueryOrder, QuerySelect, TransactionTrait,
+};
 
-use crate::model::number::DEFAULT_PREFIX;
-use crate::model::{NumberPrefix, Order, OrderId, OrderNumber};
+use crate::model::number::SERIES;
+use crate::model::{NumberPrefix, Order, OrderId};
 use crate::ports::{BuildOrder, OrderQuery, OrderRepository, RepositoryError};
-use rows::{LINE_COLUMNS, ORDER_COLUMNS, line_values, order_from_row, order_values};
+use entities::{line, order};
+use rows::{line_from_row, line_row, order_from_row, order_row};
 
 /// Orders in the SQL database.
 #[derive(Clone)]
@@ -34,17 +36,18 @@ impl SqlOrderRepository {
     }
 }
 
-async fn exec(conn: &impl ConnectionTrait, sql: &str, values: Vec<Value>) -> anyhow::Result<u64> {
-    let done = conn.execute_raw(statement(conn.get_database_backend(), sql, values)).await?;
-    Ok(done.rows_affected())
+/// The order `id` of `organization`: the key every statement filters on.
+fn key(organization: &OrganizationId, id: OrderId) -> Condition {
+    Condition::all()
+        .add(order::Column::OrganizationId.eq(organization.as_str()))
+        .add(order::Column::Id.eq(id.to_string()))
 }
 
 async fn insert_lines(txn: &DatabaseTransaction, order: &Order) -> anyhow::Result<()> {
-    let placeholders = (1..=15).map(|i| format!("${i}")).collect::<Vec<_>>().join(", ");
-    let sql = format!("INSERT INTO order_lines ({LINE_COLUMNS}) VALUES ({placeholders})");
-    for line in &order.lines {
-        exec(txn, &sql, line_values(order, line)).await.context("inserting order line")?;
-    }
+    line::Entity::insert_many(order.lines.iter().map(|l| line_row(order, l)))
+        .exec_without_returning(txn)
+        .await
+        .context("inserting order lines")?;
     Ok(())
 }
 
@@ -61,25 +64,18 @@ impl SqlOrderRepository {
         if orders.is_empty() {
             return Ok(());
         }
-        let mut values: Vec<Value> = vec![organization.as_str().into()];
-        let mut marks = Vec::new();
-        for order in orders.iter() {
-            values.push(order.id.to_string().into());
-            marks.push(format!("${}", values.len()));
-        }
-        let sql = format!(
-            "SELECT {LINE_COLUMNS} FROM order_lines WHERE organization_id = $1 AND order_id IN ({}) ORDER BY order_id, position",
-            marks.join(", ")
-        );
-        let rows = self
-            .db
-            .query_all_raw(statement(self.db.get_database_backend(), &sql, values))
+        let rows = line::Entity::find()
+            .filter(line::Column::OrganizationId.eq(organization.as_str()))
+            .filter(line::Column::OrderId.is_in(orders.iter().map(|o| o.id.to_string())))
+            .order_by_asc(line::Column::OrderId)
+            .order_by_asc(line::Column::Position)
+            .all(&self.db)
             .await
             .context("reading order lines")?;
         for row in rows {
-            let (order_id, line) = rows::line_from_row(&row)?;
+            let order_id = row.order_id.clone();
             if let Some(order) = orders.iter_mut().find(|o| o.id.to_string() == order_id) {
-                order.lines.push(line);
+                order.lines.push(line_from_row(row)?);
             }
         }
         Ok(())
@@ -91,13 +87,15 @@ impl SqlOrderRepository {
         organization: &OrganizationId,
         id: OrderId,
     ) -> anyhow::Result<Option<i64>> {
-        let stmt = statement(
-            conn.get_database_backend(),
-            "SELECT version FROM orders WHERE organization_id = $1 AND id = $2",
-            vec![organization.as_str().into(), id.to_string().into()],
-        );
-        let row = conn.query_one_raw(stmt).await.context("reading order version")?;
-        Ok(row.map(|r| r.try_get_by_index::<i64>(0)).transpose()?)
+        let version = order::Entity::find()
+            .select_only()
+            .column(order::Column::Version)
+            .filter(key(organization, id))
+            .into_tuple::<i64>()
+            .one(conn)
+            .await
+            .context("reading order version")?;
+        Ok(version)
     }
 
     /// Updates the order row (version-checked, tenant from the caller),
@@ -115,26 +113,24 @@ impl SqlOrderRepository {
         if order.organization_id != *organization {
             return Err(RepositoryError::NotFound);
         }
-        let mut values = order_values(order);
-        values[1] = organization.as_str().into();
-        let columns: Vec<&str> = ORDER_COLUMNS.split(", ").collect();
-        let assignments =
-            columns.iter().enumerate().skip(2).map(|(i, c)| format!("{c} = ${}", i + 1)).collect::<Vec<_>>().join(", ");
-        values.push(expected_version.into());
-        let sql = format!(
-            "UPDATE orders SET {assignments} WHERE id = $1 AND organization_id = $2 AND version = ${}",
-            values.len()
-        );
-        if exec(txn, &sql, values).await.context("updating order")? == 0 {
+        let mut changes = order_row(order);
+        (changes.id, changes.organization_id) = (NotSet, NotSet);
+        let updated = order::Entity::update_many()
+            .set(changes)
+            .filter(key(organization, order.id))
+            .filter(order::Column::Version.eq(expected_version))
+            .exec(txn)
+            .await
+            .context("updating order")?;
+        if updated.rows_affected == 0 {
             return Err(self.stale(txn, organization, order.id).await);
         }
-        exec(
-            txn,
-            "DELETE FROM order_lines WHERE organization_id = $1 AND order_id = $2",
-            vec![organization.as_str().into(), order.id.to_string().into()],
-        )
-        .await
-        .context("replacing lines")?;
+        line::Entity::delete_many()
+            .filter(line::Column::OrganizationId.eq(organization.as_str()))
+            .filter(line::Column::OrderId.eq(order.id.to_string()))
+            .exec(txn)
+            .await
+            .context("replacing lines")?;
         insert_lines(txn, order).await?;
         record(txn, events).await?;
         Ok(())
@@ -153,32 +149,7 @@ impl SqlOrderRepository {
 impl OrderRepository for SqlOrderRepository {
     async fn create(&self, organization: &OrganizationId, build: BuildOrder) -> Result<Order, RepositoryError> {
         let txn = self.db.begin().await.context("starting order transaction")?;
-        let org: Value = organization.as_str().into();
-        // The first statement writes, so SQLite takes its write lock at once
-        // and concurrent creates queue on busy_timeout instead of failing.
-        exec(&txn, "INSERT INTO order_number_sequences (organization_id, prefix, next_value) VALUES ($1, $2, 1) ON CONFLICT (organization_id) DO NOTHING", vec![org.clone(), DEFAULT_PREFIX.into()])
-            .await
-            .context("preparing the number sequence")?;
-        exec(
-            &txn,
-            "UPDATE order_number_sequences SET next_value = next_value + 1 WHERE organization_id = $1",
-            vec![org.clone()],
-        )
-        .await
-        .context("taking an order number")?;
-        let stmt = statement(
-            txn.get_database_backend(),
-            "SELECT next_value - 1, prefix FROM order_number_sequences WHERE organization_id = $1",
-            vec![org],
-        );
-        let row =
-            txn.query_one_raw(stmt).await.context("reading the order number")?.context("number sequence missing")?;
-        let sequence: i64 = row.try_get_by_index(0).context("reading sequence")?;
-        let prefix: String = row.try_get_by_index(1).context("reading prefix")?;
-        let number = OrderNumber {
-            prefix: NumberPrefix::parse(&prefix).unwrap_or_default(),
-            sequence: u64::try_from(sequence).context("negative order number")?,
-        };
+        let number = numbering::take_next(&txn, &SERIES, organization).await?;
         let (order, events) = match build(number) {
             Ok(built) if built.0.organization_id == *organization => built,
             Ok(_) => {
@@ -190,10 +161,7 @@ impl OrderRepository for SqlOrderRepository {
                 return Err(RepositoryError::Invalid(e));
             }
         };
-        let placeholders = (1..=23).map(|i| format!("${i}")).collect::<Vec<_>>().join(", ");
-        exec(&txn, &format!("INSERT INTO orders ({ORDER_COLUMNS}) VALUES ({placeholders})"), order_values(&order))
-            .await
-            .context("inserting order")?;
+        order::Entity::insert(order_row(&order)).exec_without_returning(&txn).await.context("inserting order")?;
         insert_lines(&txn, &order).await?;
         record(&txn, &events).await?;
         txn.commit().await.context("committing order")?;
@@ -201,11 +169,9 @@ impl OrderRepository for SqlOrderRepository {
     }
 
     async fn get(&self, organization: &OrganizationId, id: OrderId) -> Result<Option<Order>, RepositoryError> {
-        let sql = format!("SELECT {ORDER_COLUMNS} FROM orders WHERE organization_id = $1 AND id = $2");
-        let stmt =
-            statement(self.db.get_database_backend(), &sql, vec![organization.as_str().into(), id.to_string().into()]);
-        let Some(row) = self.db.query_one_raw(stmt).await.context("reading order")? else { return Ok(None) };
-        let mut orders = vec![order_from_row(&row)?];
+        let row = order::Entity::find().filter(key(organization, id)).one(&self.db).await.context("reading order")?;
+        let Some(row) = row else { return Ok(None) };
+        let mut orders = vec![order_from_row(row)?];
         self.attach_lines(organization, &mut orders).await?;
         Ok(orders.pop())
     }
@@ -248,19 +214,21 @@ impl OrderRepository for SqlOrderRepository {
         events: &[EventEnvelope],
     ) -> Result<(), RepositoryError> {
         let txn = self.db.begin().await.context("starting order transaction")?;
-        let key: Vec<Value> = vec![organization.as_str().into(), id.to_string().into()];
-        let mut with_version = key.clone();
-        with_version.push(expected_version.into());
-        if exec(&txn, "DELETE FROM orders WHERE organization_id = $1 AND id = $2 AND version = $3", with_version)
+        let deleted = order::Entity::delete_many()
+            .filter(key(organization, id))
+            .filter(order::Column::Version.eq(expected_version))
+            .exec(&txn)
             .await
-            .context("deleting order")?
-            == 0
-        {
+            .context("deleting order")?;
+        if deleted.rows_affected == 0 {
             let error = self.stale(&txn, organization, id).await;
             txn.rollback().await.context("rolling back")?;
             return Err(error);
         }
-        exec(&txn, "DELETE FROM order_lines WHERE organization_id = $1 AND order_id = $2", key)
+        line::Entity::delete_many()
+            .filter(line::Column::OrganizationId.eq(organization.as_str()))
+            .filter(line::Column::OrderId.eq(id.to_string()))
+            .exec(&txn)
             .await
             .context("deleting lines")?;
         record(&txn, events).await?;
@@ -273,40 +241,30 @@ impl OrderRepository for SqlOrderRepository {
         organization: &OrganizationId,
         prefix: &NumberPrefix,
     ) -> Result<(), RepositoryError> {
-        let sql = "INSERT INTO order_number_sequences (organization_id, prefix, next_value) VALUES ($1, $2, 1) \
-                   ON CONFLICT (organization_id) DO UPDATE SET prefix = excluded.prefix";
-        exec(&self.db, sql, vec![organization.as_str().into(), prefix.as_str().into()])
-            .await
-            .context("setting the number prefix")?;
+        numbering::set_prefix(&self.db, &SERIES, organization, prefix).await?;
         Ok(())
     }
 
     async fn list(&self, organization: &OrganizationId, query: &OrderQuery) -> Result<Page<Order>, RepositoryError> {
-        let mut sql = format!("SELECT {ORDER_COLUMNS} FROM orders WHERE organization_id = $1");
-        let mut values: Vec<Value> = vec![organization.as_str().into()];
-        let mut add = |sql: &mut String, condition: &str, value: Value| {
-            values.push(value);
-            sql.push_str(&format!(" AND {condition} ${}", values.len()));
-        };
+        let mut find = order::Entity::find().filter(order::Column::OrganizationId.eq(organization.as_str()));
         if let Some(status) = query.status {
-            add(&mut sql, "status =", status.as_str().into());
+            find = find.filter(order::Column::Status.eq(status.as_str()));
         }
         if let Some(payment) = query.payment_status {
-            add(&mut sql, "payment_status =", payment.as_str().into());
+            find = find.filter(order::Column::PaymentStatus.eq(payment.as_str()));
         }
         if let Some(contact) = query.customer_contact_id {
-            add(&mut sql, "customer_contact_id =", contact.to_string().into());
+            find = find.filter(order::Column::CustomerContactId.eq(contact.to_string()));
         }
         if let Some(from) = query.created_from_us {
-            add(&mut sql, "created_at_us >=", from.into());
+            find = find.filter(order::Column::CreatedAtUs.gte(from));
         }
         if let Some(to) = query.created_to_us {
-            add(&mut sql, "created_at_us <", to.into());
+            find = find.filter(order::Column::CreatedAtUs.lt(to));
         }
         if let Some(seq) = query.number_seq {
-            add(&mut sql, "number_seq =", i64::try_from(seq).unwrap_or(i64::MAX).into());
+            find = find.filter(order::Column::NumberSeq.eq(i64::try_from(seq).unwrap_or(i64::MAX)));
         }
-        let (direction, compare) = if query.ascending { ("ASC", ">") } else { ("DESC", "<") };
         if let Some(cursor) = &query.cursor {
             let invalid = |_| {
                 RepositoryError::Invalid(crate::model::order::OrderError::Invalid(vec![gremlin_kernel::FieldError {
@@ -314,31 +272,28 @@ impl OrderRepository for SqlOrderRepository {
                     message: "not a cursor returned by this list".into(),
                 }]))
             };
-            if query.sort_by_number {
+            // Keyset pagination: strictly after the cursor's sort key.
+            let after = |column: order::Column, value: sea_orm::Value| {
+                if query.ascending { column.gt(value) } else { column.lt(value) }
+            };
+            find = if query.sort_by_number {
                 let seq: i64 = Cursor::decode(cursor).map_err(invalid)?;
-                add(&mut sql, &format!("number_seq {compare}"), seq.into());
+                find.filter(after(order::Column::NumberSeq, seq.into()))
             } else {
                 let (at, id): (i64, String) = Cursor::decode(cursor).map_err(invalid)?;
-                values.push(at.into());
-                values.push(id.into());
-                let (a, i) = (values.len() - 1, values.len());
-                sql.push_str(&format!(
-                    " AND (created_at_us {compare} ${a} OR (created_at_us = ${a} AND id {compare} ${i}))"
-                ));
-            }
+                find.filter(Condition::any().add(after(order::Column::CreatedAtUs, at.into())).add(
+                    Condition::all().add(order::Column::CreatedAtUs.eq(at)).add(after(order::Column::Id, id.into())),
+                ))
+            };
         }
-        let order_by = if query.sort_by_number {
-            format!("number_seq {direction}")
+        let direction = if query.ascending { sea_orm::Order::Asc } else { sea_orm::Order::Desc };
+        find = if query.sort_by_number {
+            find.order_by(order::Column::NumberSeq, direction)
         } else {
-            format!("created_at_us {direction}, id {direction}")
+            find.order_by(order::Column::CreatedAtUs, direction.clone()).order_by(order::Column::Id, direction)
         };
         let limit = query.limit.clamp(1, 200);
-        sql.push_str(&format!(" ORDER BY {order_by} LIMIT {}", limit + 1));
-        let rows = self
-            .db
-            .query_all_raw(statement(self.db.get_database_backend(), &sql, values))
-            .await
-            .context("listing orders")?;
+        let rows = find.limit(u64::from(limit) + 1).all(&self.db).await.context("listing orders")?;
         // The sort key of each order, as the cursor after it.
         let key = |o: &Order| {
             if query.sort_by_number {
@@ -348,7 +303,7 @@ impl OrderRepository for SqlOrderRepository {
             }
         };
         let keyed = rows
-            .iter()
+            .into_iter()
             .map(|row| {
                 let order = order_from_row(row)?;
                 let cursor_key = key(&order);
@@ -360,9 +315,4 @@ impl OrderRepository for SqlOrderRepository {
         self.attach_lines(organization, &mut page.items).await?;
         Ok(page)
     }
-}
-
-/// Parses a stored decimal.
-pub(crate) fn decimal(text: &str) -> anyhow::Result<rust_decimal::Decimal> {
-    rust_decimal::Decimal::from_str(text).with_context(|| format!("stored amount `{text}` is not a decimal"))
 }

@@ -57,7 +57,8 @@ pub fn api(
         super::verifier::identity_settings(settings)?,
         log.clone(),
         hashing.clone(),
-    );
+    )
+    .with_access(verifier.clone());
     let organizations = OrganizationService::new(store.clone(), verifier.clone()).with_log(log.clone());
     let invitations = InvitationService::new(store, crate::infra::mail::from_settings(settings)?, verifier.clone());
     let admin = admin_service(settings, adapters, verifier, hashing);

@@ -87,15 +87,32 @@ fn cache_error(error: FredError) -> CacheError {
     }
 }
 
+/// A cache entry from a Redis reply.
+fn entry(value: Value) -> Result<Option<Vec<u8>>, CacheError> {
+    match value {
+        Value::Null => Ok(None),
+        Value::Bytes(bytes) => Ok(Some(bytes.to_vec())),
+        Value::String(text) => Ok(Some(text.as_bytes().to_vec())),
+        other => Err(CacheError::Backend(anyhow::anyhow!("Redis returned {:?} for a cache entry", other.kind()))),
+    }
+}
+
 #[async_trait]
 impl Cache for RedisCache {
     async fn get(&self, key: &str) -> Result<Option<Vec<u8>>, CacheError> {
         let value: Value = self.pool.get(key).await.map_err(cache_error)?;
+        entry(value)
+    }
+
+    async fn get_many(&self, keys: &[&str]) -> Result<Vec<Option<Vec<u8>>>, CacheError> {
+        if keys.is_empty() {
+            return Ok(Vec::new());
+        }
+        let keys: Vec<String> = keys.iter().map(|k| (*k).to_owned()).collect();
+        let value: Value = self.pool.mget(keys).await.map_err(cache_error)?;
         match value {
-            Value::Null => Ok(None),
-            Value::Bytes(bytes) => Ok(Some(bytes.to_vec())),
-            Value::String(text) => Ok(Some(text.as_bytes().to_vec())),
-            other => Err(CacheError::Backend(anyhow::anyhow!("Redis returned {:?} for a cache entry", other.kind()))),
+            Value::Array(values) => values.into_iter().map(entry).collect(),
+            single => Ok(vec![entry(single)?]),
         }
     }
 

@@ -11,7 +11,7 @@ use async_nats::jetstream;
 use futures_util::StreamExt;
 use gremlin::consumers::{Consumer, Handler};
 use gremlin_kernel::inbox::{self, HandledEvent};
-use gremlin_kernel::outbox::statement;
+use gremlin_kernel::sql::statement;
 use gremlin_kernel::{EventEnvelope, EventId, OrganizationId, SubscriptionSpec};
 use sea_orm::{ConnectionTrait, DatabaseConnection, TransactionTrait};
 

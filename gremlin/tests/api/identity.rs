@@ -5,7 +5,7 @@
 
 use gremlin_identity::crypto::jwt::verify_hs256;
 use gremlin_identity::crypto::signed_token;
-use gremlin_kernel::outbox::statement;
+use gremlin_kernel::sql::statement;
 use poem::http::StatusCode;
 use poem::test::TestResponse;
 use sea_orm::{ConnectionTrait, Value};

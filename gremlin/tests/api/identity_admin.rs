@@ -2,7 +2,7 @@
 //! PostgreSQL: admin-only access, the user list, user management, bans,
 //! impersonation, session logs, and the CLI that creates the first admin.
 
-use gremlin_kernel::outbox::statement;
+use gremlin_kernel::sql::statement;
 use poem::http::StatusCode;
 use poem::test::TestResponse;
 use sea_orm::ConnectionTrait;

@@ -2,7 +2,7 @@
 //! PostgreSQL: creation and activation, Better Auth's default roles, the
 //! last-owner rule, tenant isolation, and the events each change records.
 
-use gremlin_kernel::outbox::statement;
+use gremlin_kernel::sql::statement;
 use poem::http::StatusCode;
 use poem::test::TestResponse;
 use sea_orm::{ConnectionTrait, Value};

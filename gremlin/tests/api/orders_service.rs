@@ -6,7 +6,7 @@ use std::collections::BTreeSet;
 use std::sync::Arc;
 
 use gremlin_kernel::inbox::HandledEvent;
-use gremlin_kernel::outbox::statement;
+use gremlin_kernel::sql::statement;
 use gremlin_kernel::{DomainError, EventEnvelope, OrganizationId, Permission, Principal, UserId};
 use gremlin_orders::events::invoice_payment;
 use gremlin_orders::model::order::OrderHeader;

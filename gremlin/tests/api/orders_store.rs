@@ -4,7 +4,7 @@
 
 use std::sync::Arc;
 
-use gremlin_kernel::outbox::statement;
+use gremlin_kernel::sql::statement;
 use gremlin_kernel::{Currency, EventEnvelope, OrganizationId, UserId};
 use gremlin_orders::model::order::{OrderError, OrderHeader};
 use gremlin_orders::model::{Customer, Discount, LineInput, Order, OrderAction, OrderId, OrderStatus};

@@ -304,7 +304,18 @@ pub const PASSWORD: &str = "correct-horse-battery-1";
 #[cfg(feature = "identity")]
 pub async fn sign_up(t: &TestApp, email: &str, name: &str) -> SignedUp {
     let body = serde_json::json!({"name": name, "email": email, "password": PASSWORD});
-    let resp = t.client().post("/api/auth/sign-up/email").body_json(&body).send().await;
+    signed_in(t.client().post("/api/auth/sign-up/email").body_json(&body).send().await).await
+}
+
+/// Signs `email` (signed up with [`PASSWORD`]) in again: a second session.
+#[cfg(feature = "identity")]
+pub async fn sign_in(t: &TestApp, email: &str) -> SignedUp {
+    let body = serde_json::json!({"email": email, "password": PASSWORD});
+    signed_in(t.client().post("/api/auth/sign-in/email").body_json(&body).send().await).await
+}
+
+#[cfg(feature = "identity")]
+async fn signed_in(resp: poem::test::TestResponse) -> SignedUp {
     resp.assert_status_is_ok();
     let signed = resp.0.headers().get("set-auth-token").expect("set-auth-token").to_str().unwrap().to_owned();
     let body = json(resp).await;

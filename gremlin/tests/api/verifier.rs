@@ -6,7 +6,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use gremlin_identity::verifier::{CallerCredentials, PermissionRegistry, ROLE_OVERRIDES_COLLECTION, Verifier};
-use gremlin_kernel::outbox::statement;
+use gremlin_kernel::sql::statement;
 use gremlin_kernel::{DomainError, EventEnvelope, OrganizationId, Principal};
 use sea_orm::ConnectionTrait;
 use serde_json::{Value as Json, json};
@@ -17,6 +17,8 @@ use crate::support::{self, Backend, TestApp, json};
 both_backends! {
     every_credential_form_yields_the_principal => every_credential_form_yields_the_principal,
     membership_changes_take_effect_at_once => membership_changes_take_effect_at_once,
+    a_jwt_stops_working_when_its_session_ends => a_jwt_stops_working_when_its_session_ends,
+    other_processes_learn_of_ended_sessions_from_the_event => other_processes_learn_of_ended_sessions_from_the_event,
     organization_overrides_replace_role_defaults => organization_overrides_replace_role_defaults,
     identity_events_invalidate_the_cache_through_the_bus => identity_events_invalidate_the_cache_through_the_bus,
     eddsa_mode_publishes_keys_and_signs_verifiable_tokens => eddsa_mode_publishes_keys_and_signs_verifiable_tokens,
@@ -203,6 +205,117 @@ async fn membership_changes_take_effect_at_once(backend: Backend) {
         matches!(v.principal(&alice_credentials).await, Err(DomainError::Unauthenticated { .. })),
         "banned users lose access at once"
     );
+}
+
+/// A service JWT minted from Alice's current session, sent for `org_id`.
+async fn jwt_credentials(t: &TestApp, caller_bearer: &str, org_id: &str) -> CallerCredentials {
+    let jwt =
+        json(t.client().get("/api/auth/token").header("authorization", caller_bearer).send().await).await["token"]
+            .as_str()
+            .unwrap()
+            .to_owned();
+    let mut credentials = bearer(&format!("Bearer {jwt}"));
+    credentials.organization = Some(org_id.to_owned());
+    credentials
+}
+
+fn ended(result: Result<Principal, DomainError>) -> String {
+    match result {
+        Err(DomainError::Unauthenticated { detail }) => detail,
+        other => panic!("expected 401 for a JWT of an ended session, got {other:?}"),
+    }
+}
+
+async fn session_revocations_recorded(t: &TestApp) -> Vec<Json> {
+    let db = &t.app.adapters.db;
+    let stmt = statement(
+        db.get_database_backend(),
+        "SELECT envelope FROM outbox WHERE event_type = $1 ORDER BY created_at_us",
+        vec!["identity.session.revoked".into()],
+    );
+    let rows = db.query_all_raw(stmt).await.unwrap();
+    rows.iter().map(|r| serde_json::from_str(&r.try_get_by_index::<String>(0).unwrap()).unwrap()).collect()
+}
+
+async fn a_jwt_stops_working_when_its_session_ends(backend: Backend) {
+    let t = TestApp::new(backend).await;
+    let (alice, bob, org_id) = acme(&t).await;
+    // The app's own verifier: the one identity's services tell at once.
+    let v = t.app.verifier.clone();
+
+    // Sign-out: the JWT was accepted (and its session cached as live), then
+    // is refused the moment the session ends, not at its `exp`.
+    let signed_out = jwt_credentials(&t, &alice.bearer, &org_id).await;
+    assert_eq!(v.principal(&signed_out).await.unwrap().role, "owner");
+    t.client().post("/api/auth/sign-out").header("authorization", &alice.bearer).send().await.assert_status_is_ok();
+    assert!(ended(v.principal(&signed_out).await).contains("signed out or revoked"));
+
+    // Revoking one session by token, and every session, end their JWTs too.
+    let bob_second = support::sign_in(&t, "bob@example.com").await;
+    let first = jwt_credentials(&t, &bob.bearer, &org_id).await;
+    let second = jwt_credentials(&t, &bob_second.bearer, &org_id).await;
+    assert!(v.principal(&first).await.is_ok() && v.principal(&second).await.is_ok());
+    let revoke = t
+        .client()
+        .post("/api/auth/revoke-session")
+        .header("authorization", &bob_second.bearer)
+        .body_json(&json!({"token": bob.raw_token}))
+        .send()
+        .await;
+    revoke.assert_status_is_ok();
+    ended(v.principal(&first).await);
+    assert!(v.principal(&second).await.is_ok(), "the other session's JWT still works");
+    t.client()
+        .post("/api/auth/revoke-sessions")
+        .header("authorization", &bob_second.bearer)
+        .send()
+        .await
+        .assert_status_is_ok();
+    ended(v.principal(&second).await);
+
+    // Each ending went through the outbox, naming the user and the sessions.
+    let recorded = session_revocations_recorded(&t).await;
+    assert_eq!(recorded.len(), 3, "{recorded:#?}");
+    assert_eq!(recorded[0]["data"]["user_id"], alice.user_id.as_str());
+    assert_eq!(recorded[1]["data"]["session_ids"].as_array().unwrap().len(), 1);
+    assert!(recorded.iter().skip(1).all(|e| e["data"]["user_id"] == bob.user_id.as_str()));
+}
+
+/// A split business service: it shares no memory with identity and hears of
+/// ended sessions only through `identity.session.revoked`. Until then it
+/// answers from its cache, so checking the session costs it no round trip.
+async fn other_processes_learn_of_ended_sessions_from_the_event(backend: Backend) {
+    let t = TestApp::new(backend).await;
+    let (alice, _, org_id) = acme(&t).await;
+    let other_process = verifier(&t);
+    let credentials = jwt_credentials(&t, &alice.bearer, &org_id).await;
+    other_process.principal(&credentials).await.unwrap();
+    let db = &t.app.adapters.db;
+    db.execute_raw(statement(
+        db.get_database_backend(),
+        r#"DELETE FROM "session" WHERE "userId" = $1"#,
+        vec![alice.user_id.clone().into()],
+    ))
+    .await
+    .unwrap();
+    assert!(other_process.principal(&credentials).await.is_ok(), "still cached: nothing told this process yet");
+    let sid = gremlin_identity::crypto::jwt::verify_hs256(
+        "test-secret-0123456789abcdef0123456789abcdef",
+        credentials.authorization.as_deref().unwrap().trim_start_matches("Bearer "),
+        "http://127.0.0.1:8080",
+        "http://127.0.0.1:8080",
+    )
+    .unwrap()
+    .sid;
+    let revoked = EventEnvelope::new(
+        "identity.session.revoked",
+        "identity",
+        None,
+        alice.user_id.clone(),
+        json!({"user_id": alice.user_id, "session_ids": [sid]}),
+    );
+    other_process.handle_event(&revoked).await;
+    ended(other_process.principal(&credentials).await);
 }
 
 async fn organization_overrides_replace_role_defaults(backend: Backend) {

@@ -224,7 +224,8 @@ impl AdminService {
         client: &ClientInfo,
     ) -> Result<(), AuthError> {
         Self::require_admin(auth, "YOU_ARE_NOT_ALLOWED_TO_REVOKE_USERS_SESSIONS")?;
-        self.users.delete_session(token, None).await?;
+        let ended = self.users.delete_session(token, None).await?;
+        self.access.sessions_revoked(&ended).await;
         self.log(LogKind::SessionRevoked, auth, "", client, Some("one session, by an administrator".into())).await;
         Ok(())
     }
@@ -237,7 +238,8 @@ impl AdminService {
         client: &ClientInfo,
     ) -> Result<(), AuthError> {
         Self::require_admin(auth, "YOU_ARE_NOT_ALLOWED_TO_REVOKE_USERS_SESSIONS")?;
-        self.users.delete_user_sessions(user_id, None).await?;
+        let ended = self.users.delete_user_sessions(user_id, None).await?;
+        self.access.sessions_revoked(&ended).await;
         self.log(LogKind::SessionRevoked, auth, user_id, client, Some("all sessions, by an administrator".into()))
             .await;
         Ok(())
@@ -292,7 +294,8 @@ impl AdminService {
         let Some(admin_id) = auth.session.impersonated_by.clone() else {
             return Err(rule("YOU_ARE_NOT_IMPERSONATING", "You are not impersonating anyone", 400));
         };
-        self.users.delete_session(&auth.session.token, None).await?;
+        let ended = self.users.delete_session(&auth.session.token, None).await?;
+        self.access.sessions_revoked(&ended).await;
         let record = LogRecord {
             user_id: Some(auth.user.id.clone()),
             ip: client.ip.clone(),

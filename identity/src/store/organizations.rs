@@ -419,6 +419,15 @@ impl SqlIdentityStore {
     }
 }
 
+fn session_identity(s: session::Model) -> crate::ports::SessionIdentity {
+    crate::ports::SessionIdentity {
+        user_id: s.user_id,
+        session_id: s.id,
+        active_organization_id: s.active_organization_id,
+        expires_at: s.expires_at,
+    }
+}
+
 #[async_trait]
 impl crate::ports::MembershipReader for SqlIdentityStore {
     async fn session_identity(&self, token: &str) -> Result<Option<crate::ports::SessionIdentity>, StoreError> {
@@ -427,12 +436,15 @@ impl crate::ports::MembershipReader for SqlIdentityStore {
             .one(self.db())
             .await
             .map_err(backend("reading session"))?;
-        Ok(row.map(|s| crate::ports::SessionIdentity {
-            user_id: s.user_id,
-            session_id: s.id,
-            active_organization_id: s.active_organization_id,
-            expires_at: s.expires_at,
-        }))
+        Ok(row.map(session_identity))
+    }
+
+    async fn session_by_id(&self, session_id: &str) -> Result<Option<crate::ports::SessionIdentity>, StoreError> {
+        let row = session::Entity::find_by_id(session_id.to_owned())
+            .one(self.db())
+            .await
+            .map_err(backend("reading session"))?;
+        Ok(row.map(session_identity))
     }
 
     async fn signing_key(&self, kid: &str) -> Result<Option<String>, StoreError> {

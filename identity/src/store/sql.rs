@@ -32,6 +32,37 @@ impl SqlIdentityStore {
     }
 }
 
+impl SqlIdentityStore {
+    /// Deletes the sessions `query` selects and records one
+    /// `identity.session.revoked` per user, in one transaction; the ids
+    /// deleted.
+    async fn revoke(&self, query: sea_orm::Select<session::Entity>) -> Result<Vec<String>, StoreError> {
+        let txn = self.db.begin().await.map_err(backend("starting session revocation"))?;
+        let found = query.all(&txn).await.map_err(backend("reading sessions to revoke"))?;
+        if found.is_empty() {
+            txn.rollback().await.map_err(backend("rolling back"))?;
+            return Ok(Vec::new());
+        }
+        let ids: Vec<String> = found.iter().map(|s| s.id.clone()).collect();
+        session::Entity::delete_many()
+            .filter(session::Column::Id.is_in(ids.clone()))
+            .exec(&txn)
+            .await
+            .map_err(backend("deleting sessions"))?;
+        let mut users: Vec<&str> = found.iter().map(|s| s.user_id.as_str()).collect();
+        users.sort_unstable();
+        users.dedup();
+        for user in users {
+            let theirs: Vec<String> = found.iter().filter(|s| s.user_id == user).map(|s| s.id.clone()).collect();
+            outbox::record(&txn, &crate::events::sessions_revoked(user, &theirs))
+                .await
+                .map_err(backend("recording session.revoked"))?;
+        }
+        txn.commit().await.map_err(backend("committing session revocation"))?;
+        Ok(ids)
+    }
+}
+
 fn backend(context: &'static str) -> impl FnOnce(DbErr) -> StoreError {
     move |e| StoreError::Backend(anyhow::Error::new(e).context(context))
 }
@@ -228,22 +259,20 @@ impl IdentityStore for SqlIdentityStore {
         Ok(())
     }
 
-    async fn delete_session(&self, token: &str, user_id: Option<&str>) -> Result<bool, StoreError> {
-        let mut query = session::Entity::delete_many().filter(session::Column::Token.eq(token));
+    async fn delete_session(&self, token: &str, user_id: Option<&str>) -> Result<Vec<String>, StoreError> {
+        let mut query = session::Entity::find().filter(session::Column::Token.eq(token));
         if let Some(user_id) = user_id {
             query = query.filter(session::Column::UserId.eq(user_id));
         }
-        let done = query.exec(&self.db).await.map_err(backend("deleting session"))?;
-        Ok(done.rows_affected > 0)
+        self.revoke(query).await
     }
 
-    async fn delete_user_sessions(&self, user_id: &str, keep_token: Option<&str>) -> Result<u64, StoreError> {
-        let mut query = session::Entity::delete_many().filter(session::Column::UserId.eq(user_id));
+    async fn delete_user_sessions(&self, user_id: &str, keep_token: Option<&str>) -> Result<Vec<String>, StoreError> {
+        let mut query = session::Entity::find().filter(session::Column::UserId.eq(user_id));
         if let Some(keep) = keep_token {
             query = query.filter(session::Column::Token.ne(keep));
         }
-        let done = query.exec(&self.db).await.map_err(backend("deleting user sessions"))?;
-        Ok(done.rows_affected)
+        self.revoke(query).await
     }
 
     async fn list_sessions(&self, user_id: &str, now: OffsetDateTime) -> Result<Vec<Session>, StoreError> {

@@ -28,6 +28,20 @@ pub async fn set_replaces_value(cache: Arc<dyn Cache>) {
     assert_eq!(cache.get(&key).await.unwrap().as_deref(), Some(&b"two"[..]));
 }
 
+/// `get_many` answers each key in the order asked, absent and expired keys
+/// as `None`, binary values intact.
+pub async fn get_many_reads_in_key_order(cache: Arc<dyn Cache>) {
+    let (a, missing, b, expired) = (unique("a"), unique("missing"), unique("b"), unique("expired"));
+    cache.set(&a, b"\x00one", LONG).await.unwrap();
+    cache.set(&b, b"two\xff", LONG).await.unwrap();
+    cache.set(&expired, b"gone", Duration::from_millis(50)).await.unwrap();
+    tokio::time::sleep(Duration::from_millis(150)).await;
+    let values = cache.get_many(&[&b, &missing, &a, &expired]).await.unwrap();
+    assert_eq!(values, vec![Some(b"two\xff".to_vec()), None, Some(b"\x00one".to_vec()), None]);
+    assert_eq!(cache.get_many(&[&a]).await.unwrap(), vec![Some(b"\x00one".to_vec())]);
+    assert!(cache.get_many(&[]).await.unwrap().is_empty());
+}
+
 /// An entry is gone once its TTL passed.
 pub async fn entries_expire(cache: Arc<dyn Cache>) {
     let key = unique("ttl");

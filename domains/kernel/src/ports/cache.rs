@@ -33,6 +33,16 @@ pub trait Cache: Send + Sync {
     /// The value under `key`, unless absent or expired.
     async fn get(&self, key: &str) -> Result<Option<Vec<u8>>, CacheError>;
 
+    /// The values under `keys`, in their order (`None` where absent or
+    /// expired), in one round trip where the cache can (Redis `MGET`).
+    async fn get_many(&self, keys: &[&str]) -> Result<Vec<Option<Vec<u8>>>, CacheError> {
+        let mut values = Vec::with_capacity(keys.len());
+        for key in keys {
+            values.push(self.get(key).await?);
+        }
+        Ok(values)
+    }
+
     /// Stores `value` under `key` for `ttl`, replacing any value.
     async fn set(&self, key: &str, value: &[u8], ttl: Duration) -> Result<(), CacheError>;
 

@@ -1,10 +1,11 @@
 //! Order lines and the checks on what a client may put in them.
 
 use gremlin_kernel::FieldError;
+use gremlin_kernel::pricing::{self, LinePrice, LineTotals};
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 
-use super::totals::LineTotals;
+pub use gremlin_kernel::pricing::Discount;
 
 /// Longest SKU.
 pub const MAX_SKU_LEN: usize = 64;
@@ -12,20 +13,6 @@ pub const MAX_SKU_LEN: usize = 64;
 pub const MAX_DESCRIPTION_LEN: usize = 500;
 /// Most lines on one order.
 pub const MAX_LINES: usize = 500;
-/// Most decimal places of a quantity or a unit price.
-pub const MAX_SCALE: u32 = 4;
-/// Largest quantity or unit price accepted (keeps totals far from overflow).
-pub const MAX_AMOUNT: Decimal = Decimal::from_parts(1_000_000_000, 0, 0, false, 0);
-
-/// A discount on one line.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(tag = "kind", content = "value", rename_all = "snake_case")]
-pub enum Discount {
-    /// A percentage of the line's gross amount, 0 to 100.
-    Percent(Decimal),
-    /// A fixed amount in the order's currency, capped at the gross amount.
-    Amount(Decimal),
-}
 
 /// A line as a client describes it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -42,6 +29,18 @@ pub struct LineInput {
     pub discount: Option<Discount>,
     /// Tax rate in percent (20 for 20 %).
     pub tax_rate: Decimal,
+}
+
+impl LineInput {
+    /// What the line is priced from.
+    pub fn price(&self) -> LinePrice {
+        LinePrice {
+            quantity: self.quantity,
+            unit_price: self.unit_price,
+            discount: self.discount,
+            tax_rate: self.tax_rate,
+        }
+    }
 }
 
 /// A validated line with its computed amounts.
@@ -69,17 +68,6 @@ fn error(errors: &mut Vec<FieldError>, index: usize, field: &str, message: impl 
     errors.push(FieldError { field: format!("lines[{index}].{field}"), message: message.into() });
 }
 
-fn check_amount(errors: &mut Vec<FieldError>, index: usize, field: &str, value: Decimal, allow_zero: bool) {
-    if value.is_sign_negative() && !value.is_zero() || (!allow_zero && value.is_zero()) {
-        let bound = if allow_zero { "zero or more" } else { "more than zero" };
-        error(errors, index, field, format!("must be {bound}"));
-    } else if value > MAX_AMOUNT {
-        error(errors, index, field, format!("must be at most {MAX_AMOUNT}"));
-    } else if value.normalize().scale() > MAX_SCALE {
-        error(errors, index, field, format!("at most {MAX_SCALE} decimal places"));
-    }
-}
-
 /// Checks one line; every problem is reported with its field path.
 pub fn check_line(index: usize, line: &LineInput, errors: &mut Vec<FieldError>) {
     let sku = line.sku.trim();
@@ -89,18 +77,7 @@ pub fn check_line(index: usize, line: &LineInput, errors: &mut Vec<FieldError>) 
     if line.description.chars().count() > MAX_DESCRIPTION_LEN {
         error(errors, index, "description", format!("at most {MAX_DESCRIPTION_LEN} characters"));
     }
-    check_amount(errors, index, "quantity", line.quantity, false);
-    check_amount(errors, index, "unit_price", line.unit_price, true);
-    if line.tax_rate.is_sign_negative() && !line.tax_rate.is_zero() || line.tax_rate > Decimal::ONE_HUNDRED {
-        error(errors, index, "tax_rate", "must be a percentage from 0 to 100");
-    }
-    match line.discount {
-        Some(Discount::Percent(p)) if p.is_sign_negative() && !p.is_zero() || p > Decimal::ONE_HUNDRED => {
-            error(errors, index, "discount.value", "a percentage from 0 to 100");
-        }
-        Some(Discount::Amount(a)) => check_amount(errors, index, "discount.value", a, true),
-        _ => {}
-    }
+    pricing::check_price(&format!("lines[{index}]"), &line.price(), errors);
 }
 
 /// Checks all lines (at most [`MAX_LINES`]).

@@ -11,7 +11,7 @@ use time::OffsetDateTime;
 use super::line::{LineInput, OrderLine, check_lines};
 use super::number::OrderNumber;
 use super::status::{OrderAction, OrderStatus, PaymentStatus, TransitionError};
-use super::totals::{OrderTotals, line_totals, order_totals};
+use gremlin_kernel::pricing::{DocumentTotals as OrderTotals, document_totals, line_totals};
 
 entity_id!(
     /// An order's id (UUIDv7).
@@ -149,7 +149,7 @@ fn priced_lines(lines: &[LineInput], currency: Currency) -> Result<Vec<OrderLine
             unit_price: l.unit_price.normalize(),
             discount: l.discount,
             tax_rate: l.tax_rate.normalize(),
-            totals: line_totals(l, currency),
+            totals: line_totals(&l.price(), currency),
         })
         .collect())
 }
@@ -173,7 +173,7 @@ impl Order {
             return Err(OrderError::Invalid(errors));
         }
         let lines = priced_lines(lines, currency)?;
-        let totals = order_totals(lines.iter().map(|l| &l.totals));
+        let totals = document_totals(lines.iter().map(|l| &l.totals));
         let now = to_micros(now);
         Ok(Order {
             id,
@@ -221,7 +221,7 @@ impl Order {
     pub fn replace_lines(&mut self, lines: &[LineInput], by: UserId, now: OffsetDateTime) -> Result<(), OrderError> {
         self.status.apply(OrderAction::Edit)?;
         self.lines = priced_lines(lines, self.currency)?;
-        self.totals = order_totals(self.lines.iter().map(|l| &l.totals));
+        self.totals = document_totals(self.lines.iter().map(|l| &l.totals));
         self.touched(by, now);
         Ok(())
     }
@@ -318,7 +318,6 @@ mod tests {
     use rust_decimal_macros::dec;
     use time::macros::datetime;
 
-    use super::super::number::NumberPrefix;
     use super::*;
 
     fn line(sku: &str, quantity: Decimal, price: Decimal) -> LineInput {
@@ -336,7 +335,7 @@ mod tests {
         Order::new_draft(
             OrderId::generate(),
             OrganizationId::new("org"),
-            OrderNumber { prefix: NumberPrefix::default(), sequence: 1 },
+            OrderNumber { prefix: super::super::number::SERIES.default_prefix(), sequence: 1 },
             Currency::parse("EUR").unwrap(),
             OrderHeader::default(),
             lines,
@@ -368,7 +367,7 @@ mod tests {
         let result = Order::new_draft(
             OrderId::generate(),
             OrganizationId::new("o"),
-            OrderNumber { prefix: NumberPrefix::default(), sequence: 1 },
+            OrderNumber { prefix: super::super::number::SERIES.default_prefix(), sequence: 1 },
             Currency::parse("EUR").unwrap(),
             header,
             &[],

@@ -49,6 +49,10 @@ impl Cache for MemoryCache {
         self.with_entries(|entries, now| live(entries, key, now).map(|e| e.value.clone()))
     }
 
+    async fn get_many(&self, keys: &[&str]) -> Result<Vec<Option<Vec<u8>>>, CacheError> {
+        self.with_entries(|entries, now| keys.iter().map(|k| live(entries, k, now).map(|e| e.value.clone())).collect())
+    }
+
     async fn set(&self, key: &str, value: &[u8], ttl: Duration) -> Result<(), CacheError> {
         self.with_entries(|entries, now| {
             entries.insert(key.to_owned(), Entry { value: value.to_vec(), expires: now + ttl });

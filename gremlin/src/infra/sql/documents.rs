@@ -9,8 +9,8 @@ use std::time::Duration;
 
 use anyhow::Context;
 use async_trait::async_trait;
-use gremlin_kernel::outbox::{from_micros, micros, now_micros, statement};
 use gremlin_kernel::ports::documents::{MAX_LOG_PAGE, check_name};
+use gremlin_kernel::sql::{from_micros, micros, now_micros, statement};
 use gremlin_kernel::{Cursor, Document, DocumentError, DocumentFilter, DocumentStore, LogEntry, LogQuery, Page};
 use sea_orm::{ConnectionTrait, DatabaseBackend, DatabaseConnection, DbErr, Value};
 
