@@ -15,10 +15,10 @@ use crate::audit::{LogKind, LogRecord, SessionLog};
 use crate::crypto::hashing::PasswordWorkers;
 use crate::crypto::jwt::{self, Claims};
 use crate::crypto::keys;
-use crate::crypto::password::{self, Verification};
+use crate::crypto::password::Verification;
 use crate::error::AuthError;
 use crate::events;
-use crate::model::{EmailAddress, NewPassword, Session, SessionPolicy, SessionTiming, User, id, profile};
+use crate::model::{EmailAddress, NewPassword, Session, SessionPolicy, SessionTiming, User, id, password, profile};
 use crate::ports::{AccessInvalidation, IdentityStore, NoInvalidation, SigningKeyRecord, StoreError};
 use crate::settings::IdentitySettings;
 
@@ -185,7 +185,7 @@ impl IdentityService {
         client: &ClientInfo,
     ) -> Result<Authenticated, AuthError> {
         let email = EmailAddress::parse(email)?;
-        let normalized = password::normalize_input(password_text);
+        let normalized = password::normalize(password_text);
         let found = self.store.find_user_by_email(email.as_str()).await?;
         let Some((user, Some(stored))) = found else {
             self.hashing.verify_dummy(normalized).await?;
@@ -297,7 +297,7 @@ impl IdentityService {
     ) -> Result<Option<Session>, AuthError> {
         let new_password = NewPassword::parse(new)?;
         let stored = self.store.password_hash(&auth.user.id).await?.ok_or(AuthError::InvalidPassword)?;
-        let current = password::normalize_input(current);
+        let current = password::normalize(current);
         if self.hashing.verify(current, stored).await? == Verification::Invalid {
             return Err(AuthError::InvalidPassword);
         }

@@ -15,9 +15,10 @@ use gremlin_kernel::sql::statement;
 use gremlin_kernel::{EventEnvelope, EventId, OrganizationId, SubscriptionSpec};
 use sea_orm::{ConnectionTrait, DatabaseConnection, TransactionTrait};
 
-use crate::orders_api::{body, create, owner};
 use crate::process::GremlinProcess;
 use crate::servers::PrivateServer;
+use crate::support::orders::{body, create};
+use crate::support::owner;
 use crate::support::{Backend, TestApp, TestDb, TestStream, http_client, nats_url};
 
 /// Effects a test consumer had, each recorded with its event id in one

@@ -62,10 +62,9 @@ async fn session_body(t: &TestApp, authorization: &str) -> Json {
     json(resp).await
 }
 
+/// A Better Auth error: a problem that also carries its `code`.
 async fn problem(resp: TestResponse, status: StatusCode, code: &str) -> Json {
-    resp.assert_status(status);
-    resp.assert_content_type("application/problem+json");
-    let body = json(resp).await;
+    let body = support::problem(resp, status).await;
     assert_eq!(body["code"], code, "{body}");
     assert_eq!(body["status"], status.as_u16(), "{body}");
     assert!(body["message"].is_string(), "{body}");

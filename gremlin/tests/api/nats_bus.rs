@@ -126,7 +126,8 @@ async fn an_unreachable_nats_stops_start_up() {
 #[cfg(all(feature = "orders", feature = "identity"))]
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_app_on_nats_relays_and_consumes_events() {
-    use crate::orders_api::{create, owner};
+    use crate::support::orders::create;
+    use crate::support::owner;
     use crate::support::{Backend, TestApp, json};
 
     let stream = TestStream::new();

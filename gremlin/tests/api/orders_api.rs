@@ -3,10 +3,11 @@
 //! If-Match, idempotent creates, and the whole lifecycle.
 
 use poem::http::StatusCode;
-use serde_json::{Value as Json, json};
+use serde_json::json;
 
 use crate::both_backends;
-use crate::support::{Backend, TestApp, json, sign_up};
+use crate::support::orders::{body, create, create_with_key};
+use crate::support::{Backend, KitHeaders, TestApp, json, owner, problem, sign_up};
 
 both_backends! {
     callers_need_a_token_a_permission_and_their_own_organization => callers_need_a_token_a_permission_and_their_own_organization,
@@ -15,54 +16,6 @@ both_backends! {
     the_lifecycle_over_http => the_lifecycle_over_http,
     each_organization_sets_its_number_prefix => each_organization_sets_its_number_prefix,
     cookie_writes_need_a_trusted_origin => cookie_writes_need_a_trusted_origin,
-}
-
-/// A user owning an organization (active), and a service JWT for it.
-pub(crate) async fn owner(t: &TestApp, email: &str, slug: &str) -> (String, String) {
-    let user = sign_up(t, email, email).await;
-    let org = json(
-        t.client()
-            .post("/api/auth/organization/create")
-            .header("authorization", &user.bearer)
-            .body_json(&json!({"name": slug, "slug": slug}))
-            .send()
-            .await,
-    )
-    .await;
-    let jwt = json(t.client().get("/api/auth/token").header("authorization", &user.bearer).send().await).await["token"]
-        .as_str()
-        .unwrap()
-        .to_owned();
-    (format!("Bearer {jwt}"), org["id"].as_str().unwrap().to_owned())
-}
-
-pub(crate) fn body() -> Json {
-    json!({"currency": "EUR", "customer": {"name": "Acme Buyer", "email": "buyer@example.com"}, "lines": [
-        {"sku": "A-1", "description": "Widget", "quantity": "2", "unit_price": "19.99", "tax_rate": "20", "discount": {"kind": "percent", "value": "10"}}
-    ]})
-}
-
-pub(crate) async fn create(t: &TestApp, auth: &str) -> Json {
-    let resp = t.client().post("/api/orders").header("authorization", auth).body_json(&body()).send().await;
-    resp.assert_status(StatusCode::CREATED);
-    json(resp).await
-}
-
-/// POSTs `order` with an `Idempotency-Key`.
-pub(crate) async fn create_with_key(t: &TestApp, auth: &str, key: &str, order: &Json) -> poem::test::TestResponse {
-    t.client()
-        .post("/api/orders")
-        .header("authorization", auth)
-        .header("idempotency-key", key)
-        .body_json(order)
-        .send()
-        .await
-}
-
-pub(crate) async fn problem(resp: poem::test::TestResponse, status: StatusCode) -> Json {
-    resp.assert_status(status);
-    resp.assert_content_type("application/problem+json");
-    json(resp).await
 }
 
 async fn callers_need_a_token_a_permission_and_their_own_organization(backend: Backend) {
@@ -92,79 +45,27 @@ async fn callers_need_a_token_a_permission_and_their_own_organization(backend: B
 
     // Another organization: every endpoint answers 404, the list never shows it.
     let (mallory, _) = owner(&t, "mallory@example.com", "evil").await;
-    for (method, path) in [
-        ("GET", format!("/api/orders/{id}")),
-        ("POST", format!("/api/orders/{id}/place")),
-        ("DELETE", format!("/api/orders/{id}")),
-        ("POST", format!("/api/orders/{id}/confirm")),
-        ("POST", format!("/api/orders/{id}/fulfil")),
-    ] {
-        let client = t.client();
-        let request = match method {
-            "GET" => client.get(&path),
-            "DELETE" => client.delete(&path),
-            _ => client.post(&path),
-        };
-        problem(
-            request.header("authorization", &mallory).header("if-match", "\"1\"").send().await,
-            StatusCode::NOT_FOUND,
-        )
-        .await;
+    let mallory = t.as_(&mallory);
+    let url = format!("/api/orders/{id}");
+    let attempts = [
+        mallory.get(&url),
+        mallory.post(format!("{url}/place")),
+        mallory.delete(&url),
+        mallory.post(format!("{url}/confirm")),
+        mallory.post(format!("{url}/fulfil")),
+        mallory.patch(&url).body_json(&json!({"notes": "pwned"})),
+        mallory.put(format!("{url}/lines")).body_json(&json!({"lines": []})),
+        mallory.post(format!("{url}/lines")).body_json(&json!({"sku": "X", "quantity": "1", "unit_price": "1"})),
+        mallory.delete(format!("{url}/lines/1")),
+        mallory.post(format!("{url}/cancel")).body_json(&json!({"reason": "x"})),
+    ];
+    for attempt in attempts {
+        problem(attempt.if_match("\"1\"").send().await, StatusCode::NOT_FOUND).await;
     }
-    let patch = t
-        .client()
-        .patch(format!("/api/orders/{id}"))
-        .header("authorization", &mallory)
-        .header("if-match", "\"1\"")
-        .body_json(&json!({"notes": "pwned"}))
-        .send()
-        .await;
-    problem(patch, StatusCode::NOT_FOUND).await;
-    let lines = t
-        .client()
-        .put(format!("/api/orders/{id}/lines"))
-        .header("authorization", &mallory)
-        .header("if-match", "\"1\"")
-        .body_json(&json!({"lines": []}))
-        .send()
-        .await;
-    problem(lines, StatusCode::NOT_FOUND).await;
-    let add = t
-        .client()
-        .post(format!("/api/orders/{id}/lines"))
-        .header("authorization", &mallory)
-        .header("if-match", "\"1\"")
-        .body_json(&json!({"sku": "X", "quantity": "1", "unit_price": "1"}))
-        .send()
-        .await;
-    problem(add, StatusCode::NOT_FOUND).await;
-    let remove = t
-        .client()
-        .delete(format!("/api/orders/{id}/lines/1"))
-        .header("authorization", &mallory)
-        .header("if-match", "\"1\"")
-        .send()
-        .await;
-    problem(remove, StatusCode::NOT_FOUND).await;
-    let cancel = t
-        .client()
-        .post(format!("/api/orders/{id}/cancel"))
-        .header("authorization", &mallory)
-        .header("if-match", "\"1\"")
-        .body_json(&json!({"reason": "x"}))
-        .send()
-        .await;
-    problem(cancel, StatusCode::NOT_FOUND).await;
-    let listed = json(t.client().get("/api/orders").header("authorization", &mallory).send().await).await;
+    let listed = json(mallory.get("/api/orders").send().await).await;
     assert_eq!(listed["items"], json!([]));
     // Naming Acme with the header does not help Mallory: not a member.
-    let forced = t
-        .client()
-        .get(format!("/api/orders/{id}"))
-        .header("authorization", &mallory)
-        .header("x-organization-id", &acme)
-        .send()
-        .await;
+    let forced = mallory.get(&url).header("x-organization-id", &acme).send().await;
     problem(forced, StatusCode::FORBIDDEN).await;
 
     // Without the permission: the organization takes orders:write away from owners.
@@ -187,50 +88,18 @@ async fn changes_need_the_current_etag(backend: Backend) {
     let (alice, _) = owner(&t, "alice@example.com", "acme").await;
     let order = create(&t, &alice).await;
     let id = order["id"].as_str().unwrap().to_owned();
-    let get = t.client().get(format!("/api/orders/{id}")).header("authorization", &alice).send().await;
-    get.assert_header("etag", "\"1\"");
-    problem(
-        t.client()
-            .patch(format!("/api/orders/{id}"))
-            .header("authorization", &alice)
-            .body_json(&json!({"notes": "x"}))
-            .send()
-            .await,
-        StatusCode::PRECONDITION_REQUIRED,
-    )
-    .await;
-    problem(
-        t.client()
-            .patch(format!("/api/orders/{id}"))
-            .header("authorization", &alice)
-            .header("if-match", "\"7\"")
-            .body_json(&json!({"notes": "x"}))
-            .send()
-            .await,
-        StatusCode::PRECONDITION_FAILED,
-    )
-    .await;
-    let updated = t
-        .client()
-        .patch(format!("/api/orders/{id}"))
-        .header("authorization", &alice)
-        .header("if-match", "\"1\"")
-        .body_json(&json!({"notes": "rush"}))
-        .send()
+    let alice = t.as_(&alice);
+    let url = format!("/api/orders/{id}");
+    alice.get(&url).send().await.assert_header("etag", "\"1\"");
+    let note = |text: &str| json!({ "notes": text });
+    problem(alice.patch(&url).body_json(&note("x")).send().await, StatusCode::PRECONDITION_REQUIRED).await;
+    problem(alice.patch(&url).if_match("\"7\"").body_json(&note("x")).send().await, StatusCode::PRECONDITION_FAILED)
         .await;
+    let updated = alice.patch(&url).if_match("\"1\"").body_json(&note("rush")).send().await;
     updated.assert_status_is_ok();
     updated.assert_header("etag", "\"2\"");
-    problem(
-        t.client()
-            .patch(format!("/api/orders/{id}"))
-            .header("authorization", &alice)
-            .header("if-match", "\"1\"")
-            .body_json(&json!({"notes": "late"}))
-            .send()
-            .await,
-        StatusCode::PRECONDITION_FAILED,
-    )
-    .await;
+    problem(alice.patch(&url).if_match("\"1\"").body_json(&note("late")).send().await, StatusCode::PRECONDITION_FAILED)
+        .await;
 }
 
 async fn idempotency_keys_make_one_order(backend: Backend) {

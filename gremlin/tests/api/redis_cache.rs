@@ -94,7 +94,8 @@ async fn a_malformed_redis_url_stops_start_up_with_a_clear_error() {
 #[cfg(feature = "orders")]
 #[tokio::test]
 async fn with_redis_down_permissions_fall_back_and_idempotent_creates_are_503() {
-    use crate::orders_api::{body, create, create_with_key, owner, problem};
+    use crate::support::orders::{body, create, create_with_key};
+    use crate::support::{owner, problem};
 
     let t = TestApp::custom(Backend::Sqlite, |s| s.cache.url = ServiceUrl::new("redis://127.0.0.1:1"), |b| b).await;
     let (alice, _) = owner(&t, "alice@example.com", "acme").await;

@@ -123,7 +123,7 @@ async fn identity_and_orders_run_as_two_services_over_nats() {
     // Bob's JWT works on the orders service: a member reads and creates…
     let (status, list) = bob_on_orders.send(reqwest::Method::GET, "/api/orders", None).await;
     assert_eq!(status, 200, "{list}");
-    let new_order = crate::orders_api::body();
+    let new_order = crate::support::orders::body();
     let (status, created) = bob_on_orders.send(reqwest::Method::POST, "/api/orders", Some(new_order)).await;
     assert_eq!(status, 201, "{created}");
     // …but may not manage (numbering needs `orders:manage`), and that

@@ -4,6 +4,12 @@
 
 use std::time::{SystemTime, UNIX_EPOCH};
 
+#[cfg(feature = "orders")]
+pub mod orders;
+mod requests;
+
+pub use requests::KitHeaders;
+
 use gremlin::{App, AppBuilder};
 use gremlin_config::{Secret, ServiceUrl, Settings};
 use sea_orm::{ConnectionTrait, Database};
@@ -166,7 +172,26 @@ fn now_secs() -> u64 {
 }
 
 impl TestDb {
+    /// An empty database: for tests of migrations and of databases another
+    /// program prepared.
     pub async fn new(backend: Backend) -> Self {
+        Self::create(backend, None).await
+    }
+
+    /// A database with every compiled migration applied. On PostgreSQL it is
+    /// cloned from a template migrated once per test build (`CREATE DATABASE
+    /// … TEMPLATE`), so the suite does not migrate every domain per test.
+    pub async fn migrated(backend: Backend) -> Self {
+        match backend {
+            Backend::Sqlite => Self::create(backend, None).await,
+            Backend::Postgres => {
+                let template = migrated_template().await;
+                Self::create(backend, Some(&template)).await
+            }
+        }
+    }
+
+    async fn create(backend: Backend, template: Option<&str>) -> Self {
         let dir = tempfile::tempdir().expect("temp dir");
         match backend {
             Backend::Sqlite => {
@@ -179,14 +204,13 @@ impl TestDb {
                     .await
                     .expect("PostgreSQL must run for tests (make services)");
                 sweep_stale(&admin).await;
-                admin.execute_unprepared(&format!("CREATE DATABASE \"{name}\"")).await.expect("create test database");
+                let from = template.map(|t| format!(" TEMPLATE \"{t}\"")).unwrap_or_default();
+                admin
+                    .execute_unprepared(&format!("CREATE DATABASE \"{name}\"{from}"))
+                    .await
+                    .expect("create test database");
                 admin.close().await.ok();
-                let base = postgres_admin_url();
-                let url = match base.rfind('/') {
-                    Some(i) => format!("{}/{name}", &base[..i]),
-                    None => panic!("bad GREMLIN_TEST_POSTGRES_URL {base}"),
-                };
-                Self { url, dir, pg_name: Some(name) }
+                Self { url: postgres_url(&name), dir, pg_name: Some(name) }
             }
         }
     }
@@ -204,6 +228,67 @@ impl TestDb {
         s.rate_limit.enabled = false;
         s
     }
+}
+
+/// The URL of database `name` on the test server.
+fn postgres_url(name: &str) -> String {
+    let base = postgres_admin_url();
+    match base.rfind('/') {
+        Some(i) => format!("{}/{name}", &base[..i]),
+        None => panic!("bad GREMLIN_TEST_POSTGRES_URL {base}"),
+    }
+}
+
+/// The name of the migrated template database for this test build: it
+/// changes with the compiled migrations and with every rebuild of the test
+/// binary (a migration edited in place gets a fresh template). Created
+/// under an advisory lock, built under a temporary name and renamed when
+/// complete, so concurrent test processes and crashed runs never clone a
+/// half-migrated template. Old templates go with [`sweep_stale`].
+async fn migrated_template() -> String {
+    use std::hash::{Hash, Hasher};
+    let sets = gremlin::domains::all_migration_sets();
+    let mut hasher = std::collections::hash_map::DefaultHasher::new();
+    for set in &sets {
+        set.name.hash(&mut hasher);
+        for m in (set.migrations)() {
+            m.name().hash(&mut hasher);
+        }
+    }
+    let built = std::env::current_exe().and_then(|exe| exe.metadata()).and_then(|m| m.modified()).ok();
+    built.hash(&mut hasher);
+    let fingerprint = format!("{:016x}", hasher.finish());
+    let options = sea_orm::ConnectOptions::new(postgres_admin_url()).max_connections(1).to_owned();
+    let admin = Database::connect(options).await.expect("PostgreSQL must run for tests (make services)");
+    let exec = async |sql: &str| admin.execute_unprepared(sql).await.unwrap_or_else(|e| panic!("{sql}: {e}"));
+    exec("SELECT pg_advisory_lock(7266043)").await;
+    let pattern = format!("t\\_%\\_tpl\\_{fingerprint}");
+    let found = admin
+        .query_one_raw(sea_orm::Statement::from_sql_and_values(
+            admin.get_database_backend(),
+            "SELECT datname FROM pg_database WHERE datname LIKE $1",
+            [pattern.into()],
+        ))
+        .await
+        .expect("looking for the template")
+        .and_then(|row| row.try_get_by_index::<String>(0).ok());
+    let name = match found {
+        Some(name) => name,
+        None => {
+            let name = format!("t_{}_tpl_{fingerprint}", now_secs());
+            let building = format!("{name}_wip");
+            exec(&format!("DROP DATABASE IF EXISTS \"{building}\" WITH (FORCE)")).await;
+            exec(&format!("CREATE DATABASE \"{building}\"")).await;
+            let db = Database::connect(postgres_url(&building)).await.expect("connect to the template");
+            gremlin_migrations::up(&db, &sets).await.expect("migrate the template");
+            db.close().await.ok();
+            exec(&format!("ALTER DATABASE \"{building}\" RENAME TO \"{name}\"")).await;
+            name
+        }
+    };
+    exec("SELECT pg_advisory_unlock(7266043)").await;
+    admin.close().await.ok();
+    name
 }
 
 /// Drops `t_<epoch>_…` databases older than a few hours: crashed runs'.
@@ -257,14 +342,14 @@ impl TestApp {
         settings: impl FnOnce(&mut Settings),
         mounts: impl FnOnce(AppBuilder) -> AppBuilder,
     ) -> Self {
-        let db = TestDb::new(backend).await;
+        let db = TestDb::migrated(backend).await;
         let mut s = db.settings();
         settings(&mut s);
         let app = mounts(AppBuilder::new(s)).build().await.expect("app builds");
         Self { app, db }
     }
 
-    pub fn client(&self) -> poem::test::TestClient<&poem::endpoint::BoxEndpoint<'static, poem::Response>> {
+    pub fn client(&self) -> poem::test::TestClient<&requests::Endpoint> {
         poem::test::TestClient::new(&self.app.endpoint)
     }
 }
@@ -273,6 +358,27 @@ impl TestApp {
 #[cfg(feature = "identity")]
 pub async fn json(resp: poem::test::TestResponse) -> serde_json::Value {
     resp.0.into_body().into_json().await.expect("a JSON body")
+}
+
+/// Asserts `resp` is an RFC 9457 problem with `status`; its JSON.
+#[cfg(feature = "identity")]
+pub async fn problem(resp: poem::test::TestResponse, status: poem::http::StatusCode) -> serde_json::Value {
+    resp.assert_status(status);
+    resp.assert_content_type("application/problem+json");
+    json(resp).await
+}
+
+/// A new user owning a new organization (active): a service JWT for them
+/// (`Bearer …`) and the organization's id.
+#[cfg(feature = "identity")]
+pub async fn owner(t: &TestApp, email: &str, slug: &str) -> (String, String) {
+    let user = sign_up(t, email, email).await;
+    let org = create_organization(t, &user.bearer, slug, slug).await;
+    let jwt = json(t.as_(&user.bearer).get("/api/auth/token").send().await).await["token"]
+        .as_str()
+        .expect("a JWT")
+        .to_owned();
+    (format!("Bearer {jwt}"), org["id"].as_str().expect("an organization id").to_owned())
 }
 
 /// Every `Set-Cookie` header of `resp`, as sent.

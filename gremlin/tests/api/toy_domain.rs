@@ -16,12 +16,7 @@ async fn count(t: &TestApp, sql: &str) -> i64 {
 }
 
 async fn notes(t: &TestApp, bearer: &str, organization: &str) -> poem::test::TestResponse {
-    t.client()
-        .get("/api/toy/notes")
-        .header("authorization", bearer)
-        .header("x-organization-id", organization)
-        .send()
-        .await
+    t.as_(bearer).in_org(organization).get("/api/toy/notes").send().await
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -47,14 +42,8 @@ async fn one_registry_line_mounts_documents_migrates_and_consumes_a_domain() {
     let alice = sign_up(&t, "alice@example.com", "Alice").await;
     let acme = create_organization(&t, &alice.bearer, "Acme", "acme").await;
     let acme = acme["id"].as_str().unwrap();
-    let added = t
-        .client()
-        .post("/api/toy/notes")
-        .header("authorization", &alice.bearer)
-        .header("x-organization-id", acme)
-        .body_json(&json!({"text": "hello"}))
-        .send()
-        .await;
+    let added =
+        t.as_(&alice.bearer).in_org(acme).post("/api/toy/notes").body_json(&json!({"text": "hello"})).send().await;
     added.assert_status_is_ok();
     let bob = sign_up(&t, "bob@example.com", "Bob").await;
     let foreign = notes(&t, &bob.bearer, acme).await;

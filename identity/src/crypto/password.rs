@@ -55,11 +55,6 @@ pub enum Verification {
     Invalid,
 }
 
-/// Normalises a password as typed (NFKC), for verification.
-pub fn normalize_input(raw: &str) -> String {
-    crate::model::password::normalize(raw)
-}
-
 /// Hashes an already normalised password as argon2id with the default
 /// parameters; fails only if the hasher rejects its own parameters.
 pub fn hash(normalized: &str, memory: &mut HashMemory) -> anyhow::Result<String> {
