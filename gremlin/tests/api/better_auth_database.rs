@@ -36,6 +36,28 @@ async fn prepare(db: &TestDb, statements: &[&str]) {
     conn.close().await.unwrap();
 }
 
+/// `(table, column, type, nullable)` of Better Auth's tables in `db`, sorted.
+async fn better_auth_columns(db: &TestDb) -> Vec<(String, String, String, String)> {
+    let conn = Database::connect(&db.url).await.unwrap();
+    let rows = conn
+        .query_all_raw(sea_orm::Statement::from_string(
+            conn.get_database_backend(),
+            "SELECT table_name::text, column_name::text, data_type::text, is_nullable::text \
+             FROM information_schema.columns WHERE table_schema = 'public' AND table_name IN \
+             ('user', 'session', 'account', 'verification', 'organization', 'member', 'invitation', 'jwks') \
+             ORDER BY 1, 2",
+        ))
+        .await
+        .unwrap();
+    conn.close().await.unwrap();
+    rows.iter()
+        .map(|r| {
+            let text = |i| r.try_get_by_index::<String>(i).unwrap();
+            (text(0), text(1), text(2), text(3))
+        })
+        .collect()
+}
+
 async fn sign_in_existing_and_sign_up_new(db: &TestDb) {
     let app = AppBuilder::new(db.settings()).build().await.expect("starts on the Better Auth database");
     let client = poem::test::TestClient::new(&app.endpoint);
@@ -79,5 +101,22 @@ async fn completes_a_database_migrated_without_the_admin_and_organization_plugin
         .collect();
     prepare(&db, &core_only).await;
     prepare(&db, EXISTING_USER).await;
+    let before = better_auth_columns(&db).await;
+    assert!(!before.iter().any(|c| c.0 == "organization" || c.1 == "role"), "the plugins' schema starts absent");
     sign_in_existing_and_sign_up_new(&db).await;
+
+    // Completed means: every table and column the full plugin set declares,
+    // with Better Auth's types and nullability, so a Better Auth server with
+    // those plugins can run on this database afterwards.
+    let reference = TestDb::new(Backend::Postgres).await;
+    prepare(&reference, BETTER_AUTH_DDL).await;
+    let expected = better_auth_columns(&reference).await;
+    let completed = better_auth_columns(&db).await;
+    let missing: Vec<_> = expected.iter().filter(|c| !completed.contains(c)).collect();
+    assert!(missing.is_empty(), "columns Better Auth's plugins need, absent or different: {missing:#?}");
+    for (table, column) in
+        [("user", "banExpires"), ("session", "activeOrganizationId"), ("session", "impersonatedBy"), ("jwks", "alg")]
+    {
+        assert!(completed.iter().any(|c| c.0 == table && c.1 == column), "{table}.{column}");
+    }
 }

@@ -44,8 +44,8 @@ async fn callers_need_a_token_a_permission_and_their_own_organization(backend: B
     problem(t.client().post("/api/orders").body_json(&body()).send().await, StatusCode::UNAUTHORIZED).await;
 
     // Another organization: every endpoint answers 404, the list never shows it.
-    let (mallory, _) = owner(&t, "mallory@example.com", "evil").await;
-    let mallory = t.as_(&mallory);
+    let (mallory_bearer, _) = owner(&t, "mallory@example.com", "evil").await;
+    let mallory = t.as_(&mallory_bearer);
     let url = format!("/api/orders/{id}");
     let attempts = [
         mallory.get(&url),
@@ -65,7 +65,7 @@ async fn callers_need_a_token_a_permission_and_their_own_organization(backend: B
     let listed = json(mallory.get("/api/orders").send().await).await;
     assert_eq!(listed["items"], json!([]));
     // Naming Acme with the header does not help Mallory: not a member.
-    let forced = mallory.get(&url).header("x-organization-id", &acme).send().await;
+    let forced = t.as_(&mallory_bearer).in_org(&acme).get(&url).send().await;
     problem(forced, StatusCode::FORBIDDEN).await;
 
     // Without the permission: the organization takes orders:write away from owners.
