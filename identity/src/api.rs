@@ -9,6 +9,7 @@ mod endpoints;
 mod organization_dto;
 mod organizations;
 mod problem;
+mod timestamp;
 
 pub use endpoints::IdentityApi;
 pub use organizations::OrganizationApi;

@@ -86,7 +86,8 @@ fn every_operation_states_security_and_the_kit_conventions() {
     assert!(!public.iter().any(|p| p.starts_with("post /api/orders")), "{public:?}");
     for (name, schema) in spec["components"]["schemas"].as_object().unwrap() {
         for (field, property) in schema["properties"].as_object().into_iter().flatten() {
-            if field.ends_with("_at") {
+            let timestamp = ["_at", "At", "Expires"].iter().any(|end| field.ends_with(end)) || field == "time";
+            if timestamp {
                 assert_eq!(property["format"], "date-time", "{name}.{field} is a timestamp without date-time");
             }
         }

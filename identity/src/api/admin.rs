@@ -13,7 +13,7 @@ use time::OffsetDateTime;
 use time::format_description::well_known::Rfc3339;
 
 use super::context;
-use super::dto::{SessionAndUser, SessionDto, Status, Success, UserDto, iso_millis};
+use super::dto::{SessionAndUser, SessionDto, Status, Success, Timestamp, UserDto};
 use super::organization_dto::RoleInput;
 use super::problem::AuthProblemResponse;
 use crate::audit::{SESSION_LOGS, SessionLog};
@@ -152,7 +152,7 @@ pub struct SessionList {
 #[oai(rename = "SessionLogEntry")]
 pub struct SessionLogDto {
     /// When (RFC 3339).
-    pub time: String,
+    pub time: Timestamp,
     /// `sign_in`, `sign_up`, `sign_out`, `session_revoked`, `ban`, `unban`,
     /// `impersonation_start`, `impersonation_stop`, `role_change`.
     pub kind: String,
@@ -495,7 +495,7 @@ impl AdminApi {
             .items
             .iter()
             .map(|e| SessionLogDto {
-                time: iso_millis(e.time),
+                time: Timestamp(e.time),
                 kind: e.body.get("kind").and_then(|v| v.as_str()).unwrap_or_default().to_owned(),
                 outcome: e.body.get("outcome").and_then(|v| v.as_str()).unwrap_or("success").to_owned(),
                 user_id: text(&e.body, "user_id"),

@@ -3,9 +3,8 @@
 
 use gremlin_kernel::Nullable;
 use poem_openapi::Object;
-use time::OffsetDateTime;
-use time::macros::format_description;
 
+pub use super::timestamp::Timestamp;
 use crate::model::{Session, User};
 
 /// `undefined` → leave as is (`None`), `null` → clear (`Some(None)`),
@@ -16,12 +15,6 @@ pub fn change<T>(value: poem_openapi::types::MaybeUndefined<T>) -> Option<Option
         poem_openapi::types::MaybeUndefined::Null => Some(None),
         poem_openapi::types::MaybeUndefined::Value(v) => Some(Some(v)),
     }
-}
-
-/// Formats like JavaScript's `Date.toISOString()`: `2026-11-27T16:58:01.118Z`.
-pub fn iso_millis(t: OffsetDateTime) -> String {
-    let format = format_description!("[year]-[month]-[day]T[hour]:[minute]:[second].[subsecond digits:3]Z");
-    t.to_offset(time::UtcOffset::UTC).format(&format).unwrap_or_default()
 }
 
 /// A user.
@@ -37,9 +30,9 @@ pub struct UserDto {
     /// Avatar URL.
     pub image: Nullable<String>,
     /// Creation time.
-    pub created_at: String,
+    pub created_at: Timestamp,
     /// Last update time.
-    pub updated_at: String,
+    pub updated_at: Timestamp,
     /// Platform role(s), comma-joined.
     pub role: Nullable<String>,
     /// Whether banned.
@@ -47,7 +40,7 @@ pub struct UserDto {
     /// Ban reason.
     pub ban_reason: Nullable<String>,
     /// Ban end.
-    pub ban_expires: Nullable<String>,
+    pub ban_expires: Nullable<Timestamp>,
     /// Id.
     pub id: String,
 }
@@ -59,12 +52,12 @@ impl From<&User> for UserDto {
             email: u.email.clone(),
             email_verified: u.email_verified,
             image: u.image.clone().into(),
-            created_at: iso_millis(u.created_at),
-            updated_at: iso_millis(u.updated_at),
+            created_at: Timestamp(u.created_at),
+            updated_at: Timestamp(u.updated_at),
             role: u.role.clone().into(),
             banned: u.banned,
             ban_reason: u.ban_reason.clone().into(),
-            ban_expires: u.ban_expires.map(iso_millis).into(),
+            ban_expires: u.ban_expires.map(Timestamp).into(),
             id: u.id.clone(),
         }
     }
@@ -91,13 +84,13 @@ impl UserDto {
 #[oai(rename = "Session", rename_all = "camelCase")]
 pub struct SessionDto {
     /// Expiry.
-    pub expires_at: String,
+    pub expires_at: Timestamp,
     /// The raw session token.
     pub token: String,
     /// Creation time.
-    pub created_at: String,
+    pub created_at: Timestamp,
     /// Last refresh.
-    pub updated_at: String,
+    pub updated_at: Timestamp,
     /// Client IP at sign-in (`""` when unknown).
     pub ip_address: Nullable<String>,
     /// Client user agent at sign-in.
@@ -115,10 +108,10 @@ pub struct SessionDto {
 impl From<&Session> for SessionDto {
     fn from(s: &Session) -> Self {
         Self {
-            expires_at: iso_millis(s.expires_at),
+            expires_at: Timestamp(s.expires_at),
             token: s.token.clone(),
-            created_at: iso_millis(s.created_at),
-            updated_at: iso_millis(s.updated_at),
+            created_at: Timestamp(s.created_at),
+            updated_at: Timestamp(s.updated_at),
             ip_address: s.ip_address.clone().into(),
             user_agent: s.user_agent.clone().into(),
             user_id: s.user_id.clone(),

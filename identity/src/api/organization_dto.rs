@@ -10,7 +10,7 @@ use poem_openapi::types::{ParseError, ParseFromJSON, ParseResult, ToJSON, Type};
 /// A JSON object in a body (documented as an object with any properties).
 pub type JsonObject = std::collections::BTreeMap<String, serde_json::Value>;
 
-use super::dto::iso_millis;
+use super::dto::Timestamp;
 use crate::model::{Member, Organization, User};
 use crate::ports::InvitationRecord;
 
@@ -29,7 +29,7 @@ pub struct OrganizationDto {
     /// Logo URL.
     pub logo: Nullable<String>,
     /// Creation time.
-    pub created_at: String,
+    pub created_at: Timestamp,
     /// Metadata object, serialised as a JSON string.
     pub metadata: Nullable<String>,
     /// Id.
@@ -42,7 +42,7 @@ impl From<&Organization> for OrganizationDto {
             name: o.name.clone(),
             slug: o.slug.clone(),
             logo: o.logo.clone().into(),
-            created_at: iso_millis(o.created_at),
+            created_at: Timestamp(o.created_at),
             metadata: metadata_string(o),
             id: o.id.clone(),
         }
@@ -60,7 +60,7 @@ pub struct MemberDto {
     /// Role(s), comma-joined.
     pub role: String,
     /// When joined.
-    pub created_at: String,
+    pub created_at: Timestamp,
     /// Id.
     pub id: String,
 }
@@ -71,7 +71,7 @@ impl From<&Member> for MemberDto {
             organization_id: m.organization_id.clone(),
             user_id: m.user_id.clone(),
             role: m.role.clone(),
-            created_at: iso_millis(m.created_at),
+            created_at: Timestamp(m.created_at),
             id: m.id.clone(),
         }
     }
@@ -102,7 +102,7 @@ pub struct MemberWithUserDto {
     /// Role(s), comma-joined.
     pub role: String,
     /// When joined.
-    pub created_at: String,
+    pub created_at: Timestamp,
     /// Id.
     pub id: String,
     /// The user.
@@ -115,7 +115,7 @@ impl From<&(Member, User)> for MemberWithUserDto {
             organization_id: m.organization_id.clone(),
             user_id: m.user_id.clone(),
             role: m.role.clone(),
-            created_at: iso_millis(m.created_at),
+            created_at: Timestamp(m.created_at),
             id: m.id.clone(),
             user: MemberUserDto {
                 id: u.id.clone(),
@@ -140,9 +140,9 @@ pub struct InvitationDto {
     /// `pending`, `accepted`, `rejected` or `canceled`.
     pub status: String,
     /// Expiry.
-    pub expires_at: String,
+    pub expires_at: Timestamp,
     /// Creation time.
-    pub created_at: String,
+    pub created_at: Timestamp,
     /// Who invited.
     pub inviter_id: String,
     /// Id.
@@ -156,8 +156,8 @@ impl From<&InvitationRecord> for InvitationDto {
             email: i.email.clone(),
             role: i.role.clone().into(),
             status: i.status.clone(),
-            expires_at: iso_millis(i.expires_at),
-            created_at: iso_millis(i.created_at),
+            expires_at: Timestamp(i.expires_at),
+            created_at: Timestamp(i.created_at),
             inviter_id: i.inviter_id.clone(),
             id: i.id.clone(),
         }
@@ -175,7 +175,7 @@ pub struct CreatedOrganizationDto {
     /// Logo URL.
     pub logo: Nullable<String>,
     /// Creation time.
-    pub created_at: String,
+    pub created_at: Timestamp,
     /// Metadata object.
     pub metadata: Nullable<JsonObject>,
     /// Id.
@@ -195,7 +195,7 @@ pub struct FullOrganizationDto {
     /// Logo URL.
     pub logo: Nullable<String>,
     /// Creation time.
-    pub created_at: String,
+    pub created_at: Timestamp,
     /// Metadata as a JSON string.
     pub metadata: Nullable<String>,
     /// Id.
@@ -412,9 +412,9 @@ pub struct InvitationDetailsDto {
     /// Status.
     pub status: String,
     /// Expiry.
-    pub expires_at: String,
+    pub expires_at: Timestamp,
     /// Creation time.
-    pub created_at: String,
+    pub created_at: Timestamp,
     /// Who invited.
     pub inviter_id: String,
     /// Id.

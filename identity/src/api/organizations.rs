@@ -9,7 +9,7 @@ use poem_openapi::payload::Json;
 use poem_openapi::{ApiResponse, OpenApi, Tags};
 
 use super::context;
-use super::dto::Status;
+use super::dto::{Status, Timestamp};
 use super::organization_dto::*;
 use super::problem::AuthProblemResponse;
 use crate::service::IdentityService;
@@ -76,7 +76,7 @@ impl OrganizationApi {
             name: org.name.clone(),
             slug: org.slug.clone(),
             logo: org.logo.clone().into(),
-            created_at: super::dto::iso_millis(org.created_at),
+            created_at: Timestamp(org.created_at),
             metadata: org.metadata.clone().map(|m| m.into_iter().collect::<JsonObject>()).into(),
             id: org.id.clone(),
             members: vec![MemberDto::from(&owner)],
@@ -144,7 +144,7 @@ impl OrganizationApi {
             name: org.name.clone(),
             slug: org.slug.clone(),
             logo: org.logo.clone().into(),
-            created_at: super::dto::iso_millis(org.created_at),
+            created_at: Timestamp(org.created_at),
             metadata: OrganizationDto::from(org).metadata,
             id: org.id.clone(),
             invitations: full.invitations.iter().map(InvitationDto::from).collect(),
