@@ -281,6 +281,14 @@ async fn a_jwt_stops_working_when_its_session_ends(backend: Backend) {
     assert!(recorded.iter().skip(1).all(|e| e["data"]["user_id"] == bob.user_id.as_str()));
 }
 
+/// Deletes the user's rows of `table` as another process would: nothing in
+/// this one hears of it.
+async fn delete_behind_the_apps_back(t: &TestApp, table: &str, user_id: &str) {
+    let db = &t.app.adapters.db;
+    let sql = format!(r#"DELETE FROM "{table}" WHERE "userId" = $1"#);
+    db.execute_raw(statement(db.get_database_backend(), &sql, vec![user_id.into()])).await.unwrap();
+}
+
 /// A split business service: it shares no memory with identity and hears of
 /// ended sessions only through `identity.session.revoked`. Until then it
 /// answers from its cache, so checking the session costs it no round trip.
@@ -290,14 +298,7 @@ async fn other_processes_learn_of_ended_sessions_from_the_event(backend: Backend
     let other_process = verifier(&t);
     let credentials = jwt_credentials(&t, &alice.bearer, &org_id).await;
     other_process.principal(&credentials).await.unwrap();
-    let db = &t.app.adapters.db;
-    db.execute_raw(statement(
-        db.get_database_backend(),
-        r#"DELETE FROM "session" WHERE "userId" = $1"#,
-        vec![alice.user_id.clone().into()],
-    ))
-    .await
-    .unwrap();
+    delete_behind_the_apps_back(&t, "session", &alice.user_id).await;
     assert!(other_process.principal(&credentials).await.is_ok(), "still cached: nothing told this process yet");
     let sid = gremlin_identity::crypto::jwt::verify_hs256(
         "test-secret-0123456789abcdef0123456789abcdef",
@@ -342,14 +343,7 @@ async fn identity_events_invalidate_the_cache_through_the_bus(backend: Backend) 
     credentials.organization = Some(org_id.clone());
     v.principal(&credentials).await.unwrap();
     // Another process removed bob: this process only hears the event.
-    let db = &t.app.adapters.db;
-    db.execute_raw(statement(
-        db.get_database_backend(),
-        r#"DELETE FROM "member" WHERE "userId" = $1"#,
-        vec![bob.user_id.clone().into()],
-    ))
-    .await
-    .unwrap();
+    delete_behind_the_apps_back(&t, "member", &bob.user_id).await;
     assert!(v.principal(&credentials).await.is_ok(), "still cached: nothing told this process yet");
 
     let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
