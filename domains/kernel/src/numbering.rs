@@ -102,12 +102,12 @@ pub async fn take_next(
     .context("taking a document number")?;
     let stmt = statement(
         txn.get_database_backend(),
-        "SELECT next_value - 1, prefix FROM document_numbers WHERE organization_id = $1 AND series = $2",
+        "SELECT next_value - 1 AS taken, prefix FROM document_numbers WHERE organization_id = $1 AND series = $2",
         key(),
     );
     let row = txn.query_one_raw(stmt).await.context("reading the number")?.context("number sequence missing")?;
-    let sequence: i64 = row.try_get_by_index(0).context("reading sequence")?;
-    let prefix: String = row.try_get_by_index(1).context("reading prefix")?;
+    let sequence: i64 = row.try_get("", "taken").context("reading sequence")?;
+    let prefix: String = row.try_get("", "prefix").context("reading prefix")?;
     Ok(DocumentNumber {
         prefix: NumberPrefix::parse(&prefix).unwrap_or_else(|_| series.default_prefix()),
         sequence: u64::try_from(sequence).context("negative document number")?,

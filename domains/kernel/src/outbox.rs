@@ -34,10 +34,13 @@ pub async fn record(conn: &impl ConnectionTrait, event: &EventEnvelope) -> Resul
 /// Number of committed events in `db`'s outbox not yet published: the
 /// `outbox_backlog` gauge, which grows while the event bus is unreachable.
 pub async fn backlog(db: &DatabaseConnection) -> anyhow::Result<i64> {
-    let stmt =
-        statement(db.get_database_backend(), "SELECT COUNT(*) FROM outbox WHERE published_at_us IS NULL", vec![]);
+    let stmt = statement(
+        db.get_database_backend(),
+        "SELECT COUNT(*) AS backlog FROM outbox WHERE published_at_us IS NULL",
+        vec![],
+    );
     let row = db.query_one_raw(stmt).await.context("counting outbox backlog")?;
-    Ok(row.map(|r| r.try_get_by_index::<i64>(0)).transpose()?.unwrap_or(0))
+    Ok(row.map(|r| r.try_get::<i64>("", "backlog")).transpose()?.unwrap_or(0))
 }
 
 /// How the relay runs.
@@ -82,8 +85,8 @@ impl OutboxRelay {
             txn.query_all_raw(statement(backend, &select, vec![])).await.context("reading pending outbox rows")?;
         let mut published = 0;
         for row in rows {
-            let seq: i64 = row.try_get_by_index(0).context("reading outbox seq")?;
-            let envelope: String = row.try_get_by_index(1).context("reading outbox envelope")?;
+            let seq: i64 = row.try_get("", "seq").context("reading outbox seq")?;
+            let envelope: String = row.try_get("", "envelope").context("reading outbox envelope")?;
             let outcome = match serde_json::from_str::<EventEnvelope>(&envelope) {
                 Ok(event) => self.bus.publish(&event).await.map_err(|e| e.to_string()),
                 Err(e) => {

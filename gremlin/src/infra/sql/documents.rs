@@ -37,7 +37,7 @@ impl SqlDocumentStore {
 
     /// The SQL expression reading `body` as JSON text.
     fn body_text(&self) -> &'static str {
-        if self.backend() == DatabaseBackend::Postgres { "body::text" } else { "body" }
+        if self.backend() == DatabaseBackend::Postgres { "body::text AS body" } else { "body" }
     }
 
     /// The SQL expression turning a text parameter into the body's type.
@@ -116,7 +116,7 @@ impl DocumentStore for SqlDocumentStore {
             .await
             .map_err(backend_error("reading document"))?;
         let Some(row) = row else { return Ok(None) };
-        let text: String = row.try_get_by_index(0).map_err(backend_error("reading document body"))?;
+        let text: String = row.try_get("", "body").map_err(backend_error("reading document body"))?;
         Ok(Some(Document { id: id.to_owned(), body: parse_body(&text)? }))
     }
 
@@ -149,8 +149,8 @@ impl DocumentStore for SqlDocumentStore {
             .map_err(backend_error("finding documents"))?;
         rows.into_iter()
             .map(|row| {
-                let id: String = row.try_get_by_index(0).map_err(backend_error("reading document id"))?;
-                let text: String = row.try_get_by_index(1).map_err(backend_error("reading document body"))?;
+                let id: String = row.try_get("", "id").map_err(backend_error("reading document id"))?;
+                let text: String = row.try_get("", "body").map_err(backend_error("reading document body"))?;
                 Ok(Document { id, body: parse_body(&text)? })
             })
             .collect()
@@ -213,9 +213,9 @@ impl DocumentStore for SqlDocumentStore {
             .map_err(backend_error("querying log"))?;
         let mut keyed = Vec::with_capacity(rows.len());
         for row in rows {
-            let seq: i64 = row.try_get_by_index(0).map_err(backend_error("reading log seq"))?;
-            let time_us: i64 = row.try_get_by_index(1).map_err(backend_error("reading log time"))?;
-            let text: String = row.try_get_by_index(2).map_err(backend_error("reading log body"))?;
+            let seq: i64 = row.try_get("", "seq").map_err(backend_error("reading log seq"))?;
+            let time_us: i64 = row.try_get("", "time_us").map_err(backend_error("reading log time"))?;
+            let text: String = row.try_get("", "body").map_err(backend_error("reading log body"))?;
             let time = from_micros(time_us).map_err(DocumentError::Backend)?;
             keyed.push((LogEntry { time, body: parse_body(&text)? }, (time_us, seq)));
         }
