@@ -19,7 +19,7 @@ pub struct Timestamp(pub OffsetDateTime);
 
 impl Timestamp {
     /// The time as Better Auth writes it: `2026-11-27T16:58:01.118Z`.
-    pub fn to_iso(&self) -> String {
+    pub fn to_iso(self) -> String {
         let format = format_description!("[year]-[month]-[day]T[hour]:[minute]:[second].[subsecond digits:3]Z");
         self.0.to_offset(time::UtcOffset::UTC).format(&format).unwrap_or_default()
     }
