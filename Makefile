@@ -7,7 +7,7 @@ CARGO ?= cargo
 # Test runner: cargo-nextest when installed, cargo test otherwise.
 NEXTEST := $(shell $(CARGO) nextest --version >/dev/null 2>&1 && echo yes)
 
-.PHONY: run test unit lint fmt openapi services fuzz-api client-smoke bench soak build feature-builds
+.PHONY: run test unit lint fmt openapi services fuzz-api client-smoke clients bench soak build feature-builds
 
 run:
 	$(CARGO) run --bin gremlin -- serve
@@ -48,6 +48,11 @@ fuzz-api:
 
 client-smoke:
 	bash scripts/client-smoke.sh
+
+# Lint the committed spec, generate TypeScript and Python clients from it
+# and drive a running Gremlin with both (see scripts/clients.sh).
+clients:
+	bash scripts/clients.sh
 
 bench:
 	bash scripts/bench.sh

@@ -124,7 +124,13 @@ fn assemble(
     // Install the metrics recorder before the first request records anything.
     metrics::handle();
     let api = openapi::api_service(apis);
-    let mut route = Route::new().nest("/docs", api.swagger_ui()).at("/openapi.json", api.spec_endpoint());
+    let document = openapi::document(&api, &settings.server.public_url);
+    let swagger = poem::web::Html(openapi::swagger_page(&api, &document));
+    let spec = poem::endpoint::make_sync(move |_| {
+        poem::Response::builder().content_type("application/json").body(document.clone())
+    });
+    let mut route =
+        Route::new().nest("/docs", poem::endpoint::make_sync(move |_| swagger.clone())).at("/openapi.json", spec);
     for (path, endpoint) in extra {
         route = route.nest(path, endpoint);
     }

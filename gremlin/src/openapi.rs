@@ -1,5 +1,7 @@
 //! The OpenAPI document: every API compiled into this binary in one service.
 //! `gremlin openapi` writes it; `openapi/gremlin.json` is its committed copy.
+//! poem-openapi's output passes through [`tidy`] (OpenAPI 3.1, plain
+//! references) before anyone sees it.
 //!
 //! The document describes what the binary can serve; `--domains` chooses
 //! which of those APIs a process actually routes ([`Optional`]).
@@ -12,6 +14,8 @@ use poem::http::Method;
 use poem_openapi::registry::{MetaApi, MetaOperationParam, MetaParamIn, Registry};
 use poem_openapi::types::Type;
 use poem_openapi::{OpenApi, OpenApiService};
+
+mod tidy;
 
 use crate::http::ops::OpsApi;
 use crate::registry::DOMAINS;
@@ -110,41 +114,33 @@ fn organization_param() -> MetaOperationParam {
 /// Every API of the binary.
 pub type Apis = (OpsApi, IdentityApis, DomainApis);
 
-/// Every API, documented so that each operation states its security: the
-/// schemes it accepts, or `[{}]` (no credentials needed) for public ones.
-pub struct Documented(pub Apis);
-
-impl OpenApi for Documented {
-    fn meta() -> Vec<MetaApi> {
-        let mut apis = Apis::meta();
-        for operation in apis.iter_mut().flat_map(|a| &mut a.paths).flat_map(|p| &mut p.operations) {
-            if operation.security.is_empty() {
-                operation.security.push(HashMap::new());
-            }
-        }
-        apis
-    }
-
-    fn register(registry: &mut Registry) {
-        Apis::register(registry);
-    }
-
-    fn add_routes(self, route_table: &mut HashMap<String, HashMap<Method, BoxEndpoint<'static>>>) {
-        self.0.add_routes(route_table);
-    }
-}
-
 /// The OpenAPI service over `apis`.
-pub fn api_service(apis: Apis) -> OpenApiService<Documented, ()> {
-    OpenApiService::new(Documented(apis), TITLE, env!("CARGO_PKG_VERSION")).description(
-        "Self-hostable business backend: identity (Better Auth compatible, under /api/auth), organizations \
-         and business domains. Errors are RFC 9457 application/problem+json.",
-    )
+pub fn api_service(apis: Apis) -> OpenApiService<Apis, ()> {
+    OpenApiService::new(apis, TITLE, env!("CARGO_PKG_VERSION"))
+        .description(
+            "Self-hostable business backend: identity (Better Auth compatible, under /api/auth), organizations \
+             and business domains. Errors are RFC 9457 application/problem+json.",
+        )
+        .license(poem_openapi::LicenseObject::new("Apache-2.0").url("https://www.apache.org/licenses/LICENSE-2.0"))
 }
 
-/// The document as pretty JSON with a trailing newline, as committed.
+/// The tidied document of `service`, served at `server` (a URL, or `/` for
+/// wherever the document itself was fetched from), as pretty JSON with a
+/// trailing newline.
+pub fn document<T: OpenApi>(service: &OpenApiService<T, ()>, server: &str) -> String {
+    let raw: serde_json::Value = serde_json::from_str(&service.spec()).unwrap_or_default();
+    let mut text = serde_json::to_string_pretty(&tidy::tidy(raw, server)).unwrap_or_default();
+    text.push('\n');
+    text
+}
+
+/// The document as committed: every compiled API, relative server.
 pub fn spec_json() -> String {
-    let mut spec = api_service((OpsApi, IdentityApis::default(), DomainApis::default())).spec();
-    spec.push('\n');
-    spec
+    document(&api_service((OpsApi, IdentityApis::default(), DomainApis::default())), "/")
+}
+
+/// The Swagger UI page of `service`, showing `document` (the tidied one)
+/// rather than poem-openapi's raw output it embeds by default.
+pub fn swagger_page<T: OpenApi>(service: &OpenApiService<T, ()>, document: &str) -> String {
+    service.swagger_ui_html().replace(&service.spec(), document)
 }

@@ -90,13 +90,17 @@ async fn probe<E: std::fmt::Display>(name: &str, check: impl Future<Output = Res
 
 #[OpenApi(tag = "OpsTag::Operations")]
 impl OpsApi {
-    /// Liveness: the process is up and serving HTTP. Checks no backend.
+    /// Liveness.
+    ///
+    /// The process is up and serving HTTP. Checks no backend.
     #[oai(path = "/healthz", method = "get", operation_id = "ops.health")]
     async fn health(&self) -> Json<Health> {
         Json(Health { status: "ok".into(), version: env!("CARGO_PKG_VERSION").into() })
     }
 
-    /// Readiness: every configured backend answers. 503 names the ones that do not.
+    /// Readiness.
+    ///
+    /// Every configured backend answers. 503 names the ones that do not.
     #[oai(path = "/readyz", method = "get", operation_id = "ops.ready")]
     async fn ready(&self, adapters: Data<&Adapters>) -> ReadyResponse {
         let (database, events, cache, documents) = tokio::join!(
@@ -116,6 +120,8 @@ impl OpsApi {
         }
     }
 
+    /// Prometheus metrics.
+    ///
     /// Prometheus metrics in the text exposition format.
     #[oai(path = "/metrics", method = "get", operation_id = "ops.metrics")]
     async fn metrics(&self, adapters: Data<&Adapters>) -> PlainText<String> {

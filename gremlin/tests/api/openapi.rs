@@ -42,7 +42,7 @@ async fn served_spec_is_openapi_3_with_every_operation_named() {
 }
 
 /// The conventions the domain kit gives every business operation hold in
-/// the document: each operation states its security (`[{}]` when public),
+/// the document: each operation states its security (`[]` when public),
 /// organization-scoped operations take `X-Organization-Id`, an operation
 /// that changes a resource declares `If-Match` required (428 without it), list filters are
 /// enums, and timestamps are `date-time`.

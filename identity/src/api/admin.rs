@@ -222,6 +222,8 @@ fn text(value: &serde_json::Value, key: &str) -> Nullable<String> {
 
 #[OpenApi(prefix_path = "/api/auth/admin", tag = "AdminTag::Admin")]
 impl AdminApi {
+    /// List users.
+    ///
     /// List users: search (email/name; contains, starts_with, ends_with),
     /// filter, sort, page; with the total.
     #[oai(path = "/list-users", method = "get", operation_id = "identity.admin_list_users")]
@@ -263,6 +265,8 @@ impl AdminApi {
         }))
     }
 
+    /// Create a user.
+    ///
     /// Create a user with a password (no session is opened).
     #[oai(path = "/create-user", method = "post", operation_id = "identity.admin_create_user")]
     async fn create_user(
@@ -283,6 +287,8 @@ impl AdminApi {
         Ok(Json(UserEnvelope { user: UserDto::from(&user) }))
     }
 
+    /// Get a user.
+    ///
     /// One user.
     #[oai(path = "/get-user", method = "get", operation_id = "identity.admin_get_user")]
     async fn get_user(&self, _session: SessionAuth, req: &Request, id: Query<String>) -> Result<Json<UserEnvelope>> {
@@ -291,6 +297,8 @@ impl AdminApi {
         Ok(Json(UserEnvelope { user: UserDto::from(&user) }))
     }
 
+    /// Update a user.
+    ///
     /// Change a user's name, e-mail, image or verification.
     #[oai(path = "/update-user", method = "post", operation_id = "identity.admin_update_user")]
     async fn update_user(
@@ -307,6 +315,8 @@ impl AdminApi {
         Ok(Json(UserEnvelope { user: UserDto::from(&user) }))
     }
 
+    /// Set a user's platform role.
+    ///
     /// Set the platform role(s), validated against `user` and `admin`.
     #[oai(path = "/set-role", method = "post", operation_id = "identity.admin_set_role")]
     async fn set_role(
@@ -320,6 +330,8 @@ impl AdminApi {
         Ok(Json(UserEnvelope { user: UserDto::from(&user) }))
     }
 
+    /// Set a user's password.
+    ///
     /// Replace a user's password.
     #[oai(path = "/set-user-password", method = "post", operation_id = "identity.admin_set_user_password")]
     async fn set_user_password(
@@ -333,6 +345,8 @@ impl AdminApi {
         Ok(Json(Status { status: true }))
     }
 
+    /// Ban a user.
+    ///
     /// Ban a user, ending every session; `banExpiresIn` seconds, or forever.
     #[oai(path = "/ban-user", method = "post", operation_id = "identity.admin_ban_user")]
     async fn ban_user(&self, _session: SessionAuth, req: &Request, body: Json<BanBody>) -> Result<Json<UserEnvelope>> {
@@ -345,6 +359,8 @@ impl AdminApi {
         Ok(Json(UserEnvelope { user: UserDto::from(&user) }))
     }
 
+    /// Unban a user.
+    ///
     /// Lift a ban.
     #[oai(path = "/unban-user", method = "post", operation_id = "identity.admin_unban_user")]
     async fn unban_user(
@@ -358,6 +374,8 @@ impl AdminApi {
         Ok(Json(UserEnvelope { user: UserDto::from(&user) }))
     }
 
+    /// List a user's sessions.
+    ///
     /// A user's live sessions.
     #[oai(path = "/list-user-sessions", method = "post", operation_id = "identity.admin_list_user_sessions")]
     async fn list_user_sessions(
@@ -371,6 +389,8 @@ impl AdminApi {
         Ok(Json(SessionList { sessions: sessions.iter().map(SessionDto::from).collect() }))
     }
 
+    /// Revoke a user's session.
+    ///
     /// End one session by its raw token.
     #[oai(path = "/revoke-user-session", method = "post", operation_id = "identity.admin_revoke_user_session")]
     async fn revoke_user_session(
@@ -384,6 +404,8 @@ impl AdminApi {
         Ok(Json(Success { success: true }))
     }
 
+    /// Revoke all of a user's sessions.
+    ///
     /// End every session of a user.
     #[oai(path = "/revoke-user-sessions", method = "post", operation_id = "identity.admin_revoke_user_sessions")]
     async fn revoke_user_sessions(
@@ -397,6 +419,8 @@ impl AdminApi {
         Ok(Json(Success { success: true }))
     }
 
+    /// Remove a user.
+    ///
     /// Delete a user, with its sessions, accounts and memberships.
     #[oai(path = "/remove-user", method = "post", operation_id = "identity.admin_remove_user")]
     async fn remove_user(&self, _session: SessionAuth, req: &Request, body: Json<UserIdBody>) -> Result<Json<Success>> {
@@ -405,6 +429,8 @@ impl AdminApi {
         Ok(Json(Success { success: true }))
     }
 
+    /// Impersonate a user.
+    ///
     /// Open a one-hour session as a (non-admin) user. The caller's own
     /// session is kept in the `admin_session` cookie for stop-impersonating.
     #[oai(path = "/impersonate-user", method = "post", operation_id = "identity.admin_impersonate_user")]
@@ -426,6 +452,8 @@ impl AdminApi {
         ))
     }
 
+    /// Stop impersonating.
+    ///
     /// End the impersonation session in use; the admin's own session is
     /// restored from the `admin_session` cookie when present (else null).
     #[oai(path = "/stop-impersonating", method = "post", operation_id = "identity.admin_stop_impersonating")]
@@ -454,6 +482,8 @@ impl AdminApi {
         Ok(Json(body.into()))
     }
 
+    /// Read the session logs.
+    ///
     /// Session logs, newest first: filter by user, organization, kind and
     /// time range; page with `cursor`.
     #[oai(path = "/session-logs", method = "get", operation_id = "identity.admin_session_logs")]

@@ -94,6 +94,8 @@ impl IdentityApi {
 
 #[OpenApi(prefix_path = "/api/auth", tag = "IdentityTag::Identity")]
 impl IdentityApi {
+    /// Sign up with e-mail and password.
+    ///
     /// Create a user with e-mail and password, and sign it in.
     #[oai(path = "/sign-up/email", method = "post", operation_id = "identity.sign_up_email")]
     async fn sign_up_email(
@@ -119,6 +121,8 @@ impl IdentityApi {
         Ok(SignUpResponse::Ok(Json(body), signed, EXPOSE_TOKEN.into()))
     }
 
+    /// Sign in with e-mail and password.
+    ///
     /// Sign in with e-mail and password; opens a new session.
     #[oai(path = "/sign-in/email", method = "post", operation_id = "identity.sign_in_email")]
     async fn sign_in_email(
@@ -142,6 +146,8 @@ impl IdentityApi {
         Ok(SignInResponse::Ok(Json(result), signed, EXPOSE_TOKEN.into()))
     }
 
+    /// Get the current session.
+    ///
     /// The current session and user, or `null`. Slides the session's expiry
     /// at most once a day (unless `disableRefresh`) and returns a fresh
     /// service JWT in `set-auth-jwt`.
@@ -175,6 +181,8 @@ impl IdentityApi {
         Ok(GetSessionResponse::Ok(Json(Nullable(Some(body))), no_store, Some(jwt), refreshed, Some(expose.into())))
     }
 
+    /// Sign out.
+    ///
     /// Sign out: deletes the session and clears the cookies. Succeeds
     /// without a session too.
     #[oai(path = "/sign-out", method = "post", operation_id = "identity.sign_out")]
@@ -188,6 +196,8 @@ impl IdentityApi {
         Ok(Json(Success { success: true }))
     }
 
+    /// List my sessions.
+    ///
     /// The caller's live sessions, newest first (with their raw tokens, as
     /// Better Auth returns them).
     #[oai(path = "/list-sessions", method = "get", operation_id = "identity.list_sessions")]
@@ -197,6 +207,8 @@ impl IdentityApi {
         Ok(Json(sessions.iter().map(SessionDto::from).collect()))
     }
 
+    /// Revoke one of my sessions.
+    ///
     /// Revoke one of the caller's sessions by its raw token. Unknown and
     /// other users' tokens are ignored.
     #[oai(path = "/revoke-session", method = "post", operation_id = "identity.revoke_session")]
@@ -215,6 +227,8 @@ impl IdentityApi {
         Ok(Json(Status { status: true }))
     }
 
+    /// Revoke all my sessions.
+    ///
     /// Revoke every session of the caller, this one included.
     #[oai(path = "/revoke-sessions", method = "post", operation_id = "identity.revoke_sessions")]
     async fn revoke_sessions(&self, _session: SessionAuth, req: &Request, jar: &CookieJar) -> Result<Json<Status>> {
@@ -224,6 +238,8 @@ impl IdentityApi {
         Ok(Json(Status { status: true }))
     }
 
+    /// Revoke my other sessions.
+    ///
     /// Revoke every session of the caller except this one.
     #[oai(path = "/revoke-other-sessions", method = "post", operation_id = "identity.revoke_other_sessions")]
     async fn revoke_other_sessions(&self, _session: SessionAuth, req: &Request) -> Result<Json<Status>> {
@@ -232,6 +248,8 @@ impl IdentityApi {
         Ok(Json(Status { status: true }))
     }
 
+    /// Change my password.
+    ///
     /// Change the caller's password; optionally sign out everywhere (a new
     /// session is then issued to this client).
     #[oai(path = "/change-password", method = "post", operation_id = "identity.change_password")]
@@ -254,6 +272,8 @@ impl IdentityApi {
         Ok(ChangePasswordResponse::Ok(Json(result), signed))
     }
 
+    /// Update my profile.
+    ///
     /// Change the caller's name and/or image.
     #[oai(path = "/update-user", method = "post", operation_id = "identity.update_user")]
     async fn update_user(
@@ -268,6 +288,8 @@ impl IdentityApi {
         Ok(Json(Status { status: true }))
     }
 
+    /// Get a service JWT.
+    ///
     /// A 15-minute HS256 JWT for calling Gremlin services.
     #[oai(path = "/token", method = "get", operation_id = "identity.token")]
     async fn token(&self, _session: SessionAuth, req: &Request) -> Result<Json<JwtToken>> {
@@ -276,6 +298,8 @@ impl IdentityApi {
         Ok(Json(JwtToken { token }))
     }
 
+    /// JWT verification keys.
+    ///
     /// Public keys for verifying JWTs. Empty in HS256 mode: verifiers hold
     /// the shared secret instead.
     #[oai(path = "/jwks", method = "get", operation_id = "identity.jwks")]

@@ -53,6 +53,8 @@ impl OrganizationApi {
 
 #[OpenApi(prefix_path = "/api/auth/organization", tag = "OrganizationTag::Organizations")]
 impl OrganizationApi {
+    /// Create an organization.
+    ///
     /// Create an organization owned by the caller; it becomes the session's
     /// active organization unless `keepCurrentActiveOrganization`.
     #[oai(path = "/create", method = "post", operation_id = "identity.organization_create")]
@@ -83,6 +85,8 @@ impl OrganizationApi {
         }))
     }
 
+    /// List my organizations.
+    ///
     /// The caller's organizations.
     #[oai(path = "/list", method = "get", operation_id = "identity.organization_list")]
     async fn list(&self, _session: SessionAuth, req: &Request) -> Result<Json<Vec<OrganizationDto>>> {
@@ -91,6 +95,8 @@ impl OrganizationApi {
         Ok(Json(orgs.iter().map(OrganizationDto::from).collect()))
     }
 
+    /// Check a slug is free.
+    ///
     /// Check that a slug is free: 200 `{status:true}`, else 400 `SLUG_IS_TAKEN`.
     #[oai(path = "/check-slug", method = "post", operation_id = "identity.organization_check_slug")]
     async fn check_slug(
@@ -104,6 +110,8 @@ impl OrganizationApi {
         Ok(Json(Status { status: true }))
     }
 
+    /// Set the active organization.
+    ///
     /// Make an organization the session's active one (both fields null unsets it).
     #[oai(path = "/set-active", method = "post", operation_id = "identity.organization_set_active")]
     async fn set_active(
@@ -123,6 +131,8 @@ impl OrganizationApi {
         Ok(SetActiveResponse::Ok(Json(org.as_ref().map(OrganizationDto::from).into()), signed))
     }
 
+    /// Get an organization in full.
+    ///
     /// An organization with its members and invitations (members only).
     #[oai(path = "/get-full-organization", method = "get", operation_id = "identity.organization_get_full")]
     async fn get_full(
@@ -152,6 +162,8 @@ impl OrganizationApi {
         }))
     }
 
+    /// Update an organization.
+    ///
     /// Change name, slug, logo or metadata (owners and admins).
     #[oai(path = "/update", method = "post", operation_id = "identity.organization_update")]
     async fn update(
@@ -173,6 +185,8 @@ impl OrganizationApi {
         Ok(Json(OrganizationDto::from(&org)))
     }
 
+    /// Delete an organization.
+    ///
     /// Delete an organization (owners only); answers its id.
     #[oai(path = "/delete", method = "post", operation_id = "identity.organization_delete")]
     async fn delete(
@@ -185,6 +199,8 @@ impl OrganizationApi {
         Ok(Json(self.organizations.delete(&auth, &body.organization_id).await?))
     }
 
+    /// Leave an organization.
+    ///
     /// Leave an organization; the last owner cannot.
     #[oai(path = "/leave", method = "post", operation_id = "identity.organization_leave")]
     async fn leave(
@@ -198,6 +214,8 @@ impl OrganizationApi {
         Ok(Json(MemberDto::from(&member)))
     }
 
+    /// List members.
+    ///
     /// A page of members with their users, and the total (members only).
     #[oai(path = "/list-members", method = "get", operation_id = "identity.organization_list_members")]
     async fn list_members(
@@ -221,6 +239,8 @@ impl OrganizationApi {
         Ok(Json(MembersPage { members: members.iter().map(MemberWithUserDto::from).collect(), total }))
     }
 
+    /// Change a member's role.
+    ///
     /// Change a member's role(s) (owners and admins; only owners touch owners).
     #[oai(path = "/update-member-role", method = "post", operation_id = "identity.organization_update_member_role")]
     async fn update_member_role(
@@ -237,6 +257,8 @@ impl OrganizationApi {
         Ok(Json(MemberDto::from(&member)))
     }
 
+    /// Remove a member.
+    ///
     /// Remove a member by id or e-mail (owners and admins; never the last owner).
     #[oai(path = "/remove-member", method = "post", operation_id = "identity.organization_remove_member")]
     async fn remove_member(
@@ -251,6 +273,8 @@ impl OrganizationApi {
         Ok(Json(MemberEnvelope { member: MemberDto::from(&member) }))
     }
 
+    /// Invite a member.
+    ///
     /// Invite someone by e-mail (owners and admins; only owners invite owners).
     /// The invitation lasts 48 hours; `resend` extends an open one.
     #[oai(path = "/invite-member", method = "post", operation_id = "identity.organization_invite_member")]
@@ -274,6 +298,8 @@ impl OrganizationApi {
         Ok(Json(InvitationDto::from(&invitation)))
     }
 
+    /// List invitations.
+    ///
     /// The organization's invitations (members only).
     #[oai(path = "/list-invitations", method = "get", operation_id = "identity.organization_list_invitations")]
     async fn list_invitations(
@@ -287,6 +313,8 @@ impl OrganizationApi {
         Ok(Json(invitations.iter().map(InvitationDto::from).collect()))
     }
 
+    /// Get an invitation.
+    ///
     /// A pending invitation addressed to the caller.
     #[oai(path = "/get-invitation", method = "get", operation_id = "identity.organization_get_invitation")]
     async fn get_invitation(
@@ -313,6 +341,8 @@ impl OrganizationApi {
         }))
     }
 
+    /// Accept an invitation.
+    ///
     /// Accept an invitation addressed to the caller: join, and make the
     /// organization active.
     #[oai(path = "/accept-invitation", method = "post", operation_id = "identity.organization_accept_invitation")]
@@ -330,6 +360,8 @@ impl OrganizationApi {
         }))
     }
 
+    /// Reject an invitation.
+    ///
     /// Decline an invitation addressed to the caller.
     #[oai(path = "/reject-invitation", method = "post", operation_id = "identity.organization_reject_invitation")]
     async fn reject_invitation(
@@ -343,6 +375,8 @@ impl OrganizationApi {
         Ok(Json(InvitationAnswer { invitation: InvitationDto::from(&invitation), member: Nullable(None) }))
     }
 
+    /// Cancel an invitation.
+    ///
     /// Withdraw a pending invitation (owners and admins).
     #[oai(path = "/cancel-invitation", method = "post", operation_id = "identity.organization_cancel_invitation")]
     async fn cancel_invitation(

@@ -87,6 +87,8 @@ impl OrdersApi {
 
 #[OpenApi(prefix_path = "/api/orders", tag = "OrdersTag::Orders")]
 impl OrdersApi {
+    /// Create an order.
+    ///
     /// Create a draft order (`orders:write`). With `Idempotency-Key`, a
     /// repeat with the same body returns the first order; another body is 422.
     #[oai(path = "/", method = "post", operation_id = "orders.create")]
@@ -109,6 +111,8 @@ impl OrdersApi {
         Ok(created(&order))
     }
 
+    /// Set the order number prefix.
+    ///
     /// Set the prefix of the organization's future order numbers
     /// (`orders:manage`); existing orders keep their numbers.
     #[oai(path = "/numbering", method = "put", operation_id = "orders.set_numbering")]
@@ -117,12 +121,16 @@ impl OrdersApi {
         Ok(Json(NumberingBody { prefix: prefix.as_str().to_owned() }))
     }
 
+    /// Get an order.
+    ///
     /// One order of the caller's organization (`orders:read`), with its ETag.
     #[oai(path = "/:id", method = "get", operation_id = "orders.get")]
     async fn get(&self, caller: Caller, id: Path<String>) -> Result<OrderResponse> {
         Ok(respond(&self.service.get(&caller, parse_id(&id.0)?).await?))
     }
 
+    /// List orders.
+    ///
     /// A page of orders (`orders:read`): filters, sort by `created` or
     /// `number`, cursor pagination.
     #[oai(path = "/", method = "get", operation_id = "orders.list")]
@@ -168,6 +176,8 @@ impl OrdersApi {
         Ok(Json(self.service.list(&caller, &query).await?.into()))
     }
 
+    /// Update a draft order.
+    ///
     /// Replace a draft's header (`orders:write`).
     #[oai(path = "/:id", method = "patch", operation_id = "orders.update")]
     async fn update(
@@ -186,6 +196,8 @@ impl OrdersApi {
         Ok(respond(&self.service.update_header(&caller, parse_id(&id.0)?, if_match.version(), header).await?))
     }
 
+    /// Replace a draft's lines.
+    ///
     /// Replace all lines of a draft (`orders:write`).
     #[oai(path = "/:id/lines", method = "put", operation_id = "orders.replace_lines")]
     async fn replace_lines(
@@ -199,6 +211,8 @@ impl OrdersApi {
         Ok(respond(&self.service.replace_lines(&caller, parse_id(&id.0)?, if_match.version(), lines).await?))
     }
 
+    /// Add a line to a draft.
+    ///
     /// Add one line at the end of a draft (`orders:write`).
     #[oai(path = "/:id/lines", method = "post", operation_id = "orders.add_line")]
     async fn add_line(
@@ -214,6 +228,8 @@ impl OrdersApi {
         Ok(respond(&self.keyed(&caller, &key, "orders.add_line", request, change).await?))
     }
 
+    /// Remove a line from a draft.
+    ///
     /// Remove the line at `position` from a draft (`orders:write`).
     #[oai(path = "/:id/lines/:position", method = "delete", operation_id = "orders.remove_line")]
     async fn remove_line(
@@ -226,6 +242,8 @@ impl OrdersApi {
         Ok(respond(&self.service.remove_line(&caller, parse_id(&id.0)?, if_match.version(), position.0).await?))
     }
 
+    /// Place an order.
+    ///
     /// Place a draft (`orders:write`).
     #[oai(path = "/:id/place", method = "post", operation_id = "orders.place")]
     async fn place(
@@ -238,6 +256,8 @@ impl OrdersApi {
         self.transition(&caller, &key, "orders.place", &id.0, if_match, OrderAction::Place, None).await
     }
 
+    /// Confirm an order.
+    ///
     /// Confirm a placed order (`orders:manage`).
     #[oai(path = "/:id/confirm", method = "post", operation_id = "orders.confirm")]
     async fn confirm(
@@ -250,6 +270,8 @@ impl OrdersApi {
         self.transition(&caller, &key, "orders.confirm", &id.0, if_match, OrderAction::Confirm, None).await
     }
 
+    /// Fulfil an order.
+    ///
     /// Mark a confirmed order fulfilled (`orders:manage`).
     #[oai(path = "/:id/fulfil", method = "post", operation_id = "orders.fulfil")]
     async fn fulfil(
@@ -262,6 +284,8 @@ impl OrdersApi {
         self.transition(&caller, &key, "orders.fulfil", &id.0, if_match, OrderAction::Fulfil, None).await
     }
 
+    /// Cancel an order.
+    ///
     /// Cancel a draft, placed or confirmed order with a reason (`orders:manage`).
     #[oai(path = "/:id/cancel", method = "post", operation_id = "orders.cancel")]
     async fn cancel(
@@ -275,6 +299,8 @@ impl OrdersApi {
         self.transition(&caller, &key, "orders.cancel", &id.0, if_match, OrderAction::Cancel, Some(body.0.reason)).await
     }
 
+    /// Delete a draft order.
+    ///
     /// Delete a draft (`orders:write`).
     #[oai(path = "/:id", method = "delete", operation_id = "orders.delete")]
     async fn delete(

@@ -121,7 +121,7 @@ struct MemorySubscription {
 }
 
 enum Next {
-    Deliver(Delivery),
+    Deliver(Box<Delivery>),
     WaitUntil(Option<Instant>),
 }
 
@@ -148,7 +148,9 @@ impl MemorySubscription {
             queue.in_flight.insert(token, (event.clone(), deliveries + 1, now + group.spec.ack_wait));
             let acker = MemoryAcker { group: Arc::clone(group), token };
             let pending = queue.ready.len() as u64;
-            return Ok(Next::Deliver(Delivery::new(event, deliveries + 1, Box::new(acker)).with_pending(pending)));
+            return Ok(Next::Deliver(Box::new(
+                Delivery::new(event, deliveries + 1, Box::new(acker)).with_pending(pending),
+            )));
         }
         Ok(Next::WaitUntil(queue.in_flight.values().map(|(_, _, d)| *d).min()))
     }
@@ -163,7 +165,7 @@ impl Subscription for MemorySubscription {
             tokio::pin!(woken);
             woken.as_mut().enable();
             match self.poll()? {
-                Next::Deliver(delivery) => return Ok(delivery),
+                Next::Deliver(delivery) => return Ok(*delivery),
                 Next::WaitUntil(None) => woken.await,
                 Next::WaitUntil(Some(deadline)) => {
                     tokio::select! {

@@ -1,0 +1,255 @@
+//! One post-processing step between poem-openapi's output and the document
+//! clients are generated from. poem-openapi writes OpenAPI 3.0 with two
+//! habits generators stumble on: a described `$ref` becomes
+//! `allOf: [{$ref}, {description}]` (openapi-python-client then drops the
+//! schema and every operation using it), and a nullable `$ref` becomes
+//! `allOf: [{$ref}], nullable: true` (no `type` beside `nullable`, which
+//! linters reject). OpenAPI 3.1 says both directly — `$ref` may carry a
+//! description, and `null` is a type — so the document is lifted to 3.1:
+//!
+//! * `allOf: [{$ref}, {description}]` → `{$ref, description}`;
+//! * `nullable: true` → `type: [T, "null"]`, or `anyOf: [{$ref}, {type:
+//!   "null"}]` for a reference;
+//! * an optional property's `default` moves into its description (with
+//!   default settings openapi-typescript makes a property with a `default`
+//!   required, so clients would have to send what they may leave out);
+//! * media types `application/json; charset=utf-8` → `application/json`;
+//! * every operation states its security: the schemes it accepts, or
+//!   `security: []` when it needs no credentials (generators then hand
+//!   public calls a client without a token);
+//! * `servers` names where the API is served.
+
+use serde_json::{Map, Value, json};
+
+/// The OpenAPI version of the tidied document.
+pub const OPENAPI_VERSION: &str = "3.1.0";
+
+/// `spec` (poem-openapi's 3.0 document) as an OpenAPI 3.1 document served
+/// at `server` (`/` for the committed copy, the public URL when served).
+pub fn tidy(mut spec: Value, server: &str) -> Value {
+    if let Some(root) = spec.as_object_mut() {
+        root.insert("openapi".into(), json!(OPENAPI_VERSION));
+        root.insert("servers".into(), json!([{ "url": server }]));
+    }
+    walk(&mut spec);
+    state_public_security(&mut spec);
+    spec
+}
+
+const METHODS: [&str; 8] = ["get", "put", "post", "delete", "options", "head", "patch", "trace"];
+
+/// An operation without security requirements says `security: []`.
+fn state_public_security(spec: &mut Value) {
+    let Some(Value::Object(paths)) = spec.get_mut("paths") else { return };
+    for item in paths.values_mut().filter_map(Value::as_object_mut) {
+        for (_, operation) in item.iter_mut().filter(|(method, _)| METHODS.contains(&method.as_str())) {
+            let Some(operation) = operation.as_object_mut() else { continue };
+            let public = match operation.get("security") {
+                None => true,
+                Some(Value::Array(requirements)) => {
+                    requirements.iter().all(|r| r.as_object().is_some_and(Map::is_empty))
+                }
+                Some(_) => false,
+            };
+            if public {
+                operation.insert("security".into(), json!([]));
+            }
+        }
+    }
+}
+
+fn walk(value: &mut Value) {
+    match value {
+        Value::Object(map) => {
+            rename_json_media_types(map);
+            for child in map.values_mut() {
+                walk(child);
+            }
+            // Children first: a reference's wrapper is rewritten once its
+            // contents are final.
+            unwrap_described_ref(map);
+            lift_nullable(map);
+            describe_optional_defaults(map);
+        }
+        Value::Array(items) => items.iter_mut().for_each(walk),
+        _ => {}
+    }
+}
+
+/// `content` keyed `application/json; charset=utf-8` → `application/json`.
+fn rename_json_media_types(map: &mut Map<String, Value>) {
+    let Some(Value::Object(content)) = map.get_mut("content") else { return };
+    if let Some(body) = content.remove("application/json; charset=utf-8") {
+        content.entry("application/json").or_insert(body);
+    }
+}
+
+/// `allOf: [{$ref}, {description}]` (or `allOf: [{$ref}]`) → the reference
+/// itself, keeping the schema's own description and other keywords.
+fn unwrap_described_ref(map: &mut Map<String, Value>) {
+    let Some(Value::Array(all_of)) = map.get("allOf") else { return };
+    let reference = match all_of.as_slice() {
+        [only] => only.get("$ref").cloned(),
+        [first, rest] if is_description_only(rest) => first.get("$ref").cloned(),
+        _ => None,
+    };
+    let Some(reference) = reference else { return };
+    let described = all_of.get(1).and_then(|d| d.get("description")).cloned();
+    map.remove("allOf");
+    map.insert("$ref".into(), reference);
+    if !map.contains_key("description")
+        && let Some(description) = described
+    {
+        map.insert("description".into(), description);
+    }
+}
+
+fn is_description_only(schema: &Value) -> bool {
+    schema.as_object().is_some_and(|m| m.keys().all(|k| k == "description"))
+}
+
+/// In an object schema, each property outside `required` loses its
+/// `default`, which is said in its description instead.
+fn describe_optional_defaults(map: &mut Map<String, Value>) {
+    let required: Vec<Value> = map.get("required").and_then(Value::as_array).cloned().unwrap_or_default();
+    let Some(Value::Object(properties)) = map.get_mut("properties") else { return };
+    for (name, property) in properties.iter_mut() {
+        if required.contains(&Value::String(name.clone())) {
+            continue;
+        }
+        let Some(property) = property.as_object_mut() else { continue };
+        let Some(default) = property.remove("default") else { continue };
+        let said = format!("Default: `{default}`.");
+        let description = match property.get("description").and_then(Value::as_str) {
+            Some(text) => format!("{} {said}", text.trim_end()),
+            None => said,
+        };
+        property.insert("description".into(), Value::String(description));
+    }
+}
+
+/// 3.0's `nullable: true` as 3.1 says it.
+fn lift_nullable(map: &mut Map<String, Value>) {
+    if map.remove("nullable") != Some(Value::Bool(true)) {
+        return;
+    }
+    if let Some(reference) = map.remove("$ref") {
+        map.insert("anyOf".into(), json!([{ "$ref": reference }, { "type": "null" }]));
+        return;
+    }
+    match map.get_mut("type") {
+        Some(Value::String(t)) => {
+            let t = std::mem::take(t);
+            map.insert("type".into(), json!([t, "null"]));
+        }
+        Some(Value::Array(types)) if !types.contains(&json!("null")) => types.push(json!("null")),
+        Some(_) => {}
+        None => {
+            // An untyped nullable schema (`oneOf` …): null is one more choice.
+            let inner = std::mem::take(map);
+            map.insert("anyOf".into(), json!([Value::Object(inner), { "type": "null" }]));
+            return;
+        }
+    }
+    if let Some(Value::Array(values)) = map.get_mut("enum")
+        && !values.contains(&Value::Null)
+    {
+        values.push(Value::Null);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_described_reference_is_a_reference_with_a_description() {
+        let spec = json!({"openapi": "3.0.0", "components": {"schemas": {"Order": {"properties": {
+            "status": {"allOf": [{"$ref": "#/components/schemas/OrderStatus"}, {"description": "Where it stands."}], "description": "Where it stands."},
+            "customer": {"allOf": [{"$ref": "#/components/schemas/Customer"}], "description": "Who.", "nullable": true},
+            "kept": {"allOf": [{"$ref": "#/a"}, {"$ref": "#/b"}]}
+        }}}}});
+        let tidied = tidy(spec, "/");
+        let properties = &tidied["components"]["schemas"]["Order"]["properties"];
+        assert_eq!(
+            properties["status"],
+            json!({"$ref": "#/components/schemas/OrderStatus", "description": "Where it stands."})
+        );
+        assert_eq!(
+            properties["customer"],
+            json!({"anyOf": [{"$ref": "#/components/schemas/Customer"}, {"type": "null"}], "description": "Who."})
+        );
+        assert_eq!(properties["kept"], json!({"allOf": [{"$ref": "#/a"}, {"$ref": "#/b"}]}), "a real allOf stays");
+        assert_eq!((tidied["openapi"].as_str(), &tidied["servers"]), (Some("3.1.0"), &json!([{"url": "/"}])));
+    }
+
+    #[test]
+    fn nullable_becomes_a_null_type() {
+        let tidied = tidy(
+            json!({"a": {"type": "string", "format": "date-time", "nullable": true},
+                   "b": {"type": "string", "enum": ["x"], "nullable": true},
+                   "c": {"oneOf": [{"type": "string"}, {"type": "array"}], "nullable": true},
+                   "d": {"type": "string", "nullable": false}}),
+            "/",
+        );
+        assert_eq!(tidied["a"], json!({"type": ["string", "null"], "format": "date-time"}));
+        assert_eq!(tidied["b"], json!({"type": ["string", "null"], "enum": ["x", null]}));
+        assert_eq!(
+            tidied["c"],
+            json!({"anyOf": [{"oneOf": [{"type": "string"}, {"type": "array"}]}, {"type": "null"}]})
+        );
+        assert_eq!(tidied["d"], json!({"type": "string"}));
+    }
+
+    #[test]
+    fn optional_properties_say_their_default_in_words() {
+        let tidied = tidy(
+            json!({"type": "object", "required": ["lines"], "properties": {
+                "lines": {"type": "array", "default": []},
+                "tax_rate": {"type": "string", "default": "0", "description": "Tax in percent."},
+                "metadata": {"type": "object", "default": {}}
+            }}),
+            "/",
+        );
+        let properties = &tidied["properties"];
+        assert_eq!(properties["lines"], json!({"type": "array", "default": []}), "a required one keeps it");
+        assert_eq!(
+            properties["tax_rate"],
+            json!({"type": "string", "description": "Tax in percent. Default: `\"0\"`."})
+        );
+        assert_eq!(properties["metadata"], json!({"type": "object", "description": "Default: `{}`."}));
+    }
+
+    #[test]
+    fn public_operations_say_they_need_no_credentials() {
+        let tidied = tidy(
+            json!({"paths": {"/a": {
+                "get": {"responses": {}},
+                "post": {"security": [{}]},
+                "put": {"security": [{"bearer": []}]},
+                "parameters": []
+            }}}),
+            "/",
+        );
+        let a = &tidied["paths"]["/a"];
+        assert_eq!((&a["get"]["security"], &a["post"]["security"]), (&json!([]), &json!([])));
+        assert_eq!(a["put"]["security"], json!([{"bearer": []}]));
+        assert_eq!(a["parameters"], json!([]), "path-level keys are not operations");
+    }
+
+    #[test]
+    fn json_bodies_are_plain_application_json() {
+        let tidied = tidy(
+            json!({"paths": {"/x": {"post": {"requestBody": {"content": {"application/json; charset=utf-8": {"schema": {"type": "object"}}}},
+                "responses": {"200": {"content": {"application/json; charset=utf-8": {"schema": {"type": "string"}}, "text/plain": {}}}}}}}}),
+            "https://api.example.com",
+        );
+        let post = &tidied["paths"]["/x"]["post"];
+        assert_eq!(post["requestBody"]["content"], json!({"application/json": {"schema": {"type": "object"}}}));
+        assert_eq!(
+            post["responses"]["200"]["content"],
+            json!({"application/json": {"schema": {"type": "string"}}, "text/plain": {}})
+        );
+        assert_eq!(tidied["servers"], json!([{"url": "https://api.example.com"}]));
+    }
+}
