@@ -34,6 +34,9 @@ pub(crate) trait HeaderParam: Sized {
     /// Whether the spec declares the header required.
     const REQUIRED: bool;
 
+    /// The header's schema in the spec: what a client must send.
+    fn schema() -> poem_openapi::registry::MetaSchema;
+
     /// The value from the header `name` (`None` when absent or not
     /// visible ASCII); the error is answered as problem+json.
     fn from_header(name: &str, value: Option<&str>) -> Result<Self, crate::DomainError>;
@@ -54,7 +57,9 @@ macro_rules! header_param {
             }
 
             fn param_schema_ref() -> Option<poem_openapi::registry::MetaSchemaRef> {
-                Some(<String as poem_openapi::types::Type>::schema_ref())
+                Some(poem_openapi::registry::MetaSchemaRef::Inline(Box::new(
+                    <$param as $crate::http::HeaderParam>::schema(),
+                )))
             }
 
             async fn from_request(

@@ -17,6 +17,9 @@
 //! * every operation states its security: the schemes it accepts, or
 //!   `security: []` when it needs no credentials (generators then hand
 //!   public calls a client without a token);
+//! * a decimal (`format: decimal`, an exact amount as a string) states its
+//!   pattern;
+//! * response headers carry their usual spelling (`ETag`, not `ETAG`);
 //! * `servers` names where the API is served.
 
 use serde_json::{Map, Value, json};
@@ -33,29 +36,42 @@ pub fn tidy(mut spec: Value, server: &str) -> Value {
     }
     walk(&mut spec);
     state_public_security(&mut spec);
+    for_each_operation(&mut spec, |operation| {
+        for response in operation.get_mut("responses").and_then(Value::as_object_mut).into_iter().flatten() {
+            if let Some(response) = response.1.as_object_mut() {
+                respell_response_headers(response);
+            }
+        }
+    });
     spec
+}
+
+/// Runs `f` on every operation of `spec`'s paths.
+fn for_each_operation(spec: &mut Value, mut f: impl FnMut(&mut Map<String, Value>)) {
+    let Some(Value::Object(paths)) = spec.get_mut("paths") else { return };
+    for item in paths.values_mut().filter_map(Value::as_object_mut) {
+        for (method, operation) in item.iter_mut() {
+            if let (true, Some(operation)) = (METHODS.contains(&method.as_str()), operation.as_object_mut()) {
+                f(operation);
+            }
+        }
+    }
 }
 
 const METHODS: [&str; 8] = ["get", "put", "post", "delete", "options", "head", "patch", "trace"];
 
 /// An operation without security requirements says `security: []`.
 fn state_public_security(spec: &mut Value) {
-    let Some(Value::Object(paths)) = spec.get_mut("paths") else { return };
-    for item in paths.values_mut().filter_map(Value::as_object_mut) {
-        for (_, operation) in item.iter_mut().filter(|(method, _)| METHODS.contains(&method.as_str())) {
-            let Some(operation) = operation.as_object_mut() else { continue };
-            let public = match operation.get("security") {
-                None => true,
-                Some(Value::Array(requirements)) => {
-                    requirements.iter().all(|r| r.as_object().is_some_and(Map::is_empty))
-                }
-                Some(_) => false,
-            };
-            if public {
-                operation.insert("security".into(), json!([]));
-            }
+    for_each_operation(spec, |operation| {
+        let public = match operation.get("security") {
+            None => true,
+            Some(Value::Array(requirements)) => requirements.iter().all(|r| r.as_object().is_some_and(Map::is_empty)),
+            Some(_) => false,
+        };
+        if public {
+            operation.insert("security".into(), json!([]));
         }
-    }
+    });
 }
 
 fn walk(value: &mut Value) {
@@ -68,11 +84,36 @@ fn walk(value: &mut Value) {
             // Children first: a reference's wrapper is rewritten once its
             // contents are final.
             unwrap_described_ref(map);
+            pattern_decimals(map);
             lift_nullable(map);
             describe_optional_defaults(map);
         }
         Value::Array(items) => items.iter_mut().for_each(walk),
         _ => {}
+    }
+}
+
+/// Response header names as HTTP documents spell them: poem-openapi
+/// writes them upper-cased. Better Auth's own headers stay lower-case.
+fn respell_response_headers(map: &mut Map<String, Value>) {
+    let Some(Value::Object(headers)) = map.get_mut("headers") else { return };
+    let respelled: Map<String, Value> = std::mem::take(headers).into_iter().map(|(n, v)| (spelling(&n), v)).collect();
+    *headers = respelled;
+}
+
+fn spelling(name: &str) -> String {
+    let lower = name.to_ascii_lowercase();
+    match lower.as_str() {
+        "etag" => "ETag".into(),
+        "set-auth-token" | "set-auth-jwt" => lower,
+        _ => lower
+            .split('-')
+            .map(|part| {
+                let mut chars = part.chars();
+                chars.next().map(|c| c.to_ascii_uppercase().to_string() + chars.as_str()).unwrap_or_default()
+            })
+            .collect::<Vec<_>>()
+            .join("-"),
     }
 }
 
@@ -125,6 +166,16 @@ fn describe_optional_defaults(map: &mut Map<String, Value>) {
             None => said,
         };
         property.insert("description".into(), Value::String(description));
+    }
+}
+
+/// What a decimal string looks like: digits, optionally signed, with an
+/// optional fraction (`19.99`, `-5`, `0.333`).
+pub const DECIMAL_PATTERN: &str = r"^-?[0-9]+(\.[0-9]+)?$";
+
+fn pattern_decimals(map: &mut Map<String, Value>) {
+    if map.get("format").and_then(Value::as_str) == Some("decimal") && !map.contains_key("pattern") {
+        map.insert("pattern".into(), json!(DECIMAL_PATTERN));
     }
 }
 
@@ -193,6 +244,8 @@ mod tests {
             "/",
         );
         assert_eq!(tidied["a"], json!({"type": ["string", "null"], "format": "date-time"}));
+        let decimal = tidy(json!({"type": "string", "format": "decimal"}), "/");
+        assert_eq!(decimal["pattern"], DECIMAL_PATTERN);
         assert_eq!(tidied["b"], json!({"type": ["string", "null"], "enum": ["x", null]}));
         assert_eq!(
             tidied["c"],
@@ -218,6 +271,20 @@ mod tests {
             json!({"type": "string", "description": "Tax in percent. Default: `\"0\"`."})
         );
         assert_eq!(properties["metadata"], json!({"type": "object", "description": "Default: `{}`."}));
+    }
+
+    #[test]
+    fn response_headers_are_spelled_as_usual() {
+        let tidied = tidy(
+            json!({"paths": {"/a": {"post": {"responses": {"201": {"headers": {"ETAG": {}, "LOCATION": {}, "RETRY-AFTER": {}, "SET-AUTH-TOKEN": {}, "ACCESS-CONTROL-EXPOSE-HEADERS": {}}}}}}},
+                   "components": {"schemas": {"S": {"properties": {"headers": {"type": "object"}}}}}}),
+            "/",
+        );
+        let responses = &tidied["paths"]["/a"]["post"]["responses"];
+        let names: Vec<&String> = responses["201"]["headers"].as_object().unwrap().keys().collect();
+        assert_eq!(names, ["ETag", "Location", "Retry-After", "set-auth-token", "Access-Control-Expose-Headers"]);
+        let property = &tidied["components"]["schemas"]["S"]["properties"]["headers"];
+        assert_eq!(property, &json!({"type": "object"}), "a property called headers is left alone");
     }
 
     #[test]

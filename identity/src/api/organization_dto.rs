@@ -166,7 +166,7 @@ impl From<&InvitationRecord> for InvitationDto {
 
 /// The create answer: metadata as an object, and the owner membership.
 #[derive(Debug, Object)]
-#[oai(rename_all = "camelCase")]
+#[oai(rename = "CreatedOrganization", rename_all = "camelCase")]
 pub struct CreatedOrganizationDto {
     /// Name.
     pub name: String,
@@ -186,7 +186,7 @@ pub struct CreatedOrganizationDto {
 
 /// get-full-organization's answer.
 #[derive(Debug, Object)]
-#[oai(rename_all = "camelCase")]
+#[oai(rename = "FullOrganization", rename_all = "camelCase")]
 pub struct FullOrganizationDto {
     /// Name.
     pub name: String,
@@ -401,7 +401,7 @@ pub struct InvitationIdBody {
 
 /// An invitation with what the invitee needs to decide.
 #[derive(Debug, Object)]
-#[oai(rename_all = "camelCase")]
+#[oai(rename = "InvitationDetails", rename_all = "camelCase")]
 pub struct InvitationDetailsDto {
     /// Organization.
     pub organization_id: String,

@@ -60,6 +60,21 @@ impl IdempotencyKey {
 impl super::HeaderParam for IdempotencyKey {
     const REQUIRED: bool = false;
 
+    fn schema() -> poem_openapi::registry::MetaSchema {
+        poem_openapi::registry::MetaSchema {
+            description: Some(
+                "A key of your choosing (a UUID is a good one) that makes this request safe to repeat: for 24 hours \
+                 a repeat with the same body answers what the first request made, a repeat with another body is \
+                 422, and a repeat while the first still runs waits for it (409 after 10 s). Scoped to the \
+                 domain and organization.",
+            ),
+            min_length: Some(1),
+            max_length: Some(MAX_KEY_LEN),
+            pattern: Some("^[\\x20-\\x7E]+$".into()),
+            ..poem_openapi::registry::MetaSchema::new("string")
+        }
+    }
+
     fn from_header(_name: &str, value: Option<&str>) -> Result<Self, DomainError> {
         value.map_or(Ok(Self(None)), Self::parse)
     }

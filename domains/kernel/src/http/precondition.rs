@@ -35,6 +35,17 @@ impl IfMatch {
 impl super::HeaderParam for IfMatch {
     const REQUIRED: bool = true;
 
+    fn schema() -> poem_openapi::registry::MetaSchema {
+        poem_openapi::registry::MetaSchema {
+            description: Some(
+                "The resource's ETag as last read (`\"7\"`; `W/\"7\"` and `7` are accepted too). Without it the \
+                 change is refused with 428; with a version that is no longer current, 412.",
+            ),
+            example: Some(serde_json::json!("\"1\"")),
+            ..poem_openapi::registry::MetaSchema::new("string")
+        }
+    }
+
     fn from_header(name: &str, value: Option<&str>) -> Result<Self, DomainError> {
         let value = value.ok_or_else(|| DomainError::PreconditionRequired {
             detail: format!("send {name} with the resource's ETag (from a read or the last change)"),

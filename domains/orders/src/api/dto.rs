@@ -20,6 +20,7 @@ pub enum DiscountKind {
 
 /// A discount on a line.
 #[derive(Debug, Clone, Object)]
+#[oai(rename = "Discount")]
 pub struct DiscountDto {
     /// Percent or amount.
     pub kind: DiscountKind,
@@ -29,6 +30,7 @@ pub struct DiscountDto {
 
 /// A line as sent by a client.
 #[derive(Debug, Clone, Object)]
+#[oai(rename = "LineInput")]
 pub struct LineInputDto {
     /// Stock-keeping unit (1-64 characters).
     pub sku: String,

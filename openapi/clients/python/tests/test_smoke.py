@@ -16,7 +16,7 @@ from gremlin_client.api.organizations import identity_organization_create
 from gremlin_client.models import (
     CreateOrderBody,
     CreateOrganizationBody,
-    LineInputDto,
+    LineInput,
     Order,
     OrderPage,
     OrderSort,
@@ -46,7 +46,7 @@ def test_sign_up_organization_orders_and_problems():
     in_org = {"x_organization_id": org.id}
 
     body = CreateOrderBody(
-        currency="EUR", lines=[LineInputDto(sku="A-1", quantity="2", unit_price="19.99", tax_rate="20")]
+        currency="EUR", lines=[LineInput(sku="A-1", quantity="2", unit_price="19.99", tax_rate="20")]
     )
     created = orders_create.sync_detailed(client=service, body=body, idempotency_key="py-smoke-1", **in_org)
     assert created.status_code == 201, created.content
