@@ -74,6 +74,7 @@ impl OpenApi for DomainApis {
             if !operation.security.is_empty() && !operation.params.iter().any(|p| p.name == ORGANIZATION_HEADER) {
                 operation.params.push(organization_param());
             }
+            gremlin_kernel::http::prune_error_responses(operation);
         }
         apis
     }

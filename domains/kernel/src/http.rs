@@ -8,17 +8,20 @@
 //!   header, 412 for a stale or foreign version);
 //! * [`idempotency`]: `Idempotency-Key` for every POST that creates or
 //!   changes something, keyed by domain, organization and key;
-//! * [`list`]: typed list parameters (direction) shared by every list.
+//! * [`list`]: typed list parameters (direction) shared by every list;
+//! * [`responses`]: each operation documents only the errors it can give.
 
 pub mod caller;
 pub mod idempotency;
 pub mod list;
 pub mod precondition;
+pub mod responses;
 
 pub use caller::{BEARER_SCHEME, Caller, CallerContext, OptionalSessionAuth, SESSION_COOKIE_SCHEME, SessionAuth};
 pub use idempotency::{Idempotency, IdempotencyKey, Keyed};
 pub use list::SortDirection;
 pub use precondition::{IfMatch, etag};
+pub use responses::prune_error_responses;
 
 /// Turns a [`DomainError`](crate::DomainError) into the poem error an
 /// extractor returns: the same problem+json response an endpoint would send.
