@@ -70,6 +70,10 @@ pub struct Currency {
 }
 
 impl Currency {
+    /// The euro (2 decimals): for examples and tests that need a currency
+    /// without parsing one.
+    pub const EUR: Currency = Currency { code: *b"EUR", minor_units: 2 };
+
     /// Parses an upper-case ISO 4217 code; fails for unknown codes.
     pub fn parse(code: &str) -> Result<Self, MoneyError> {
         let unknown = || MoneyError::UnknownCurrency(code.to_owned());
@@ -191,6 +195,11 @@ mod tests {
 
     fn money(amount: &str, code: &str) -> Money {
         Money::new(dec(amount), Currency::parse(code).unwrap())
+    }
+
+    #[test]
+    fn the_euro_constant_is_the_parsed_euro() {
+        assert_eq!(Currency::parse("EUR").unwrap(), Currency::EUR);
     }
 
     #[test]

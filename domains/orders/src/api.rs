@@ -5,5 +5,6 @@
 
 mod dto;
 mod endpoints;
+mod examples;
 
 pub use endpoints::OrdersApi;

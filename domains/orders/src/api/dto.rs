@@ -30,7 +30,7 @@ pub struct DiscountDto {
 
 /// A line as sent by a client.
 #[derive(Debug, Clone, Object)]
-#[oai(rename = "LineInput")]
+#[oai(rename = "LineInput", skip_serializing_if_is_none)]
 pub struct LineInputDto {
     /// Stock-keeping unit (1-64 characters).
     pub sku: String,
@@ -117,7 +117,7 @@ impl From<&OrderLine> for LineDto {
 
 /// The customer of an order.
 #[derive(Debug, Clone, Object)]
-#[oai(rename = "OrderCustomer")]
+#[oai(rename = "OrderCustomer", skip_serializing_if_is_none)]
 pub struct CustomerDto {
     /// CRM contact id.
     pub contact_id: Option<uuid::Uuid>,
@@ -129,7 +129,7 @@ pub struct CustomerDto {
 
 /// An order.
 #[derive(Debug, Clone, Object)]
-#[oai(rename = "Order")]
+#[oai(rename = "Order", example)]
 pub struct OrderDto {
     /// Id (UUIDv7).
     pub id: uuid::Uuid,
@@ -206,6 +206,7 @@ impl From<&Order> for OrderDto {
 
 /// `POST /api/orders` body.
 #[derive(Debug, Clone, Object)]
+#[oai(example, skip_serializing_if_is_none)]
 pub struct CreateOrderBody {
     /// ISO 4217 currency (EUR, USD, JPY, …).
     pub currency: String,
@@ -223,6 +224,7 @@ pub struct CreateOrderBody {
 
 /// `PATCH /api/orders/{id}` body: the header of a draft, replaced.
 #[derive(Debug, Clone, Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct UpdateOrderBody {
     /// Customer.
     pub customer: Option<CustomerDto>,
@@ -256,6 +258,7 @@ pub struct NumberingBody {
 
 /// A page of orders (the page shape of every business list).
 #[derive(Debug, Clone, Object)]
+#[oai(example)]
 pub struct OrderPage {
     /// Orders with their lines.
     pub items: Vec<OrderDto>,
