@@ -39,6 +39,7 @@ fmt:
 
 openapi:
 	$(CARGO) run --quiet --bin gremlin -- openapi --output openapi/gremlin.json
+	$(CARGO) run --quiet --bin gremlin -- asyncapi --output openapi/asyncapi.json
 
 services:
 	bash scripts/services.sh

@@ -39,6 +39,8 @@ pub enum Command {
     Migrate(MigrateCommand),
     /// Write the OpenAPI document (JSON) to a file or stdout.
     Openapi(OpenapiArgs),
+    /// Write the AsyncAPI document of the events (JSON) to a file or stdout.
+    Asyncapi(OpenapiArgs),
     /// List the domains compiled into this binary: name, API path prefix,
     /// permissions and migrations (`--json` for scripts).
     Domains(DomainsArgs),
@@ -112,7 +114,7 @@ pub enum MigrateCommand {
     Status,
 }
 
-/// `gremlin openapi` options.
+/// `gremlin openapi` and `gremlin asyncapi` options.
 #[derive(Debug, Args)]
 pub struct OpenapiArgs {
     /// File to write (default: stdout).

@@ -86,7 +86,15 @@ pub async fn events(settings: &Settings, command: &EventsCommand, out: &mut impl
 
 /// `gremlin openapi`: the document to a file or stdout.
 pub fn openapi(args: &OpenapiArgs, out: &mut impl Write) -> anyhow::Result<()> {
-    let spec = openapi::spec_json();
+    write_document(openapi::spec_json(), args, out)
+}
+
+/// `gremlin asyncapi`: the events' document to a file or stdout.
+pub fn asyncapi(args: &OpenapiArgs, out: &mut impl Write) -> anyhow::Result<()> {
+    write_document(crate::asyncapi::document(), args, out)
+}
+
+fn write_document(spec: String, args: &OpenapiArgs, out: &mut impl Write) -> anyhow::Result<()> {
     match &args.output {
         Some(path) => {
             std::fs::write(path, spec).with_context(|| format!("writing {}", path.display()))?;

@@ -5,6 +5,7 @@
 //! [`AppBuilder`] / [`build_app`], so what is tested is what runs.
 
 pub mod app;
+pub mod asyncapi;
 pub mod cli;
 pub mod commands;
 pub mod consumers;

@@ -36,6 +36,7 @@ async fn main() -> ExitCode {
         }
         Command::Migrate(command) => commands::migrate(&settings, command, &mut stdout).await,
         Command::Openapi(args) => commands::openapi(args, &mut stdout),
+        Command::Asyncapi(args) => commands::asyncapi(args, &mut stdout),
         Command::Domains(args) => commands::domains(args, &mut stdout),
         Command::Config(command) => commands::config(&settings, command, &mut stdout),
         Command::Events(command) => commands::events(&settings, command, &mut stdout).await,

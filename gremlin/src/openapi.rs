@@ -15,7 +15,7 @@ use poem_openapi::registry::{MetaApi, MetaOperationParam, MetaParamIn, Registry}
 use poem_openapi::types::Type;
 use poem_openapi::{OpenApi, OpenApiService};
 
-mod tidy;
+pub(crate) mod tidy;
 
 use crate::http::ops::OpsApi;
 use crate::registry::DOMAINS;

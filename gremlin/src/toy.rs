@@ -23,6 +23,7 @@ pub const DOMAIN: Domain = Domain {
     api: ApiDoc::of::<ToyApi>(),
     migrations,
     wire,
+    events: gremlin_kernel::EventContracts::NONE,
 };
 
 fn migrations() -> Vec<Box<dyn MigrationTrait>> {

@@ -41,6 +41,9 @@ pub struct Domain {
     pub migrations: fn() -> Vec<Box<dyn MigrationTrait>>,
     /// Builds its API and consumers on a process's ports.
     pub wire: fn(&DomainPorts) -> anyhow::Result<Wiring>,
+    /// The events it publishes and consumes, with their payloads: the
+    /// AsyncAPI document is generated from these.
+    pub events: crate::contract::EventContracts,
 }
 
 /// A permission and the roles (`owner`, `admin`, `member`) that hold it

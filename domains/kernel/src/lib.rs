@@ -8,6 +8,7 @@
 
 pub mod caller;
 pub mod client;
+pub mod contract;
 pub mod domain;
 pub mod error;
 pub mod event;
@@ -31,6 +32,7 @@ pub mod sql;
 pub mod conformance;
 
 pub use caller::{CallerCredentials, PrincipalResolver};
+pub use contract::{EventContract, EventContracts};
 pub use domain::{Consumer, Domain, DomainPorts, Grant, Wiring};
 pub use error::{DomainError, FieldError};
 pub use event::{EventEnvelope, type_matches};

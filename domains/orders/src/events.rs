@@ -7,50 +7,169 @@
 //! paid so far on the order>", "currency": "EUR" }`. Applying one sets the
 //! order's amount paid to that total, so redeliveries have no second effect.
 
-use gremlin_kernel::EventEnvelope;
-use serde_json::json;
+use gremlin_kernel::{EventContract, EventContracts, EventEnvelope};
+use poem_openapi::Object;
+use rust_decimal::Decimal;
 
 use crate::NAME;
-use crate::model::Order;
+use crate::model::{Order, OrderStatus, PaymentStatus};
 
-/// `order.<verb>` for `order`, carrying its number, customer, currency,
-/// totals and (with `with_lines`) its lines.
-pub fn order_event(verb: &str, order: &Order, with_lines: bool) -> EventEnvelope {
-    let mut data = json!({
-        "order_id": order.id.to_string(),
-        "number": order.number.to_string(),
-        "status": order.status.as_str(),
-        "payment_status": order.payment_status.as_str(),
-        "customer": order.customer,
-        "currency": order.currency.code(),
-        "totals": {
-            "subtotal": order.totals.subtotal.to_string(),
-            "discount": order.totals.discount.to_string(),
-            "tax": order.totals.tax.to_string(),
-            "grand_total": order.totals.grand_total.to_string(),
+/// `data` of every `order.*` event: what a consumer (invoicing, CRM,
+/// reporting) needs without calling back.
+#[derive(Debug, Clone, PartialEq, Object)]
+#[oai(skip_serializing_if_is_none)]
+pub struct OrderEventData {
+    /// The order.
+    pub order_id: uuid::Uuid,
+    /// Its human number (`SO-000123`).
+    pub number: String,
+    /// Its status after the change.
+    pub status: OrderStatus,
+    /// Its payment status.
+    pub payment_status: PaymentStatus,
+    /// Who it is for, when known.
+    pub customer: Option<OrderEventCustomer>,
+    /// ISO 4217 code of every amount.
+    pub currency: String,
+    /// Its amounts.
+    pub totals: OrderEventTotals,
+    /// Its version after the change.
+    pub version: i64,
+    /// Its lines (absent from `order.cancelled` and `order.deleted`).
+    pub lines: Option<Vec<OrderEventLine>>,
+    /// Why it was cancelled (`order.cancelled`).
+    pub cancellation_reason: Option<String>,
+}
+
+/// The customer of an order, as events carry it.
+#[derive(Debug, Clone, PartialEq, Object)]
+#[oai(skip_serializing_if_is_none)]
+pub struct OrderEventCustomer {
+    /// CRM contact.
+    pub contact_id: Option<uuid::Uuid>,
+    /// Name at order time.
+    pub name: Option<String>,
+    /// E-mail at order time.
+    pub email: Option<String>,
+}
+
+/// An order's amounts (decimal strings in the order's currency).
+#[derive(Debug, Clone, PartialEq, Object)]
+pub struct OrderEventTotals {
+    /// Sum of the lines' gross amounts.
+    pub subtotal: Decimal,
+    /// Sum of the lines' discounts.
+    pub discount: Decimal,
+    /// Sum of the lines' taxes.
+    pub tax: Decimal,
+    /// subtotal − discount + tax.
+    pub grand_total: Decimal,
+}
+
+/// One line, as events carry it.
+#[derive(Debug, Clone, PartialEq, Object)]
+pub struct OrderEventLine {
+    /// Position, from 1.
+    pub position: u32,
+    /// Stock-keeping unit.
+    pub sku: String,
+    /// How many.
+    pub quantity: Decimal,
+    /// Price of one unit.
+    pub unit_price: Decimal,
+    /// The line's total with tax.
+    pub total: Decimal,
+}
+
+/// `order.created`: a draft was created.
+pub const CREATED: EventContract = EventContract::of::<OrderEventData>("order.created", "A draft order was created.");
+/// `order.updated`: a draft's header or lines changed.
+pub const UPDATED: EventContract =
+    EventContract::of::<OrderEventData>("order.updated", "A draft's header or lines changed.");
+/// `order.placed`: the customer's order is placed.
+pub const PLACED: EventContract = EventContract::of::<OrderEventData>("order.placed", "A draft was placed.");
+/// `order.confirmed`: accepted by the seller; invoicing may start.
+pub const CONFIRMED: EventContract =
+    EventContract::of::<OrderEventData>("order.confirmed", "A placed order was confirmed by the seller.");
+/// `order.fulfilled`: delivered.
+pub const FULFILLED: EventContract =
+    EventContract::of::<OrderEventData>("order.fulfilled", "A confirmed order was fulfilled.");
+/// `order.cancelled`: will not be delivered (with the reason).
+pub const CANCELLED: EventContract =
+    EventContract::of::<OrderEventData>("order.cancelled", "An order was cancelled, with the reason.");
+/// `order.deleted`: a draft was deleted.
+pub const DELETED: EventContract = EventContract::of::<OrderEventData>("order.deleted", "A draft was deleted.");
+
+/// The `order.*` event `contract` for `order`, with its lines unless it is
+/// cancelled or deleted.
+pub fn order_event(contract: &EventContract, order: &Order) -> EventEnvelope {
+    let with_lines = contract.event_type != CANCELLED.event_type && contract.event_type != DELETED.event_type;
+    let data = OrderEventData {
+        order_id: order.id.0,
+        number: order.number.to_string(),
+        status: order.status,
+        payment_status: order.payment_status,
+        customer: order.customer.clone().map(|c| OrderEventCustomer {
+            contact_id: c.contact_id,
+            name: c.name,
+            email: c.email,
+        }),
+        currency: order.currency.code().to_owned(),
+        totals: OrderEventTotals {
+            subtotal: order.totals.subtotal,
+            discount: order.totals.discount,
+            tax: order.totals.tax,
+            grand_total: order.totals.grand_total,
         },
-        "version": order.version,
-    });
-    if with_lines {
-        data["lines"] = json!(
+        version: order.version,
+        lines: with_lines.then(|| {
             order
                 .lines
                 .iter()
-                .map(|l| json!({
-                    "position": l.position, "sku": l.sku, "quantity": l.quantity.to_string(),
-                    "unit_price": l.unit_price.to_string(), "total": l.totals.total.to_string(),
-                }))
-                .collect::<Vec<_>>()
-        );
-    }
-    if let Some(reason) = &order.cancellation_reason {
-        data["cancellation_reason"] = json!(reason);
-    }
-    EventEnvelope::new(format!("order.{verb}"), NAME, Some(order.organization_id.clone()), order.id.to_string(), data)
+                .map(|l| OrderEventLine {
+                    position: l.position,
+                    sku: l.sku.clone(),
+                    quantity: l.quantity,
+                    unit_price: l.unit_price,
+                    total: l.totals.total,
+                })
+                .collect()
+        }),
+        cancellation_reason: order.cancellation_reason.clone(),
+    };
+    contract.envelope(NAME, Some(order.organization_id.clone()), order.id.to_string(), &data)
 }
 
+/// `data` of the invoice events orders consumes: the total paid so far on
+/// the order (so a redelivery has no second effect) and its currency.
+#[derive(Debug, Clone, PartialEq, Object)]
+pub struct InvoicePaymentData {
+    /// The order concerned.
+    pub order_id: uuid::Uuid,
+    /// Total paid so far on the order (decimal string).
+    pub amount_paid: Decimal,
+    /// ISO 4217 code of `amount_paid`; it must be the order's.
+    pub currency: String,
+}
+
+/// `invoice.paid` (producer: invoices).
+pub const INVOICE_PAID: EventContract =
+    EventContract::of::<InvoicePaymentData>("invoice.paid", "An invoice of the order was paid in full.");
+/// `invoice.partially_paid` (producer: invoices).
+pub const INVOICE_PARTIALLY_PAID: EventContract =
+    EventContract::of::<InvoicePaymentData>("invoice.partially_paid", "A payment was recorded against an invoice.");
+/// `invoice.voided` (producer: invoices).
+pub const INVOICE_VOIDED: EventContract =
+    EventContract::of::<InvoicePaymentData>("invoice.voided", "An invoice was voided; its payments no longer count.");
+
 /// The invoice events that move an order's payment status.
-pub const CONSUMED: &[&str] = &["invoice.paid", "invoice.partially_paid", "invoice.voided"];
+pub const CONSUMED: &[EventContract] = &[INVOICE_PAID, INVOICE_PARTIALLY_PAID, INVOICE_VOIDED];
+
+/// Every event orders publishes and consumes.
+pub const CONTRACTS: EventContracts = EventContracts {
+    publishes: &[CREATED, UPDATED, PLACED, CONFIRMED, FULFILLED, CANCELLED, DELETED],
+    consumes: &[(crate::wiring::PAYMENT_CONSUMER, CONSUMED)],
+};
 
 /// What an invoice event says about an order.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -58,25 +177,24 @@ pub struct InvoicePayment {
     /// The order concerned.
     pub order_id: crate::model::OrderId,
     /// Total paid so far on the order.
-    pub amount_paid: rust_decimal::Decimal,
+    pub amount_paid: Decimal,
     /// The currency of `amount_paid`; it must be the order's.
     pub currency: gremlin_kernel::money::Currency,
 }
 
-/// Reads an invoice event; `None` when it is not about an order or is malformed.
+/// Reads an invoice event; `None` when it is not one orders consumes or its
+/// data does not have the declared shape.
 pub fn invoice_payment(event: &EventEnvelope) -> Option<InvoicePayment> {
-    if !CONSUMED.contains(&event.event_type.as_str()) {
-        return None;
-    }
-    let order_id = event.data.get("order_id")?.as_str()?.parse().ok()?;
-    let amount_paid = event.data.get("amount_paid")?.as_str()?.parse().ok()?;
-    let currency = gremlin_kernel::money::Currency::parse(event.data.get("currency")?.as_str()?).ok()?;
-    Some(InvoicePayment { order_id, amount_paid, currency })
+    let contract = CONSUMED.iter().find(|c| c.event_type == event.event_type)?;
+    let data: InvoicePaymentData = contract.read(event).ok()?;
+    let currency = gremlin_kernel::money::Currency::parse(&data.currency).ok()?;
+    Some(InvoicePayment { order_id: crate::model::OrderId(data.order_id), amount_paid: data.amount_paid, currency })
 }
 
 #[cfg(test)]
 mod tests {
     use gremlin_kernel::OrganizationId;
+    use serde_json::json;
 
     use super::*;
 

@@ -29,4 +29,5 @@ pub const DOMAIN: Domain = Domain {
     api: ApiDoc::of::<api::OrdersApi>(),
     migrations: migrations::migrations,
     wire: wiring::wire,
+    events: events::CONTRACTS,
 };

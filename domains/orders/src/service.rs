@@ -6,7 +6,7 @@
 use std::sync::Arc;
 
 use gremlin_kernel::inbox::HandledEvent;
-use gremlin_kernel::{Currency, DomainError, FieldError, OrganizationId, Page, Principal, UserId};
+use gremlin_kernel::{Currency, DomainError, EventContract, FieldError, OrganizationId, Page, Principal, UserId};
 use time::OffsetDateTime;
 
 use crate::model::order::{OrderError, OrderHeader};
@@ -83,7 +83,7 @@ impl OrderService {
                 by,
                 OffsetDateTime::now_utc(),
             )?;
-            let created = events::order_event("created", &order, true);
+            let created = events::order_event(&events::CREATED, &order);
             Ok((order, vec![created]))
         });
         Ok(self.repo.create(&principal.organization_id, build).await?)
@@ -102,13 +102,13 @@ impl OrderService {
     }
 
     /// Applies `change` to the order at `expected_version` and stores it with
-    /// the event `order.<verb>` (no event when `verb` is `None`).
+    /// `event` (none when `None`).
     async fn change(
         &self,
         principal: &Principal,
         id: OrderId,
         expected_version: i64,
-        verb: Option<&str>,
+        event: Option<&EventContract>,
         change: impl FnOnce(&mut Order) -> Result<(), OrderError>,
     ) -> Result<Order, DomainError> {
         let mut order = self.load(principal, id).await?;
@@ -116,7 +116,7 @@ impl OrderService {
             return Err(RepositoryError::VersionConflict { current: order.version }.into());
         }
         change(&mut order)?;
-        let events: Vec<_> = verb.map(|v| events::order_event(v, &order, v != "cancelled")).into_iter().collect();
+        let events: Vec<_> = event.map(|e| events::order_event(e, &order)).into_iter().collect();
         self.repo.save(&principal.organization_id, &order, expected_version, &events).await?;
         Ok(order)
     }
@@ -132,7 +132,8 @@ impl OrderService {
     ) -> Result<Order, DomainError> {
         principal.require(&permissions::WRITE)?;
         let by = principal.user_id.clone();
-        self.change(principal, id, expected_version, Some("updated"), |o| edit(o, by, OffsetDateTime::now_utc())).await
+        self.change(principal, id, expected_version, Some(&events::UPDATED), |o| edit(o, by, OffsetDateTime::now_utc()))
+            .await
     }
 
     /// Replaces a draft's header (`orders:write`).
@@ -190,18 +191,18 @@ impl OrderService {
         action: OrderAction,
         reason: Option<String>,
     ) -> Result<Order, DomainError> {
-        let (needed, verb) = match action {
-            OrderAction::Place => (permissions::WRITE, "placed"),
-            OrderAction::Confirm => (permissions::MANAGE, "confirmed"),
-            OrderAction::Fulfil => (permissions::MANAGE, "fulfilled"),
-            OrderAction::Cancel => (permissions::MANAGE, "cancelled"),
+        let (needed, event) = match action {
+            OrderAction::Place => (permissions::WRITE, &events::PLACED),
+            OrderAction::Confirm => (permissions::MANAGE, &events::CONFIRMED),
+            OrderAction::Fulfil => (permissions::MANAGE, &events::FULFILLED),
+            OrderAction::Cancel => (permissions::MANAGE, &events::CANCELLED),
             OrderAction::Edit | OrderAction::Delete => {
                 return Err(DomainError::invalid("action", "use place, confirm, fulfil or cancel"));
             }
         };
         principal.require(&needed)?;
         let by = principal.user_id.clone();
-        self.change(principal, id, expected_version, Some(verb), |o| {
+        self.change(principal, id, expected_version, Some(event), |o| {
             o.transition(action, reason, by, OffsetDateTime::now_utc())
         })
         .await
@@ -212,7 +213,7 @@ impl OrderService {
         principal.require(&permissions::WRITE)?;
         let order = self.load(principal, id).await?;
         order.check_deletable()?;
-        let deleted = events::order_event("deleted", &order, false);
+        let deleted = events::order_event(&events::DELETED, &order);
         Ok(self.repo.delete(&principal.organization_id, id, expected_version, &[deleted]).await?)
     }
 

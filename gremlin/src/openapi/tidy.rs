@@ -74,6 +74,13 @@ fn state_public_security(spec: &mut Value) {
     });
 }
 
+/// Lifts standalone schemas (as poem-openapi's registry serialises them) to
+/// JSON Schema as OpenAPI 3.1 and AsyncAPI 3 read it, the same way [`tidy`]
+/// lifts the document's.
+pub fn tidy_schemas(schemas: &mut Value) {
+    walk(schemas);
+}
+
 fn walk(value: &mut Value) {
     match value {
         Value::Object(map) => {

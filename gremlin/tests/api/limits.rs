@@ -32,7 +32,7 @@ async fn hold_a_connection(Data(adapters): Data<&Adapters>) -> &'static str {
 async fn serve(t: TestApp) -> (SocketAddr, tokio::sync::oneshot::Sender<()>, crate::support::TestDb) {
     let (listener, addr) = server::bind(t.app.settings.server.bind).await.unwrap();
     let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
-    let TestApp { app, db } = t;
+    let TestApp { app, db, .. } = t;
     tokio::spawn(server::serve(app, listener, async move {
         let _ = stopped.await;
     }));

@@ -4,6 +4,7 @@
 
 mod support;
 
+mod asyncapi;
 #[cfg(feature = "identity")]
 mod better_auth_database;
 mod cli;

@@ -5,7 +5,7 @@
 use std::sync::Arc;
 
 use gremlin_kernel::sql::statement;
-use gremlin_kernel::{Currency, EventEnvelope, OrganizationId, UserId};
+use gremlin_kernel::{Currency, OrganizationId, UserId};
 use gremlin_orders::model::order::{OrderError, OrderHeader};
 use gremlin_orders::model::{Customer, Discount, LineInput, Order, OrderAction, OrderId, OrderStatus};
 use gremlin_orders::ports::{OrderQuery, OrderRepository, RepositoryError};
@@ -59,13 +59,7 @@ fn builder(org: &OrganizationId, lines: Vec<LineInput>) -> gremlin_orders::ports
             UserId::new("u1"),
             time::OffsetDateTime::now_utc(),
         )?;
-        let event = EventEnvelope::new(
-            "order.created",
-            "orders",
-            Some(org),
-            order.id.to_string(),
-            serde_json::json!({"number": order.number.to_string()}),
-        );
+        let event = gremlin_orders::events::order_event(&gremlin_orders::events::CREATED, &order);
         Ok((order, vec![event]))
     })
 }
@@ -150,8 +144,7 @@ async fn saves_and_deletes_check_the_version(backend: Backend) {
     order
         .replace_lines(&[line("A", "3", "10"), line("B", "1", "5")], UserId::new("u2"), time::OffsetDateTime::now_utc())
         .unwrap();
-    let placed =
-        EventEnvelope::new("order.updated", "orders", Some(acme.clone()), order.id.to_string(), serde_json::json!({}));
+    let placed = gremlin_orders::events::order_event(&gremlin_orders::events::UPDATED, &order);
     assert!(
         matches!(r.save(&other, &order, read_version, &[]).await, Err(RepositoryError::NotFound)),
         "another organization cannot write it"

@@ -75,7 +75,7 @@ async fn sign_in_is_limited_per_email_and_forwarded_for_needs_a_trusted_proxy() 
     .await;
     let (acceptor, addr) = server::bind(t.app.settings.server.bind).await.unwrap();
     let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
-    let crate::support::TestApp { app, db: _guard } = t;
+    let crate::support::TestApp { app, db: _guard, .. } = t;
     let serving = tokio::spawn(server::serve(app, acceptor, async move {
         let _ = stopped.await;
     }));

@@ -37,7 +37,7 @@ async fn in_flight_requests_finish_and_the_outbox_is_flushed() {
     let db = t.app.adapters.db.clone();
     let (acceptor, addr) = server::bind(t.app.settings.server.bind).await.unwrap();
     let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
-    let TestApp { app, db: _guard } = t;
+    let TestApp { app, db: _guard, .. } = t;
     let serving = tokio::spawn(server::serve(app, acceptor, async move {
         let _ = stopped.await;
     }));

@@ -4,6 +4,7 @@
 
 use std::time::{SystemTime, UNIX_EPOCH};
 
+pub mod events;
 #[cfg(all(feature = "orders", feature = "identity"))]
 pub mod orders;
 mod requests;
@@ -328,6 +329,9 @@ impl Drop for TestDb {
 
 /// A database and the app built on it, in-process.
 pub struct TestApp {
+    /// Checks the published events when the test ends (first: it runs while
+    /// the database still exists).
+    _contracts: ContractCheck,
     pub app: App,
     pub db: TestDb,
 }
@@ -347,11 +351,31 @@ impl TestApp {
         let mut s = db.settings();
         settings(&mut s);
         let app = mounts(AppBuilder::new(s)).build().await.expect("app builds");
-        Self { app, db }
+        Self { _contracts: ContractCheck { url: db.url.clone() }, app, db }
     }
 
     pub fn client(&self) -> poem::test::TestClient<&requests::Endpoint> {
         poem::test::TestClient::new(&self.app.endpoint)
+    }
+}
+
+/// Checks, when dropped, that every event the app published during the
+/// test kept its contract (see `support/events.rs`); a breach fails the
+/// test that caused it. The first field of [`TestApp`], so it runs while
+/// the database still exists.
+pub struct ContractCheck {
+    url: String,
+}
+
+impl Drop for ContractCheck {
+    fn drop(&mut self) {
+        if std::thread::panicking() {
+            return;
+        }
+        let url = self.url.clone();
+        let breaches = block_on_own_thread(move || async move { events::contract_breaches(&url).await });
+        let breaches = breaches.unwrap_or_else(|| vec!["the event contract check did not run".into()]);
+        assert!(breaches.is_empty(), "published events break their contracts:\n{}", breaches.join("\n"));
     }
 }
 
