@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # make clients: the committed spec (openapi/gremlin.json) as its users meet it.
 #   1. lints it: Redocly `recommended` with 0 errors, Spectral `oas` with 0
-#      warnings (tools pinned in openapi/clients/lint);
+#      warnings, and openapi/asyncapi.json through the AsyncAPI parser with
+#      no error or warning (tools pinned in openapi/clients/lint);
 #   2. generates a TypeScript client (openapi-typescript + openapi-fetch,
 #      default settings) and type-checks the smoke test with tsc --strict;
 #   3. generates a Python client (openapi-python-client) with zero warnings;
@@ -35,9 +36,10 @@ npm_install() {
 
 say "linting the spec"
 npm_install lint
-cp "$SRC/lint/redocly.yaml" "$SRC/lint/.spectral.yaml" "$DIR/lint/"
+cp "$SRC/lint/redocly.yaml" "$SRC/lint/.spectral.yaml" "$SRC/lint/asyncapi-check.mjs" "$DIR/lint/"
 (cd "$DIR/lint" && npx --no-install redocly lint --config redocly.yaml --format=summary "$SPEC")
 (cd "$DIR/lint" && npx --no-install spectral lint --ruleset .spectral.yaml --fail-severity=warn "$SPEC")
+(cd "$DIR/lint" && node asyncapi-check.mjs "$ROOT/openapi/asyncapi.json")
 
 say "TypeScript client"
 npm_install typescript
