@@ -2,6 +2,10 @@
 //! …) so its clients branch on them as before; the HTTP edge renders them as
 //! problem+json that also carries Better Auth's `code` and `message` fields.
 
+mod code;
+
+pub use code::ErrorCode;
+
 /// Why an identity use case failed.
 #[derive(Debug, thiserror::Error)]
 pub enum AuthError {
@@ -80,7 +84,7 @@ pub enum AuthError {
     #[error("{message}")]
     AdminRule {
         /// Better Auth's code (`YOU_CANNOT_BAN_YOURSELF`, …).
-        code: &'static str,
+        code: ErrorCode,
         /// Human message.
         message: &'static str,
         /// HTTP status.
@@ -90,7 +94,7 @@ pub enum AuthError {
     #[error("You are not allowed to do this")]
     Forbidden {
         /// Better Auth's code, such as `YOU_ARE_NOT_ALLOWED_TO_UPDATE_THIS_MEMBER`.
-        code: &'static str,
+        code: ErrorCode,
     },
     /// A bounded resource (password hashing, database connections) is at
     /// capacity; retry after the given seconds (503 with `Retry-After`).
@@ -135,34 +139,34 @@ impl AuthError {
     }
 
     /// Better Auth's machine-readable code.
-    pub fn code(&self) -> &'static str {
+    pub fn code(&self) -> ErrorCode {
         match self {
-            Self::UserAlreadyExists => "USER_ALREADY_EXISTS_USE_ANOTHER_EMAIL",
-            Self::InvalidEmailOrPassword => "INVALID_EMAIL_OR_PASSWORD",
-            Self::InvalidPassword => "INVALID_PASSWORD",
-            Self::PasswordTooShort => "PASSWORD_TOO_SHORT",
-            Self::PasswordTooLong => "PASSWORD_TOO_LONG",
-            Self::Validation { .. } => "VALIDATION_ERROR",
-            Self::Unauthorized => "UNAUTHORIZED",
-            Self::MissingOrNullOrigin => "MISSING_OR_NULL_ORIGIN",
-            Self::InvalidOrigin => "INVALID_ORIGIN",
-            Self::BannedUser => "BANNED_USER",
-            Self::OrganizationAlreadyExists => "ORGANIZATION_ALREADY_EXISTS",
-            Self::OrganizationNotFound => "ORGANIZATION_NOT_FOUND",
-            Self::SlugIsTaken => "SLUG_IS_TAKEN",
-            Self::NoActiveOrganization => "NO_ACTIVE_ORGANIZATION",
-            Self::NotAMember => "YOU_ARE_NOT_A_MEMBER_OF_THIS_ORGANIZATION",
-            Self::MemberNotFound => "MEMBER_NOT_FOUND",
-            Self::LastOwner => "YOU_CANNOT_LEAVE_THE_ORGANIZATION_AS_THE_ONLY_OWNER",
-            Self::Forbidden { code } => code,
-            Self::UserNotFound => "USER_NOT_FOUND",
-            Self::AdminRule { code, .. } => code,
-            Self::InvitationNotFound => "INVITATION_NOT_FOUND",
-            Self::NotRecipient => "YOU_ARE_NOT_THE_RECIPIENT_OF_THE_INVITATION",
-            Self::AlreadyMember => "USER_IS_ALREADY_A_MEMBER_OF_THIS_ORGANIZATION",
-            Self::AlreadyInvited => "USER_IS_ALREADY_INVITED_TO_THIS_ORGANIZATION",
-            Self::Busy { .. } => "SERVICE_UNAVAILABLE",
-            Self::Backend(_) => "INTERNAL_SERVER_ERROR",
+            Self::UserAlreadyExists => ErrorCode::UserAlreadyExistsUseAnotherEmail,
+            Self::InvalidEmailOrPassword => ErrorCode::InvalidEmailOrPassword,
+            Self::InvalidPassword => ErrorCode::InvalidPassword,
+            Self::PasswordTooShort => ErrorCode::PasswordTooShort,
+            Self::PasswordTooLong => ErrorCode::PasswordTooLong,
+            Self::Validation { .. } => ErrorCode::ValidationError,
+            Self::Unauthorized => ErrorCode::Unauthorized,
+            Self::MissingOrNullOrigin => ErrorCode::MissingOrNullOrigin,
+            Self::InvalidOrigin => ErrorCode::InvalidOrigin,
+            Self::BannedUser => ErrorCode::BannedUser,
+            Self::OrganizationAlreadyExists => ErrorCode::OrganizationAlreadyExists,
+            Self::OrganizationNotFound => ErrorCode::OrganizationNotFound,
+            Self::SlugIsTaken => ErrorCode::SlugIsTaken,
+            Self::NoActiveOrganization => ErrorCode::NoActiveOrganization,
+            Self::NotAMember => ErrorCode::YouAreNotAMemberOfThisOrganization,
+            Self::MemberNotFound => ErrorCode::MemberNotFound,
+            Self::LastOwner => ErrorCode::YouCannotLeaveTheOrganizationAsTheOnlyOwner,
+            Self::Forbidden { code } => *code,
+            Self::UserNotFound => ErrorCode::UserNotFound,
+            Self::AdminRule { code, .. } => *code,
+            Self::InvitationNotFound => ErrorCode::InvitationNotFound,
+            Self::NotRecipient => ErrorCode::YouAreNotTheRecipientOfTheInvitation,
+            Self::AlreadyMember => ErrorCode::UserIsAlreadyAMemberOfThisOrganization,
+            Self::AlreadyInvited => ErrorCode::UserIsAlreadyInvitedToThisOrganization,
+            Self::Busy { .. } => ErrorCode::ServiceUnavailable,
+            Self::Backend(_) => ErrorCode::InternalServerError,
         }
     }
 

@@ -22,7 +22,7 @@ pub mod store;
 pub mod verifier;
 
 pub use api::IdentityApi;
-pub use error::AuthError;
+pub use error::{AuthError, ErrorCode};
 pub use service::IdentityService;
 pub use settings::IdentitySettings;
 

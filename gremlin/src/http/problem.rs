@@ -111,3 +111,18 @@ pub fn panic_response(panic: Box<dyn std::any::Any + Send + 'static>) -> Respons
         None,
     )
 }
+
+#[cfg(all(test, feature = "identity"))]
+mod tests {
+    use super::*;
+
+    /// The codes the HTTP layer answers on Better Auth paths are among
+    /// identity's declared codes, so the spec's enum covers them.
+    #[test]
+    fn better_auth_codes_of_the_http_layer_are_declared() {
+        for status in [400, 401, 404, 405, 413, 415, 429, 500, 503] {
+            let code = better_auth_code(StatusCode::from_u16(status).unwrap());
+            assert!(gremlin_identity::ErrorCode::parse(code).is_some(), "{code}");
+        }
+    }
+}

@@ -18,7 +18,7 @@ use super::organization_dto::RoleInput;
 use super::problem::AuthProblemResponse;
 use crate::audit::{SESSION_LOGS, SessionLog};
 use crate::crypto::signed_token;
-use crate::error::AuthError;
+use crate::error::{AuthError, ErrorCode};
 use crate::model::admin::UserQueryParams;
 use crate::ports::UserChanges;
 use crate::service::IdentityService;
@@ -501,7 +501,7 @@ impl AdminApi {
         cursor: Query<Option<String>>,
     ) -> Result<Json<SessionLogPage>> {
         let auth = context::authenticate(&self.identity, req, false).await?;
-        AdminService::require_admin(&auth, "YOU_ARE_NOT_ALLOWED_TO_LIST_SESSION_LOGS")?;
+        AdminService::require_admin(&auth, ErrorCode::YouAreNotAllowedToListSessionLogs)?;
         let mut filter = DocumentFilter::default();
         for (field, value) in [("user_id", user_id.0), ("organization_id", organization_id.0), ("kind", kind.0)] {
             if let Some(value) = value {

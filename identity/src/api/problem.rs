@@ -23,7 +23,7 @@ pub struct AuthProblem {
     #[oai(skip_serializing_if_is_none)]
     pub instance: Option<String>,
     /// Better Auth's machine code (`INVALID_EMAIL_OR_PASSWORD`, `VALIDATION_ERROR`, …).
-    pub code: String,
+    pub code: crate::error::ErrorCode,
     /// Better Auth's human message (same as `detail`).
     pub message: String,
 }
@@ -73,12 +73,15 @@ impl From<AuthError> for AuthProblemResponse {
         };
         let message = err.client_message();
         let problem = Json(AuthProblem {
-            problem_type: format!("urn:gremlin:problem:auth:{}", err.code().to_ascii_lowercase().replace('_', "-")),
+            problem_type: format!(
+                "urn:gremlin:problem:auth:{}",
+                err.code().as_str().to_ascii_lowercase().replace('_', "-")
+            ),
             title: describe(status).1.to_owned(),
             status,
             detail: message.clone(),
             instance: None,
-            code: err.code().to_owned(),
+            code: err.code(),
             message,
         });
         match status {

@@ -31,6 +31,7 @@ impl EmailAddress {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::error::ErrorCode;
 
     #[test]
     fn valid_addresses_are_lower_cased() {
@@ -53,7 +54,7 @@ mod tests {
             "a@b..c",
         ] {
             let err = EmailAddress::parse(bad).unwrap_err();
-            assert_eq!(err.code(), "VALIDATION_ERROR", "{bad}");
+            assert_eq!(err.code(), ErrorCode::ValidationError, "{bad}");
         }
         assert!(EmailAddress::parse(&format!("{}@x.io", "a".repeat(65))).is_err());
     }

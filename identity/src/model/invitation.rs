@@ -77,6 +77,7 @@ pub fn is_open(status: &str, expires: OffsetDateTime, now: OffsetDateTime) -> bo
 
 #[cfg(test)]
 mod tests {
+    use crate::error::ErrorCode;
     use time::macros::datetime;
 
     use super::*;
@@ -94,17 +95,17 @@ mod tests {
         assert!(check_answerable("pending", later, "bob@example.com", "BOB@example.com", now).is_ok());
         assert_eq!(
             check_answerable("pending", later, "bob@example.com", "eve@example.com", now).unwrap_err().code(),
-            "YOU_ARE_NOT_THE_RECIPIENT_OF_THE_INVITATION"
+            ErrorCode::YouAreNotTheRecipientOfTheInvitation
         );
         for status in ["accepted", "rejected", "canceled", "weird"] {
             assert_eq!(
                 check_answerable(status, later, "bob@example.com", "bob@example.com", now).unwrap_err().code(),
-                "INVITATION_NOT_FOUND"
+                ErrorCode::InvitationNotFound
             );
         }
         assert_eq!(
             check_answerable("pending", now, "bob@example.com", "bob@example.com", now).unwrap_err().code(),
-            "INVITATION_NOT_FOUND"
+            ErrorCode::InvitationNotFound
         );
         assert!(is_open("pending", later, now));
         assert!(!is_open("pending", now, now));

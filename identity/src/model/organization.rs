@@ -6,7 +6,7 @@
 
 use time::OffsetDateTime;
 
-use crate::error::AuthError;
+use crate::error::{AuthError, ErrorCode};
 
 /// Longest organization name.
 pub const MAX_NAME_LEN: usize = 200;
@@ -150,12 +150,12 @@ impl OrgAction {
     /// The 403 Better Auth answers when the action is not allowed.
     pub fn forbidden(self) -> AuthError {
         let code = match self {
-            Self::UpdateOrganization => "YOU_ARE_NOT_ALLOWED_TO_UPDATE_THIS_ORGANIZATION",
-            Self::DeleteOrganization => "YOU_ARE_NOT_ALLOWED_TO_DELETE_THIS_ORGANIZATION",
-            Self::UpdateMember => "YOU_ARE_NOT_ALLOWED_TO_UPDATE_THIS_MEMBER",
-            Self::RemoveMember => "YOU_ARE_NOT_ALLOWED_TO_DELETE_THIS_MEMBER",
-            Self::CreateInvitation => "YOU_ARE_NOT_ALLOWED_TO_INVITE_USERS_TO_THIS_ORGANIZATION",
-            Self::CancelInvitation => "YOU_ARE_NOT_ALLOWED_TO_CANCEL_THIS_INVITATION",
+            Self::UpdateOrganization => ErrorCode::YouAreNotAllowedToUpdateThisOrganization,
+            Self::DeleteOrganization => ErrorCode::YouAreNotAllowedToDeleteThisOrganization,
+            Self::UpdateMember => ErrorCode::YouAreNotAllowedToUpdateThisMember,
+            Self::RemoveMember => ErrorCode::YouAreNotAllowedToDeleteThisMember,
+            Self::CreateInvitation => ErrorCode::YouAreNotAllowedToInviteUsersToThisOrganization,
+            Self::CancelInvitation => ErrorCode::YouAreNotAllowedToCancelThisInvitation,
         };
         AuthError::Forbidden { code }
     }
@@ -255,7 +255,7 @@ mod tests {
     #[test]
     fn only_owners_manage_owners() {
         let err = may_manage(&roles("admin"), &roles("owner"), OrgAction::UpdateMember).unwrap_err();
-        assert_eq!(err.code(), "YOU_ARE_NOT_ALLOWED_TO_UPDATE_THIS_MEMBER");
+        assert_eq!(err.code(), ErrorCode::YouAreNotAllowedToUpdateThisMember);
         assert!(may_manage(&roles("owner"), &roles("owner"), OrgAction::UpdateMember).is_ok());
         assert!(may_manage(&roles("admin"), &roles("member"), OrgAction::RemoveMember).is_ok());
         assert!(may_manage(&roles("member"), &roles("member"), OrgAction::RemoveMember).is_err());
@@ -263,7 +263,7 @@ mod tests {
 
     #[test]
     fn the_last_owner_stays() {
-        assert_eq!(keeps_an_owner(1, true).unwrap_err().code(), "YOU_CANNOT_LEAVE_THE_ORGANIZATION_AS_THE_ONLY_OWNER");
+        assert_eq!(keeps_an_owner(1, true).unwrap_err().code(), ErrorCode::YouCannotLeaveTheOrganizationAsTheOnlyOwner);
         assert!(keeps_an_owner(2, true).is_ok());
         assert!(keeps_an_owner(1, false).is_ok());
     }

@@ -11,7 +11,7 @@ use time::OffsetDateTime;
 use super::{Authenticated, ClientInfo};
 use crate::audit::{LogKind, LogRecord, SessionLog};
 use crate::crypto::hashing::PasswordWorkers;
-use crate::error::AuthError;
+use crate::error::{AuthError, ErrorCode};
 use crate::events;
 use crate::model::admin::{self, UserQuery, UserQueryParams};
 use crate::model::{EmailAddress, NewPassword, Session, User, id, profile};
@@ -43,7 +43,7 @@ pub struct AdminService {
     hashing: PasswordWorkers,
 }
 
-fn rule(code: &'static str, message: &'static str, status: u16) -> AuthError {
+fn rule(code: ErrorCode, message: &'static str, status: u16) -> AuthError {
     AuthError::AdminRule { code, message, status }
 }
 
@@ -61,7 +61,7 @@ impl AdminService {
     }
 
     /// Fails with 403 `YOU_ARE_NOT_ALLOWED_TO_<ACTION>` unless the caller is a platform admin.
-    pub fn require_admin(auth: &Authenticated, action_code: &'static str) -> Result<(), AuthError> {
+    pub fn require_admin(auth: &Authenticated, action_code: ErrorCode) -> Result<(), AuthError> {
         if admin::is_admin(auth.user.role.as_deref()) {
             return Ok(());
         }
@@ -78,7 +78,7 @@ impl AdminService {
         auth: &Authenticated,
         params: UserQueryParams,
     ) -> Result<(Vec<User>, u64, UserQuery), AuthError> {
-        Self::require_admin(auth, "YOU_ARE_NOT_ALLOWED_TO_LIST_USERS")?;
+        Self::require_admin(auth, ErrorCode::YouAreNotAllowedToListUsers)?;
         let query = UserQuery::parse(params)?;
         let (users, total) = self.admin.list_users(&query).await?;
         Ok((users, total, query))
@@ -100,13 +100,13 @@ impl AdminService {
 
     /// Creates a user as an admin caller.
     pub async fn create_user_as(&self, auth: &Authenticated, input: CreateUser) -> Result<User, AuthError> {
-        Self::require_admin(auth, "YOU_ARE_NOT_ALLOWED_TO_CREATE_USERS")?;
+        Self::require_admin(auth, ErrorCode::YouAreNotAllowedToCreateUsers)?;
         self.create_user(Some(&auth.user.id), input).await
     }
 
     /// One user.
     pub async fn get_user(&self, auth: &Authenticated, user_id: &str) -> Result<User, AuthError> {
-        Self::require_admin(auth, "YOU_ARE_NOT_ALLOWED_TO_GET_USER")?;
+        Self::require_admin(auth, ErrorCode::YouAreNotAllowedToGetUser)?;
         self.user(user_id).await
     }
 
@@ -117,7 +117,7 @@ impl AdminService {
         user_id: &str,
         mut changes: UserChanges,
     ) -> Result<User, AuthError> {
-        Self::require_admin(auth, "YOU_ARE_NOT_ALLOWED_TO_UPDATE_USERS")?;
+        Self::require_admin(auth, ErrorCode::YouAreNotAllowedToUpdateUsers)?;
         if let Some(name) = &changes.name {
             profile::check_name(name)?;
         }
@@ -138,7 +138,7 @@ impl AdminService {
         roles: &[String],
         client: &ClientInfo,
     ) -> Result<User, AuthError> {
-        Self::require_admin(auth, "YOU_ARE_NOT_ALLOWED_TO_CHANGE_USERS_ROLE")?;
+        Self::require_admin(auth, ErrorCode::YouAreNotAllowedToChangeUsersRole)?;
         let role = admin::parse_platform_roles(roles)?;
         let event = events::user_role_changed(user_id, &role, &auth.user.id);
         let user = self
@@ -157,7 +157,7 @@ impl AdminService {
         user_id: &str,
         new_password: &str,
     ) -> Result<(), AuthError> {
-        Self::require_admin(auth, "YOU_ARE_NOT_ALLOWED_TO_SET_USERS_PASSWORD")?;
+        Self::require_admin(auth, ErrorCode::YouAreNotAllowedToSetUsersPassword)?;
         let new_password = NewPassword::parse(new_password)?;
         self.user(user_id).await?;
         let hash = self.hashing.hash(new_password.expose().to_owned()).await?;
@@ -174,9 +174,9 @@ impl AdminService {
         expires_in_secs: Option<u64>,
         client: &ClientInfo,
     ) -> Result<User, AuthError> {
-        Self::require_admin(auth, "YOU_ARE_NOT_ALLOWED_TO_BAN_USERS")?;
+        Self::require_admin(auth, ErrorCode::YouAreNotAllowedToBanUsers)?;
         if user_id == auth.user.id {
-            return Err(rule("YOU_CANNOT_BAN_YOURSELF", "You cannot ban yourself", 400));
+            return Err(rule(ErrorCode::YouCannotBanYourself, "You cannot ban yourself", 400));
         }
         let now = OffsetDateTime::now_utc();
         let reason = reason.filter(|r| !r.trim().is_empty()).unwrap_or_else(|| "No reason".to_owned());
@@ -198,7 +198,7 @@ impl AdminService {
 
     /// Lifts a ban.
     pub async fn unban(&self, auth: &Authenticated, user_id: &str, client: &ClientInfo) -> Result<User, AuthError> {
-        Self::require_admin(auth, "YOU_ARE_NOT_ALLOWED_TO_BAN_USERS")?;
+        Self::require_admin(auth, ErrorCode::YouAreNotAllowedToBanUsers)?;
         let event = events::user_unbanned(user_id, &auth.user.id);
         let user = self
             .admin
@@ -212,7 +212,7 @@ impl AdminService {
 
     /// A user's live sessions.
     pub async fn list_user_sessions(&self, auth: &Authenticated, user_id: &str) -> Result<Vec<Session>, AuthError> {
-        Self::require_admin(auth, "YOU_ARE_NOT_ALLOWED_TO_LIST_USERS_SESSIONS")?;
+        Self::require_admin(auth, ErrorCode::YouAreNotAllowedToListUsersSessions)?;
         Ok(self.users.list_sessions(user_id, OffsetDateTime::now_utc()).await?)
     }
 
@@ -223,7 +223,7 @@ impl AdminService {
         token: &str,
         client: &ClientInfo,
     ) -> Result<(), AuthError> {
-        Self::require_admin(auth, "YOU_ARE_NOT_ALLOWED_TO_REVOKE_USERS_SESSIONS")?;
+        Self::require_admin(auth, ErrorCode::YouAreNotAllowedToRevokeUsersSessions)?;
         let ended = self.users.delete_session(token, None).await?;
         self.access.sessions_revoked(&ended).await;
         self.log(LogKind::SessionRevoked, auth, "", client, Some("one session, by an administrator".into())).await;
@@ -237,7 +237,7 @@ impl AdminService {
         user_id: &str,
         client: &ClientInfo,
     ) -> Result<(), AuthError> {
-        Self::require_admin(auth, "YOU_ARE_NOT_ALLOWED_TO_REVOKE_USERS_SESSIONS")?;
+        Self::require_admin(auth, ErrorCode::YouAreNotAllowedToRevokeUsersSessions)?;
         let ended = self.users.delete_user_sessions(user_id, None).await?;
         self.access.sessions_revoked(&ended).await;
         self.log(LogKind::SessionRevoked, auth, user_id, client, Some("all sessions, by an administrator".into()))
@@ -247,9 +247,9 @@ impl AdminService {
 
     /// Deletes a user and everything that hangs off it.
     pub async fn remove_user(&self, auth: &Authenticated, user_id: &str) -> Result<(), AuthError> {
-        Self::require_admin(auth, "YOU_ARE_NOT_ALLOWED_TO_DELETE_USERS")?;
+        Self::require_admin(auth, ErrorCode::YouAreNotAllowedToDeleteUsers)?;
         if user_id == auth.user.id {
-            return Err(rule("YOU_CANNOT_REMOVE_YOURSELF", "You cannot remove yourself", 400));
+            return Err(rule(ErrorCode::YouCannotRemoveYourself, "You cannot remove yourself", 400));
         }
         if !self.admin.remove_user(user_id, &events::user_removed(user_id, &auth.user.id)).await? {
             return Err(AuthError::UserNotFound);
@@ -266,10 +266,10 @@ impl AdminService {
         user_id: &str,
         client: &ClientInfo,
     ) -> Result<(User, Session), AuthError> {
-        Self::require_admin(auth, "YOU_ARE_NOT_ALLOWED_TO_IMPERSONATE_USERS")?;
+        Self::require_admin(auth, ErrorCode::YouAreNotAllowedToImpersonateUsers)?;
         let target = self.user(user_id).await?;
         if admin::is_admin(target.role.as_deref()) {
-            return Err(rule("YOU_CANNOT_IMPERSONATE_ADMINS", "You cannot impersonate admins", 403));
+            return Err(rule(ErrorCode::YouCannotImpersonateAdmins, "You cannot impersonate admins", 403));
         }
         let now = OffsetDateTime::now_utc();
         let session = Session {
@@ -292,7 +292,7 @@ impl AdminService {
     /// Ends the impersonation session the caller is using.
     pub async fn stop_impersonating(&self, auth: &Authenticated, client: &ClientInfo) -> Result<String, AuthError> {
         let Some(admin_id) = auth.session.impersonated_by.clone() else {
-            return Err(rule("YOU_ARE_NOT_IMPERSONATING", "You are not impersonating anyone", 400));
+            return Err(rule(ErrorCode::YouAreNotImpersonating, "You are not impersonating anyone", 400));
         };
         let ended = self.users.delete_session(&auth.session.token, None).await?;
         self.access.sessions_revoked(&ended).await;
