@@ -6,6 +6,7 @@ pub mod admin;
 mod context;
 mod dto;
 mod endpoints;
+mod examples;
 mod organization_dto;
 mod organizations;
 mod problem;

@@ -19,7 +19,7 @@ pub fn change<T>(value: poem_openapi::types::MaybeUndefined<T>) -> Option<Option
 
 /// A user.
 #[derive(Debug, Clone, Object)]
-#[oai(rename = "User", rename_all = "camelCase")]
+#[oai(rename = "User", rename_all = "camelCase", example)]
 pub struct UserDto {
     /// Display name.
     pub name: String,
@@ -81,7 +81,7 @@ impl UserDto {
 
 /// A session.
 #[derive(Debug, Clone, Object)]
-#[oai(rename = "Session", rename_all = "camelCase")]
+#[oai(rename = "Session", rename_all = "camelCase", example)]
 pub struct SessionDto {
     /// Expiry.
     pub expires_at: Timestamp,
@@ -124,7 +124,7 @@ impl From<&Session> for SessionDto {
 
 /// `POST /sign-up/email` body.
 #[derive(Debug, Object)]
-#[oai(rename_all = "camelCase", deny_unknown_fields)]
+#[oai(rename_all = "camelCase", deny_unknown_fields, example, skip_serializing_if_is_none)]
 pub struct SignUpEmailBody {
     /// Display name.
     pub name: String,
@@ -158,6 +158,7 @@ pub struct SignInEmailBody {
 
 /// Token and user, answered by sign-up.
 #[derive(Debug, Object)]
+#[oai(example)]
 pub struct TokenAndUser {
     /// The raw session token.
     pub token: String,

@@ -20,7 +20,7 @@ fn metadata_string(org: &Organization) -> Nullable<String> {
 
 /// An organization (metadata as a JSON string).
 #[derive(Debug, Clone, Object)]
-#[oai(rename = "Organization", rename_all = "camelCase")]
+#[oai(rename = "Organization", rename_all = "camelCase", example)]
 pub struct OrganizationDto {
     /// Name.
     pub name: String,
@@ -277,7 +277,7 @@ impl ToJSON for RoleInput {
 
 /// `POST /organization/create` body.
 #[derive(Debug, Object)]
-#[oai(rename_all = "camelCase")]
+#[oai(rename_all = "camelCase", example, skip_serializing_if_is_none)]
 pub struct CreateOrganizationBody {
     /// Name.
     pub name: String,
