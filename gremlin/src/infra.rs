@@ -28,6 +28,9 @@ pub struct Adapters {
     pub cache: Arc<dyn Cache>,
     /// Organization settings, session logs.
     pub documents: Arc<dyn DocumentStore>,
+    /// SQL statements sent through `db` since start (tests count a
+    /// request's round trips with it).
+    pub db_statements: Arc<std::sync::atomic::AtomicU64>,
 }
 
 impl Adapters {
@@ -35,7 +38,7 @@ impl Adapters {
     /// so a database that is down shows in `/readyz` rather than stopping
     /// the process. Fails for a URL scheme this build has no adapter for.
     pub async fn from_settings(settings: &Settings) -> anyhow::Result<Self> {
-        let db = database::connect(settings).await.context("opening the database pool")?;
+        let (db, db_statements) = database::connect_counted(settings).await.context("opening the database pool")?;
         let events: Arc<dyn EventBus> = match settings.events.url.scheme().as_str() {
             "memory" => Arc::new(memory::MemoryEventBus::new()),
             "nats" | "tls" => Arc::new(
@@ -63,7 +66,7 @@ impl Adapters {
             ),
             other => bail!("documents.url: the `{other}` adapter is not available; use `sql` or `mongodb`"),
         };
-        Ok(Self { db, events, cache, documents })
+        Ok(Self { db, events, cache, documents, db_statements })
     }
 }
 

@@ -169,11 +169,18 @@ impl OrderRepository for SqlOrderRepository {
     }
 
     async fn get(&self, organization: &OrganizationId, id: OrderId) -> Result<Option<Order>, RepositoryError> {
-        let row = order::Entity::find().filter(key(organization, id)).one(&self.db).await.context("reading order")?;
-        let Some(row) = row else { return Ok(None) };
-        let mut orders = vec![order_from_row(row)?];
-        self.attach_lines(organization, &mut orders).await?;
-        Ok(orders.pop())
+        // One statement: the order joined with its lines.
+        let mut found = order::Entity::find()
+            .filter(key(organization, id))
+            .find_with_related(line::Entity)
+            .order_by_asc(line::Column::Position)
+            .all(&self.db)
+            .await
+            .context("reading order")?;
+        let Some((row, lines)) = found.pop() else { return Ok(None) };
+        let mut order = order_from_row(row)?;
+        order.lines = lines.into_iter().map(line_from_row).collect::<anyhow::Result<_>>()?;
+        Ok(Some(order))
     }
 
     async fn save(

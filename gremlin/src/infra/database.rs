@@ -1,6 +1,8 @@
 //! The SQL connection pool: SQLite (WAL, foreign keys, busy timeout) or
 //! PostgreSQL, sized by `[database]` settings.
 
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
 use gremlin_config::Settings;
@@ -10,6 +12,13 @@ use sea_orm::{ConnectOptions, Database, DatabaseBackend, DatabaseConnection, DbE
 /// Opens a lazy pool: no connection is made until the first query, so
 /// start-up and `/readyz` can report an unreachable database themselves.
 pub async fn connect(settings: &Settings) -> Result<DatabaseConnection, DbErr> {
+    Ok(connect_counted(settings).await?.0)
+}
+
+/// [`connect`], with the number of SQL statements sent through the pool
+/// since (transactions included): how tests hold a request to its round
+/// trips.
+pub async fn connect_counted(settings: &Settings) -> Result<(DatabaseConnection, Arc<AtomicU64>), DbErr> {
     let db = &settings.database;
     let url = db.effective_url(&settings.data_dir);
     let mut options = ConnectOptions::new(url.expose());
@@ -27,7 +36,13 @@ pub async fn connect(settings: &Settings) -> Result<DatabaseConnection, DbErr> {
             .foreign_keys(true)
             .busy_timeout(busy)
     });
-    Database::connect(options).await
+    let mut pool = Database::connect(options).await?;
+    let statements = Arc::new(AtomicU64::new(0));
+    let counter = statements.clone();
+    pool.set_metric_callback(move |_| {
+        counter.fetch_add(1, Ordering::Relaxed);
+    });
+    Ok((pool, statements))
 }
 
 /// Open and idle connections of the pool, for metrics.

@@ -16,6 +16,27 @@ both_backends! {
     the_lifecycle_over_http => the_lifecycle_over_http,
     each_organization_sets_its_number_prefix => each_organization_sets_its_number_prefix,
     cookie_writes_need_a_trusted_origin => cookie_writes_need_a_trusted_origin,
+    a_warm_order_read_costs_two_statements => a_warm_order_read_costs_two_statements,
+}
+
+/// The round trips of an authenticated order read once the caller's
+/// membership and session are cached: the order with its lines (one
+/// statement) and the organization's role overrides (one; the performance
+/// issue takes this to one in all). A regression fails here.
+async fn a_warm_order_read_costs_two_statements(backend: Backend) {
+    // The outbox relay polls rarely, so only the request's statements count.
+    let t = TestApp::custom(backend, |s| s.outbox.poll_interval_ms = 600_000, |b| b).await;
+    let (alice, _) = owner(&t, "alice@example.com", "acme").await;
+    let order = create(&t, &alice).await;
+    let url = format!("/api/orders/{}", order["id"].as_str().unwrap());
+    t.as_(&alice).get(&url).send().await.assert_status_is_ok();
+    let counter = t.app.adapters.db_statements.clone();
+    let before = counter.load(std::sync::atomic::Ordering::Relaxed);
+    let read = t.as_(&alice).get(&url).send().await;
+    let used = counter.load(std::sync::atomic::Ordering::Relaxed) - before;
+    read.assert_status_is_ok();
+    assert_eq!(json(read).await["lines"].as_array().map(Vec::len), Some(1), "the lines come with the order");
+    assert!((1..=2).contains(&used), "a warm order read sent {used} SQL statements (counted: at least the order)");
 }
 
 async fn callers_need_a_token_a_permission_and_their_own_organization(backend: Backend) {

@@ -60,9 +60,19 @@ pub mod order {
         pub version: i64,
     }
 
-    /// Relations (none navigated: lines are loaded in one query per page).
+    /// Relations: an order has lines (read with it in one statement).
     #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
-    pub enum Relation {}
+    pub enum Relation {
+        /// Its lines.
+        #[sea_orm(has_many = "super::line::Entity")]
+        Lines,
+    }
+
+    impl Related<super::line::Entity> for Entity {
+        fn to() -> RelationDef {
+            Relation::Lines.def()
+        }
+    }
 
     impl ActiveModelBehavior for ActiveModel {}
 }
@@ -109,9 +119,19 @@ pub mod line {
         pub total: String,
     }
 
-    /// Relations.
+    /// Relations: a line belongs to its order.
     #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
-    pub enum Relation {}
+    pub enum Relation {
+        /// Its order.
+        #[sea_orm(belongs_to = "super::order::Entity", from = "Column::OrderId", to = "super::order::Column::Id")]
+        Order,
+    }
+
+    impl Related<super::order::Entity> for Entity {
+        fn to() -> RelationDef {
+            Relation::Order.def()
+        }
+    }
 
     impl ActiveModelBehavior for ActiveModel {}
 }
