@@ -162,13 +162,17 @@ pub const INVOICE_PARTIALLY_PAID: EventContract =
 pub const INVOICE_VOIDED: EventContract =
     EventContract::of::<InvoicePaymentData>("invoice.voided", "An invoice was voided; its payments no longer count.");
 
+/// The durable subscription of the invoice-event consumer; replicas of the
+/// orders service share the work under this one name.
+pub const PAYMENT_CONSUMER: &str = "orders-payment-status";
+
 /// The invoice events that move an order's payment status.
 pub const CONSUMED: &[EventContract] = &[INVOICE_PAID, INVOICE_PARTIALLY_PAID, INVOICE_VOIDED];
 
 /// Every event orders publishes and consumes.
 pub const CONTRACTS: EventContracts = EventContracts {
     publishes: &[CREATED, UPDATED, PLACED, CONFIRMED, FULFILLED, CANCELLED, DELETED],
-    consumes: &[(crate::wiring::PAYMENT_CONSUMER, CONSUMED)],
+    consumes: &[(PAYMENT_CONSUMER, CONSUMED)],
 };
 
 /// What an invoice event says about an order.

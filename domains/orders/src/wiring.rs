@@ -7,13 +7,9 @@ use gremlin_kernel::inbox::HandledEvent;
 use gremlin_kernel::{Consumer, DomainPorts, SubscriptionSpec, Wiring};
 
 use crate::api::OrdersApi;
-use crate::events::{CONSUMED, invoice_payment};
+use crate::events::{CONSUMED, PAYMENT_CONSUMER, invoice_payment};
 use crate::service::OrderService;
 use crate::store::SqlOrderRepository;
-
-/// The durable subscription of the invoice-event consumer; replicas of the
-/// orders service share the work under this one name.
-pub const PAYMENT_CONSUMER: &str = "orders-payment-status";
 
 /// The orders API and its invoice-event consumer on `ports`.
 pub(crate) fn wire(ports: &DomainPorts) -> anyhow::Result<Wiring> {
