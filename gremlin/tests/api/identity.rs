@@ -18,6 +18,7 @@ const SECRET: &str = "test-secret-0123456789abcdef0123456789abcdef";
 const ORIGIN: &str = "http://127.0.0.1:8080";
 
 both_backends! {
+    get_session_is_one_statement => get_session_is_one_statement,
     sign_up_signs_in_and_every_credential_form_resolves => sign_up_signs_in_and_every_credential_form_resolves,
     sign_up_rejects_bad_input_with_better_auth_codes => sign_up_rejects_bad_input_with_better_auth_codes,
     sign_in_is_uniform_for_unknown_email_and_wrong_password => sign_in_is_uniform_for_unknown_email_and_wrong_password,
@@ -586,4 +587,19 @@ async fn sign_up_records_user_created_in_the_outbox(backend: Backend) {
     assert_eq!(event["data"]["email"], "alice@example.com");
     let count = scalar(&t, "SELECT CAST(COUNT(*) AS TEXT) FROM outbox", vec![]).await.unwrap();
     assert_eq!(count, "1", "the failed sign-up recorded nothing");
+}
+
+/// get-session reads the session with its user in one statement and opens
+/// no transaction (its expiry is not due to slide right after sign-up). A
+/// regression fails here.
+async fn get_session_is_one_statement(backend: Backend) {
+    // The outbox relay polls rarely, so only the request's statements count.
+    let t = TestApp::custom(backend, |s| s.outbox.poll_interval_ms = 600_000, |b| b).await;
+    let alice = support::sign_up(&t, "alice@example.com", "Alice").await;
+    let counter = t.app.adapters.db_statements.clone();
+    let before = counter.load(std::sync::atomic::Ordering::Relaxed);
+    let body = session_body(&t, &alice.bearer).await;
+    let used = counter.load(std::sync::atomic::Ordering::Relaxed) - before;
+    assert_eq!(body["user"]["email"], "alice@example.com");
+    assert_eq!(used, 1, "get-session sent {used} SQL statements");
 }
