@@ -3,7 +3,9 @@
 //!
 //! Each operation is one Redis command (or one Lua script), so atomicity
 //! is Redis's own: `SET NX PX` for `set_if_absent`, a script for the
-//! fixed-window counter. Keys arrive already prefixed by the callers
+//! fixed-window counter. The script is loaded once (`SCRIPT LOAD`) and run
+//! by its hash (`EVALSHA`), reloaded when Redis has forgotten it (a restart,
+//! `SCRIPT FLUSH`). Keys arrive already prefixed by the callers
 //! (`cache.key_prefix`).
 
 use std::time::Duration;
@@ -43,6 +45,8 @@ return {count, ttl}
 #[derive(Clone)]
 pub struct RedisCache {
     pool: WithOptions<Pool>,
+    /// The counter script's SHA-1 once Redis has loaded it.
+    increment_sha: std::sync::Arc<std::sync::RwLock<Option<String>>>,
 }
 
 impl RedisCache {
@@ -64,7 +68,23 @@ impl RedisCache {
             Ok(Err(error)) => tracing::warn!(%error, "Redis is not reachable yet; retrying in the background"),
             Err(_) => tracing::warn!("Redis did not answer within {FIRST_CONNECT_WAIT:?}; retrying in the background"),
         }
-        Ok(Self { pool: pool.with_options(&Options { fail_fast: true, ..Options::default() }) })
+        Ok(Self {
+            pool: pool.with_options(&Options { fail_fast: true, ..Options::default() }),
+            increment_sha: Default::default(),
+        })
+    }
+
+    /// The counter script's hash, loading the script when Redis does not
+    /// have it (first use, or `reload` after a `NOSCRIPT` answer).
+    async fn increment_script(&self, reload: bool) -> Result<String, CacheError> {
+        if !reload && let Some(sha) = self.increment_sha.read().ok().and_then(|sha| sha.clone()) {
+            return Ok(sha);
+        }
+        let sha: String = self.pool.script_load(INCREMENT_SCRIPT).await.map_err(cache_error)?;
+        if let Ok(mut cached) = self.increment_sha.write() {
+            *cached = Some(sha.clone());
+        }
+        Ok(sha)
     }
 }
 
@@ -137,8 +157,14 @@ impl Cache for RedisCache {
     }
 
     async fn increment(&self, key: &str, window: Duration) -> Result<Counter, CacheError> {
-        let reply: Vec<i64> =
-            self.pool.eval(INCREMENT_SCRIPT, vec![key], vec![millis(window)]).await.map_err(cache_error)?;
+        let run = async |sha: String| -> Result<Vec<i64>, FredError> {
+            self.pool.evalsha(sha, vec![key], vec![millis(window)]).await
+        };
+        let reply = match run(self.increment_script(false).await?).await {
+            Err(error) if error.details().starts_with("NOSCRIPT") => run(self.increment_script(true).await?).await,
+            other => other,
+        }
+        .map_err(cache_error)?;
         let [count, ttl] = reply[..] else {
             return Err(CacheError::Backend(anyhow::anyhow!("the counter script returned {reply:?}")));
         };

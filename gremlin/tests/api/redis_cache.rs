@@ -153,3 +153,35 @@ async fn redis_stopped_and_restarted_the_app_fails_open_then_recovers() {
     }
     assert_eq!(sign_in().await, StatusCode::TOO_MANY_REQUESTS);
 }
+
+/// `calls` of a command in Redis's `INFO commandstats` (0 if never run).
+fn redis_calls(command: &str) -> u64 {
+    let out = std::process::Command::new("redis-cli").args(["-u", &redis_url(), "INFO", "commandstats"]).output();
+    let text = String::from_utf8(out.expect("redis-cli (make services)").stdout).unwrap_or_default();
+    let prefix = format!("cmdstat_{command}:calls=");
+    text.lines()
+        .find_map(|l| l.strip_prefix(&prefix))
+        .and_then(|rest| rest.split(',').next())
+        .and_then(|n| n.parse().ok())
+        .unwrap_or(0)
+}
+
+/// The rate-limit counter runs its script by hash (`EVALSHA`), never by
+/// resending the source (`EVAL`); a Redis that forgot the script (restart,
+/// `SCRIPT FLUSH`) gets it again and the count goes on.
+#[tokio::test]
+async fn the_counter_script_runs_by_hash_and_is_reloaded_when_forgotten() {
+    use gremlin_kernel::Cache;
+    let cache = gremlin::infra::redis::RedisCache::connect(&redis_url(), 1).await.unwrap();
+    let key = format!("t:{}:evalsha", uuid::Uuid::new_v4().simple());
+    let window = std::time::Duration::from_secs(60);
+    let (evals, evalshas) = (redis_calls("eval"), redis_calls("evalsha"));
+    assert_eq!(cache.increment(&key, window).await.unwrap().count, 1);
+    assert_eq!(cache.increment(&key, window).await.unwrap().count, 2);
+    let flushed = std::process::Command::new("redis-cli").args(["-u", &redis_url(), "SCRIPT", "FLUSH"]).status();
+    assert!(flushed.unwrap().success());
+    assert_eq!(cache.increment(&key, window).await.unwrap().count, 3, "reloaded after SCRIPT FLUSH");
+    assert_eq!(redis_calls("eval"), evals, "the script source is never resent with EVAL");
+    assert!(redis_calls("evalsha") >= evalshas + 3);
+    cache.delete(&key).await.unwrap();
+}
