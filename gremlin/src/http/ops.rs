@@ -2,6 +2,7 @@
 //! the OpenAPI document like every other endpoint (tag `operations`).
 
 use std::future::Future;
+use std::sync::atomic::Ordering;
 use std::time::{Duration, Instant};
 
 use poem::web::Data;
@@ -129,6 +130,9 @@ impl OpsApi {
         let (open, idle) = pool_usage(&adapters.db);
         metrics::gauge!("db_pool_connections").set(f64::from(open));
         metrics::gauge!("db_pool_idle_connections").set(idle as f64);
+        // SQL statements sent since start: with `http_requests_total`, the
+        // database round trips per request that `make bench` reports.
+        metrics::counter!("db_statements_total").absolute(adapters.db_statements.load(Ordering::Relaxed));
         match gremlin_kernel::outbox::backlog(&adapters.db).await {
             Ok(pending) => metrics::gauge!("outbox_backlog").set(pending as f64),
             Err(error) => tracing::warn!(error = format!("{error:#}"), "could not count the outbox backlog"),

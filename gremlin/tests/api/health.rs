@@ -70,4 +70,7 @@ async fn metrics_count_requests_by_route_and_status(backend: Backend) {
     assert!(text.contains("db_pool_connections"), "{text}");
     let backlog = text.lines().find_map(|l| l.strip_prefix("outbox_backlog ")).expect("outbox_backlog gauge");
     assert!(backlog.trim().parse::<f64>().is_ok_and(|n| n >= 0.0), "{text}");
+    // Migrations and the backlog count ran SQL through this app's pool.
+    let statements = text.lines().find_map(|l| l.strip_prefix("db_statements_total ")).expect("db_statements_total");
+    assert!(statements.trim().parse::<f64>().is_ok_and(|n| n >= 1.0), "{text}");
 }
