@@ -20,9 +20,13 @@ fi
 start_temp_gremlin fuzz-api
 echo "fuzz-api: fuzzing http://$ADDR"
 
+# No `examples` phase: the spec's examples are checked against their schemas
+# by the linters (make clients); drawing the rest of a request around them
+# crashed Hypothesis itself once (a Python 3.11 AST SystemError inside its
+# lambda descriptions), which would make this check flaky, not stricter.
 "$VENV/bin/schemathesis" run "http://$ADDR/openapi.json" \
   --checks not_a_server_error,status_code_conformance,content_type_conformance,response_schema_conformance \
-  --phases examples,coverage,fuzzing \
+  --phases coverage,fuzzing \
   --max-examples "$MAX_EXAMPLES" \
   --suppress-health-check all --workers 2 --request-timeout 10 --warnings off
 echo "fuzz-api: passed"
