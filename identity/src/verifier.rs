@@ -392,12 +392,10 @@ impl Verifier {
                 self.membership_changed(None, user).await
             }
             ("identity.session.revoked", _) => {
-                let ids: Vec<String> = event
-                    .data
-                    .get("session_ids")
-                    .and_then(|v| serde_json::from_value(v.clone()).ok())
-                    .unwrap_or_default();
-                self.sessions_revoked(&ids).await;
+                match crate::events::SESSIONS_REVOKED.read::<crate::events::SessionsRevoked>(event) {
+                    Ok(revoked) => self.sessions_revoked(&revoked.session_ids).await,
+                    Err(e) => tracing::warn!(error = %e, "ignoring a malformed identity.session.revoked"),
+                }
             }
             ("identity.organization.deleted", _) => {
                 if let Some(org) = org {

@@ -43,6 +43,18 @@ fn key(organization: &OrganizationId, id: OrderId) -> Condition {
         .add(order::Column::Id.eq(id.to_string()))
 }
 
+/// Deletes the lines of order `id` of `organization` (before they are
+/// replaced, or with the order).
+async fn delete_lines(txn: &DatabaseTransaction, organization: &OrganizationId, id: OrderId) -> anyhow::Result<()> {
+    line::Entity::delete_many()
+        .filter(line::Column::OrganizationId.eq(organization.as_str()))
+        .filter(line::Column::OrderId.eq(id.to_string()))
+        .exec(txn)
+        .await
+        .context("deleting order lines")?;
+    Ok(())
+}
+
 async fn insert_lines(txn: &DatabaseTransaction, order: &Order) -> anyhow::Result<()> {
     line::Entity::insert_many(order.lines.iter().map(|l| line_row(order, l)))
         .exec_without_returning(txn)
@@ -125,12 +137,7 @@ impl SqlOrderRepository {
         if updated.rows_affected == 0 {
             return Err(self.stale(txn, organization, order.id).await);
         }
-        line::Entity::delete_many()
-            .filter(line::Column::OrganizationId.eq(organization.as_str()))
-            .filter(line::Column::OrderId.eq(order.id.to_string()))
-            .exec(txn)
-            .await
-            .context("replacing lines")?;
+        delete_lines(txn, organization, order.id).await?;
         insert_lines(txn, order).await?;
         record(txn, events).await?;
         Ok(())
@@ -232,12 +239,7 @@ impl OrderRepository for SqlOrderRepository {
             txn.rollback().await.context("rolling back")?;
             return Err(error);
         }
-        line::Entity::delete_many()
-            .filter(line::Column::OrganizationId.eq(organization.as_str()))
-            .filter(line::Column::OrderId.eq(id.to_string()))
-            .exec(&txn)
-            .await
-            .context("deleting lines")?;
+        delete_lines(&txn, organization, id).await?;
         record(&txn, events).await?;
         txn.commit().await.context("committing deletion")?;
         Ok(())
