@@ -124,8 +124,8 @@ fn assemble(
     // Install the metrics recorder before the first request records anything.
     metrics::handle();
     let api = openapi::api_service(apis);
-    let document = openapi::document(&api, &settings.server.public_url);
-    let swagger = poem::web::Html(openapi::swagger_page(&api, &document));
+    let (document, swagger) = openapi::served(&api, &settings.server.public_url);
+    let swagger = poem::web::Html(swagger);
     let spec = poem::endpoint::make_sync(move |_| {
         poem::Response::builder().content_type("application/json").body(document.clone())
     });

@@ -129,7 +129,11 @@ pub fn api_service(apis: Apis) -> OpenApiService<Apis, ()> {
 /// wherever the document itself was fetched from), as pretty JSON with a
 /// trailing newline.
 pub fn document<T: OpenApi>(service: &OpenApiService<T, ()>, server: &str) -> String {
-    let raw: serde_json::Value = serde_json::from_str(&service.spec()).unwrap_or_default();
+    tidied(&service.spec(), server)
+}
+
+fn tidied(raw: &str, server: &str) -> String {
+    let raw: serde_json::Value = serde_json::from_str(raw).unwrap_or_default();
     let mut text = serde_json::to_string_pretty(&tidy::tidy(raw, server)).unwrap_or_default();
     text.push('\n');
     text
@@ -140,8 +144,13 @@ pub fn spec_json() -> String {
     document(&api_service((OpsApi, IdentityApis::default(), DomainApis::default())), "/")
 }
 
-/// The Swagger UI page of `service`, showing `document` (the tidied one)
-/// rather than poem-openapi's raw output it embeds by default.
-pub fn swagger_page<T: OpenApi>(service: &OpenApiService<T, ()>, document: &str) -> String {
-    service.swagger_ui_html().replace(&service.spec(), document)
+/// What a server serves of `service` at `server`: the tidied document
+/// (`/openapi.json`) and the Swagger UI page showing it (`/docs`) rather
+/// than poem-openapi's raw output, which the page embeds by default. Runs
+/// once, at start-up.
+pub fn served<T: OpenApi>(service: &OpenApiService<T, ()>, server: &str) -> (String, String) {
+    let raw = service.spec();
+    let document = tidied(&raw, server);
+    let page = service.swagger_ui_html().replace(&raw, &document);
+    (document, page)
 }
