@@ -51,11 +51,7 @@ impl<T: OpenApi> OpenApi for Optional<T> {
 
 /// Identity's API, when compiled in.
 #[cfg(feature = "identity")]
-pub type IdentityApis = Optional<(
-    gremlin_identity::IdentityApi,
-    gremlin_identity::api::OrganizationApi,
-    gremlin_identity::api::admin::AdminApi,
-)>;
+pub type IdentityApis = Optional<gremlin_identity::api::AuthApis>;
 /// Identity's API, when compiled in.
 #[cfg(not(feature = "identity"))]
 pub type IdentityApis = ();

@@ -10,8 +10,10 @@ mod examples;
 mod organization_dto;
 mod organizations;
 mod problem;
+mod statuses;
 mod timestamp;
 
 pub use endpoints::IdentityApi;
 pub use organizations::OrganizationApi;
 pub use problem::{AuthProblem, AuthProblemResponse};
+pub use statuses::{AuthApis, prune_auth_responses};

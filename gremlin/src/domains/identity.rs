@@ -5,8 +5,8 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use gremlin_config::Settings;
-use gremlin_identity::api::OrganizationApi;
 use gremlin_identity::api::admin::AdminApi;
+use gremlin_identity::api::{AuthApis, OrganizationApi};
 use gremlin_identity::audit::SessionLog;
 use gremlin_identity::crypto::hashing::PasswordWorkers;
 use gremlin_identity::ports::AccessInvalidation;
@@ -44,11 +44,7 @@ pub fn password_workers(settings: &Settings) -> anyhow::Result<PasswordWorkers> 
 }
 
 /// Identity's APIs (sessions, organizations, admin) over the SQL database.
-pub fn api(
-    settings: &Settings,
-    adapters: &Adapters,
-    verifier: Arc<Verifier>,
-) -> anyhow::Result<(IdentityApi, OrganizationApi, AdminApi)> {
+pub fn api(settings: &Settings, adapters: &Adapters, verifier: Arc<Verifier>) -> anyhow::Result<AuthApis> {
     let store = Arc::new(SqlIdentityStore::new(adapters.db.clone()));
     let log = session_log(settings, adapters);
     let hashing = password_workers(settings)?;
@@ -62,7 +58,7 @@ pub fn api(
     let organizations = OrganizationService::new(store.clone(), verifier.clone()).with_log(log.clone());
     let invitations = InvitationService::new(store, crate::infra::mail::from_settings(settings)?, verifier.clone());
     let admin = admin_service(settings, adapters, verifier, hashing);
-    Ok((
+    Ok(AuthApis(
         IdentityApi::new(identity.clone()),
         OrganizationApi::new(identity.clone(), organizations, invitations),
         AdminApi::new(identity, admin, log),

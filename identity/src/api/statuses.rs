@@ -1,0 +1,124 @@
+//! Which error statuses each identity operation can answer. Every endpoint
+//! shares [`AuthProblemResponse`](super::AuthProblemResponse), whose
+//! documentation lists all of them; a client generated from that would
+//! expect a 404 from sign-up. Where each status comes from:
+//!
+//! | status | only when the operation … |
+//! |---|---|
+//! | 401 | needs a session, or is sign-in (wrong e-mail or password) |
+//! | 403 | is a POST (cookie origin check, banned user, roles) or reads an organization or admin resource |
+//! | 404 | is an admin operation on one user (`USER_NOT_FOUND`) |
+//! | 415 | takes a request body |
+//! | 422 | may create a user or change an e-mail (`USER_ALREADY_EXISTS`) |
+//!
+//! 400, 429, 500 and 503 stay everywhere: validation, the rate limiter and
+//! the server's own state reach every operation. Better Auth answers the
+//! remaining errors of its plugins with 400 (`ORGANIZATION_NOT_FOUND`,
+//! `MEMBER_NOT_FOUND`, …), and so does identity.
+
+use std::collections::HashMap;
+
+use poem::endpoint::BoxEndpoint;
+use poem::http::Method;
+use poem_openapi::OpenApi;
+use poem_openapi::registry::{MetaApi, MetaOperation, Registry};
+
+use super::admin::AdminApi;
+use super::{IdentityApi, OrganizationApi};
+
+const AUTH: &str = "/api/auth";
+
+/// Admin operations that do not name one existing user.
+const ADMIN_WITHOUT_USER: [&str; 4] =
+    ["/admin/list-users", "/admin/create-user", "/admin/stop-impersonating", "/admin/session-logs"];
+
+/// Operations that write a user's e-mail and so may meet a taken one.
+const WRITES_EMAIL: [&str; 3] = ["/sign-up/email", "/admin/create-user", "/admin/update-user"];
+
+/// Removes from `operation` (at `path`, relative to `/api/auth`) the error
+/// responses it cannot give (see the module table).
+pub fn prune_auth_responses(path: &str, operation: &mut MetaOperation) {
+    let secured = !operation.security.is_empty();
+    let post = operation.method == Method::POST;
+    let admin = path.starts_with("/admin/");
+    let guarded_read = admin || path.starts_with("/organization/");
+    let body = operation.request.is_some();
+    let possible = |status: u16| match status {
+        401 => secured || path == "/sign-in/email",
+        403 => post || guarded_read,
+        404 => admin && !ADMIN_WITHOUT_USER.contains(&path),
+        415 => body,
+        422 => WRITES_EMAIL.contains(&path),
+        412 | 428 => false,
+        _ => true,
+    };
+    operation.responses.responses.retain(|r| r.status.is_none_or(possible));
+}
+
+/// Identity's three APIs, documented with only the error statuses each
+/// operation can give.
+pub struct AuthApis(pub IdentityApi, pub OrganizationApi, pub AdminApi);
+
+impl OpenApi for AuthApis {
+    fn meta() -> Vec<MetaApi> {
+        let mut apis = <(IdentityApi, OrganizationApi, AdminApi)>::meta();
+        for path in apis.iter_mut().flat_map(|a| &mut a.paths) {
+            let relative = path.path.strip_prefix(AUTH).unwrap_or(&path.path).to_owned();
+            for operation in &mut path.operations {
+                prune_auth_responses(&relative, operation);
+            }
+        }
+        apis
+    }
+
+    fn register(registry: &mut Registry) {
+        <(IdentityApi, OrganizationApi, AdminApi)>::register(registry);
+    }
+
+    fn add_routes(self, route_table: &mut HashMap<String, HashMap<Method, BoxEndpoint<'static>>>) {
+        (self.0, self.1, self.2).add_routes(route_table);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn statuses(path: &str) -> Vec<u16> {
+        let apis = AuthApis::meta();
+        let (method, operation) = apis
+            .iter()
+            .flat_map(|a| &a.paths)
+            .filter(|p| p.path == format!("{AUTH}{path}"))
+            .flat_map(|p| &p.operations)
+            .map(|o| (o.method.clone(), o))
+            .next()
+            .unwrap_or_else(|| panic!("no operation at {path}"));
+        assert!(method == Method::GET || method == Method::POST);
+        operation.responses.responses.iter().filter_map(|r| r.status).collect()
+    }
+
+    #[test]
+    fn sign_up_can_meet_a_taken_email_but_no_session_or_user_lookup() {
+        assert_eq!(statuses("/sign-up/email"), [200, 400, 403, 415, 422, 429, 500, 503]);
+    }
+
+    #[test]
+    fn sign_in_answers_wrong_credentials_and_bans() {
+        assert_eq!(statuses("/sign-in/email"), [200, 400, 401, 403, 415, 429, 500, 503]);
+    }
+
+    #[test]
+    fn session_reads_need_a_session_only() {
+        assert_eq!(statuses("/get-session"), [200, 400, 401, 429, 500, 503]);
+        assert_eq!(statuses("/jwks"), [200, 400, 429, 500, 503]);
+    }
+
+    #[test]
+    fn organization_reads_are_guarded_and_admin_user_operations_can_miss() {
+        assert_eq!(statuses("/organization/list-members"), [200, 400, 401, 403, 429, 500, 503]);
+        assert_eq!(statuses("/admin/get-user"), [200, 400, 401, 403, 404, 429, 500, 503]);
+        assert_eq!(statuses("/admin/ban-user"), [200, 400, 401, 403, 404, 415, 429, 500, 503]);
+        assert_eq!(statuses("/admin/list-users"), [200, 400, 401, 403, 429, 500, 503]);
+    }
+}
