@@ -42,6 +42,17 @@ pub struct SigningKeyRecord {
     pub created_at: OffsetDateTime,
 }
 
+/// A session found by its token, with what a request needs beside it.
+#[derive(Debug, Clone)]
+pub struct FoundSession {
+    /// The session.
+    pub session: Session,
+    /// Its user.
+    pub user: User,
+    /// The user's role(s) in the session's active organization.
+    pub active_role: Option<String>,
+}
+
 /// Users, credentials and sessions.
 #[async_trait]
 pub trait IdentityStore: Send + Sync {
@@ -71,8 +82,10 @@ pub trait IdentityStore: Send + Sync {
     /// Stores a new session.
     async fn create_session(&self, session: &Session) -> Result<(), StoreError>;
 
-    /// The session with this raw token and its user, in one query.
-    async fn find_session(&self, token: &str) -> Result<Option<(Session, User)>, StoreError>;
+    /// The session with this raw token, its user, and the user's role in
+    /// the session's active organization (`None` without one, or when no
+    /// longer a member), in one query.
+    async fn find_session(&self, token: &str) -> Result<Option<FoundSession>, StoreError>;
 
     /// Slides a session's expiry.
     async fn refresh_session(
@@ -326,6 +339,10 @@ pub trait AccessInvalidation: Send + Sync {
     /// These sessions ended early (sign-out, revocation): JWTs minted from
     /// them must stop working now.
     async fn sessions_revoked(&self, session_ids: &[String]);
+
+    /// The organization's role overrides (`role_permissions` document)
+    /// changed: permissions must be granted from the new ones now.
+    async fn roles_changed(&self, organization_id: &str);
 }
 
 /// Invalidation that does nothing: for processes without a verifier.
@@ -336,6 +353,7 @@ impl AccessInvalidation for NoInvalidation {
     async fn membership_changed(&self, _: Option<&str>, _: &str) {}
     async fn organization_deleted(&self, _: &str) {}
     async fn sessions_revoked(&self, _: &[String]) {}
+    async fn roles_changed(&self, _: &str) {}
 }
 
 /// Changes an administrator may make to a user; absent fields stay.

@@ -6,7 +6,8 @@
 //! `aud`), or a session token (bearer, signed or raw, or the session
 //! cookie). The organization is `X-Organization-Id` when sent, else the
 //! token's `org` claim or the session's active organization; the caller
-//! must be a member of it. Memberships are cached through the `Cache` port
+//! must be a member of it. Memberships, role overrides and the sessions
+//! JWTs name are cached through the `Cache` port (read in one round trip)
 //! and invalidated by identity's events (and at once in the identity
 //! process); banned users and removed members lose access immediately.
 //!
@@ -32,7 +33,10 @@ use crate::model::id;
 use crate::ports::{AccessInvalidation, Membership, MembershipReader};
 pub use registry::{PermissionRegistry, RoleOverrides};
 
-/// Document collection holding per-organization role overrides.
+/// Document collection holding per-organization role overrides. The
+/// verifier caches them like memberships: whoever writes them calls
+/// [`AccessInvalidation::roles_changed`]; a document written straight into
+/// the store takes effect within `auth.membership_cache_secs`.
 pub const ROLE_OVERRIDES_COLLECTION: &str = "role_permissions";
 
 /// How the verifier checks tokens.
@@ -94,6 +98,15 @@ struct CachedSession {
     expires_at: i64,
 }
 
+/// What the verifier knows of a caller in one organization.
+struct Standing {
+    membership: Option<Membership>,
+    /// For a JWT: the session it was minted from (`None`: gone).
+    session: Option<CachedSession>,
+    /// The organization's role overrides (`None`: the registry's defaults).
+    overrides: Option<RoleOverrides>,
+}
+
 fn unauthenticated(detail: &str) -> DomainError {
     DomainError::Unauthenticated { detail: detail.to_owned() }
 }
@@ -128,7 +141,8 @@ impl Verifier {
                     detail: "no organization selected: send X-Organization-Id or set an active organization".into(),
                 }
             })?;
-        let (membership, session) = self.standing(&organization, &caller.user_id, caller.session_id.as_deref()).await?;
+        let Standing { membership, session, overrides } =
+            self.standing(&organization, &caller.user_id, caller.session_id.as_deref()).await?;
         let now = OffsetDateTime::now_utc().unix_timestamp();
         if caller.session_id.is_some() {
             match session {
@@ -147,7 +161,6 @@ impl Verifier {
             Some(m) => m,
             None => return Err(DomainError::Forbidden { detail: "you are not a member of this organization".into() }),
         };
-        let overrides = self.overrides(&organization).await?;
         Ok(Principal {
             user_id: UserId::new(caller.user_id),
             organization_id: OrganizationId::new(organization),
@@ -303,21 +316,27 @@ impl Verifier {
         format!("{}session:{session_id}", self.settings.cache_prefix)
     }
 
-    /// The caller's membership and, for a JWT, the state of the session it
-    /// was minted from: both cached entries in one cache round trip, the
-    /// database read only for what the cache lacks. A cache that is down
-    /// falls back to the database.
+    fn roles_key(&self, organization_id: &str) -> String {
+        format!("{}roles:{organization_id}", self.settings.cache_prefix)
+    }
+
+    /// The caller's membership, the organization's role overrides and, for
+    /// a JWT, the state of the session it was minted from: all cached
+    /// entries in one cache round trip, the stores read only for what the
+    /// cache lacks. A cache that is down falls back to the stores.
     async fn standing(
         &self,
         organization_id: &str,
         user_id: &str,
         session_id: Option<&str>,
-    ) -> Result<(Option<Membership>, Option<CachedSession>), DomainError> {
+    ) -> Result<Standing, DomainError> {
         let membership_key = self.cache_key(organization_id, user_id);
+        let roles_key = self.roles_key(organization_id);
         let session_key = session_id.map(|sid| self.session_key(sid));
-        let keys: Vec<&str> = std::iter::once(membership_key.as_str()).chain(session_key.as_deref()).collect();
+        let keys: Vec<&str> =
+            [membership_key.as_str(), roles_key.as_str()].into_iter().chain(session_key.as_deref()).collect();
         let cached = self.cache.get_many(&keys).await.unwrap_or_else(|e| {
-            tracing::warn!(error = %e, "verifier cache unavailable; reading the database");
+            tracing::warn!(error = %e, "verifier cache unavailable; reading the stores");
             Vec::new()
         });
         let decoded = |i: usize| cached.get(i).cloned().flatten();
@@ -325,14 +344,18 @@ impl Verifier {
             Some(cached) => cached,
             None => self.load_membership(&membership_key, organization_id, user_id).await?,
         };
+        let overrides = match decoded(1).and_then(|b| serde_json::from_slice::<Option<RoleOverrides>>(&b).ok()) {
+            Some(cached) => cached,
+            None => self.load_overrides(&roles_key, organization_id).await?,
+        };
         let session = match (session_id, session_key) {
-            (Some(sid), Some(key)) => match decoded(1).and_then(|b| serde_json::from_slice(&b).ok()) {
+            (Some(sid), Some(key)) => match decoded(2).and_then(|b| serde_json::from_slice(&b).ok()) {
                 Some(cached) => cached,
                 None => self.load_session(&key, sid).await?,
             },
             _ => None,
         };
-        Ok((membership, session))
+        Ok(Standing { membership, session, overrides })
     }
 
     /// Reads a membership from the database and caches it, indexed by user
@@ -375,9 +398,18 @@ impl Verifier {
         }
     }
 
-    async fn overrides(&self, organization_id: &str) -> Result<Option<RoleOverrides>, DomainError> {
+    /// Reads the organization's role overrides from the document store and
+    /// caches them (`None` too: most organizations have none).
+    async fn load_overrides(&self, key: &str, organization_id: &str) -> Result<Option<RoleOverrides>, DomainError> {
         let doc = self.documents.get(ROLE_OVERRIDES_COLLECTION, organization_id).await.map_err(backend)?;
-        Ok(doc.and_then(|d| serde_json::from_value(d.body.get("roles")?.clone()).ok()))
+        let overrides: Option<RoleOverrides> =
+            doc.and_then(|d| serde_json::from_value(d.body.get("roles")?.clone()).ok());
+        if let Ok(bytes) = serde_json::to_vec(&overrides)
+            && let Err(e) = self.cache.set(key, &bytes, self.settings.cache_ttl).await
+        {
+            tracing::warn!(error = %e, "could not cache role overrides");
+        }
+        Ok(overrides)
     }
 
     /// Drops cached memberships named by an identity event.
@@ -422,8 +454,15 @@ impl AccessInvalidation for Verifier {
     }
 
     async fn organization_deleted(&self, organization_id: &str) {
+        self.roles_changed(organization_id).await;
         for user in self.indexed(&self.org_index_key(organization_id)).await {
             let _ = self.cache.delete(&self.cache_key(organization_id, &user)).await;
+        }
+    }
+
+    async fn roles_changed(&self, organization_id: &str) {
+        if let Err(e) = self.cache.delete(&self.roles_key(organization_id)).await {
+            tracing::warn!(error = %e, "could not drop cached role overrides; they expire within the TTL");
         }
     }
 

@@ -5,6 +5,7 @@
 use std::sync::Arc;
 use std::time::Duration;
 
+use gremlin_identity::ports::AccessInvalidation;
 use gremlin_identity::verifier::{CallerCredentials, PermissionRegistry, ROLE_OVERRIDES_COLLECTION, Verifier};
 use gremlin_kernel::sql::statement;
 use gremlin_kernel::{DomainError, EventEnvelope, OrganizationId, Principal};
@@ -332,6 +333,9 @@ async fn organization_overrides_replace_role_defaults(backend: Backend) {
         .upsert(ROLE_OVERRIDES_COLLECTION, &org_id, json!({"roles": {"member": ["orders:read"]}}))
         .await
         .unwrap();
+    // Cached: the write is not seen until its writer announces it.
+    assert_eq!(permissions(&v.principal(&credentials).await.unwrap()), ["orders:read", "orders:write"]);
+    v.roles_changed(&org_id).await;
     assert_eq!(permissions(&v.principal(&credentials).await.unwrap()), ["orders:read"]);
 }
 
