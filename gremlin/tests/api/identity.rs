@@ -597,9 +597,21 @@ async fn get_session_is_one_statement(backend: Backend) {
     let t = TestApp::custom(backend, |s| s.outbox.poll_interval_ms = 600_000, |b| b).await;
     let alice = support::sign_up(&t, "alice@example.com", "Alice").await;
     let counter = t.app.adapters.db_statements.clone();
-    let before = counter.load(std::sync::atomic::Ordering::Relaxed);
+    let statements = || counter.load(std::sync::atomic::Ordering::Relaxed);
+    let before = statements();
     let body = session_body(&t, &alice.bearer).await;
-    let used = counter.load(std::sync::atomic::Ordering::Relaxed) - before;
+    let used = statements() - before;
     assert_eq!(body["user"]["email"], "alice@example.com");
     assert_eq!(used, 1, "get-session sent {used} SQL statements");
+
+    // With an active organization the JWT it returns carries the role,
+    // read in the same statement.
+    support::create_organization(&t, &alice.bearer, "Acme", "acme").await;
+    let before = statements();
+    let resp = t.client().get("/api/auth/get-session").header("authorization", &alice.bearer).send().await;
+    let used = statements() - before;
+    let jwt = header(&resp, "set-auth-jwt").expect("a JWT beside the session");
+    let claims = jsonwebtoken::dangerous::insecure_decode::<Json>(&jwt).unwrap().claims;
+    assert_eq!(claims["org_role"], "owner", "{claims}");
+    assert_eq!(used, 1, "get-session with an active organization sent {used} SQL statements");
 }

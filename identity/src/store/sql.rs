@@ -6,14 +6,36 @@ use async_trait::async_trait;
 use gremlin_kernel::{EventEnvelope, outbox};
 use sea_orm::sea_query::Expr;
 use sea_orm::{
-    ActiveValue::Set, ColumnTrait, DatabaseConnection, DbErr, EntityTrait, QueryFilter, QueryOrder, SqlErr,
-    TransactionTrait,
+    ActiveValue::Set, ColumnTrait, DatabaseConnection, DbErr, EntityTrait, FromQueryResult, QueryFilter, QueryOrder,
+    QueryResult, QuerySelect, QueryTrait, SqlErr, TransactionTrait,
 };
 use time::OffsetDateTime;
 
 use super::entities::{account, jwks, session, user};
 use crate::model::{Session, User, id};
-use crate::ports::{IdentityStore, SigningKeyRecord, StoreError};
+use crate::ports::{FoundSession, IdentityStore, SigningKeyRecord, StoreError};
+
+/// The member's role in the session's active organization, as a column of
+/// the session query (quoted names read the same on both backends).
+const ACTIVE_ROLE: &str = r#"(SELECT "m"."role" FROM "member" AS "m" WHERE "m"."organizationId" = "session"."activeOrganizationId" AND "m"."userId" = "session"."userId")"#;
+
+/// One row of the session query: session (`A_` columns), user (`B_`) and
+/// the active role.
+struct SessionRow {
+    session: session::Model,
+    user: Option<user::Model>,
+    active_role: Option<String>,
+}
+
+impl FromQueryResult for SessionRow {
+    fn from_query_result(row: &QueryResult, _: &str) -> Result<Self, DbErr> {
+        Ok(Self {
+            session: session::Model::from_query_result(row, "A_")?,
+            user: user::Model::from_query_result_optional(row, "B_")?,
+            active_role: row.try_get("", "active_role")?,
+        })
+    }
+}
 
 /// Identity's tables in the SQL database.
 #[derive(Clone)]
@@ -230,17 +252,16 @@ impl IdentityStore for SqlIdentityStore {
         Ok(())
     }
 
-    async fn find_session(&self, token: &str) -> Result<Option<(Session, User)>, StoreError> {
-        let found = session::Entity::find()
+    async fn find_session(&self, token: &str) -> Result<Option<FoundSession>, StoreError> {
+        let query = session::Entity::find()
             .filter(session::Column::Token.eq(token))
             .find_also_related(user::Entity)
-            .one(&self.db)
-            .await
-            .map_err(backend("reading session"))?;
-        Ok(match found {
-            Some((s, Some(u))) => Some((s.into(), u.into())),
-            _ => None,
-        })
+            .expr_as(Expr::cust(ACTIVE_ROLE), "active_role")
+            .build(self.db.get_database_backend());
+        let found = SessionRow::find_by_statement(query).one(&self.db).await.map_err(backend("reading session"))?;
+        Ok(found.and_then(|row| {
+            Some(FoundSession { session: row.session.into(), user: row.user?.into(), active_role: row.active_role })
+        }))
     }
 
     async fn refresh_session(
