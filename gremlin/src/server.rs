@@ -46,6 +46,7 @@ pub async fn serve(
     let shown = listener.local_addr().map_or_else(|_| "?".to_owned(), |a| a.to_string());
     tracing::info!(domains = ?app.domains, "gremlin listening on http://{shown}");
 
+    let upkeep = crate::http::metrics::keep_up();
     let (stop_relay, relay_stopped) = tokio::sync::oneshot::channel::<()>();
     let relay = tokio::spawn(app.relay.clone().run(async move {
         let _ = relay_stopped.await;
@@ -73,6 +74,7 @@ pub async fn serve(
     });
     connections::serve(listener, app.endpoint, limits, http_stopped, grace).await;
     tracing::info!("http server stopped; flushing the outbox");
+    upkeep.abort();
     let _ = stop_consumers.send(true);
     for consumer in consumers {
         let _ = consumer.await;

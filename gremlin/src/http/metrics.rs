@@ -5,7 +5,7 @@
 //! is installed once and shared by every app built in it (tests build many).
 
 use std::sync::{Arc, OnceLock};
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use metrics_exporter_prometheus::{Matcher, PrometheusBuilder, PrometheusHandle};
 use poem::{Endpoint, IntoResponse, Request, Response};
@@ -25,6 +25,24 @@ pub fn handle() -> &'static PrometheusHandle {
             tracing::warn!(error = %e, "another metrics recorder is installed; /metrics will be empty");
             PrometheusBuilder::new().build_recorder().handle()
         })
+    })
+}
+
+/// How often recorded latency samples are folded into their histograms.
+pub const UPKEEP_INTERVAL: Duration = Duration::from_secs(5);
+
+/// Folds recorded samples into the histograms every [`UPKEEP_INTERVAL`]
+/// until dropped. The recorder keeps every latency sample (8 bytes) until
+/// upkeep runs; without this a server nobody scrapes would grow by
+/// megabytes a minute under load.
+pub fn keep_up() -> tokio::task::JoinHandle<()> {
+    tokio::spawn(async {
+        let mut tick = tokio::time::interval(UPKEEP_INTERVAL);
+        tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        loop {
+            tick.tick().await;
+            handle().run_upkeep();
+        }
     })
 }
 

@@ -15,6 +15,9 @@ pub async fn connect(settings: &Settings) -> Result<DatabaseConnection, DbErr> {
     Ok(connect_counted(settings).await?.0)
 }
 
+/// How long a pooled connection sits idle before it is pinged on checkout.
+const IDLE_BEFORE_PING: Duration = Duration::from_secs(30);
+
 /// [`connect`], with the number of SQL statements sent through the pool
 /// since (transactions included): how tests hold a request to its round
 /// trips.
@@ -28,6 +31,10 @@ pub async fn connect_counted(settings: &Settings) -> Result<(DatabaseConnection,
         .connect_timeout(Duration::from_secs(db.connect_timeout_secs))
         .acquire_timeout(Duration::from_secs(db.acquire_timeout_secs))
         .sqlx_logging(false)
+        // sqlx pings every connection it hands out by default: a second
+        // round trip per statement. Only a connection idle long enough to
+        // have been dropped (server restart, proxy, firewall) is pinged.
+        .test_before_acquire_if_idle_for(IDLE_BEFORE_PING)
         .connect_lazy(true);
     let busy = Duration::from_millis(db.sqlite_busy_timeout_ms);
     options.map_sqlx_sqlite_opts(move |o| {
