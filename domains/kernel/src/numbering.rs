@@ -7,7 +7,7 @@
 use std::fmt;
 
 use anyhow::Context;
-use sea_orm::{ConnectionTrait, DatabaseTransaction, Value};
+use sea_orm::{ConnectionTrait, DatabaseTransaction};
 use serde::{Deserialize, Serialize};
 
 use crate::error::FieldError;
@@ -74,38 +74,24 @@ impl fmt::Display for DocumentNumber {
 }
 
 /// Takes the next number of `series` for `organization` inside `txn`, the
-/// transaction that stores the document. Its first statement writes, so
-/// SQLite takes its write lock at once and concurrent creates queue on
-/// `busy_timeout` instead of failing.
+/// transaction that stores the document: one statement that creates the
+/// counter on first use or increments it, and returns the number taken. It
+/// writes, so SQLite takes its write lock at once and concurrent creates
+/// queue on `busy_timeout` instead of failing; on PostgreSQL they queue on
+/// the counter row.
 pub async fn take_next(
     txn: &DatabaseTransaction,
     series: &NumberSeries,
     organization: &OrganizationId,
 ) -> anyhow::Result<DocumentNumber> {
-    let key = || -> Vec<Value> { vec![organization.as_str().into(), series.name.into()] };
-    let mut insert = key();
-    insert.push(series.default_prefix.into());
-    execute(
-        txn,
-        "INSERT INTO document_numbers (organization_id, series, prefix, next_value) VALUES ($1, $2, $3, 1) \
-         ON CONFLICT (organization_id, series) DO NOTHING",
-        insert,
-    )
-    .await
-    .context("preparing the number sequence")?;
-    execute(
-        txn,
-        "UPDATE document_numbers SET next_value = next_value + 1 WHERE organization_id = $1 AND series = $2",
-        key(),
-    )
-    .await
-    .context("taking a document number")?;
     let stmt = statement(
         txn.get_database_backend(),
-        "SELECT next_value - 1 AS taken, prefix FROM document_numbers WHERE organization_id = $1 AND series = $2",
-        key(),
+        "INSERT INTO document_numbers (organization_id, series, prefix, next_value) VALUES ($1, $2, $3, 2) \
+         ON CONFLICT (organization_id, series) DO UPDATE SET next_value = document_numbers.next_value + 1 \
+         RETURNING next_value - 1 AS taken, prefix",
+        vec![organization.as_str().into(), series.name.into(), series.default_prefix.into()],
     );
-    let row = txn.query_one_raw(stmt).await.context("reading the number")?.context("number sequence missing")?;
+    let row = txn.query_one_raw(stmt).await.context("taking a document number")?.context("number sequence missing")?;
     let sequence: i64 = row.try_get("", "taken").context("reading sequence")?;
     let prefix: String = row.try_get("", "prefix").context("reading prefix")?;
     Ok(DocumentNumber {
