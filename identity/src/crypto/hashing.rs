@@ -8,15 +8,20 @@
 //! most `queue` hashes wait for them, and anything beyond is refused at once
 //! with [`HashError::Busy`] (503 with `Retry-After`), so memory is bounded
 //! by `concurrency × 19 MiB` and waiting time by `queue × hash time ÷
-//! concurrency`.
+//! concurrency`. A worker idle for [`IDLE_RELEASE`] gives its memory back,
+//! so between bursts the process is 19 MiB per worker smaller.
 //!
 //! Depends on nothing but the hash functions in [`super::password`].
 
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::mpsc::{Receiver, SyncSender, TrySendError, sync_channel};
+use std::sync::mpsc::{Receiver, RecvTimeoutError, SyncSender, TrySendError, sync_channel};
 use std::sync::{Arc, Mutex};
+use std::time::Duration;
 
 use super::password::{self, HashMemory, Verification};
+
+/// How long a worker keeps its hashing memory without a job.
+pub const IDLE_RELEASE: Duration = Duration::from_secs(5);
 
 /// Seconds a refused caller is told to wait (`Retry-After`).
 pub const BUSY_RETRY_AFTER_SECS: u64 = 1;
@@ -48,6 +53,8 @@ struct Load {
     running: AtomicUsize,
     /// The most jobs ever hashed at once (never above `concurrency`).
     peak_running: AtomicUsize,
+    /// Workers holding hashing memory now.
+    holding_memory: AtomicUsize,
 }
 
 /// A snapshot of the workers' load, for metrics and tests; a worker counts
@@ -62,6 +69,8 @@ pub struct HashLoad {
     pub peak_running: usize,
     /// The number of worker threads.
     pub concurrency: usize,
+    /// Workers holding their hashing memory (0 once all idled for [`IDLE_RELEASE`]).
+    pub holding_memory: usize,
 }
 
 /// The handle to the workers: cheap to clone; the threads stop when the
@@ -79,6 +88,12 @@ impl PasswordWorkers {
     ///
     /// Fails when the operating system refuses to start a thread.
     pub fn start(concurrency: usize, queue: usize) -> anyhow::Result<Self> {
+        Self::start_releasing_after(concurrency, queue, IDLE_RELEASE)
+    }
+
+    /// [`PasswordWorkers::start`] with workers that give their memory back
+    /// after `idle` without a job.
+    pub fn start_releasing_after(concurrency: usize, queue: usize, idle: Duration) -> anyhow::Result<Self> {
         let concurrency = match concurrency {
             0 => std::thread::available_parallelism().map_or(1, std::num::NonZeroUsize::get),
             n => n,
@@ -94,7 +109,7 @@ impl PasswordWorkers {
             let load = load.clone();
             std::thread::Builder::new()
                 .name(format!("password-hash-{index}"))
-                .spawn(move || work(&receiver, &load))
+                .spawn(move || work(&receiver, &load, idle))
                 .map_err(|e| anyhow::anyhow!("starting password-hash worker {index}: {e}"))?;
         }
         Ok(Self { jobs, load, concurrency })
@@ -107,6 +122,7 @@ impl PasswordWorkers {
             running: self.load.running.load(Ordering::Relaxed),
             peak_running: self.load.peak_running.load(Ordering::Relaxed),
             concurrency: self.concurrency,
+            holding_memory: self.load.holding_memory.load(Ordering::Relaxed),
         }
     }
 
@@ -162,24 +178,38 @@ impl PasswordWorkers {
 }
 
 /// One worker: takes jobs until every handle is dropped, reusing its
-/// hashing memory for each.
-fn work(receiver: &Mutex<Receiver<Job>>, load: &Load) {
+/// hashing memory for each and releasing it after `idle` without one.
+fn work(receiver: &Mutex<Receiver<Job>>, load: &Load, idle: Duration) {
     let mut memory = HashMemory::default();
     loop {
         // The lock is held only while waiting for the next job, so the
-        // other workers queue behind it rather than behind a running hash.
+        // other workers queue behind it rather than behind a running hash;
+        // they take turns timing out, so each releases in turn.
         let next = match receiver.lock() {
-            Ok(receiver) => receiver.recv(),
+            Ok(receiver) => receiver.recv_timeout(idle),
             Err(_) => return,
         };
-        let Ok(job) = next else { return };
+        let job = match next {
+            Ok(job) => job,
+            Err(RecvTimeoutError::Timeout) => {
+                if memory.release() {
+                    load.holding_memory.fetch_sub(1, Ordering::Relaxed);
+                }
+                continue;
+            }
+            Err(RecvTimeoutError::Disconnected) => return,
+        };
         load.waiting.fetch_sub(1, Ordering::Relaxed);
         metrics::gauge!("password_hash_queue_depth").decrement(1.0);
         let running = load.running.fetch_add(1, Ordering::Relaxed) + 1;
         load.peak_running.fetch_max(running, Ordering::Relaxed);
         metrics::gauge!("password_hashes_running").increment(1.0);
         // A panicking job must not take the worker (and its memory) down.
+        let held = memory.is_held();
         let _ = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| job(&mut memory)));
+        if !held && memory.is_held() {
+            load.holding_memory.fetch_add(1, Ordering::Relaxed);
+        }
         load.running.fetch_sub(1, Ordering::Relaxed);
         metrics::gauge!("password_hashes_running").decrement(1.0);
     }
@@ -211,6 +241,30 @@ mod tests {
             tokio::time::sleep(std::time::Duration::from_millis(5)).await;
         }
         assert_eq!((workers.load().waiting, workers.load().running), (0, 0));
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+    async fn idle_workers_give_their_memory_back_and_hash_again() {
+        let workers = PasswordWorkers::start_releasing_after(2, 8, Duration::from_millis(100)).unwrap();
+        assert_eq!(workers.load().holding_memory, 0, "no memory before the first hash");
+        let hash = workers.hash("password-1".into()).await.unwrap();
+        // Counted just after the caller has its result.
+        let mut seen_holding = false;
+        let mut released = false;
+        for _ in 0..300 {
+            match workers.load().holding_memory {
+                1 => seen_holding = true,
+                0 if seen_holding => {
+                    released = true;
+                    break;
+                }
+                _ => {}
+            }
+            tokio::time::sleep(Duration::from_millis(5)).await;
+        }
+        assert!(seen_holding && released, "the hashing worker kept its memory, then released it: {:?}", workers.load());
+        let verified = workers.verify("password-1".into(), hash).await.unwrap();
+        assert!(matches!(verified, Verification::Valid { upgrade: false }), "hashes again after releasing");
     }
 
     #[tokio::test(flavor = "multi_thread", worker_threads = 4)]

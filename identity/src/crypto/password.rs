@@ -27,6 +27,19 @@ pub struct HashMemory {
 }
 
 impl HashMemory {
+    /// Gives the blocks back to the allocator (an idle worker's 19 MiB);
+    /// the next hash allocates them again. Returns whether any were held.
+    pub fn release(&mut self) -> bool {
+        let held = !self.blocks.is_empty();
+        self.blocks = Vec::new();
+        held
+    }
+
+    /// Whether blocks are held.
+    pub fn is_held(&self) -> bool {
+        !self.blocks.is_empty()
+    }
+
     /// Runs `f` over `count` zeroed-or-reused blocks; memory beyond the
     /// default cost is released afterwards.
     fn with_blocks<T>(&mut self, count: usize, f: impl FnOnce(&mut [Block]) -> T) -> T {
