@@ -1,13 +1,22 @@
 #!/usr/bin/env bash
-# make bench: runs a release build of Gremlin twice on a fresh PostgreSQL
-# database each time — on the embedded event bus and cache, then on NATS
-# JetStream + Redis (the shared servers, its own stream and key prefix) —
-# prepares a user, an organization and 200 orders, then measures with wrk
-# (2 threads, 32 connections, 10 s each, same machine):
-#   GET /healthz (unauthenticated: the ceiling of this server in this run),
-#   GET /api/orders/{id}, GET /api/orders?limit=50, POST /api/orders with an
-#   Idempotency-Key. Prints requests/s, p50, p99, the ratio to /healthz and
-#   the server's peak RSS, and writes them to bench/results.md.
+# make bench: measures a release build of Gremlin on this machine, with the
+# ceilings it should be compared to measured in the same run.
+#
+# Ceilings: `pgbench -S` (one-row select, the same client count) against
+# the same PostgreSQL, and each server's own GET /healthz.
+# Setups, each on a fresh PostgreSQL database: `embedded` (in-process event
+# bus and cache), then `nats-redis` (NATS JetStream + Redis, the shared
+# servers, its own stream and key prefix). Each prepares a user, an
+# organization and 200 orders, then runs wrk (2 threads, 32 connections,
+# 10 s each) on:
+#   healthz, get_order (JWT, one order, two lines), list_orders (50),
+#   create_order (Idempotency-Key), get_session (session cookie), and
+#   get_session_flooded (the same while 4 more connections sign in).
+# Per scenario: requests/s, p50, p99, the server's CPU time per request
+# (utime+stime from /proc), SQL statements per request (the server's own
+# counter, /metrics db_statements_total), database transactions per
+# request (pg_stat_database, read once the backends have flushed), and the
+# share of the scenario's ceiling. Writes bench/results.md.
 # Not part of `make test`; timings never fail anything.
 set -euo pipefail
 
@@ -16,13 +25,19 @@ cd "$ROOT"
 ADMIN_URL=${GREMLIN_BENCH_POSTGRES_URL:-postgres://postgres@127.0.0.1:5432/postgres}
 DURATION=${BENCH_DURATION:-10s}
 CONNECTIONS=${BENCH_CONNECTIONS:-32}
+FLOOD_CONNECTIONS=4
+# PostgreSQL flushes a busy backend's statistics at most once a second and
+# an idle one's after 10 s: transaction counts are read after this pause.
+STATS_SETTLE=${BENCH_STATS_SETTLE:-11}
 
 command -v wrk >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null; }
-cargo build --release --quiet --bin gremlin
+command -v pgbench >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql-client >/dev/null; }
+cargo build --release --quiet --locked --bin gremlin
 BIN="${CARGO_TARGET_DIR:-$ROOT/target}/release/gremlin"
+TICKS=$(getconf CLK_TCK)
 
 WORK=$(mktemp -d)
-PID=""; DB=""; STREAM=""
+PID=""; DB=""; STREAM=""; PGBENCH_DB=""
 drop_stream() { # JetStream API over the plain NATS protocol: no client needed.
   python3 - "$1" <<'PY' || true
 import socket, sys
@@ -34,41 +49,90 @@ s.sendall(b"PING\r\n")
 s.recv(4096)
 PY
 }
+drop_db() { psql "$ADMIN_URL" -qc "DROP DATABASE IF EXISTS $1 WITH (FORCE)" >/dev/null 2>&1 || true; }
 stop_server() {
   [ -n "$PID" ] && kill "$PID" 2>/dev/null && wait "$PID" 2>/dev/null || true
   PID=""
-  [ -n "$DB" ] && psql "$ADMIN_URL" -qc "DROP DATABASE IF EXISTS $DB WITH (FORCE)" >/dev/null 2>&1 || true
+  [ -n "$DB" ] && drop_db "$DB"
   DB=""
   [ -n "$STREAM" ] && drop_stream "$STREAM"
   STREAM=""
 }
-cleanup() { stop_server; rm -rf "$WORK"; }
+cleanup() { stop_server; [ -n "$PGBENCH_DB" ] && drop_db "$PGBENCH_DB"; rm -rf "$WORK"; }
 trap cleanup EXIT
 
+# The database ceiling: pgbench's one-row select with the same client count.
+pgbench_ceiling() {
+  PGBENCH_DB="bench_pgbench_$$"
+  local url="${ADMIN_URL%/*}/$PGBENCH_DB"
+  psql "$ADMIN_URL" -qc "CREATE DATABASE $PGBENCH_DB" >/dev/null
+  pgbench -q -i -s 1 "$url" >/dev/null 2>&1
+  pgbench -n -S -c "$CONNECTIONS" -j 2 -T "${DURATION%s}" "$url" >"$WORK/pgbench.txt" 2>&1
+  drop_db "$PGBENCH_DB"; PGBENCH_DB=""
+  awk '/^tps/ {print "row ceiling pgbench_S", $3, "-", "-", "-", "-", "-", "-", 0; exit}' "$WORK/pgbench.txt"
+}
+
+cpu_ticks() { awk '{print $14 + $15}' "/proc/$PID/stat"; }
+statements() { curl -sf "http://$ADDR/metrics" | awk '$1=="db_statements_total" {printf "%d", $2}'; }
+transactions() {
+  psql "$ADMIN_URL" -tAc "SELECT xact_commit + xact_rollback FROM pg_stat_database WHERE datname = '$DB'"
+}
+
+# run SETUP NAME [wrk args…]: one wrk run and what it cost the server.
+run() {
+  local setup=$1 name=$2; shift 2
+  local cpu0 st0 tx0
+  cpu0=$(cpu_ticks); st0=$(statements); tx0=$(transactions)
+  wrk -t2 -c"$CONNECTIONS" -d"$DURATION" --latency "$@" >"$WORK/$setup-$name.txt" 2>&1
+  local cpu1 st1 rss
+  cpu1=$(cpu_ticks); st1=$(statements)
+  rss=$(awk '/VmRSS/ {printf "%.1f", $2/1024}' "/proc/$PID/status")
+  sleep "$STATS_SETTLE"
+  local tx1; tx1=$(transactions)
+  local f="$WORK/$setup-$name.txt"
+  local rps p50 p99 errors total
+  rps=$(awk '/Requests\/sec/ {print $2}' "$f")
+  p50=$(awk '$1=="50%" {print $2}' "$f")
+  p99=$(awk '$1=="99%" {print $2}' "$f")
+  errors=$(awk '/Non-2xx or 3xx responses/ {print $5}' "$f")
+  total=$(awk '/requests in/ {print $1}' "$f")
+  python3 - "$setup" "$name" "$rps" "$p50" "$p99" "${errors:-0}" "$total" "$cpu0" "$cpu1" "$TICKS" "$st0" "$st1" "$tx0" "$tx1" "$rss" <<'PY'
+import sys
+setup, name, rps, p50, p99, errors, total, cpu0, cpu1, ticks, st0, st1, tx0, tx1, rss = sys.argv[1:]
+total = max(int(total), 1)
+cpu_us = (int(cpu1) - int(cpu0)) / int(ticks) * 1e6 / total
+# Two /metrics reads bracket the run; each sends one statement (the backlog).
+statements = max(int(st1) - int(st0) - 1, 0) / total
+transactions = max(int(tx1) - int(tx0) - 2, 0) / total
+print(f"row {setup} {name} {rps} {p50} {p99} {cpu_us:.0f} {statements:.2f} {transactions:.2f} {rss} {errors}")
+PY
+}
+
 # bench SETUP [VAR=value …]: a fresh database and server with the given
-# adapters, a user, an organization and 200 orders, then the four scenarios.
+# adapters, a user, an organization and 200 orders, then the scenarios.
 bench() {
   local setup=$1; shift
   DB="bench_$(date +%s)_$$"
   local base_url=${ADMIN_URL%/*}
   psql "$ADMIN_URL" -qc "CREATE DATABASE $DB" >/dev/null
-  local port addr
+  local port
   port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()')
-  addr="127.0.0.1:$port"
+  ADDR="127.0.0.1:$port"
   # exec: $PID is the server's own, so stop_server stops Gremlin itself.
   (cd "$WORK" && exec env "$@" GREMLIN_DATABASE__URL="$base_url/$DB" GREMLIN_DATABASE__MAX_CONNECTIONS=16 \
-    GREMLIN_AUTH_SECRET=bench-secret-0123456789abcdef0123456789abcdef GREMLIN_PUBLIC_URL="http://$addr" \
+    GREMLIN_AUTH_SECRET=bench-secret-0123456789abcdef0123456789abcdef GREMLIN_PUBLIC_URL="http://$ADDR" \
     GREMLIN_RATE_LIMIT__ENABLED=false GREMLIN_LOG__FILTER=warn \
-    "$BIN" serve --bind "$addr" >"$WORK/server-$setup.log" 2>&1) &
+    "$BIN" serve --bind "$ADDR" >"$WORK/server-$setup.log" 2>&1) &
   PID=$!
   for _ in $(seq 150); do
-    python3 -c "import urllib.request; urllib.request.urlopen('http://$addr/readyz', timeout=1)" 2>/dev/null && break
+    curl -sf "http://$ADDR/readyz" >/dev/null 2>&1 && break
     sleep 0.2
   done
 
-  # A user, an organization (active), a service JWT and 200 orders.
-  local token order_id
-  read -r token order_id < <(python3 - "$addr" <<'PY'
+  # A user (with its session cookie), an organization (active), a service
+  # JWT, 200 orders, and a second user for the sign-in flood.
+  local token order_id cookie
+  read -r token order_id cookie < <(python3 - "$ADDR" <<'PY'
 import json, sys, urllib.request
 base = f"http://{sys.argv[1]}"
 def call(method, path, body=None, auth=None):
@@ -80,6 +144,7 @@ def call(method, path, body=None, auth=None):
         return resp.headers, json.loads(resp.read() or b"null")
 headers, _ = call("POST", "/api/auth/sign-up/email", {"name": "Bench", "email": "bench@example.com", "password": "correct-horse-battery-1"})
 session = "Bearer " + headers["set-auth-token"]
+cookie = headers["set-cookie"].split(";")[0]
 call("POST", "/api/auth/organization/create", {"name": "Bench", "slug": "bench"}, session)
 _, token = call("GET", "/api/auth/token", auth=session)
 jwt = "Bearer " + token["token"]
@@ -87,32 +152,33 @@ order_id = None
 for i in range(200):
     _, order = call("POST", "/api/orders", {"currency": "EUR", "lines": [{"sku": f"S{i}", "quantity": "2", "unit_price": "19.99", "tax_rate": "20"}, {"sku": "X", "quantity": "1", "unit_price": "5"}]}, jwt)
     order_id = order["id"]
-print(token["token"], order_id)
+call("POST", "/api/auth/sign-up/email", {"name": "Flood", "email": "flood@example.com", "password": "correct-horse-battery-1"})
+print(token["token"], order_id, cookie)
 PY
   )
   local auth="Bearer $token"
+  sleep "$STATS_SETTLE" # the set-up's own transactions are counted before the first run
   export BENCH_AUTH="$auth" BENCH_RUN="$(date +%s)$setup"
-  run "$setup" healthz "http://$addr/healthz"
-  run "$setup" get_order -H "authorization: $auth" "http://$addr/api/orders/$order_id"
-  run "$setup" list_orders -H "authorization: $auth" "http://$addr/api/orders?limit=50"
-  run "$setup" create_order -s "$ROOT/bench/create-order.lua" "http://$addr"
+  run "$setup" healthz "http://$ADDR/healthz"
+  run "$setup" get_order -H "authorization: $auth" "http://$ADDR/api/orders/$order_id"
+  run "$setup" list_orders -H "authorization: $auth" "http://$ADDR/api/orders?limit=50"
+  run "$setup" create_order -s "$ROOT/bench/create-order.lua" "http://$ADDR"
+  run "$setup" get_session -H "cookie: $cookie" "http://$ADDR/api/auth/get-session"
+  # The same read while sign-ins flood the password hashers beside it.
+  local flood_secs=$(( ${DURATION%s} + 2 ))
+  wrk -t1 -c"$FLOOD_CONNECTIONS" -d"${flood_secs}s" -s "$ROOT/bench/sign-in.lua" \
+    "http://$ADDR/api/auth/sign-in/email" >"$WORK/$setup-flood.txt" 2>&1 &
+  local flood=$!
+  run "$setup" get_session_flooded -H "cookie: $cookie" "http://$ADDR/api/auth/get-session"
+  wait "$flood" || true
+  echo "flood $setup $(awk '/Requests\/sec/ {print $2}' "$WORK/$setup-flood.txt")"
   echo "rss $setup $(awk '/VmHWM/ {printf "%.1f", $2/1024}' "/proc/$PID/status" 2>/dev/null || echo n/a)"
   stop_server
 }
 
-run() { # setup, name, extra wrk args...
-  local setup=$1 name=$2; shift 2
-  wrk -t2 -c"$CONNECTIONS" -d"$DURATION" --latency "$@" >"$WORK/$setup-$name.txt" 2>&1
-  local rps p50 p99 errors
-  rps=$(awk '/Requests\/sec/ {print $2}' "$WORK/$setup-$name.txt")
-  p50=$(awk '$1=="50%" {print $2}' "$WORK/$setup-$name.txt")
-  p99=$(awk '$1=="99%" {print $2}' "$WORK/$setup-$name.txt")
-  errors=$(awk '/Non-2xx or 3xx responses/ {print $5}' "$WORK/$setup-$name.txt")
-  echo "row $setup $name $rps $p50 $p99 ${errors:-0}"
-}
-
 STREAM_NAME="BENCH_$(date +%s)_$$"
 RESULTS=$(
+  pgbench_ceiling
   bench embedded
   STREAM=$STREAM_NAME
   bench nats-redis GREMLIN_EVENTS__URL=nats://127.0.0.1:4222 GREMLIN_EVENTS__STREAM="$STREAM_NAME" \
@@ -121,23 +187,35 @@ RESULTS=$(
 )
 drop_stream "$STREAM_NAME"
 
+PGBENCH_TPS=$(echo "$RESULTS" | awk '$1=="row" && $3=="pgbench_S" {print $4}')
 {
   echo "# Benchmark results"
   echo
   echo "Run $(date -u +%Y-%m-%dT%H:%MZ) at $(git rev-parse --short HEAD) by \`make bench\`."
   echo "Machine: $(nproc) cores ($(awk -F': ' '/model name/ {print $2; exit}' /proc/cpuinfo)), $(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo) RAM;"
-  echo "wrk and Gremlin share the machine: wrk -t2 -c$CONNECTIONS -d$DURATION, release build, PostgreSQL $(psql "$ADMIN_URL" -tAc 'SHOW server_version' | cut -d' ' -f1), rate limits off."
+  echo "wrk, pgbench, PostgreSQL and Gremlin share the machine: wrk -t2 -c$CONNECTIONS -d$DURATION, release build,"
+  echo "PostgreSQL $(psql "$ADMIN_URL" -tAc 'SHOW server_version' | cut -d' ' -f1), pool of 16 connections, rate limits off."
   echo "Setups: \`embedded\` = in-process event bus and cache; \`nats-redis\` = NATS JetStream (the outbox relay publishes every"
-  echo "create, consumers pull) and Redis (idempotency records, membership cache), all on this machine."
+  echo "create, consumers pull) and Redis (idempotency records, membership and session cache), all on this machine."
   echo
-  echo "| setup | scenario | requests/s | p50 | p99 | share of its /healthz | non-2xx |"
-  echo "|---|---|---:|---:|---:|---:|---:|"
-  echo "$RESULTS" | awk '$1=="row"' | while read -r _ setup name rps p50 p99 errors; do
-    ceiling=$(echo "$RESULTS" | awk -v s="$setup" '$1=="row" && $2==s && $3=="healthz" {print $4}')
+  echo "Ceilings in the same run: \`pgbench -S\` (one-row select, $CONNECTIONS clients): **$PGBENCH_TPS tps**; each setup's \`/healthz\`."
+  echo "The one-row reads (get_order, get_session) are compared with pgbench, everything else with /healthz."
+  echo "CPU = the server's user+system time per request (µs); statements = SQL statements the server sent per request;"
+  echo "transactions = PostgreSQL's committed+rolled-back transactions per request (pg_stat_database; for
+  get_session_flooded they include the sign-ins')."
+  echo
+  echo "| setup | scenario | requests/s | p50 | p99 | CPU µs/req | statements/req | transactions/req | RSS after (MiB) | share of ceiling | non-2xx |"
+  echo "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
+  echo "$RESULTS" | awk '$1=="row" && $2!="ceiling"' | while read -r _ setup name rps p50 p99 cpu st tx rss errors; do
+    case "$name" in
+      get_order|get_session*) ceiling=$PGBENCH_TPS; against="pgbench -S" ;;
+      *) ceiling=$(echo "$RESULTS" | awk -v s="$setup" '$1=="row" && $2==s && $3=="healthz" {print $4}'); against="/healthz" ;;
+    esac
     ratio=$(awk -v a="$rps" -v b="$ceiling" 'BEGIN { if (b > 0) printf "%.0f%%", 100 * a / b; else print "n/a" }')
-    echo "| $setup | $name | $rps | $p50 | $p99 | $ratio | $errors |"
+    echo "| $setup | $name | $rps | $p50 | $p99 | $cpu | $st | $tx | $rss | $ratio of $against | $errors |"
   done
   echo
+  echo "$RESULTS" | awk -v c="$FLOOD_CONNECTIONS" '$1=="flood" {printf "Sign-in flood beside get_session_flooded, %s: %s sign-ins/s on %s connections.  \n", $2, $3, c}'
   echo "$RESULTS" | awk '$1=="rss" {printf "Server peak RSS (VmHWM), %s: %s MiB.  \n", $2, $3}'
 } >"$ROOT/bench/results.md"
 cat "$ROOT/bench/results.md"
