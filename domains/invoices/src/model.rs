@@ -10,6 +10,7 @@
 pub mod credit_note;
 pub mod invoice;
 pub mod line;
+pub mod numbers;
 pub mod payment;
 pub mod status;
 pub mod terms;

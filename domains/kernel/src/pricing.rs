@@ -34,6 +34,27 @@ pub enum Discount {
     Amount(Decimal),
 }
 
+impl Discount {
+    /// The discount as two stored columns: kind (`percent`, `amount`) and
+    /// decimal text; `(None, None)` for no discount.
+    pub fn to_columns(discount: Option<Discount>) -> (Option<String>, Option<String>) {
+        match discount {
+            None => (None, None),
+            Some(Discount::Percent(p)) => (Some("percent".into()), Some(p.to_string())),
+            Some(Discount::Amount(a)) => (Some("amount".into()), Some(a.to_string())),
+        }
+    }
+
+    /// Reads the columns [`Discount::to_columns`] wrote.
+    pub fn from_columns(kind: Option<&str>, value: Option<&str>) -> anyhow::Result<Option<Discount>> {
+        Ok(match (kind, value) {
+            (Some("percent"), Some(v)) => Some(Discount::Percent(crate::sql::decimal(v)?)),
+            (Some("amount"), Some(v)) => Some(Discount::Amount(crate::sql::decimal(v)?)),
+            _ => None,
+        })
+    }
+}
+
 /// What a line is priced from, as a client gives it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct LinePrice {

@@ -20,6 +20,7 @@ mod identity;
 mod identity_admin;
 #[cfg(feature = "identity")]
 mod identity_organizations;
+mod invoices_store;
 mod limits;
 #[cfg(feature = "identity")]
 mod mail;

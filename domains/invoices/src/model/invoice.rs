@@ -148,6 +148,8 @@ pub struct Invoice {
     pub issue_date: Option<Date>,
     /// Issue date + terms.
     pub due_date: Option<Date>,
+    /// When it was finalized (numbers follow this order).
+    pub finalized_at: Option<OffsetDateTime>,
     /// Payments, in the order recorded.
     pub payments: Vec<Payment>,
     /// Credit notes, in the order issued.
@@ -252,6 +254,7 @@ impl Invoice {
             terms: header.terms,
             issue_date: None,
             due_date: None,
+            finalized_at: None,
             payments: Vec::new(),
             credit_notes: Vec::new(),
             created_by: by.clone(),
@@ -373,6 +376,7 @@ impl Invoice {
         self.number = Some(number);
         self.issue_date = Some(issued);
         self.due_date = Some(self.terms.due_date(issued));
+        self.finalized_at = Some(to_micros(now));
         self.status = InvoiceStatus::Open;
         self.settle();
         self.touch(by, now);

@@ -41,11 +41,7 @@ pub(crate) fn order_row(o: &Order) -> order::ActiveModel {
 
 /// An `order_lines` row holding line `l` of order `o`.
 pub(crate) fn line_row(o: &Order, l: &OrderLine) -> line::ActiveModel {
-    let (kind, value) = match l.discount {
-        None => (None, None),
-        Some(Discount::Percent(p)) => (Some("percent"), Some(p.to_string())),
-        Some(Discount::Amount(a)) => (Some("amount"), Some(a.to_string())),
-    };
+    let (kind, value) = Discount::to_columns(l.discount);
     line::ActiveModel {
         order_id: Set(o.id.to_string()),
         organization_id: Set(o.organization_id.as_str().to_owned()),
@@ -54,7 +50,7 @@ pub(crate) fn line_row(o: &Order, l: &OrderLine) -> line::ActiveModel {
         description: Set(l.description.clone()),
         quantity: Set(l.quantity.to_string()),
         unit_price: Set(l.unit_price.to_string()),
-        discount_kind: Set(kind.map(str::to_owned)),
+        discount_kind: Set(kind),
         discount_value: Set(value),
         tax_rate: Set(l.tax_rate.to_string()),
         gross: Set(l.totals.gross.to_string()),
@@ -109,11 +105,7 @@ pub(crate) fn order_from_row(row: order::Model) -> anyhow::Result<Order> {
 
 /// An order line from its row.
 pub(crate) fn line_from_row(row: line::Model) -> anyhow::Result<OrderLine> {
-    let discount = match (row.discount_kind.as_deref(), row.discount_value.as_deref()) {
-        (Some("percent"), Some(v)) => Some(Discount::Percent(decimal(v)?)),
-        (Some("amount"), Some(v)) => Some(Discount::Amount(decimal(v)?)),
-        _ => None,
-    };
+    let discount = Discount::from_columns(row.discount_kind.as_deref(), row.discount_value.as_deref())?;
     Ok(OrderLine {
         position: u32::try_from(row.position).context("line position")?,
         sku: row.sku,

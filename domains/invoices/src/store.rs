@@ -1,0 +1,369 @@
+//! The SQL adapter of [`InvoiceRepository`]: sea-orm entities over SQLite
+//! and PostgreSQL, every statement scoped by `organization_id`. Numbers
+//! (invoices at finalization, credit notes when issued) are the kernel's
+//! gapless per-organization series, taken inside the changing transaction.
+
+mod entities;
+mod rows;
+
+use anyhow::Context;
+use async_trait::async_trait;
+use gremlin_kernel::numbering::{self, NumberSeries};
+use gremlin_kernel::sql::micros;
+use gremlin_kernel::{Cursor, EventEnvelope, FieldError, OrganizationId, Page, outbox};
+use sea_orm::ActiveValue::NotSet;
+use sea_orm::sea_query::OnConflict;
+use sea_orm::{
+    ColumnTrait, Condition, ConnectionTrait, DatabaseConnection, DatabaseTransaction, EntityTrait, QueryFilter,
+    QueryOrder, QuerySelect, TransactionTrait,
+};
+
+use crate::model::{Invoice, InvoiceError, InvoiceId, InvoiceStatus};
+use crate::ports::{Change, InvoiceQuery, InvoiceRepository, RepositoryError};
+use entities::{credit_note, invoice, line, payment};
+use rows::{credit_note_row, invoice_from_rows, invoice_row, line_row, payment_row};
+
+/// Invoices in the SQL database.
+#[derive(Clone)]
+pub struct SqlInvoiceRepository {
+    db: DatabaseConnection,
+}
+
+impl SqlInvoiceRepository {
+    /// A repository over `db`, whose migrations created the invoices tables.
+    pub fn new(db: DatabaseConnection) -> Self {
+        Self { db }
+    }
+}
+
+/// The invoice `id` of `organization`: the key every statement filters on.
+fn key(organization: &OrganizationId, id: InvoiceId) -> Condition {
+    Condition::all()
+        .add(invoice::Column::OrganizationId.eq(organization.as_str()))
+        .add(invoice::Column::Id.eq(id.to_string()))
+}
+
+async fn record(txn: &DatabaseTransaction, events: &[EventEnvelope]) -> anyhow::Result<()> {
+    for event in events {
+        outbox::record(txn, event).await.context("recording invoice event")?;
+    }
+    Ok(())
+}
+
+/// Replaces the lines of `invoice` (only drafts change them; rewriting is
+/// cheaper than diffing at ≤ 500 lines).
+async fn write_lines(txn: &DatabaseTransaction, invoice: &Invoice, replace: bool) -> anyhow::Result<()> {
+    if replace {
+        line::Entity::delete_many()
+            .filter(line::Column::OrganizationId.eq(invoice.organization_id.as_str()))
+            .filter(line::Column::InvoiceId.eq(invoice.id.to_string()))
+            .exec(txn)
+            .await
+            .context("deleting invoice lines")?;
+    }
+    if !invoice.lines.is_empty() {
+        line::Entity::insert_many(invoice.lines.iter().map(|l| line_row(invoice, l)))
+            .exec_without_returning(txn)
+            .await
+            .context("inserting invoice lines")?;
+    }
+    Ok(())
+}
+
+/// Inserts new payments and credit notes and updates changed ones (refunds,
+/// voids): upserts by id, all in one statement each.
+async fn write_settlements(txn: &DatabaseTransaction, invoice: &Invoice) -> anyhow::Result<()> {
+    if !invoice.payments.is_empty() {
+        let refund = OnConflict::column(payment::Column::Id)
+            .update_columns([payment::Column::RefundReason, payment::Column::RefundedAtUs])
+            .to_owned();
+        payment::Entity::insert_many(invoice.payments.iter().map(|p| payment_row(invoice, p)))
+            .on_conflict(refund)
+            .exec_without_returning(txn)
+            .await
+            .context("writing payments")?;
+    }
+    if !invoice.credit_notes.is_empty() {
+        let void = OnConflict::column(credit_note::Column::Id).update_columns([credit_note::Column::Status]).to_owned();
+        credit_note::Entity::insert_many(invoice.credit_notes.iter().map(|n| credit_note_row(invoice, n)))
+            .on_conflict(void)
+            .exec_without_returning(txn)
+            .await
+            .context("writing credit notes")?;
+    }
+    Ok(())
+}
+
+impl SqlInvoiceRepository {
+    /// Reads invoices' rows with lines (one statement), then their payments
+    /// and credit notes (one statement each), in `conn`.
+    async fn load(
+        &self,
+        conn: &impl ConnectionTrait,
+        rows: Vec<(invoice::Model, Vec<line::Model>)>,
+    ) -> anyhow::Result<Vec<Invoice>> {
+        if rows.is_empty() {
+            return Ok(Vec::new());
+        }
+        let ids: Vec<String> = rows.iter().map(|(r, _)| r.id.clone()).collect();
+        let organization = rows[0].0.organization_id.clone();
+        let mut payments = payment::Entity::find()
+            .filter(payment::Column::OrganizationId.eq(&organization))
+            .filter(payment::Column::InvoiceId.is_in(ids.clone()))
+            .order_by_asc(payment::Column::ReceivedAtUs)
+            .order_by_asc(payment::Column::Id)
+            .all(conn)
+            .await
+            .context("reading payments")?;
+        let mut notes = credit_note::Entity::find()
+            .filter(credit_note::Column::OrganizationId.eq(&organization))
+            .filter(credit_note::Column::InvoiceId.is_in(ids))
+            .order_by_asc(credit_note::Column::IssuedAtUs)
+            .order_by_asc(credit_note::Column::Id)
+            .all(conn)
+            .await
+            .context("reading credit notes")?;
+        rows.into_iter()
+            .map(|(row, lines)| {
+                let (mine, rest): (Vec<_>, Vec<_>) = payments.drain(..).partition(|p| p.invoice_id == row.id);
+                payments = rest;
+                let (my_notes, other_notes): (Vec<_>, Vec<_>) = notes.drain(..).partition(|n| n.invoice_id == row.id);
+                notes = other_notes;
+                invoice_from_rows(row, lines, mine, my_notes)
+            })
+            .collect()
+    }
+
+    async fn read_one(
+        &self,
+        conn: &impl ConnectionTrait,
+        organization: &OrganizationId,
+        id: InvoiceId,
+    ) -> anyhow::Result<Option<Invoice>> {
+        let rows = invoice::Entity::find()
+            .filter(key(organization, id))
+            .find_with_related(line::Entity)
+            .order_by_asc(line::Column::Position)
+            .all(conn)
+            .await
+            .context("reading invoice")?;
+        Ok(self.load(conn, rows).await?.pop())
+    }
+
+    async fn current_version(
+        &self,
+        conn: &impl ConnectionTrait,
+        organization: &OrganizationId,
+        id: InvoiceId,
+    ) -> Result<i64, RepositoryError> {
+        invoice::Entity::find()
+            .select_only()
+            .column(invoice::Column::Version)
+            .filter(key(organization, id))
+            .into_tuple::<i64>()
+            .one(conn)
+            .await
+            .context("reading invoice version")?
+            .ok_or(RepositoryError::NotFound)
+    }
+}
+
+fn invalid_cursor(_: gremlin_kernel::DomainError) -> RepositoryError {
+    RepositoryError::Invalid(InvoiceError::Invalid(vec![FieldError {
+        field: "cursor".into(),
+        message: "not a cursor returned by this list".into(),
+    }]))
+}
+
+#[async_trait]
+impl InvoiceRepository for SqlInvoiceRepository {
+    async fn create(&self, invoice: &Invoice, events: &[EventEnvelope]) -> Result<(), RepositoryError> {
+        let txn = self.db.begin().await.context("starting invoice transaction")?;
+        invoice::Entity::insert(invoice_row(invoice))
+            .exec_without_returning(&txn)
+            .await
+            .context("inserting invoice")?;
+        write_lines(&txn, invoice, false).await?;
+        record(&txn, events).await?;
+        txn.commit().await.context("committing invoice")?;
+        Ok(())
+    }
+
+    async fn get(&self, organization: &OrganizationId, id: InvoiceId) -> Result<Option<Invoice>, RepositoryError> {
+        Ok(self.read_one(&self.db, organization, id).await?)
+    }
+
+    async fn change(
+        &self,
+        organization: &OrganizationId,
+        id: InvoiceId,
+        expected_version: Option<i64>,
+        series: Option<&NumberSeries>,
+        change: Change,
+    ) -> Result<Invoice, RepositoryError> {
+        let txn = self.db.begin().await.context("starting invoice transaction")?;
+        // A numbered change takes its number first: the counter row is the
+        // lock concurrent finalizations queue on, so numbers follow the
+        // order in which they commit.
+        let number = match series {
+            Some(series) => Some(numbering::take_next(&txn, series, organization).await?),
+            None => None,
+        };
+        let mut invoice = self.read_one(&txn, organization, id).await?.ok_or(RepositoryError::NotFound)?;
+        let loaded = invoice.version;
+        if expected_version.is_some_and(|v| v != loaded) {
+            return Err(RepositoryError::VersionConflict { current: loaded });
+        }
+        let was_draft = invoice.status == InvoiceStatus::Draft;
+        let events = change(&mut invoice, number)?;
+        if invoice.organization_id != *organization || invoice.id != id {
+            return Err(RepositoryError::Backend(anyhow::anyhow!("a change moved an invoice to another key")));
+        }
+        let mut changes = invoice_row(&invoice);
+        (changes.id, changes.organization_id) = (NotSet, NotSet);
+        let updated = invoice::Entity::update_many()
+            .set(changes)
+            .filter(key(organization, id))
+            .filter(invoice::Column::Version.eq(loaded))
+            .exec(&txn)
+            .await
+            .context("updating invoice")?;
+        if updated.rows_affected == 0 {
+            let current = self.current_version(&txn, organization, id).await?;
+            return Err(RepositoryError::VersionConflict { current });
+        }
+        if was_draft {
+            write_lines(&txn, &invoice, true).await?;
+        }
+        write_settlements(&txn, &invoice).await?;
+        record(&txn, &events).await?;
+        txn.commit().await.context("committing invoice")?;
+        Ok(invoice)
+    }
+
+    async fn delete(
+        &self,
+        organization: &OrganizationId,
+        id: InvoiceId,
+        expected_version: i64,
+        events: &[EventEnvelope],
+    ) -> Result<(), RepositoryError> {
+        let txn = self.db.begin().await.context("starting invoice transaction")?;
+        let deleted = invoice::Entity::delete_many()
+            .filter(key(organization, id))
+            .filter(invoice::Column::Version.eq(expected_version))
+            .filter(invoice::Column::Status.eq(InvoiceStatus::Draft.as_str()))
+            .exec(&txn)
+            .await
+            .context("deleting invoice")?;
+        if deleted.rows_affected == 0 {
+            let current = self.current_version(&txn, organization, id).await?;
+            return Err(RepositoryError::VersionConflict { current });
+        }
+        line::Entity::delete_many()
+            .filter(line::Column::OrganizationId.eq(organization.as_str()))
+            .filter(line::Column::InvoiceId.eq(id.to_string()))
+            .exec(&txn)
+            .await
+            .context("deleting invoice lines")?;
+        record(&txn, events).await?;
+        txn.commit().await.context("committing deletion")?;
+        Ok(())
+    }
+
+    async fn list(
+        &self,
+        organization: &OrganizationId,
+        query: &InvoiceQuery,
+    ) -> Result<Page<Invoice>, RepositoryError> {
+        let date = |d: time::Date| rows::date_text(Some(d)).unwrap_or_default();
+        let mut find = invoice::Entity::find().filter(invoice::Column::OrganizationId.eq(organization.as_str()));
+        if let Some(status) = query.status {
+            find = find.filter(invoice::Column::Status.eq(status.as_str()));
+        }
+        if let Some(today) = query.overdue_on {
+            find = find
+                .filter(invoice::Column::Status.eq(InvoiceStatus::Open.as_str()))
+                .filter(invoice::Column::DueDate.lt(date(today)));
+        }
+        if let Some(crm) = query.customer_crm_id {
+            find = find.filter(invoice::Column::CustomerCrmId.eq(crm.to_string()));
+        }
+        if let Some(from) = query.issued_from {
+            find = find.filter(invoice::Column::IssueDate.gte(date(from)));
+        }
+        if let Some(to) = query.issued_to {
+            find = find.filter(invoice::Column::IssueDate.lte(date(to)));
+        }
+        if let Some(number) = &query.number {
+            find = find.filter(invoice::Column::Number.eq(number.as_str()));
+        }
+        if let Some(order) = query.order_id {
+            find = find.filter(invoice::Column::OrderId.eq(order.to_string()));
+        }
+        let after = |column: invoice::Column, value: sea_orm::Value| {
+            if query.ascending { column.gt(value) } else { column.lt(value) }
+        };
+        // Numbers sort as text: one prefix per series and fixed-width
+        // sequences; drafts (no number) are not in a by-number list.
+        if query.sort_by_number {
+            find = find.filter(invoice::Column::Number.is_not_null());
+        }
+        if let Some(cursor) = &query.cursor {
+            find = if query.sort_by_number {
+                let number: String = Cursor::decode(cursor).map_err(invalid_cursor)?;
+                find.filter(after(invoice::Column::Number, number.into()))
+            } else {
+                let (at, id): (i64, String) = Cursor::decode(cursor).map_err(invalid_cursor)?;
+                find.filter(
+                    Condition::any().add(after(invoice::Column::CreatedAtUs, at.into())).add(
+                        Condition::all()
+                            .add(invoice::Column::CreatedAtUs.eq(at))
+                            .add(after(invoice::Column::Id, id.into())),
+                    ),
+                )
+            };
+        }
+        let direction = if query.ascending { sea_orm::Order::Asc } else { sea_orm::Order::Desc };
+        find = if query.sort_by_number {
+            find.order_by(invoice::Column::Number, direction)
+        } else {
+            find.order_by(invoice::Column::CreatedAtUs, direction.clone()).order_by(invoice::Column::Id, direction)
+        };
+        let limit = query.limit.clamp(1, 200);
+        let rows = find.limit(u64::from(limit) + 1).all(&self.db).await.context("listing invoices")?;
+        let ids: Vec<String> = rows.iter().map(|r| r.id.clone()).collect();
+        let mut lines = if ids.is_empty() {
+            Vec::new()
+        } else {
+            line::Entity::find()
+                .filter(line::Column::OrganizationId.eq(organization.as_str()))
+                .filter(line::Column::InvoiceId.is_in(ids))
+                .order_by_asc(line::Column::Position)
+                .all(&self.db)
+                .await
+                .context("reading invoice lines")?
+        };
+        let with_lines = rows
+            .into_iter()
+            .map(|row| {
+                let (mine, rest): (Vec<_>, Vec<_>) = lines.drain(..).partition(|l| l.invoice_id == row.id);
+                lines = rest;
+                (row, mine)
+            })
+            .collect();
+        let invoices = self.load(&self.db, with_lines).await?;
+        let keyed = invoices
+            .into_iter()
+            .map(|i| {
+                let cursor_key = if query.sort_by_number {
+                    serde_json::json!(i.number.clone().unwrap_or_default())
+                } else {
+                    serde_json::json!((micros(i.created_at), i.id.to_string()))
+                };
+                (i, cursor_key)
+            })
+            .collect();
+        Page::from_overfetch(keyed, limit as usize).map_err(|e| RepositoryError::Backend(anyhow::anyhow!("{e}")))
+    }
+}

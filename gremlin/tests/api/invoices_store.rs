@@ -1,0 +1,240 @@
+//! The invoices repository on SQLite and PostgreSQL: drafts, payments,
+//! refunds and credit notes round-trip; numbers are gapless and follow the
+//! finalization order under concurrency; every statement stays inside its
+//! organization; versions are checked; lists filter and page.
+
+use std::sync::Arc;
+
+use gremlin_invoices::model::numbers::{CREDIT_NOTES, INVOICES};
+use gremlin_invoices::model::{
+    CreditNoteId, CreditRequest, Customer, Invoice, InvoiceError, InvoiceHeader, InvoiceId, InvoiceStatus, LineInput,
+    PaymentId, PaymentInput, PaymentTerms, RemainderOutcome,
+};
+use gremlin_invoices::ports::{Change, InvoiceQuery, InvoiceRepository, RepositoryError};
+use gremlin_invoices::store::SqlInvoiceRepository;
+use gremlin_kernel::pricing::{Discount, LinePrice};
+use gremlin_kernel::{Currency, OrganizationId, UserId};
+use gremlin_migrations::MigrationSet;
+use rust_decimal::Decimal;
+use time::OffsetDateTime;
+use time::macros::date;
+
+use crate::both_backends;
+use crate::support::{Backend, TestApp};
+
+both_backends! {
+    invoices_round_trip_inside_their_organization_only => invoices_round_trip_inside_their_organization_only,
+    concurrent_finalizations_number_in_finalization_order => concurrent_finalizations_number_in_finalization_order,
+    changes_check_the_version_and_refusals_store_nothing => changes_check_the_version_and_refusals_store_nothing,
+    lists_filter_and_page => lists_filter_and_page,
+}
+
+fn dec(s: &str) -> Decimal {
+    s.parse().unwrap()
+}
+
+async fn repo(t: &TestApp) -> SqlInvoiceRepository {
+    let set = MigrationSet { name: gremlin_invoices::NAME, migrations: gremlin_invoices::migrations::migrations };
+    gremlin_migrations::up(&t.app.adapters.db, &[set]).await.unwrap();
+    SqlInvoiceRepository::new(t.app.adapters.db.clone())
+}
+
+fn draft(org: &OrganizationId, customer: &str) -> Invoice {
+    let header = InvoiceHeader {
+        customer: Customer {
+            crm_id: Some(uuid::Uuid::now_v7()),
+            name: customer.into(),
+            email: Some("billing@example.com".into()),
+            address: vec!["1 Harbour Road".into(), "Cork".into()],
+        },
+        memo: Some("Thank you".into()),
+        footer: Some("IBAN IE00 0000".into()),
+        terms: PaymentTerms::net(14).unwrap(),
+        ..InvoiceHeader::default()
+    };
+    let lines = [
+        LineInput {
+            description: "Consulting".into(),
+            sku: Some("C-1".into()),
+            price: LinePrice {
+                quantity: dec("2"),
+                unit_price: dec("50"),
+                discount: Some(Discount::Percent(dec("10"))),
+                tax_rate: dec("20"),
+            },
+        },
+        LineInput {
+            description: "Travel".into(),
+            sku: None,
+            price: LinePrice { quantity: dec("1"), unit_price: dec("20"), discount: None, tax_rate: dec("0") },
+        },
+    ];
+    Invoice::draft(
+        InvoiceId::generate(),
+        org.clone(),
+        Currency::EUR,
+        header,
+        &lines,
+        Some(uuid::Uuid::now_v7()),
+        UserId::new("u1"),
+        OffsetDateTime::now_utc(),
+    )
+    .unwrap()
+}
+
+fn finalize() -> Change {
+    Box::new(|invoice, number| {
+        let number = number.expect("a number").to_string();
+        invoice.finalize(number, date!(2026 - 11 - 30), UserId::new("u1"), OffsetDateTime::now_utc())?;
+        Ok(vec![])
+    })
+}
+
+fn pay(amount: &str) -> Change {
+    let amount = dec(amount);
+    Box::new(move |invoice, _| {
+        let input = PaymentInput {
+            amount,
+            method: "bank_transfer".into(),
+            reference: Some("SEPA-1".into()),
+            received_at: OffsetDateTime::now_utc(),
+        };
+        invoice.record_payment(PaymentId::generate(), input, UserId::new("u1"), OffsetDateTime::now_utc())?;
+        Ok(vec![])
+    })
+}
+
+async fn invoices_round_trip_inside_their_organization_only(backend: Backend) {
+    let t = TestApp::new(backend).await;
+    let repo = repo(&t).await;
+    let (acme, globex) = (OrganizationId::new("acme"), OrganizationId::new("globex"));
+    let invoice = draft(&acme, "Ærø Købmand 株式会社");
+    repo.create(&invoice, &[]).await.unwrap();
+    assert_eq!(repo.get(&acme, invoice.id).await.unwrap().as_ref(), Some(&invoice), "a draft reads back equal");
+    assert_eq!(repo.get(&globex, invoice.id).await.unwrap(), None, "another organization does not see it");
+    let crossed = repo.change(&globex, invoice.id, None, Some(&INVOICES), finalize()).await;
+    assert!(matches!(crossed, Err(RepositoryError::NotFound)), "{crossed:?}");
+
+    let open = repo.change(&acme, invoice.id, Some(1), Some(&INVOICES), finalize()).await.unwrap();
+    assert_eq!((open.number.as_deref(), open.status), (Some("INV-000001"), InvoiceStatus::Open));
+    let paid = repo.change(&acme, invoice.id, None, None, pay("50")).await.unwrap();
+    let payment = paid.payments[0].id;
+    let refund: Change = Box::new(move |invoice, _| {
+        invoice.refund_payment(payment, "wrong account", UserId::new("u1"), OffsetDateTime::now_utc())?;
+        Ok(vec![])
+    });
+    repo.change(&acme, invoice.id, None, None, refund).await.unwrap();
+    let credit: Change = Box::new(|invoice, number| {
+        let number = number.expect("a credit note number").to_string();
+        let request = CreditRequest::Lines(vec![(2, dec("1"))]);
+        invoice.issue_credit_note(
+            CreditNoteId::generate(),
+            number,
+            request,
+            Some(RemainderOutcome::Refund),
+            Some("travel not billable".into()),
+            UserId::new("u1"),
+            OffsetDateTime::now_utc(),
+        )?;
+        Ok(vec![])
+    });
+    let credited = repo.change(&acme, invoice.id, None, Some(&CREDIT_NOTES), credit).await.unwrap();
+    assert_eq!(credited.credit_notes[0].number, "CN-000001");
+    assert_eq!(credited.amount_due(), dec("108.00"), "128.00 in all, less the credited 20.00 of travel");
+    assert_eq!(credited.credit_notes[0].remainder_outcome, None, "all of it went against the amount due");
+    let stored = repo.get(&acme, invoice.id).await.unwrap().unwrap();
+    assert_eq!(stored, credited, "payments, refunds and credit notes read back equal");
+}
+
+async fn concurrent_finalizations_number_in_finalization_order(backend: Backend) {
+    let t = TestApp::new(backend).await;
+    let repo = Arc::new(repo(&t).await);
+    let acme = OrganizationId::new("acme");
+    let mut ids = Vec::new();
+    for i in 0..50 {
+        let invoice = draft(&acme, &format!("Customer {i}"));
+        repo.create(&invoice, &[]).await.unwrap();
+        ids.push(invoice.id);
+    }
+    let tasks: Vec<_> = ids
+        .iter()
+        .map(|id| {
+            let (repo, acme, id) = (repo.clone(), acme.clone(), *id);
+            tokio::spawn(async move { repo.change(&acme, id, None, Some(&INVOICES), finalize()).await })
+        })
+        .collect();
+    let mut finalized = Vec::new();
+    for task in tasks {
+        finalized.push(task.await.unwrap().unwrap());
+    }
+    finalized.sort_by_key(|i| i.number.clone());
+    let numbers: Vec<String> = finalized.iter().map(|i| i.number.clone().unwrap()).collect();
+    let expected: Vec<String> = (1..=50).map(|n| format!("INV-{n:06}")).collect();
+    assert_eq!(numbers, expected, "50 consecutive numbers");
+    let times: Vec<OffsetDateTime> = finalized.iter().map(|i| i.finalized_at.unwrap()).collect();
+    assert!(times.windows(2).all(|w| w[0] <= w[1]), "numbers follow the finalization times: {times:?}");
+}
+
+async fn changes_check_the_version_and_refusals_store_nothing(backend: Backend) {
+    let t = TestApp::new(backend).await;
+    let repo = repo(&t).await;
+    let acme = OrganizationId::new("acme");
+    let invoice = draft(&acme, "Acme");
+    repo.create(&invoice, &[]).await.unwrap();
+    let stale = repo.change(&acme, invoice.id, Some(7), Some(&INVOICES), finalize()).await;
+    assert!(matches!(stale, Err(RepositoryError::VersionConflict { current: 1 })), "{stale:?}");
+    // A refused change stores nothing and gives its number back.
+    let unpayable = repo.change(&acme, invoice.id, None, None, pay("1")).await;
+    assert!(matches!(unpayable, Err(RepositoryError::Invalid(InvoiceError::Transition(_)))), "a draft: {unpayable:?}");
+    assert_eq!(repo.get(&acme, invoice.id).await.unwrap().unwrap(), invoice);
+    let open = repo.change(&acme, invoice.id, Some(1), Some(&INVOICES), finalize()).await.unwrap();
+    assert_eq!(open.number.as_deref(), Some("INV-000001"), "the stale attempt took no number");
+    // Only drafts are deleted.
+    let refused = repo.delete(&acme, invoice.id, open.version, &[]).await;
+    assert!(matches!(refused, Err(RepositoryError::VersionConflict { .. })), "{refused:?}");
+    let other = draft(&acme, "Other");
+    repo.create(&other, &[]).await.unwrap();
+    repo.delete(&acme, other.id, 1, &[]).await.unwrap();
+    assert_eq!(repo.get(&acme, other.id).await.unwrap(), None);
+}
+
+async fn lists_filter_and_page(backend: Backend) {
+    let t = TestApp::new(backend).await;
+    let repo = repo(&t).await;
+    let (acme, globex) = (OrganizationId::new("acme"), OrganizationId::new("globex"));
+    let mut ids = Vec::new();
+    for i in 0..5 {
+        let invoice = draft(&acme, &format!("Customer {i}"));
+        repo.create(&invoice, &[]).await.unwrap();
+        ids.push(invoice.id);
+    }
+    repo.create(&draft(&globex, "Elsewhere"), &[]).await.unwrap();
+    for id in &ids[..3] {
+        repo.change(&acme, *id, None, Some(&INVOICES), finalize()).await.unwrap();
+    }
+    let paid = repo.change(&acme, ids[0], None, None, pay("128.00")).await.unwrap();
+    assert_eq!(paid.status, InvoiceStatus::Paid);
+
+    let all = repo.list(&acme, &InvoiceQuery { limit: 50, ..InvoiceQuery::default() }).await.unwrap();
+    assert_eq!(all.items.len(), 5, "only acme's");
+    assert!(all.items.iter().all(|i| i.lines.len() == 2), "each with its lines");
+    let open = InvoiceQuery { status: Some(InvoiceStatus::Open), limit: 50, ..InvoiceQuery::default() };
+    assert_eq!(repo.list(&acme, &open).await.unwrap().items.len(), 2);
+    let overdue = InvoiceQuery { overdue_on: Some(date!(2026 - 12 - 15)), limit: 50, ..InvoiceQuery::default() };
+    assert_eq!(repo.list(&acme, &overdue).await.unwrap().items.len(), 2, "open and due on 2026-12-14");
+    let not_yet = InvoiceQuery { overdue_on: Some(date!(2026 - 12 - 14)), limit: 50, ..InvoiceQuery::default() };
+    assert_eq!(repo.list(&acme, &not_yet).await.unwrap().items.len(), 0);
+    let by_number = InvoiceQuery { number: Some("INV-000002".into()), limit: 50, ..InvoiceQuery::default() };
+    assert_eq!(repo.list(&acme, &by_number).await.unwrap().items[0].id, ids[1]);
+
+    // By number, two per page: drafts are not numbered and not listed.
+    let mut query = InvoiceQuery { sort_by_number: true, ascending: true, limit: 2, ..InvoiceQuery::default() };
+    let first = repo.list(&acme, &query).await.unwrap();
+    assert_eq!(first.items.iter().map(|i| i.number.clone().unwrap()).collect::<Vec<_>>(), ["INV-000001", "INV-000002"]);
+    query.cursor = first.next_cursor.clone();
+    let second = repo.list(&acme, &query).await.unwrap();
+    assert_eq!(second.items.iter().map(|i| i.number.clone().unwrap()).collect::<Vec<_>>(), ["INV-000003"]);
+    assert!(!second.has_more);
+    query.cursor = Some("not-a-cursor".into());
+    assert!(matches!(repo.list(&acme, &query).await, Err(RepositoryError::Invalid(_))));
+}
