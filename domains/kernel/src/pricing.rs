@@ -96,6 +96,35 @@ pub struct DocumentTotals {
     pub grand_total: Decimal,
 }
 
+impl LineTotals {
+    /// Reads a line's stored amounts (decimal text: gross, discount, net,
+    /// tax, total), naming the value that is not a decimal.
+    pub fn from_columns(gross: &str, discount: &str, net: &str, tax: &str, total: &str) -> anyhow::Result<Self> {
+        use crate::sql::decimal;
+        Ok(Self {
+            gross: decimal(gross)?,
+            discount: decimal(discount)?,
+            net: decimal(net)?,
+            tax: decimal(tax)?,
+            total: decimal(total)?,
+        })
+    }
+}
+
+impl DocumentTotals {
+    /// Reads a document's stored amounts (decimal text: subtotal, discount,
+    /// tax, grand total).
+    pub fn from_columns(subtotal: &str, discount: &str, tax: &str, grand_total: &str) -> anyhow::Result<Self> {
+        use crate::sql::decimal;
+        Ok(Self {
+            subtotal: decimal(subtotal)?,
+            discount: decimal(discount)?,
+            tax: decimal(tax)?,
+            grand_total: decimal(grand_total)?,
+        })
+    }
+}
+
 fn round(amount: Decimal, currency: Currency) -> Decimal {
     Money::new(amount, currency).rounded().amount
 }

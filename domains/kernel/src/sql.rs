@@ -20,6 +20,12 @@ pub fn micros(t: OffsetDateTime) -> i64 {
     i64::try_from(t.unix_timestamp_nanos() / 1000).unwrap_or(i64::MAX)
 }
 
+/// `t` at storage precision (whole microseconds), so a record stored with
+/// [`micros`] reads back equal to the one in memory.
+pub fn at_storage_precision(t: OffsetDateTime) -> OffsetDateTime {
+    t.replace_nanosecond(t.nanosecond() / 1000 * 1000).unwrap_or(t)
+}
+
 /// A time stored by [`micros`]; fails only for values no such call wrote.
 pub fn from_micros(us: i64) -> anyhow::Result<OffsetDateTime> {
     OffsetDateTime::from_unix_timestamp_nanos(i128::from(us) * 1000).context("stored time out of range")

@@ -5,6 +5,7 @@
 //! open) and bumps `version` for optimistic concurrency.
 
 use gremlin_kernel::pricing::{DocumentTotals, LinePrice, document_totals, line_totals};
+use gremlin_kernel::sql::at_storage_precision;
 use gremlin_kernel::{Currency, FieldError, Money, OrganizationId, UserId, entity_id};
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
@@ -166,11 +167,6 @@ pub struct Invoice {
     pub version: i64,
 }
 
-/// `now` at storage precision (microseconds), so a stored invoice reads back equal.
-fn to_micros(now: OffsetDateTime) -> OffsetDateTime {
-    now.replace_nanosecond(now.nanosecond() / 1000 * 1000).unwrap_or(now)
-}
-
 fn too_long(text: Option<&str>, max: usize) -> bool {
     text.is_some_and(|t| t.chars().count() > max)
 }
@@ -236,7 +232,7 @@ impl Invoice {
         if !errors.is_empty() {
             return Err(InvoiceError::Invalid(errors));
         }
-        let now = to_micros(now);
+        let now = at_storage_precision(now);
         let totals = document_totals(lines.iter().map(|l| &l.totals));
         Ok(Self {
             id,
@@ -295,7 +291,7 @@ impl Invoice {
 
     fn touch(&mut self, by: UserId, now: OffsetDateTime) {
         self.updated_by = by;
-        self.updated_at = to_micros(now);
+        self.updated_at = at_storage_precision(now);
         self.version += 1;
     }
 
@@ -376,7 +372,7 @@ impl Invoice {
         self.number = Some(number);
         self.issue_date = Some(issued);
         self.due_date = Some(self.terms.due_date(issued));
-        self.finalized_at = Some(to_micros(now));
+        self.finalized_at = Some(at_storage_precision(now));
         self.status = InvoiceStatus::Open;
         self.settle();
         self.touch(by, now);
@@ -417,7 +413,7 @@ impl Invoice {
             amount: input.amount.normalize(),
             method: input.method.trim().to_owned(),
             reference: input.reference.map(|r| r.trim().to_owned()),
-            received_at: to_micros(input.received_at),
+            received_at: at_storage_precision(input.received_at),
             refund: None,
         });
         self.settle();
@@ -443,7 +439,8 @@ impl Invoice {
         if self.payments[index].refund.is_some() {
             return Err(InvoiceError::AlreadyRefunded(payment));
         }
-        self.payments[index].refund = Some(Refund { reason: reason.trim().to_owned(), refunded_at: to_micros(now) });
+        self.payments[index].refund =
+            Some(Refund { reason: reason.trim().to_owned(), refunded_at: at_storage_precision(now) });
         self.settle();
         self.touch(by, now);
         Ok(&self.payments[index])
@@ -542,7 +539,7 @@ impl Invoice {
             remainder,
             remainder_outcome,
             reason,
-            issued_at: to_micros(now),
+            issued_at: at_storage_precision(now),
         });
         self.settle();
         self.touch(by, now);

@@ -147,12 +147,7 @@ pub(crate) fn invoice_from_rows(
         },
         currency: Currency::parse(&row.currency).context("currency")?,
         lines: lines.into_iter().map(line_from_row).collect::<anyhow::Result<_>>()?,
-        totals: DocumentTotals {
-            subtotal: decimal(&row.subtotal)?,
-            discount: decimal(&row.discount_total)?,
-            tax: decimal(&row.tax_total)?,
-            grand_total: decimal(&row.grand_total)?,
-        },
+        totals: DocumentTotals::from_columns(&row.subtotal, &row.discount_total, &row.tax_total, &row.grand_total)?,
         memo: row.memo,
         footer: row.footer,
         metadata,
@@ -180,13 +175,7 @@ fn line_from_row(row: line::Model) -> anyhow::Result<InvoiceLine> {
         unit_price: decimal(&row.unit_price)?,
         discount: Discount::from_columns(row.discount_kind.as_deref(), row.discount_value.as_deref())?,
         tax_rate: decimal(&row.tax_rate)?,
-        totals: LineTotals {
-            gross: decimal(&row.gross)?,
-            discount: decimal(&row.discount)?,
-            net: decimal(&row.net)?,
-            tax: decimal(&row.tax)?,
-            total: decimal(&row.total)?,
-        },
+        totals: LineTotals::from_columns(&row.gross, &row.discount, &row.net, &row.tax, &row.total)?,
     })
 }
 

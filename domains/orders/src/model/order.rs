@@ -3,6 +3,7 @@
 //! edited), recomputes totals from the lines, and bumps `version` for
 //! optimistic concurrency.
 
+use gremlin_kernel::sql::at_storage_precision;
 use gremlin_kernel::{Currency, FieldError, OrganizationId, UserId, entity_id};
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
@@ -106,11 +107,6 @@ pub struct Order {
     pub version: i64,
 }
 
-/// `now` at storage precision (microseconds), so a stored order reads back equal.
-fn to_micros(now: OffsetDateTime) -> OffsetDateTime {
-    now.replace_nanosecond(now.nanosecond() / 1000 * 1000).unwrap_or(now)
-}
-
 fn check_header(header: &OrderHeader) -> Vec<FieldError> {
     let mut errors = Vec::new();
     let mut push =
@@ -174,7 +170,7 @@ impl Order {
         }
         let lines = priced_lines(lines, currency)?;
         let totals = document_totals(lines.iter().map(|l| &l.totals));
-        let now = to_micros(now);
+        let now = at_storage_precision(now);
         Ok(Order {
             id,
             organization_id,
@@ -199,7 +195,7 @@ impl Order {
 
     fn touched(&mut self, by: UserId, now: OffsetDateTime) {
         self.updated_by = by;
-        self.updated_at = to_micros(now);
+        self.updated_at = at_storage_precision(now);
         self.version += 1;
     }
 
@@ -307,7 +303,7 @@ impl Order {
         }
         self.payment_status = status;
         self.amount_paid = amount_paid;
-        self.updated_at = to_micros(now);
+        self.updated_at = at_storage_precision(now);
         self.version += 1;
         true
     }

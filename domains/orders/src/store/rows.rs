@@ -86,12 +86,7 @@ pub(crate) fn order_from_row(row: order::Model) -> anyhow::Result<Order> {
         customer,
         currency: Currency::parse(&row.currency).context("currency")?,
         lines: Vec::new(),
-        totals: DocumentTotals {
-            subtotal: decimal(&row.subtotal)?,
-            discount: decimal(&row.discount_total)?,
-            tax: decimal(&row.tax_total)?,
-            grand_total: decimal(&row.grand_total)?,
-        },
+        totals: DocumentTotals::from_columns(&row.subtotal, &row.discount_total, &row.tax_total, &row.grand_total)?,
         notes: row.notes,
         metadata,
         cancellation_reason: row.cancellation_reason,
@@ -114,12 +109,6 @@ pub(crate) fn line_from_row(row: line::Model) -> anyhow::Result<OrderLine> {
         unit_price: decimal(&row.unit_price)?,
         discount,
         tax_rate: decimal(&row.tax_rate)?,
-        totals: LineTotals {
-            gross: decimal(&row.gross)?,
-            discount: decimal(&row.discount)?,
-            net: decimal(&row.net)?,
-            tax: decimal(&row.tax)?,
-            total: decimal(&row.total)?,
-        },
+        totals: LineTotals::from_columns(&row.gross, &row.discount, &row.net, &row.tax, &row.total)?,
     })
 }
