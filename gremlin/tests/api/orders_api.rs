@@ -32,7 +32,7 @@ async fn an_empty_customer_answers_without_nulls(backend: Backend) {
     let order = json(resp).await;
     assert_eq!(order["customer"], json!({}), "{order}");
     let id = order["id"].as_str().unwrap();
-    let read = json(t.as_(&alice).get(&format!("/api/orders/{id}")).send().await).await;
+    let read = json(t.as_(&alice).get(format!("/api/orders/{id}")).send().await).await;
     assert!(read["customer"].as_object().is_none_or(|c| c.values().all(|v| !v.is_null())), "{read}");
 }
 
