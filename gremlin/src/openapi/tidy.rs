@@ -19,9 +19,6 @@
 //!   public calls a client without a token);
 //! * a decimal (`format: decimal`, an exact amount as a string) states its
 //!   pattern;
-//! * no operation lists a 415 without a request body, nor a 412/428
-//!   without an `If-Match` header (true of every API here, identity's
-//!   included; business operations are pruned further by the kit);
 //! * response headers carry their usual spelling (`ETag`, not `ETAG`);
 //! * `servers` names where the API is served.
 
@@ -39,7 +36,6 @@ pub fn tidy(mut spec: Value, server: &str) -> Value {
     }
     walk(&mut spec);
     state_public_security(&mut spec);
-    for_each_operation(&mut spec, drop_impossible_statuses);
     for_each_operation(&mut spec, |operation| {
         for response in operation.get_mut("responses").and_then(Value::as_object_mut).into_iter().flatten() {
             if let Some(response) = response.1.as_object_mut() {
@@ -63,24 +59,6 @@ fn for_each_operation(spec: &mut Value, mut f: impl FnMut(&mut Map<String, Value
 }
 
 const METHODS: [&str; 8] = ["get", "put", "post", "delete", "options", "head", "patch", "trace"];
-
-/// Removes the statuses no request to `operation` can get: 415 without a
-/// body, 412 and 428 without `If-Match`.
-fn drop_impossible_statuses(operation: &mut Map<String, Value>) {
-    let body = operation.contains_key("requestBody");
-    let if_match = operation.get("parameters").and_then(Value::as_array).is_some_and(|params| {
-        params
-            .iter()
-            .any(|p| p["in"] == "header" && p["name"].as_str().is_some_and(|n| n.eq_ignore_ascii_case("if-match")))
-    });
-    if let Some(Value::Object(responses)) = operation.get_mut("responses") {
-        responses.retain(|status, _| match status.as_str() {
-            "415" => body,
-            "412" | "428" => if_match,
-            _ => true,
-        });
-    }
-}
 
 /// An operation without security requirements says `security: []`.
 fn state_public_security(spec: &mut Value) {
@@ -314,23 +292,6 @@ mod tests {
         assert_eq!(names, ["ETag", "Location", "Retry-After", "set-auth-token", "Access-Control-Expose-Headers"]);
         let property = &tidied["components"]["schemas"]["S"]["properties"]["headers"];
         assert_eq!(property, &json!({"type": "object"}), "a property called headers is left alone");
-    }
-
-    #[test]
-    fn statuses_no_request_can_get_are_dropped() {
-        let responses = json!({"200": {}, "400": {}, "412": {}, "415": {}, "428": {}});
-        let tidied = tidy(
-            json!({"paths": {"/a": {
-                "get": {"responses": responses},
-                "post": {"requestBody": {}, "parameters": [{"in": "header", "name": "If-Match"}], "responses": responses}
-            }}}),
-            "/",
-        );
-        let codes = |method: &str| -> Vec<String> {
-            tidied["paths"]["/a"][method]["responses"].as_object().unwrap().keys().cloned().collect()
-        };
-        assert_eq!(codes("get"), ["200", "400"]);
-        assert_eq!(codes("post"), ["200", "400", "412", "415", "428"]);
     }
 
     #[test]
