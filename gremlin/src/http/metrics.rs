@@ -7,7 +7,9 @@
 use std::sync::{Arc, OnceLock};
 use std::time::{Duration, Instant};
 
+use metrics::SharedString;
 use metrics_exporter_prometheus::{Matcher, PrometheusBuilder, PrometheusHandle};
+use poem::http::Method;
 use poem::{Endpoint, IntoResponse, Request, Response};
 use poem_openapi::OperationId;
 
@@ -48,31 +50,85 @@ pub fn keep_up() -> tokio::task::JoinHandle<()> {
 
 /// The route label: the OpenAPI operation id when the request reached one,
 /// a fixed label otherwise, so unknown paths cannot explode cardinality.
-fn route_label(resp: &Response, path: &str) -> String {
+/// Never allocates.
+fn route_label(resp: &Response, path: &str) -> &'static str {
     if let Some(op) = resp.data::<OperationId>() {
-        return op.0.to_owned();
+        return op.0;
     }
     match path {
-        "/openapi.json" => "openapi.spec".into(),
-        p if p == "/docs" || p.starts_with("/docs/") => "openapi.docs".into(),
-        _ => "unmatched".into(),
+        "/openapi.json" => "openapi.spec",
+        p if p == "/docs" || p.starts_with("/docs/") => "openapi.docs",
+        _ => "unmatched",
+    }
+}
+
+/// The method label; methods outside the standard set share one label.
+fn method_label(method: &Method) -> &'static str {
+    match *method {
+        Method::GET => "GET",
+        Method::POST => "POST",
+        Method::PUT => "PUT",
+        Method::PATCH => "PATCH",
+        Method::DELETE => "DELETE",
+        Method::HEAD => "HEAD",
+        Method::OPTIONS => "OPTIONS",
+        _ => "OTHER",
+    }
+}
+
+/// The status label: a static string for the statuses Gremlin answers,
+/// allocated only for anything else.
+fn status_label(status: u16) -> SharedString {
+    const KNOWN: [(u16, &str); 21] = [
+        (200, "200"),
+        (201, "201"),
+        (204, "204"),
+        (301, "301"),
+        (302, "302"),
+        (304, "304"),
+        (400, "400"),
+        (401, "401"),
+        (403, "403"),
+        (404, "404"),
+        (405, "405"),
+        (409, "409"),
+        (412, "412"),
+        (413, "413"),
+        (415, "415"),
+        (422, "422"),
+        (428, "428"),
+        (429, "429"),
+        (500, "500"),
+        (503, "503"),
+        (504, "504"),
+    ];
+    match KNOWN.iter().find(|(code, _)| *code == status) {
+        Some((_, text)) => SharedString::const_str(text),
+        None => SharedString::from(status.to_string()),
     }
 }
 
 /// The middleware: records one count and one latency sample per request.
+/// Labels are static strings (the status code's own text included), so a
+/// request costs no label allocations.
 pub async fn around<E: Endpoint>(ep: Arc<E>, req: Request) -> poem::Result<Response> {
     let started = Instant::now();
-    let method = req.method().to_string();
-    let path = req.uri().path().to_owned();
+    let method = method_label(req.method());
+    let is_docs = matches!(req.uri().path(), "/openapi.json" | "/docs") || req.uri().path().starts_with("/docs/");
+    let path = if is_docs { req.uri().path().to_owned() } else { String::new() };
     let resp = match ep.call(req).await {
         Ok(output) => output.into_response(),
         Err(err) => err.into_response(),
     };
     let elapsed = started.elapsed();
-    let status = resp.status().as_u16().to_string();
+    let status = resp.status();
     let route = route_label(&resp, &path);
-    tracing::info!(status = %status, route = %route, latency_ms = elapsed.as_secs_f64() * 1000.0, "request finished");
-    let labels = [("method", method), ("route", route), ("status", status)];
+    tracing::info!(status = status.as_u16(), route, latency_ms = elapsed.as_secs_f64() * 1000.0, "request finished");
+    let labels = [
+        ("method", SharedString::const_str(method)),
+        ("route", SharedString::const_str(route)),
+        ("status", status_label(status.as_u16())),
+    ];
     metrics::counter!("http_requests_total", &labels).increment(1);
     metrics::histogram!("http_request_duration_seconds", &labels).record(elapsed.as_secs_f64());
     Ok(resp)
