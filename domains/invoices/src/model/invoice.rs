@@ -4,16 +4,16 @@
 //! uncollectible invoice → paid; something owed again on a paid one →
 //! open) and bumps `version` for optimistic concurrency.
 
-use gremlin_kernel::pricing::{DocumentTotals, LinePrice, document_totals, line_totals};
+use gremlin_kernel::pricing::{DocumentTotals, document_totals};
 use gremlin_kernel::sql::at_storage_precision;
-use gremlin_kernel::{Currency, FieldError, Money, OrganizationId, UserId, entity_id};
+use gremlin_kernel::{Currency, FieldError, OrganizationId, UserId, entity_id};
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 use time::{Date, OffsetDateTime};
 
-use super::credit_note::{CreditNote, CreditNoteId, CreditNoteStatus, CreditRequest, RemainderOutcome};
+use super::credit_note::{CreditNote, CreditNoteId};
 use super::line::{InvoiceLine, LineInput, TaxBreakdown, price_lines, tax_breakdown};
-use super::payment::{MAX_TEXT_LEN, Payment, PaymentId, PaymentInput, Refund};
+use super::payment::{MAX_TEXT_LEN, Payment, PaymentId};
 use super::status::{InvoiceAction, InvoiceStatus, TransitionError};
 use super::terms::PaymentTerms;
 
@@ -379,202 +379,6 @@ impl Invoice {
         Ok(())
     }
 
-    /// Records a payment; paying the whole amount due makes the invoice paid.
-    pub fn record_payment(
-        &mut self,
-        id: PaymentId,
-        input: PaymentInput,
-        by: UserId,
-        now: OffsetDateTime,
-    ) -> Result<&Payment, InvoiceError> {
-        self.status.allows(InvoiceAction::Pay)?;
-        let mut errors = Vec::new();
-        if input.amount <= Decimal::ZERO || !Money::new(input.amount, self.currency).is_rounded() {
-            let places = self.currency.minor_units();
-            errors.push(FieldError {
-                field: "amount".into(),
-                message: format!("more than zero, with at most {places} decimal places"),
-            });
-        }
-        check_text("method", &input.method, &mut errors);
-        if let Some(reference) = &input.reference {
-            check_text("reference", reference, &mut errors);
-        }
-        if !errors.is_empty() {
-            return Err(InvoiceError::Invalid(errors));
-        }
-        let due = self.amount_due();
-        if input.amount > due {
-            return Err(InvoiceError::Overpayment { amount: input.amount, due });
-        }
-        let index = self.payments.len();
-        self.payments.push(Payment {
-            id,
-            amount: input.amount.normalize(),
-            method: input.method.trim().to_owned(),
-            reference: input.reference.map(|r| r.trim().to_owned()),
-            received_at: at_storage_precision(input.received_at),
-            refund: None,
-        });
-        self.settle();
-        self.touch(by, now);
-        Ok(&self.payments[index])
-    }
-
-    /// Refunds a payment in full; a paid invoice that owes again reopens.
-    pub fn refund_payment(
-        &mut self,
-        payment: PaymentId,
-        reason: &str,
-        by: UserId,
-        now: OffsetDateTime,
-    ) -> Result<&Payment, InvoiceError> {
-        self.status.allows(InvoiceAction::Refund)?;
-        let mut errors = Vec::new();
-        check_text("reason", reason, &mut errors);
-        if !errors.is_empty() {
-            return Err(InvoiceError::Invalid(errors));
-        }
-        let index = self.payments.iter().position(|p| p.id == payment).ok_or(InvoiceError::NoSuchPayment(payment))?;
-        if self.payments[index].refund.is_some() {
-            return Err(InvoiceError::AlreadyRefunded(payment));
-        }
-        self.payments[index].refund =
-            Some(Refund { reason: reason.trim().to_owned(), refunded_at: at_storage_precision(now) });
-        self.settle();
-        self.touch(by, now);
-        Ok(&self.payments[index])
-    }
-
-    /// What is left to credit on line `position` (its quantity less what
-    /// issued credit notes took).
-    fn creditable_quantity(&self, position: u32) -> Result<(&InvoiceLine, Decimal), InvoiceError> {
-        let line = self.lines.iter().find(|l| l.position == position).ok_or(InvoiceError::NoSuchLine(position))?;
-        let credited: Decimal = self
-            .credit_notes
-            .iter()
-            .filter(|n| n.status == CreditNoteStatus::Issued)
-            .flat_map(|n| &n.lines)
-            .filter(|(p, _)| *p == position)
-            .map(|(_, q)| *q)
-            .sum();
-        Ok((line, line.quantity - credited))
-    }
-
-    /// The total a credit request comes to, checked against what is left.
-    fn credit_amount(&self, request: &CreditRequest) -> Result<Decimal, InvoiceError> {
-        let amount = match request {
-            CreditRequest::Amount(amount) => {
-                if *amount <= Decimal::ZERO || !Money::new(*amount, self.currency).is_rounded() {
-                    return Err(invalid("amount", "more than zero, in whole minor units of the currency"));
-                }
-                *amount
-            }
-            CreditRequest::Lines(lines) => {
-                if lines.is_empty() {
-                    return Err(invalid("lines", "name at least one line to credit"));
-                }
-                let mut total = Decimal::ZERO;
-                for (i, (position, quantity)) in lines.iter().enumerate() {
-                    if lines[..i].iter().any(|(p, _)| p == position) {
-                        return Err(invalid(&format!("lines[{i}].position"), "each line once"));
-                    }
-                    let (line, left) = self.creditable_quantity(*position)?;
-                    if *quantity <= Decimal::ZERO {
-                        return Err(invalid(&format!("lines[{i}].quantity"), "more than zero"));
-                    }
-                    if *quantity > left {
-                        return Err(InvoiceError::OverCredit { what: format!("line {position}"), left });
-                    }
-                    let price = LinePrice { quantity: *quantity, ..line.price() };
-                    total += line_totals(&price, self.currency).total;
-                }
-                total
-            }
-        };
-        let credited: Decimal = self.credit_notes.iter().map(CreditNote::counted_total).sum();
-        let left = self.totals.grand_total - credited;
-        if amount > left {
-            return Err(InvoiceError::OverCredit { what: "the invoice".into(), left });
-        }
-        Ok(amount)
-    }
-
-    /// Issues a credit note numbered `number`. Its amount first reduces
-    /// what is owed; the rest goes where `outcome` says (required then).
-    #[allow(clippy::too_many_arguments)]
-    pub fn issue_credit_note(
-        &mut self,
-        id: CreditNoteId,
-        number: String,
-        request: CreditRequest,
-        outcome: Option<RemainderOutcome>,
-        reason: Option<String>,
-        by: UserId,
-        now: OffsetDateTime,
-    ) -> Result<&CreditNote, InvoiceError> {
-        self.status.allows(InvoiceAction::Credit)?;
-        if too_long(reason.as_deref(), super::credit_note::MAX_REASON_LEN) {
-            return Err(invalid("reason", "at most 1000 characters"));
-        }
-        let amount = self.credit_amount(&request)?;
-        let applied_to_due = amount.min(self.amount_due());
-        let remainder = amount - applied_to_due;
-        let remainder_outcome = match (remainder.is_zero(), outcome) {
-            (true, _) => None,
-            (false, Some(outcome)) => Some(outcome),
-            (false, None) => return Err(InvoiceError::RemainderOutcomeRequired { remainder }),
-        };
-        let index = self.credit_notes.len();
-        self.credit_notes.push(CreditNote {
-            id,
-            number,
-            status: CreditNoteStatus::Issued,
-            lines: match request {
-                CreditRequest::Lines(lines) => lines.into_iter().map(|(p, q)| (p, q.normalize())).collect(),
-                CreditRequest::Amount(_) => Vec::new(),
-            },
-            amount,
-            applied_to_due,
-            remainder,
-            remainder_outcome,
-            reason,
-            issued_at: at_storage_precision(now),
-        });
-        self.settle();
-        self.touch(by, now);
-        Ok(&self.credit_notes[index])
-    }
-
-    /// Voids a credit note that went entirely against the amount due; what
-    /// it took off is owed again.
-    pub fn void_credit_note(
-        &mut self,
-        id: CreditNoteId,
-        by: UserId,
-        now: OffsetDateTime,
-    ) -> Result<&CreditNote, InvoiceError> {
-        if self.status == InvoiceStatus::Void {
-            return Err(TransitionError { from: self.status, action: InvoiceAction::Credit }.into());
-        }
-        let index = self.credit_notes.iter().position(|n| n.id == id).ok_or(InvoiceError::NoSuchCreditNote(id))?;
-        let note = &self.credit_notes[index];
-        let why = if note.status == CreditNoteStatus::Void {
-            Some("it is already void")
-        } else if !note.remainder.is_zero() {
-            Some("part of it was refunded or kept as customer credit")
-        } else {
-            None
-        };
-        if let Some(why) = why {
-            return Err(InvoiceError::CreditNoteFixed { number: note.number.clone(), why });
-        }
-        self.credit_notes[index].status = CreditNoteStatus::Void;
-        self.settle();
-        self.touch(by, now);
-        Ok(&self.credit_notes[index])
-    }
-
     /// open/uncollectible → void; refused while payments stand.
     pub fn void(&mut self, by: UserId, now: OffsetDateTime) -> Result<(), InvoiceError> {
         self.status.allows(InvoiceAction::Void)?;
@@ -596,5 +400,7 @@ impl Invoice {
     }
 }
 
+mod crediting;
+mod paying;
 #[cfg(test)]
 mod tests;

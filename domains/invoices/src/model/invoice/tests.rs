@@ -7,6 +7,8 @@ use rust_decimal_macros::dec;
 use time::macros::{date, datetime};
 
 use super::*;
+use crate::model::credit_note::{CreditRequest, RemainderOutcome};
+use crate::model::payment::PaymentInput;
 
 const NOW: OffsetDateTime = datetime!(2026-11-30 10:00 UTC);
 
