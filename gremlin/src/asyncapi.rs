@@ -22,15 +22,17 @@ pub fn declarations() -> Vec<(&'static str, EventContracts)> {
 }
 
 /// Every contract declared, once per event type (a type one domain
-/// publishes and another consumes is one channel).
+/// publishes and another consumes is one channel). The publisher's
+/// declaration is the contract; a consumer's, which names only the fields
+/// it reads, stands in only while no compiled domain publishes the type.
 pub fn contracts() -> Vec<EventContract> {
     let mut seen: Vec<EventContract> = Vec::new();
-    for (_, events) in declarations() {
-        let consumed = events.consumes.iter().flat_map(|(_, c)| c.iter());
-        for contract in events.publishes.iter().chain(consumed) {
-            if !seen.iter().any(|c| c.event_type == contract.event_type) {
-                seen.push(*contract);
-            }
+    let declared = declarations();
+    let published = declared.iter().flat_map(|(_, events)| events.publishes.iter());
+    let consumed = declared.iter().flat_map(|(_, events)| events.consumes.iter().flat_map(|(_, c)| c.iter()));
+    for contract in published.chain(consumed) {
+        if !seen.iter().any(|c| c.event_type == contract.event_type) {
+            seen.push(*contract);
         }
     }
     seen

@@ -9,15 +9,18 @@
 //! * [`idempotency`]: `Idempotency-Key` for every POST that creates or
 //!   changes something, keyed by domain, organization and key;
 //! * [`list`]: typed list parameters (direction) shared by every list;
-//! * [`responses`]: each operation documents only the errors it can give.
+//! * [`responses`]: each operation documents only the errors it can give;
+//! * [`discount`]: the line discount's one schema.
 
 pub mod caller;
+pub mod discount;
 pub mod idempotency;
 pub mod list;
 pub mod precondition;
 pub mod responses;
 
 pub use caller::{BEARER_SCHEME, Caller, CallerContext, OptionalSessionAuth, SESSION_COOKIE_SCHEME, SessionAuth};
+pub use discount::{DiscountDto, DiscountKind};
 pub use idempotency::{Idempotency, IdempotencyKey, Keyed};
 pub use list::SortDirection;
 pub use precondition::{IfMatch, etag};

@@ -2,31 +2,12 @@
 //! times are RFC 3339 UTC.
 
 use gremlin_kernel::Nullable;
+pub use gremlin_kernel::http::{DiscountDto, DiscountKind};
 use poem_openapi::{Enum, Object};
 use rust_decimal::Decimal;
 use time::OffsetDateTime;
 
 use crate::model::{Discount, LineInput, Order, OrderLine, OrderStatus, PaymentStatus};
-
-/// How a discount is expressed.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Enum)]
-#[oai(rename_all = "snake_case")]
-pub enum DiscountKind {
-    /// A percentage of the line's gross amount (0-100).
-    Percent,
-    /// A fixed amount in the order's currency.
-    Amount,
-}
-
-/// A discount on a line.
-#[derive(Debug, Clone, Object)]
-#[oai(rename = "Discount")]
-pub struct DiscountDto {
-    /// Percent or amount.
-    pub kind: DiscountKind,
-    /// The percentage or the amount, as a decimal string.
-    pub value: Decimal,
-}
 
 /// A line as sent by a client.
 #[derive(Debug, Clone, Object)]
@@ -50,10 +31,7 @@ pub struct LineInputDto {
 
 impl From<LineInputDto> for LineInput {
     fn from(d: LineInputDto) -> Self {
-        let discount = d.discount.map(|x| match x.kind {
-            DiscountKind::Percent => Discount::Percent(x.value),
-            DiscountKind::Amount => Discount::Amount(x.value),
-        });
+        let discount = d.discount.map(Discount::from);
         LineInput {
             sku: d.sku,
             description: d.description,
@@ -95,10 +73,7 @@ pub struct LineDto {
 
 impl From<&OrderLine> for LineDto {
     fn from(l: &OrderLine) -> Self {
-        let discount = l.discount.map(|d| match d {
-            Discount::Percent(v) => DiscountDto { kind: DiscountKind::Percent, value: v },
-            Discount::Amount(v) => DiscountDto { kind: DiscountKind::Amount, value: v },
-        });
+        let discount = l.discount.map(DiscountDto::from);
         Self {
             position: l.position,
             sku: l.sku.clone(),
