@@ -12,6 +12,8 @@ use gremlin_kernel::Domain;
 pub const DOMAINS: &[&Domain] = &[
     #[cfg(feature = "orders")]
     &gremlin_orders::DOMAIN,
+    #[cfg(feature = "invoices")]
+    &gremlin_invoices::DOMAIN,
     #[cfg(feature = "toy-domain")]
     &crate::toy::DOMAIN,
 ];

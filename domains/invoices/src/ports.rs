@@ -5,6 +5,7 @@
 use async_trait::async_trait;
 use gremlin_kernel::numbering::{DocumentNumber, NumberSeries};
 use gremlin_kernel::{EventEnvelope, OrganizationId, Page};
+use rust_decimal::Decimal;
 use time::Date;
 
 use crate::model::{Invoice, InvoiceError, InvoiceId, InvoiceStatus};
@@ -29,12 +30,21 @@ pub enum RepositoryError {
     Backend(#[from] anyhow::Error),
 }
 
+/// What a change may need beyond the invoice, read in its transaction.
+#[derive(Debug, Clone, Default)]
+pub struct ChangeContext {
+    /// The next number of the series the change asked for (taken in the
+    /// same transaction, so numbers stay gapless).
+    pub number: Option<DocumentNumber>,
+    /// For an invoice made from an order: what the order's other invoices
+    /// (not void) have been paid, so an event can carry the order's total.
+    pub paid_on_order_elsewhere: Decimal,
+}
+
 /// A change to one invoice, run inside the storing transaction: it gets the
-/// invoice as stored and, when the change asked for a series, the next
-/// number of it (taken in the same transaction, so numbers stay gapless),
-/// and returns the events to record with it.
-pub type Change =
-    Box<dyn FnOnce(&mut Invoice, Option<DocumentNumber>) -> Result<Vec<EventEnvelope>, InvoiceError> + Send>;
+/// invoice as stored and its [`ChangeContext`], and returns the events to
+/// record with it.
+pub type Change = Box<dyn FnOnce(&mut Invoice, ChangeContext) -> Result<Vec<EventEnvelope>, InvoiceError> + Send>;
 
 /// Filters, sort and page of a list.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]

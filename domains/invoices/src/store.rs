@@ -11,6 +11,7 @@ use async_trait::async_trait;
 use gremlin_kernel::numbering::{self, NumberSeries};
 use gremlin_kernel::sql::micros;
 use gremlin_kernel::{Cursor, EventEnvelope, FieldError, OrganizationId, Page, outbox};
+use rust_decimal::Decimal;
 use sea_orm::ActiveValue::NotSet;
 use sea_orm::sea_query::OnConflict;
 use sea_orm::{
@@ -19,7 +20,7 @@ use sea_orm::{
 };
 
 use crate::model::{Invoice, InvoiceError, InvoiceId, InvoiceStatus};
-use crate::ports::{Change, InvoiceQuery, InvoiceRepository, RepositoryError};
+use crate::ports::{Change, ChangeContext, InvoiceQuery, InvoiceRepository, RepositoryError};
 use entities::{credit_note, invoice, line, payment};
 use rows::{credit_note_row, invoice_from_rows, invoice_row, line_row, payment_row};
 
@@ -150,6 +151,42 @@ impl SqlInvoiceRepository {
         Ok(self.load(conn, rows).await?.pop())
     }
 
+    /// What the other invoices (not void) of `order` have been paid: the
+    /// part of the order's total paid that this change does not touch.
+    async fn paid_on_order_elsewhere(
+        &self,
+        conn: &impl ConnectionTrait,
+        organization: &OrganizationId,
+        order: uuid::Uuid,
+        except: InvoiceId,
+    ) -> anyhow::Result<Decimal> {
+        let others: Vec<String> = invoice::Entity::find()
+            .select_only()
+            .column(invoice::Column::Id)
+            .filter(invoice::Column::OrganizationId.eq(organization.as_str()))
+            .filter(invoice::Column::OrderId.eq(order.to_string()))
+            .filter(invoice::Column::Id.ne(except.to_string()))
+            .filter(invoice::Column::Status.ne(InvoiceStatus::Void.as_str()))
+            .into_tuple()
+            .all(conn)
+            .await
+            .context("reading the order's other invoices")?;
+        if others.is_empty() {
+            return Ok(Decimal::ZERO);
+        }
+        let amounts: Vec<String> = payment::Entity::find()
+            .select_only()
+            .column(payment::Column::Amount)
+            .filter(payment::Column::OrganizationId.eq(organization.as_str()))
+            .filter(payment::Column::InvoiceId.is_in(others))
+            .filter(payment::Column::RefundedAtUs.is_null())
+            .into_tuple()
+            .all(conn)
+            .await
+            .context("reading the order's other payments")?;
+        amounts.iter().try_fold(Decimal::ZERO, |sum, a| Ok(sum + gremlin_kernel::sql::decimal(a)?))
+    }
+
     async fn current_version(
         &self,
         conn: &impl ConnectionTrait,
@@ -215,7 +252,11 @@ impl InvoiceRepository for SqlInvoiceRepository {
             return Err(RepositoryError::VersionConflict { current: loaded });
         }
         let was_draft = invoice.status == InvoiceStatus::Draft;
-        let events = change(&mut invoice, number)?;
+        let paid_on_order_elsewhere = match invoice.order_id {
+            Some(order) => self.paid_on_order_elsewhere(&txn, organization, order, id).await?,
+            None => Decimal::ZERO,
+        };
+        let events = change(&mut invoice, ChangeContext { number, paid_on_order_elsewhere })?;
         if invoice.organization_id != *organization || invoice.id != id {
             return Err(RepositoryError::Backend(anyhow::anyhow!("a change moved an invoice to another key")));
         }

@@ -83,8 +83,8 @@ fn draft(org: &OrganizationId, customer: &str) -> Invoice {
 }
 
 fn finalize() -> Change {
-    Box::new(|invoice, number| {
-        let number = number.expect("a number").to_string();
+    Box::new(|invoice, context| {
+        let number = context.number.expect("a number").to_string();
         invoice.finalize(number, date!(2026 - 11 - 30), UserId::new("u1"), OffsetDateTime::now_utc())?;
         Ok(vec![])
     })
@@ -124,8 +124,8 @@ async fn invoices_round_trip_inside_their_organization_only(backend: Backend) {
         Ok(vec![])
     });
     repo.change(&acme, invoice.id, None, None, refund).await.unwrap();
-    let credit: Change = Box::new(|invoice, number| {
-        let number = number.expect("a credit note number").to_string();
+    let credit: Change = Box::new(|invoice, context| {
+        let number = context.number.expect("a credit note number").to_string();
         let request = CreditRequest::Lines(vec![(2, dec("1"))]);
         invoice.issue_credit_note(
             CreditNoteId::generate(),

@@ -20,6 +20,9 @@ mod identity;
 mod identity_admin;
 #[cfg(feature = "identity")]
 mod identity_organizations;
+#[cfg(all(feature = "invoices", feature = "orders", feature = "identity"))]
+mod invoices_api;
+#[cfg(feature = "invoices")]
 mod invoices_store;
 mod limits;
 #[cfg(feature = "identity")]

@@ -77,6 +77,11 @@ async fn migrate_up_status_down_round_trip(backend: Backend) {
         run(&settings, MigrateCommand::Down { steps: 1 }).await;
         assert!(!table_exists(&settings, "toy_notes").await, "the toy domain, registered last, rolled back first");
     }
+    if cfg!(feature = "invoices") {
+        run(&settings, MigrateCommand::Down { steps: 1 }).await;
+        assert!(!table_exists(&settings, "invoices").await, "invoices, registered after orders, rolled back next");
+        assert!(table_exists(&settings, "orders").await);
+    }
     let newest = if cfg!(feature = "orders") {
         // Orders' newest moved its numbers into the kernel's table: undoing
         // it brings its own counter table back.

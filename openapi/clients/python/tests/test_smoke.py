@@ -1,6 +1,7 @@
 """What a Python integration does with the generated client: sign up,
 create an organization, get a service JWT, then create (idempotently),
-read, list and update an order with If-Match, and read a problem body.
+read, list and update an order with If-Match, read a problem body, and
+take an invoice from draft to paid.
 
 The client (`gremlin_client`) is generated from the committed spec by
 `make clients`; GREMLIN_URL names the running server.
@@ -11,16 +12,23 @@ import time
 
 from gremlin_client import AuthenticatedClient, Client
 from gremlin_client.api.identity import identity_sign_up_email, identity_token
+from gremlin_client.api.invoices import invoices_create, invoices_finalize, invoices_record_payment
 from gremlin_client.api.orders import orders_create, orders_get, orders_list, orders_update
 from gremlin_client.api.organizations import identity_organization_create
 from gremlin_client.models import (
+    CreateInvoiceBody,
     CreateOrderBody,
     CreateOrganizationBody,
+    Invoice,
+    InvoiceCustomer,
+    InvoiceLineInput,
+    InvoiceStatus,
     LineInput,
     Order,
     OrderPage,
     OrderSort,
     OrderStatus,
+    PaymentBody,
     Problem,
     SignUpEmailBody,
     SortDirection,
@@ -73,3 +81,25 @@ def test_sign_up_organization_orders_and_problems():
     assert stale.status_code == 412
     assert stale.headers["content-type"] == "application/problem+json"
     assert isinstance(stale.parsed, Problem) and stale.parsed.status == 412 and stale.parsed.title
+
+    # An invoice from draft to paid: finalized (numbered) and paid in full.
+    invoice_body = CreateInvoiceBody(
+        currency="EUR",
+        customer=InvoiceCustomer(name="Acme Trading"),
+        lines=[InvoiceLineInput(description="Consulting", quantity="2", unit_price="50", tax_rate="20")],
+    )
+    draft = invoices_create.sync(client=service, body=invoice_body, idempotency_key="py-invoice-1", **in_org)
+    assert isinstance(draft, Invoice) and draft.total == "120" and draft.status == InvoiceStatus.DRAFT
+    opened = invoices_finalize.sync_detailed(
+        str(draft.id), client=service, if_match=f'"{draft.version}"', idempotency_key="py-invoice-2", **in_org
+    )
+    assert isinstance(opened.parsed, Invoice) and opened.parsed.status == InvoiceStatus.OPEN, opened.content
+    paid = invoices_record_payment.sync(
+        str(draft.id),
+        client=service,
+        body=PaymentBody(amount="120", method="bank_transfer"),
+        if_match=opened.headers["etag"],
+        idempotency_key="py-invoice-3",
+        **in_org,
+    )
+    assert isinstance(paid, Invoice) and paid.status == InvoiceStatus.PAID and paid.amount_due == "0"

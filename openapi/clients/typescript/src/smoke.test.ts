@@ -10,7 +10,7 @@ import type { paths } from "./schema.js";
 const baseUrl = process.env.GREMLIN_URL ?? "http://127.0.0.1:8080";
 const client = createClient<paths>({ baseUrl });
 
-test("sign up, organization, orders with If-Match and Idempotency-Key, problems", async () => {
+test("sign up, organization, orders with If-Match and Idempotency-Key, problems, an invoice to paid", async () => {
   const email = `ts-${Date.now()}@example.com`;
   const signedUp = await client.POST("/api/auth/sign-up/email", {
     body: { name: "TypeScript", email, password: "correct-horse-battery-1" },
@@ -74,4 +74,33 @@ test("sign up, organization, orders with If-Match and Idempotency-Key, problems"
   assert.equal(stale.response.headers.get("content-type"), "application/problem+json");
   assert.equal(stale.error?.status, 412);
   assert.ok(stale.error?.title);
+
+  // An invoice from draft to paid: finalized (numbered) and paid in full.
+  const draft = await client.POST("/api/invoices", {
+    params: { header: { ...asService, "Idempotency-Key": "ts-invoice-1" } },
+    body: {
+      currency: "EUR",
+      customer: { name: "Acme Trading" },
+      lines: [{ description: "Consulting", quantity: "2", unit_price: "50", tax_rate: "20" }],
+    },
+  });
+  assert.equal(draft.response.status, 201);
+  const invoiceId = draft.data?.id;
+  assert.ok(invoiceId && draft.data?.total === "120" && draft.data.number === null);
+  const opened = await client.POST("/api/invoices/{id}/finalize", {
+    params: {
+      path: { id: invoiceId },
+      header: { ...asService, "If-Match": draft.response.headers.get("etag") ?? "", "Idempotency-Key": "ts-invoice-2" },
+    },
+  });
+  assert.equal(opened.data?.status, "open", JSON.stringify(opened.error));
+  const paid = await client.POST("/api/invoices/{id}/payments", {
+    params: {
+      path: { id: invoiceId },
+      header: { ...asService, "If-Match": opened.response.headers.get("etag") ?? "", "Idempotency-Key": "ts-invoice-3" },
+    },
+    body: { amount: "120", method: "bank_transfer" },
+  });
+  assert.equal(paid.data?.status, "paid", JSON.stringify(paid.error));
+  assert.equal(paid.data?.amount_due, "0");
 });

@@ -1,0 +1,219 @@
+//! The events invoices publishes, each with what a consumer needs without
+//! calling back, recorded through the outbox with the change.
+//!
+//! For an invoice made from an order, `invoice.paid`,
+//! `invoice.partially_paid` and `invoice.voided` also carry the fields
+//! orders consumes (`docs/orders.md`): `order_id` and `amount_paid`, the
+//! total paid so far on the order across its invoices (not void), in
+//! `currency` — so a redelivery has no second effect.
+
+use gremlin_kernel::{EventContract, EventContracts, EventEnvelope};
+use poem_openapi::Object;
+use rust_decimal::Decimal;
+use time::Date;
+
+use crate::NAME;
+use crate::model::{CreditNote, CreditNoteStatus, Invoice, InvoiceStatus, Payment, RemainderOutcome};
+
+/// `data` of every `invoice.*` event.
+#[derive(Debug, Clone, PartialEq, Object)]
+#[oai(skip_serializing_if_is_none)]
+pub struct InvoiceEventData {
+    /// The invoice.
+    pub invoice_id: uuid::Uuid,
+    /// Its number (every finalized invoice has one).
+    pub number: Option<String>,
+    /// Its status after the change.
+    pub status: InvoiceStatus,
+    /// Who is billed.
+    pub customer: InvoiceEventCustomer,
+    /// ISO 4217 code of every amount.
+    pub currency: String,
+    /// Its amounts after the change.
+    pub amounts: InvoiceEventAmounts,
+    /// When it was issued.
+    pub issue_date: Option<Date>,
+    /// When it falls due.
+    pub due_date: Option<Date>,
+    /// The order it bills, if any.
+    pub order_id: Option<uuid::Uuid>,
+    /// With `order_id`: the total paid so far on the order across its
+    /// invoices that are not void (what orders applies).
+    pub amount_paid: Option<Decimal>,
+    /// The payment recorded (`paid`, `partially_paid`) or refunded
+    /// (`payment_refunded`).
+    pub payment: Option<InvoiceEventPayment>,
+    /// Its version after the change.
+    pub version: i64,
+}
+
+/// The customer, as events carry it.
+#[derive(Debug, Clone, PartialEq, Object)]
+#[oai(skip_serializing_if_is_none)]
+pub struct InvoiceEventCustomer {
+    /// The CRM contact.
+    pub crm_id: Option<uuid::Uuid>,
+    /// Name on the invoice.
+    pub name: String,
+    /// E-mail.
+    pub email: Option<String>,
+}
+
+/// An invoice's amounts (decimal strings in its currency).
+#[derive(Debug, Clone, PartialEq, Object)]
+pub struct InvoiceEventAmounts {
+    /// Sum of the lines, tax included.
+    pub total: Decimal,
+    /// Payments not refunded.
+    pub paid: Decimal,
+    /// What credit notes took off the amount due.
+    pub credited: Decimal,
+    /// What is still owed.
+    pub due: Decimal,
+}
+
+/// A payment, as events carry it.
+#[derive(Debug, Clone, PartialEq, Object)]
+#[oai(skip_serializing_if_is_none)]
+pub struct InvoiceEventPayment {
+    /// The payment.
+    pub payment_id: uuid::Uuid,
+    /// Its amount.
+    pub amount: Decimal,
+    /// How it was paid.
+    pub method: String,
+    /// Why it was refunded (`payment_refunded`).
+    pub refund_reason: Option<String>,
+}
+
+/// `data` of the `credit_note.*` events.
+#[derive(Debug, Clone, PartialEq, Object)]
+#[oai(skip_serializing_if_is_none)]
+pub struct CreditNoteEventData {
+    /// The credit note.
+    pub credit_note_id: uuid::Uuid,
+    /// Its number (`CN-000001`).
+    pub number: String,
+    /// Issued or void.
+    pub status: CreditNoteStatus,
+    /// The invoice it corrects.
+    pub invoice_id: uuid::Uuid,
+    /// That invoice's number.
+    pub invoice_number: Option<String>,
+    /// ISO 4217 code.
+    pub currency: String,
+    /// Its total, tax included.
+    pub amount: Decimal,
+    /// The part that reduced the amount due.
+    pub applied_to_due: Decimal,
+    /// The rest.
+    pub remainder: Decimal,
+    /// Where the rest went.
+    pub remainder_outcome: Option<RemainderOutcome>,
+    /// The invoice's amount due after the change.
+    pub invoice_amount_due: Decimal,
+}
+
+/// `invoice.finalized`: numbered, issued and owed.
+pub const FINALIZED: EventContract =
+    EventContract::of::<InvoiceEventData>("invoice.finalized", "A draft invoice was finalized: numbered and issued.");
+/// `invoice.paid`: nothing is owed any more.
+pub const PAID: EventContract =
+    EventContract::of::<InvoiceEventData>("invoice.paid", "An invoice was paid in full (by payments or credit).");
+/// `invoice.partially_paid`: a payment that leaves something owed.
+pub const PARTIALLY_PAID: EventContract = EventContract::of::<InvoiceEventData>(
+    "invoice.partially_paid",
+    "A payment was recorded against an invoice that still owes.",
+);
+/// `invoice.voided`: cancelled after finalization.
+pub const VOIDED: EventContract =
+    EventContract::of::<InvoiceEventData>("invoice.voided", "An invoice was voided; its payments no longer count.");
+/// `invoice.marked_uncollectible`: written off.
+pub const MARKED_UNCOLLECTIBLE: EventContract = EventContract::of::<InvoiceEventData>(
+    "invoice.marked_uncollectible",
+    "An open invoice was marked as not expected to be paid.",
+);
+/// `invoice.payment_refunded`: a payment was given back.
+pub const PAYMENT_REFUNDED: EventContract =
+    EventContract::of::<InvoiceEventData>("invoice.payment_refunded", "A payment on an invoice was refunded.");
+/// `credit_note.issued`.
+pub const CREDIT_NOTE_ISSUED: EventContract =
+    EventContract::of::<CreditNoteEventData>("credit_note.issued", "A credit note was issued against an invoice.");
+/// `credit_note.voided`.
+pub const CREDIT_NOTE_VOIDED: EventContract =
+    EventContract::of::<CreditNoteEventData>("credit_note.voided", "A credit note was voided.");
+
+/// Every event invoices publishes (and, later, consumes).
+pub const CONTRACTS: EventContracts = EventContracts {
+    publishes: &[
+        FINALIZED,
+        PAID,
+        PARTIALLY_PAID,
+        VOIDED,
+        MARKED_UNCOLLECTIBLE,
+        PAYMENT_REFUNDED,
+        CREDIT_NOTE_ISSUED,
+        CREDIT_NOTE_VOIDED,
+    ],
+    consumes: &[],
+};
+
+/// The `invoice.*` event `contract` for `invoice`; `paid_on_order_elsewhere`
+/// is what the order's other invoices have been paid.
+pub fn invoice_event(
+    contract: &EventContract,
+    invoice: &Invoice,
+    payment: Option<&Payment>,
+    paid_on_order_elsewhere: Decimal,
+) -> EventEnvelope {
+    let data = InvoiceEventData {
+        invoice_id: invoice.id.0,
+        number: invoice.number.clone(),
+        status: invoice.status,
+        customer: InvoiceEventCustomer {
+            crm_id: invoice.customer.crm_id,
+            name: invoice.customer.name.clone(),
+            email: invoice.customer.email.clone(),
+        },
+        currency: invoice.currency.code().to_owned(),
+        amounts: InvoiceEventAmounts {
+            total: invoice.totals.grand_total,
+            paid: invoice.amount_paid(),
+            credited: invoice.amount_credited(),
+            due: invoice.amount_due(),
+        },
+        issue_date: invoice.issue_date,
+        due_date: invoice.due_date,
+        order_id: invoice.order_id,
+        amount_paid: invoice.order_id.map(|_| {
+            let own = if invoice.status == InvoiceStatus::Void { Decimal::ZERO } else { invoice.amount_paid() };
+            paid_on_order_elsewhere + own
+        }),
+        payment: payment.map(|p| InvoiceEventPayment {
+            payment_id: p.id.0,
+            amount: p.amount,
+            method: p.method.clone(),
+            refund_reason: p.refund.as_ref().map(|r| r.reason.clone()),
+        }),
+        version: invoice.version,
+    };
+    contract.envelope(NAME, Some(invoice.organization_id.clone()), invoice.id.to_string(), &data)
+}
+
+/// The `credit_note.*` event `contract` for `note` on `invoice`.
+pub fn credit_note_event(contract: &EventContract, invoice: &Invoice, note: &CreditNote) -> EventEnvelope {
+    let data = CreditNoteEventData {
+        credit_note_id: note.id.0,
+        number: note.number.clone(),
+        status: note.status,
+        invoice_id: invoice.id.0,
+        invoice_number: invoice.number.clone(),
+        currency: invoice.currency.code().to_owned(),
+        amount: note.amount,
+        applied_to_due: note.applied_to_due,
+        remainder: note.remainder,
+        remainder_outcome: note.remainder_outcome,
+        invoice_amount_due: invoice.amount_due(),
+    };
+    contract.envelope(NAME, Some(invoice.organization_id.clone()), note.id.to_string(), &data)
+}
