@@ -7,10 +7,11 @@
 # Setups, each on a fresh PostgreSQL database: `embedded` (in-process event
 # bus and cache), then `nats-redis` (NATS JetStream + Redis, the shared
 # servers, its own stream and key prefix). Each prepares a user, an
-# organization and 200 orders, then runs wrk (2 threads, 32 connections,
+# organization, 200 orders and 50 invoices, then runs wrk (2 threads, 32 connections,
 # 10 s each) on:
 #   healthz, get_order (JWT, one order, two lines), list_orders (50),
-#   create_order (Idempotency-Key), get_session (session cookie), and
+#   create_order (Idempotency-Key), get_invoice (finalized, two lines, one
+#   payment), list_invoices (50), get_session (session cookie), and
 #   get_session_flooded (the same while 4 more connections sign in).
 # Per scenario: requests/s, p50, p99, the server's CPU time per request
 # (utime+stime from /proc), SQL statements per request (the server's own
@@ -131,8 +132,8 @@ bench() {
 
   # A user (with its session cookie), an organization (active), a service
   # JWT, 200 orders, and a second user for the sign-in flood.
-  local token order_id cookie
-  read -r token order_id cookie < <(python3 - "$ADDR" <<'PY'
+  local token order_id cookie invoice_id
+  read -r token order_id cookie invoice_id < <(python3 - "$ADDR" <<'PY'
 import json, sys, urllib.request
 base = f"http://{sys.argv[1]}"
 def call(method, path, body=None, auth=None):
@@ -152,8 +153,21 @@ order_id = None
 for i in range(200):
     _, order = call("POST", "/api/orders", {"currency": "EUR", "lines": [{"sku": f"S{i}", "quantity": "2", "unit_price": "19.99", "tax_rate": "20"}, {"sku": "X", "quantity": "1", "unit_price": "5"}]}, jwt)
     order_id = order["id"]
+invoice_id = None
+for i in range(50):
+    body = {"currency": "EUR", "customer": {"name": f"Customer {i}"}, "lines": [{"description": "Consulting", "quantity": "2", "unit_price": "650", "tax_rate": "23"}, {"description": "Travel", "quantity": "1", "unit_price": "184.50"}]}
+    headers, invoice = call("POST", "/api/invoices", body, jwt)
+    invoice_id = invoice["id"]
+def act(path, body, version):
+    req = urllib.request.Request(base + path, method="POST", data=json.dumps(body).encode())
+    for k, v in {"content-type": "application/json", "authorization": jwt, "if-match": f'"{version}"'}.items():
+        req.add_header(k, v)
+    with urllib.request.urlopen(req) as resp:
+        return json.loads(resp.read())
+opened = act(f"/api/invoices/{invoice_id}/finalize", {}, invoice["version"])
+act(f"/api/invoices/{invoice_id}/payments", {"amount": "1000", "method": "bank_transfer"}, opened["version"])
 call("POST", "/api/auth/sign-up/email", {"name": "Flood", "email": "flood@example.com", "password": "correct-horse-battery-1"})
-print(token["token"], order_id, cookie)
+print(token["token"], order_id, cookie, invoice_id)
 PY
   )
   local auth="Bearer $token"
@@ -163,6 +177,8 @@ PY
   run "$setup" get_order -H "authorization: $auth" "http://$ADDR/api/orders/$order_id"
   run "$setup" list_orders -H "authorization: $auth" "http://$ADDR/api/orders?limit=50"
   run "$setup" create_order -s "$ROOT/bench/create-order.lua" "http://$ADDR"
+  run "$setup" get_invoice -H "authorization: $auth" "http://$ADDR/api/invoices/$invoice_id"
+  run "$setup" list_invoices -H "authorization: $auth" "http://$ADDR/api/invoices?limit=50"
   run "$setup" get_session -H "cookie: $cookie" "http://$ADDR/api/auth/get-session"
   # The same read while sign-ins flood the password hashers beside it.
   local flood_secs=$(( ${DURATION%s} + 2 ))
@@ -199,7 +215,7 @@ PGBENCH_TPS=$(echo "$RESULTS" | awk '$1=="row" && $3=="pgbench_S" {print $4}')
   echo "create, consumers pull) and Redis (idempotency records, membership and session cache), all on this machine."
   echo
   echo "Ceilings in the same run: \`pgbench -S\` (one-row select, $CONNECTIONS clients): **$PGBENCH_TPS tps**; each setup's \`/healthz\`."
-  echo "The one-row reads (get_order, get_session) are compared with pgbench, everything else with /healthz."
+  echo "The single-document reads (get_order, get_invoice, get_session) are compared with pgbench, everything else with /healthz."
   echo "CPU = the server's user+system time per request (µs); statements = SQL statements the server sent per request;"
   echo "transactions = PostgreSQL's committed+rolled-back transactions per request (pg_stat_database; for
   get_session_flooded they include the sign-ins')."
@@ -208,7 +224,7 @@ PGBENCH_TPS=$(echo "$RESULTS" | awk '$1=="row" && $3=="pgbench_S" {print $4}')
   echo "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
   echo "$RESULTS" | awk '$1=="row" && $2!="ceiling"' | while read -r _ setup name rps p50 p99 cpu st tx rss errors; do
     case "$name" in
-      get_order|get_session*) ceiling=$PGBENCH_TPS; against="pgbench -S" ;;
+      get_order|get_invoice|get_session*) ceiling=$PGBENCH_TPS; against="pgbench -S" ;;
       *) ceiling=$(echo "$RESULTS" | awk -v s="$setup" '$1=="row" && $2==s && $3=="healthz" {print $4}'); against="/healthz" ;;
     esac
     ratio=$(awk -v a="$rps" -v b="$ceiling" 'BEGIN { if (b > 0) printf "%.0f%%", 100 * a / b; else print "n/a" }')
