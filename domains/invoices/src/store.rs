@@ -13,7 +13,7 @@ use gremlin_kernel::sql::micros;
 use gremlin_kernel::{Cursor, EventEnvelope, FieldError, OrganizationId, Page, outbox};
 use rust_decimal::Decimal;
 use sea_orm::ActiveValue::NotSet;
-use sea_orm::sea_query::OnConflict;
+use sea_orm::sea_query::{Expr, OnConflict};
 use sea_orm::{
     ColumnTrait, Condition, ConnectionTrait, DatabaseConnection, DatabaseTransaction, EntityTrait, QueryFilter,
     QueryOrder, QuerySelect, TransactionTrait,
@@ -239,7 +239,20 @@ impl InvoiceRepository for SqlInvoiceRepository {
         change: Change,
     ) -> Result<Invoice, RepositoryError> {
         let txn = self.db.begin().await.context("starting invoice transaction")?;
-        // A numbered change takes its number first: the counter row is the
+        // The first statement writes: SQLite takes its write lock at once
+        // (a transaction that read first fails with SQLITE_BUSY when another
+        // connection — the outbox relay — commits before it writes), and
+        // PostgreSQL locks the row, so changes of one invoice queue.
+        let touched = invoice::Entity::update_many()
+            .col_expr(invoice::Column::Version, Expr::col(invoice::Column::Version))
+            .filter(key(organization, id))
+            .exec(&txn)
+            .await
+            .context("locking the invoice")?;
+        if touched.rows_affected == 0 {
+            return Err(RepositoryError::NotFound);
+        }
+        // A numbered change then takes its number: the counter row is the
         // lock concurrent finalizations queue on, so numbers follow the
         // order in which they commit.
         let number = match series {
