@@ -185,10 +185,8 @@ pub fn invoice_event(
         issue_date: invoice.issue_date,
         due_date: invoice.due_date,
         order_id: invoice.order_id,
-        amount_paid: invoice.order_id.map(|_| {
-            let own = if invoice.status == InvoiceStatus::Void { Decimal::ZERO } else { invoice.amount_paid() };
-            paid_on_order_elsewhere + own
-        }),
+        // A void invoice holds no payments (voiding needs them refunded).
+        amount_paid: invoice.order_id.map(|_| paid_on_order_elsewhere + invoice.amount_paid()),
         payment: payment.map(|p| InvoiceEventPayment {
             payment_id: p.id.0,
             amount: p.amount,

@@ -48,13 +48,9 @@ pub fn keep_up() -> tokio::task::JoinHandle<()> {
     })
 }
 
-/// The route label: the OpenAPI operation id when the request reached one,
-/// a fixed label otherwise, so unknown paths cannot explode cardinality.
-/// Never allocates.
-fn route_label(resp: &Response, path: &str) -> &'static str {
-    if let Some(op) = resp.data::<OperationId>() {
-        return op.0;
-    }
+/// The route label of a request to `path` that reaches no operation: a
+/// fixed label, so unknown paths cannot explode cardinality. Never allocates.
+fn fallback_route(path: &str) -> &'static str {
     match path {
         "/openapi.json" => "openapi.spec",
         p if p == "/docs" || p.starts_with("/docs/") => "openapi.docs",
@@ -114,15 +110,15 @@ fn status_label(status: u16) -> SharedString {
 pub async fn around<E: Endpoint>(ep: Arc<E>, req: Request) -> poem::Result<Response> {
     let started = Instant::now();
     let method = method_label(req.method());
-    let is_docs = matches!(req.uri().path(), "/openapi.json" | "/docs") || req.uri().path().starts_with("/docs/");
-    let path = if is_docs { req.uri().path().to_owned() } else { String::new() };
+    let fallback = fallback_route(req.uri().path());
     let resp = match ep.call(req).await {
         Ok(output) => output.into_response(),
         Err(err) => err.into_response(),
     };
     let elapsed = started.elapsed();
     let status = resp.status();
-    let route = route_label(&resp, &path);
+    // The OpenAPI operation id when the request reached one.
+    let route = resp.data::<OperationId>().map_or(fallback, |op| op.0);
     tracing::info!(status = status.as_u16(), route, latency_ms = elapsed.as_secs_f64() * 1000.0, "request finished");
     let labels = [
         ("method", SharedString::const_str(method)),
