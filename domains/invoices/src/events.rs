@@ -155,8 +155,18 @@ pub const CONTRACTS: EventContracts = EventContracts {
         CREDIT_NOTE_ISSUED,
         CREDIT_NOTE_VOIDED,
     ],
-    consumes: &[],
+    consumes: &[(DRAFT_CONSUMER, &[ORDER_CONFIRMED])],
 };
+
+/// The events whose `amount_paid` carries the order's total paid: the ones
+/// orders consumes.
+const CARRY_ORDER_TOTAL: &[&EventContract] = &[&PAID, &PARTIALLY_PAID, &VOIDED, &PAYMENT_REFUNDED];
+
+/// Whether `contract`'s events carry the order's total paid, so the change
+/// that records one must read what the order's other invoices were paid.
+pub fn carries_order_total(contract: &EventContract) -> bool {
+    CARRY_ORDER_TOTAL.iter().any(|c| c.event_type == contract.event_type)
+}
 
 /// The `invoice.*` event `contract` for `invoice`; `paid_on_order_elsewhere`
 /// is what the order's other invoices have been paid.
@@ -186,7 +196,10 @@ pub fn invoice_event(
         due_date: invoice.due_date,
         order_id: invoice.order_id,
         // A void invoice holds no payments (voiding needs them refunded).
-        amount_paid: invoice.order_id.map(|_| paid_on_order_elsewhere + invoice.amount_paid()),
+        amount_paid: invoice
+            .order_id
+            .filter(|_| carries_order_total(contract))
+            .map(|_| paid_on_order_elsewhere + invoice.amount_paid()),
         payment: payment.map(|p| InvoiceEventPayment {
             payment_id: p.id.0,
             amount: p.amount,
@@ -214,4 +227,63 @@ pub fn credit_note_event(contract: &EventContract, invoice: &Invoice, note: &Cre
         invoice_amount_due: invoice.amount_due(),
     };
     contract.envelope(NAME, Some(invoice.organization_id.clone()), note.id.to_string(), &data)
+}
+
+/// The durable subscription that drafts invoices from confirmed orders;
+/// replicas of the invoices service share it.
+pub const DRAFT_CONSUMER: &str = "invoices-drafts-from-orders";
+
+/// `order.confirmed` (producer: orders), as invoices reads it: who is
+/// billed, the currency and every line as priced on the order.
+#[derive(Debug, Clone, Object)]
+pub struct ConfirmedOrderData {
+    /// The order.
+    pub order_id: uuid::Uuid,
+    /// Its number (`SO-000123`), quoted on the draft's memo.
+    pub number: String,
+    /// Who it is for.
+    pub customer: Option<ConfirmedOrderCustomer>,
+    /// ISO 4217 code.
+    pub currency: String,
+    /// Its lines.
+    pub lines: Option<Vec<ConfirmedOrderLine>>,
+}
+
+/// The customer of a confirmed order.
+#[derive(Debug, Clone, Object)]
+pub struct ConfirmedOrderCustomer {
+    /// CRM contact.
+    pub contact_id: Option<uuid::Uuid>,
+    /// Name at order time.
+    pub name: Option<String>,
+    /// E-mail at order time.
+    pub email: Option<String>,
+}
+
+/// A line of a confirmed order.
+#[derive(Debug, Clone, Object)]
+pub struct ConfirmedOrderLine {
+    /// Stock-keeping unit.
+    pub sku: String,
+    /// What is sold (events from before it was carried: the SKU is used).
+    pub description: Option<String>,
+    /// How many.
+    pub quantity: Decimal,
+    /// Price of one unit.
+    pub unit_price: Decimal,
+    /// Discount, if any.
+    pub discount: Option<gremlin_kernel::http::DiscountDto>,
+    /// Tax rate in percent (absent: 0).
+    pub tax_rate: Option<Decimal>,
+}
+
+/// `order.confirmed` (producer: orders): a draft invoice is made from it
+/// when the organization's `draft_from_orders` setting is on.
+pub const ORDER_CONFIRMED: EventContract =
+    EventContract::of::<ConfirmedOrderData>("order.confirmed", "A placed order was confirmed by the seller.");
+
+/// Reads an `order.confirmed` event; `None` when it is another event or
+/// its data does not have the declared shape.
+pub fn confirmed_order(event: &EventEnvelope) -> Option<ConfirmedOrderData> {
+    (event.event_type == ORDER_CONFIRMED.event_type).then(|| ORDER_CONFIRMED.read(event).ok()).flatten()
 }

@@ -13,9 +13,11 @@ pub mod api;
 pub mod events;
 pub mod migrations;
 pub mod model;
+pub mod pdf;
 pub mod permissions;
 pub mod ports;
 pub mod service;
+pub mod settings;
 pub mod store;
 mod wiring;
 
@@ -29,7 +31,7 @@ pub const DOMAIN: Domain = Domain {
     name: NAME,
     path_prefix: "/api/invoices",
     permissions: permissions::GRANTS,
-    api: ApiDoc::of::<api::InvoicesApi>(),
+    api: ApiDoc::of::<api::Apis>(),
     migrations: migrations::migrations,
     wire: wiring::wire,
     events: events::CONTRACTS,

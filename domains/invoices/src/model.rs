@@ -12,6 +12,7 @@ pub mod invoice;
 pub mod line;
 pub mod numbers;
 pub mod payment;
+pub mod settings;
 pub mod status;
 pub mod terms;
 
@@ -19,5 +20,6 @@ pub use credit_note::{CreditNote, CreditNoteId, CreditNoteStatus, CreditRequest,
 pub use invoice::{Customer, Invoice, InvoiceError, InvoiceHeader, InvoiceId};
 pub use line::{InvoiceLine, LineInput, TaxBreakdown};
 pub use payment::{Payment, PaymentId, PaymentInput, Refund};
+pub use settings::{InvoiceSettings, Seller};
 pub use status::{InvoiceAction, InvoiceStatus, TransitionError};
 pub use terms::PaymentTerms;

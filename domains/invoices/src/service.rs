@@ -6,17 +6,26 @@
 
 use std::sync::Arc;
 
-use gremlin_kernel::{Currency, DomainError, EventEnvelope, FieldError, Page, Principal};
+use gremlin_kernel::inbox::HandledEvent;
+use gremlin_kernel::numbering::NumberSeries;
+use gremlin_kernel::pricing::LinePrice;
+use gremlin_kernel::{Currency, DomainError, EventEnvelope, FieldError, OrganizationId, Page, Principal, UserId};
+use rust_decimal::Decimal;
 use time::OffsetDateTime;
 
-use crate::events::{self, credit_note_event, invoice_event};
+use crate::events::{self, ConfirmedOrderData, credit_note_event, invoice_event};
 use crate::model::numbers::{CREDIT_NOTES, INVOICES};
 use crate::model::{
-    CreditNoteId, CreditRequest, Invoice, InvoiceError, InvoiceHeader, InvoiceId, InvoiceStatus, LineInput, PaymentId,
-    PaymentInput, RemainderOutcome,
+    CreditNoteId, CreditRequest, Customer, Invoice, InvoiceError, InvoiceHeader, InvoiceId, InvoiceSettings,
+    InvoiceStatus, LineInput, PaymentId, PaymentInput, PaymentTerms, RemainderOutcome,
 };
+use crate::pdf::PdfError;
 use crate::permissions;
-use crate::ports::{ChangeContext, InvoiceQuery, InvoiceRepository, RepositoryError};
+use crate::ports::{
+    ChangeContext, ChangeRequest, CreditNoteEntry, CreditNoteQuery, CreditNoteReader, InvoiceQuery, InvoiceRepository,
+    RepositoryError,
+};
+use crate::settings::SettingsStore;
 
 impl From<RepositoryError> for DomainError {
     fn from(e: RepositoryError) -> Self {
@@ -45,23 +54,37 @@ impl From<InvoiceError> for DomainError {
     }
 }
 
-/// Input of invoice creation.
+/// Input of invoice creation; what it leaves out comes from the
+/// organization's settings.
 #[derive(Debug, Clone)]
 pub struct NewInvoice {
     /// ISO 4217 code.
     pub currency: String,
-    /// Header fields.
-    pub header: InvoiceHeader,
+    /// Who is billed.
+    pub customer: Customer,
+    /// Shown above the lines.
+    pub memo: Option<String>,
+    /// Shown at the bottom (absent: the settings' footer).
+    pub footer: Option<String>,
+    /// A JSON object for integrations.
+    pub metadata: serde_json::Map<String, serde_json::Value>,
+    /// Payment terms (absent: the settings' default terms).
+    pub terms: Option<PaymentTerms>,
     /// Lines.
     pub lines: Vec<LineInput>,
     /// The order it bills, if any.
     pub order_id: Option<uuid::Uuid>,
 }
 
+/// Who made a draft from a confirmed order: Gremlin itself.
+pub const SYSTEM_ACTOR: &str = "system";
+
 /// The invoices use cases.
 #[derive(Clone)]
 pub struct InvoiceService {
     repo: Arc<dyn InvoiceRepository>,
+    credit_notes: Arc<dyn CreditNoteReader>,
+    settings: SettingsStore,
 }
 
 /// A change of the model inside the repository's transaction, with the
@@ -69,9 +92,14 @@ pub struct InvoiceService {
 type Apply = Box<dyn FnOnce(&mut Invoice, &ChangeContext) -> Result<Vec<EventEnvelope>, InvoiceError> + Send>;
 
 impl InvoiceService {
-    /// A service over `repo`.
-    pub fn new(repo: Arc<dyn InvoiceRepository>) -> Self {
-        Self { repo }
+    /// A service over `repo` (invoices and their credit notes) and the
+    /// organizations' `settings`.
+    pub fn new<R: InvoiceRepository + CreditNoteReader + 'static>(repo: Arc<R>, settings: SettingsStore) -> Self {
+        Self { repo: repo.clone(), credit_notes: repo, settings }
+    }
+
+    async fn settings_of(&self, organization: &OrganizationId) -> Result<InvoiceSettings, DomainError> {
+        self.settings.get(organization).await.map_err(DomainError::Backend)
     }
 
     /// Creates a draft (`invoices:write`); it has no number until finalized.
@@ -80,11 +108,23 @@ impl InvoiceService {
         let currency = Currency::parse(&input.currency).map_err(|e| DomainError::Invalid {
             errors: vec![FieldError { field: "currency".into(), message: e.to_string() }],
         })?;
+        let defaults = if input.terms.is_none() || input.footer.is_none() {
+            Some(self.settings_of(&principal.organization_id).await?)
+        } else {
+            None
+        };
+        let header = InvoiceHeader {
+            customer: input.customer,
+            memo: input.memo,
+            footer: input.footer.or_else(|| defaults.as_ref().and_then(|d| d.footer.clone())),
+            metadata: input.metadata,
+            terms: input.terms.or(defaults.map(|d| d.default_terms)).unwrap_or_default(),
+        };
         let invoice = Invoice::draft(
             InvoiceId::generate(),
             principal.organization_id.clone(),
             currency,
-            input.header,
+            header,
             &input.lines,
             input.order_id,
             principal.user_id.clone(),
@@ -94,10 +134,86 @@ impl InvoiceService {
         Ok(invoice)
     }
 
+    /// Makes a draft from a confirmed order when the organization drafts
+    /// invoices from orders, once per order however often the event comes
+    /// (`handled` is keyed by the order). `None`: nothing was made (the
+    /// setting is off, or the order was drafted before).
+    pub async fn draft_from_order(
+        &self,
+        organization: &OrganizationId,
+        order: ConfirmedOrderData,
+        handled: &HandledEvent,
+    ) -> Result<Option<Invoice>, DomainError> {
+        let settings = self.settings_of(organization).await?;
+        if !settings.draft_from_orders {
+            return Ok(None);
+        }
+        let currency = Currency::parse(&order.currency).map_err(|e| DomainError::invalid("currency", e.to_string()))?;
+        let customer = order.customer.map_or_else(Customer::default, |c| Customer {
+            crm_id: c.contact_id,
+            name: c.name.unwrap_or_default(),
+            email: c.email,
+            address: Vec::new(),
+        });
+        let lines: Vec<LineInput> = order
+            .lines
+            .unwrap_or_default()
+            .into_iter()
+            .map(|l| LineInput {
+                description: l.description.filter(|d| !d.trim().is_empty()).unwrap_or_else(|| l.sku.clone()),
+                sku: Some(l.sku),
+                price: LinePrice {
+                    quantity: l.quantity,
+                    unit_price: l.unit_price,
+                    discount: l.discount.map(Into::into),
+                    tax_rate: l.tax_rate.unwrap_or_default(),
+                },
+            })
+            .collect();
+        let header = InvoiceHeader {
+            customer,
+            memo: Some(format!("Order {}", order.number)),
+            footer: settings.footer,
+            metadata: serde_json::Map::new(),
+            terms: settings.default_terms,
+        };
+        let invoice = Invoice::draft(
+            InvoiceId::generate(),
+            organization.clone(),
+            currency,
+            header,
+            &lines,
+            Some(order.order_id),
+            UserId::new(SYSTEM_ACTOR),
+            OffsetDateTime::now_utc(),
+        )?;
+        Ok(self.repo.create_once(&invoice, handled).await?.then_some(invoice))
+    }
+
     /// One invoice (`invoices:read`); another organization's is "not found".
     pub async fn get(&self, principal: &Principal, id: InvoiceId) -> Result<Invoice, DomainError> {
         principal.require(&permissions::READ)?;
         self.repo.get(&principal.organization_id, id).await?.ok_or_else(|| DomainError::not_found("invoice"))
+    }
+
+    /// The PDF of a finalized invoice (`invoices:read`), with the
+    /// organization's seller details; rendered on the blocking pool.
+    pub async fn pdf(&self, principal: &Principal, id: InvoiceId) -> Result<(Invoice, Vec<u8>), DomainError> {
+        let invoice = self.get(principal, id).await?;
+        if invoice.status == InvoiceStatus::Draft {
+            return Err(DomainError::Conflict { detail: PdfError::NotFinalized.to_string() });
+        }
+        let seller = self.settings_of(&principal.organization_id).await?.seller;
+        let rendered = tokio::task::spawn_blocking(move || {
+            let pdf = crate::pdf::render(&invoice, &seller);
+            (invoice, pdf)
+        })
+        .await
+        .map_err(|e| DomainError::Backend(anyhow::anyhow!("the PDF renderer stopped: {e}")))?;
+        match rendered {
+            (invoice, Ok(pdf)) => Ok((invoice, pdf)),
+            (_, Err(e)) => Err(DomainError::Backend(anyhow::anyhow!(e))),
+        }
     }
 
     /// A page of invoices (`invoices:read`).
@@ -106,17 +222,66 @@ impl InvoiceService {
         Ok(self.repo.list(&principal.organization_id, query).await?)
     }
 
+    /// One credit note with its invoice's header (`invoices:read`).
+    pub async fn credit_note(&self, principal: &Principal, id: CreditNoteId) -> Result<CreditNoteEntry, DomainError> {
+        principal.require(&permissions::READ)?;
+        self.credit_notes
+            .get_credit_note(&principal.organization_id, id)
+            .await?
+            .ok_or_else(|| DomainError::not_found("credit note"))
+    }
+
+    /// A page of credit notes (`invoices:read`).
+    pub async fn credit_notes(
+        &self,
+        principal: &Principal,
+        query: &CreditNoteQuery,
+    ) -> Result<Page<CreditNoteEntry>, DomainError> {
+        principal.require(&permissions::READ)?;
+        Ok(self.credit_notes.list_credit_notes(&principal.organization_id, query).await?)
+    }
+
+    /// The organization's invoicing settings (`invoices:read`).
+    pub async fn settings(&self, principal: &Principal) -> Result<InvoiceSettings, DomainError> {
+        principal.require(&permissions::READ)?;
+        self.settings_of(&principal.organization_id).await
+    }
+
+    /// Replaces the organization's invoicing settings (`invoices:manage`);
+    /// numbers already given keep their prefix.
+    pub async fn put_settings(
+        &self,
+        principal: &Principal,
+        settings: InvoiceSettings,
+    ) -> Result<InvoiceSettings, DomainError> {
+        principal.require(&permissions::MANAGE)?;
+        settings.check().map_err(|errors| DomainError::Invalid { errors })?;
+        self.settings.put(&principal.organization_id, &settings).await.map_err(DomainError::Backend)?;
+        Ok(settings)
+    }
+
     async fn change(
         &self,
         principal: &Principal,
         id: InvoiceId,
-        expected_version: Option<i64>,
-        numbered: bool,
+        request: ChangeRequest,
         apply: Apply,
     ) -> Result<Invoice, DomainError> {
-        let series = numbered.then_some(&INVOICES);
         let change = Box::new(move |invoice: &mut Invoice, context: ChangeContext| apply(invoice, &context));
-        Ok(self.repo.change(&principal.organization_id, id, expected_version, series, change).await?)
+        Ok(self.repo.change(&principal.organization_id, id, request, change).await?)
+    }
+
+    /// The next number of `series` as the organization forms it, for a
+    /// document issued now.
+    async fn numbered(
+        &self,
+        principal: &Principal,
+        expected_version: i64,
+        series: &NumberSeries,
+    ) -> Result<ChangeRequest, DomainError> {
+        let settings = self.settings_of(&principal.organization_id).await?;
+        let format = settings.number_format(series, OffsetDateTime::now_utc().year());
+        Ok(ChangeRequest::at(Some(expected_version)).numbered(series, format))
     }
 
     /// Replaces a draft's header and/or lines (`invoices:write`).
@@ -130,11 +295,11 @@ impl InvoiceService {
     ) -> Result<Invoice, DomainError> {
         principal.require(&permissions::WRITE)?;
         let by = principal.user_id.clone();
-        let apply: Apply = Box::new(move |invoice, _| {
-            invoice.edit(header, lines.as_deref(), by, OffsetDateTime::now_utc())?;
+        let apply: Apply = Box::new(move |invoice, context| {
+            invoice.edit(header, lines.as_deref(), by, context.now)?;
             Ok(Vec::new())
         });
-        self.change(principal, id, Some(expected_version), false, apply).await
+        self.change(principal, id, ChangeRequest::at(Some(expected_version)), apply).await
     }
 
     /// Deletes a draft (`invoices:write`).
@@ -154,18 +319,18 @@ impl InvoiceService {
         expected_version: i64,
     ) -> Result<Invoice, DomainError> {
         principal.require(&permissions::MANAGE)?;
+        let request = self.numbered(principal, expected_version, &INVOICES).await?.with_order_payments();
         let by = principal.user_id.clone();
         let apply: Apply = Box::new(move |invoice, context| {
             let number = context.number.as_ref().map(ToString::to_string).unwrap_or_default();
-            let now = OffsetDateTime::now_utc();
-            invoice.finalize(number, now.date(), by, now)?;
+            invoice.finalize(number, context.now.date(), by, context.now)?;
             let mut recorded = vec![invoice_event(&events::FINALIZED, invoice, None, context.paid_on_order_elsewhere)];
             if invoice.status == InvoiceStatus::Paid {
                 recorded.push(invoice_event(&events::PAID, invoice, None, context.paid_on_order_elsewhere));
             }
             Ok(recorded)
         });
-        self.change(principal, id, Some(expected_version), true, apply).await
+        self.change(principal, id, request, apply).await
     }
 
     /// Voids an open or uncollectible invoice without payments (`invoices:manage`).
@@ -178,10 +343,10 @@ impl InvoiceService {
         principal.require(&permissions::MANAGE)?;
         let by = principal.user_id.clone();
         let apply: Apply = Box::new(move |invoice, context| {
-            invoice.void(by, OffsetDateTime::now_utc())?;
+            invoice.void(by, context.now)?;
             Ok(vec![invoice_event(&events::VOIDED, invoice, None, context.paid_on_order_elsewhere)])
         });
-        self.change(principal, id, Some(expected_version), false, apply).await
+        self.change(principal, id, ChangeRequest::at(Some(expected_version)).with_order_payments(), apply).await
     }
 
     /// Marks an open invoice as uncollectible (`invoices:manage`).
@@ -194,10 +359,10 @@ impl InvoiceService {
         principal.require(&permissions::MANAGE)?;
         let by = principal.user_id.clone();
         let apply: Apply = Box::new(move |invoice, context| {
-            invoice.mark_uncollectible(by, OffsetDateTime::now_utc())?;
-            Ok(vec![invoice_event(&events::MARKED_UNCOLLECTIBLE, invoice, None, context.paid_on_order_elsewhere)])
+            invoice.mark_uncollectible(by, context.now)?;
+            Ok(vec![invoice_event(&events::MARKED_UNCOLLECTIBLE, invoice, None, Decimal::ZERO)])
         });
-        self.change(principal, id, Some(expected_version), false, apply).await
+        self.change(principal, id, ChangeRequest::at(Some(expected_version)), apply).await
     }
 
     /// Records a payment (`invoices:manage`) against the invoice at
@@ -213,11 +378,11 @@ impl InvoiceService {
         principal.require(&permissions::MANAGE)?;
         let by = principal.user_id.clone();
         let apply: Apply = Box::new(move |invoice, context| {
-            let payment = invoice.record_payment(PaymentId::generate(), input, by, OffsetDateTime::now_utc())?.clone();
+            let payment = invoice.record_payment(PaymentId::generate(), input, by, context.now)?.clone();
             let contract = if invoice.status == InvoiceStatus::Paid { &events::PAID } else { &events::PARTIALLY_PAID };
             Ok(vec![invoice_event(contract, invoice, Some(&payment), context.paid_on_order_elsewhere)])
         });
-        self.change(principal, id, Some(expected_version), false, apply).await
+        self.change(principal, id, ChangeRequest::at(Some(expected_version)).with_order_payments(), apply).await
     }
 
     /// Refunds a payment in full (`invoices:manage`).
@@ -232,7 +397,7 @@ impl InvoiceService {
         principal.require(&permissions::MANAGE)?;
         let by = principal.user_id.clone();
         let apply: Apply = Box::new(move |invoice, context| {
-            let refunded = invoice.refund_payment(payment, &reason, by, OffsetDateTime::now_utc())?.clone();
+            let refunded = invoice.refund_payment(payment, &reason, by, context.now)?.clone();
             Ok(vec![invoice_event(
                 &events::PAYMENT_REFUNDED,
                 invoice,
@@ -240,7 +405,7 @@ impl InvoiceService {
                 context.paid_on_order_elsewhere,
             )])
         });
-        self.change(principal, id, Some(expected_version), false, apply).await
+        self.change(principal, id, ChangeRequest::at(Some(expected_version)).with_order_payments(), apply).await
     }
 
     /// Issues a credit note numbered in its own series (`invoices:manage`).
@@ -254,20 +419,13 @@ impl InvoiceService {
         reason: Option<String>,
     ) -> Result<Invoice, DomainError> {
         principal.require(&permissions::MANAGE)?;
+        let change_request = self.numbered(principal, expected_version, &CREDIT_NOTES).await?.with_order_payments();
         let by = principal.user_id.clone();
-        let change = Box::new(move |invoice: &mut Invoice, context: ChangeContext| {
+        let apply: Apply = Box::new(move |invoice, context| {
             let number = context.number.as_ref().map(ToString::to_string).unwrap_or_default();
             let was_paid = invoice.status == InvoiceStatus::Paid;
             let note = invoice
-                .issue_credit_note(
-                    CreditNoteId::generate(),
-                    number,
-                    request,
-                    outcome,
-                    reason,
-                    by,
-                    OffsetDateTime::now_utc(),
-                )?
+                .issue_credit_note(CreditNoteId::generate(), number, request, outcome, reason, by, context.now)?
                 .clone();
             let mut recorded = vec![credit_note_event(&events::CREDIT_NOTE_ISSUED, invoice, &note)];
             if !was_paid && invoice.status == InvoiceStatus::Paid {
@@ -275,8 +433,7 @@ impl InvoiceService {
             }
             Ok(recorded)
         });
-        let version = Some(expected_version);
-        Ok(self.repo.change(&principal.organization_id, id, version, Some(&CREDIT_NOTES), change).await?)
+        self.change(principal, id, change_request, apply).await
     }
 
     /// Voids a credit note that went entirely against the amount due (`invoices:manage`).
@@ -289,10 +446,10 @@ impl InvoiceService {
     ) -> Result<Invoice, DomainError> {
         principal.require(&permissions::MANAGE)?;
         let by = principal.user_id.clone();
-        let apply: Apply = Box::new(move |invoice, _| {
-            let voided = invoice.void_credit_note(note, by, OffsetDateTime::now_utc())?.clone();
+        let apply: Apply = Box::new(move |invoice, context| {
+            let voided = invoice.void_credit_note(note, by, context.now)?.clone();
             Ok(vec![credit_note_event(&events::CREDIT_NOTE_VOIDED, invoice, &voided)])
         });
-        self.change(principal, id, Some(expected_version), false, apply).await
+        self.change(principal, id, ChangeRequest::at(Some(expected_version)), apply).await
     }
 }

@@ -3,12 +3,16 @@
 //! (invoices at finalization, credit notes when issued) are the kernel's
 //! gapless per-organization series, taken inside the changing transaction.
 
+mod credit_notes;
 mod entities;
 mod rows;
 
+use std::collections::HashMap;
+
 use anyhow::Context;
 use async_trait::async_trait;
-use gremlin_kernel::numbering::{self, NumberSeries};
+use gremlin_kernel::inbox::{self, HandledEvent};
+use gremlin_kernel::numbering::{self, DocumentNumber};
 use gremlin_kernel::sql::micros;
 use gremlin_kernel::{Cursor, EventEnvelope, FieldError, OrganizationId, Page, outbox};
 use rust_decimal::Decimal;
@@ -20,9 +24,10 @@ use sea_orm::{
 };
 
 use crate::model::{Invoice, InvoiceError, InvoiceId, InvoiceStatus};
-use crate::ports::{Change, ChangeContext, InvoiceQuery, InvoiceRepository, RepositoryError};
+use crate::ports::{Change, ChangeContext, ChangeRequest, InvoiceQuery, InvoiceRepository, RepositoryError};
 use entities::{credit_note, invoice, line, payment};
 use rows::{credit_note_row, invoice_from_rows, invoice_row, line_row, payment_row};
+use time::{Date, Month, OffsetDateTime};
 
 /// Invoices in the SQL database.
 #[derive(Clone)]
@@ -108,7 +113,7 @@ impl SqlInvoiceRepository {
         }
         let ids: Vec<String> = rows.iter().map(|(r, _)| r.id.clone()).collect();
         let organization = rows[0].0.organization_id.clone();
-        let mut payments = payment::Entity::find()
+        let payments = payment::Entity::find()
             .filter(payment::Column::OrganizationId.eq(&organization))
             .filter(payment::Column::InvoiceId.is_in(ids.clone()))
             .order_by_asc(payment::Column::ReceivedAtUs)
@@ -116,7 +121,7 @@ impl SqlInvoiceRepository {
             .all(conn)
             .await
             .context("reading payments")?;
-        let mut notes = credit_note::Entity::find()
+        let notes = credit_note::Entity::find()
             .filter(credit_note::Column::OrganizationId.eq(&organization))
             .filter(credit_note::Column::InvoiceId.is_in(ids))
             .order_by_asc(credit_note::Column::IssuedAtUs)
@@ -124,12 +129,12 @@ impl SqlInvoiceRepository {
             .all(conn)
             .await
             .context("reading credit notes")?;
+        let mut payments = by_invoice(payments, |p| &p.invoice_id);
+        let mut notes = by_invoice(notes, |n| &n.invoice_id);
         rows.into_iter()
             .map(|(row, lines)| {
-                let (mine, rest): (Vec<_>, Vec<_>) = payments.drain(..).partition(|p| p.invoice_id == row.id);
-                payments = rest;
-                let (my_notes, other_notes): (Vec<_>, Vec<_>) = notes.drain(..).partition(|n| n.invoice_id == row.id);
-                notes = other_notes;
+                let mine = payments.remove(&row.id).unwrap_or_default();
+                let my_notes = notes.remove(&row.id).unwrap_or_default();
                 invoice_from_rows(row, lines, mine, my_notes)
             })
             .collect()
@@ -205,7 +210,28 @@ impl SqlInvoiceRepository {
     }
 }
 
-fn invalid_cursor(_: gremlin_kernel::DomainError) -> RepositoryError {
+/// `rows` grouped by the invoice they belong to, each group in order.
+fn by_invoice<T>(rows: Vec<T>, invoice_id: impl Fn(&T) -> &String) -> HashMap<String, Vec<T>> {
+    let mut groups: HashMap<String, Vec<T>> = HashMap::new();
+    for row in rows {
+        groups.entry(invoice_id(&row).clone()).or_default().push(row);
+    }
+    groups
+}
+
+/// Now, or for a number of a yearly series taken as the year turned, the
+/// last instant of the number's year: a document never carries a number of
+/// another year than its date.
+fn time_of_number(number: Option<&DocumentNumber>) -> OffsetDateTime {
+    let now = OffsetDateTime::now_utc();
+    match number.and_then(|n| n.year) {
+        Some(year) if now.year() > year => Date::from_calendar_date(year, Month::December, 31)
+            .map_or(now, |last| last.with_hms_micro(23, 59, 59, 999_999).map_or(now, |t| t.assume_utc())),
+        _ => now,
+    }
+}
+
+pub(crate) fn invalid_cursor(_: gremlin_kernel::DomainError) -> RepositoryError {
     RepositoryError::Invalid(InvoiceError::Invalid(vec![FieldError {
         field: "cursor".into(),
         message: "not a cursor returned by this list".into(),
@@ -226,6 +252,20 @@ impl InvoiceRepository for SqlInvoiceRepository {
         Ok(())
     }
 
+    async fn create_once(&self, invoice: &Invoice, handled: &HandledEvent) -> Result<bool, RepositoryError> {
+        let txn = self.db.begin().await.context("starting invoice transaction")?;
+        if !inbox::claim(&txn, handled).await.context("claiming the event")? {
+            return Ok(false);
+        }
+        invoice::Entity::insert(invoice_row(invoice))
+            .exec_without_returning(&txn)
+            .await
+            .context("inserting invoice")?;
+        write_lines(&txn, invoice, false).await?;
+        txn.commit().await.context("committing invoice")?;
+        Ok(true)
+    }
+
     async fn get(&self, organization: &OrganizationId, id: InvoiceId) -> Result<Option<Invoice>, RepositoryError> {
         Ok(self.read_one(&self.db, organization, id).await?)
     }
@@ -234,8 +274,7 @@ impl InvoiceRepository for SqlInvoiceRepository {
         &self,
         organization: &OrganizationId,
         id: InvoiceId,
-        expected_version: Option<i64>,
-        series: Option<&NumberSeries>,
+        request: ChangeRequest,
         change: Change,
     ) -> Result<Invoice, RepositoryError> {
         let txn = self.db.begin().await.context("starting invoice transaction")?;
@@ -255,21 +294,24 @@ impl InvoiceRepository for SqlInvoiceRepository {
         // A numbered change then takes its number: the counter row is the
         // lock concurrent finalizations queue on, so numbers follow the
         // order in which they commit.
-        let number = match series {
-            Some(series) => Some(numbering::take_next(&txn, series, organization).await?),
+        let number = match &request.number {
+            Some((series, format)) => Some(numbering::take_next_formatted(&txn, series, organization, format).await?),
             None => None,
         };
+        let now = time_of_number(number.as_ref());
         let mut invoice = self.read_one(&txn, organization, id).await?.ok_or(RepositoryError::NotFound)?;
         let loaded = invoice.version;
-        if expected_version.is_some_and(|v| v != loaded) {
+        if request.expected_version.is_some_and(|v| v != loaded) {
             return Err(RepositoryError::VersionConflict { current: loaded });
         }
         let was_draft = invoice.status == InvoiceStatus::Draft;
         let paid_on_order_elsewhere = match invoice.order_id {
-            Some(order) => self.paid_on_order_elsewhere(&txn, organization, order, id).await?,
-            None => Decimal::ZERO,
+            Some(order) if request.order_payments => {
+                self.paid_on_order_elsewhere(&txn, organization, order, id).await?
+            }
+            _ => Decimal::ZERO,
         };
-        let events = change(&mut invoice, ChangeContext { number, paid_on_order_elsewhere })?;
+        let events = change(&mut invoice, ChangeContext { number, paid_on_order_elsewhere, now })?;
         if invoice.organization_id != *organization || invoice.id != id {
             return Err(RepositoryError::Backend(anyhow::anyhow!("a change moved an invoice to another key")));
         }
@@ -387,7 +429,7 @@ impl InvoiceRepository for SqlInvoiceRepository {
         let limit = query.limit.clamp(1, 200);
         let rows = find.limit(u64::from(limit) + 1).all(&self.db).await.context("listing invoices")?;
         let ids: Vec<String> = rows.iter().map(|r| r.id.clone()).collect();
-        let mut lines = if ids.is_empty() {
+        let lines = if ids.is_empty() {
             Vec::new()
         } else {
             line::Entity::find()
@@ -398,11 +440,11 @@ impl InvoiceRepository for SqlInvoiceRepository {
                 .await
                 .context("reading invoice lines")?
         };
+        let mut lines = by_invoice(lines, |l| &l.invoice_id);
         let with_lines = rows
             .into_iter()
             .map(|row| {
-                let (mine, rest): (Vec<_>, Vec<_>) = lines.drain(..).partition(|l| l.invoice_id == row.id);
-                lines = rest;
+                let mine = lines.remove(&row.id).unwrap_or_default();
                 (row, mine)
             })
             .collect();

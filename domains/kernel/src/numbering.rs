@@ -58,19 +58,40 @@ impl NumberPrefix {
     }
 }
 
-/// A document's number: the prefix when it was assigned and its sequence.
+/// A document's number: the prefix when it was assigned, the year of a
+/// series that restarts every year, and its sequence.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub struct DocumentNumber {
     /// The organization's prefix when the number was assigned.
     pub prefix: NumberPrefix,
-    /// 1, 2, 3, … per organization and series, without gaps.
+    /// The year the sequence belongs to, for a series restarting each year.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub year: Option<i32>,
+    /// 1, 2, 3, … per organization and series (and year), without gaps.
     pub sequence: u64,
 }
 
 impl fmt::Display for DocumentNumber {
+    /// `SO-000123`, or `INV-2026-000123` in a yearly series.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}{:0width$}", self.prefix.as_str(), self.sequence, width = PADDING)
+        f.write_str(self.prefix.as_str())?;
+        if let Some(year) = self.year {
+            write!(f, "{year}-")?;
+        }
+        write!(f, "{:0width$}", self.sequence, width = PADDING)
     }
+}
+
+/// How an organization numbers a series, chosen by the document's domain
+/// (invoices keep it in their settings): the prefix and, when the sequence
+/// restarts every year, the year of the document.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NumberFormat {
+    /// The prefix of the number taken.
+    pub prefix: NumberPrefix,
+    /// `Some(year)`: the sequence of that year (`INV-2026-000001` is the
+    /// first of 2026); `None`: one sequence forever.
+    pub year: Option<i32>,
 }
 
 /// Takes the next number of `series` for `organization` inside `txn`, the
@@ -96,6 +117,38 @@ pub async fn take_next(
     let prefix: String = row.try_get("", "prefix").context("reading prefix")?;
     Ok(DocumentNumber {
         prefix: NumberPrefix::parse(&prefix).unwrap_or_else(|_| series.default_prefix()),
+        year: None,
+        sequence: u64::try_from(sequence).context("negative document number")?,
+    })
+}
+
+/// Like [`take_next`], with the prefix and yearly restart of `format`
+/// instead of the prefix kept on the counter: a yearly series counts each
+/// year on its own counter row (`invoices:2026`), so the first number of a
+/// year is 1 and the years' sequences never mix.
+pub async fn take_next_formatted(
+    txn: &DatabaseTransaction,
+    series: &NumberSeries,
+    organization: &OrganizationId,
+    format: &NumberFormat,
+) -> anyhow::Result<DocumentNumber> {
+    let counter = match format.year {
+        Some(year) => format!("{}:{year}", series.name),
+        None => series.name.to_owned(),
+    };
+    let stmt = statement(
+        txn.get_database_backend(),
+        "INSERT INTO document_numbers (organization_id, series, prefix, next_value) VALUES ($1, $2, $3, 2) \
+         ON CONFLICT (organization_id, series) DO UPDATE \
+         SET next_value = document_numbers.next_value + 1, prefix = excluded.prefix \
+         RETURNING next_value - 1 AS taken",
+        vec![organization.as_str().into(), counter.into(), format.prefix.as_str().into()],
+    );
+    let row = txn.query_one_raw(stmt).await.context("taking a document number")?.context("number sequence missing")?;
+    let sequence: i64 = row.try_get("", "taken").context("reading sequence")?;
+    Ok(DocumentNumber {
+        prefix: format.prefix.clone(),
+        year: format.year,
         sequence: u64::try_from(sequence).context("negative document number")?,
     })
 }
@@ -129,10 +182,12 @@ mod tests {
 
     #[test]
     fn numbers_are_prefixed_and_padded() {
-        let n = DocumentNumber { prefix: SALES.default_prefix(), sequence: 123 };
+        let n = DocumentNumber { prefix: SALES.default_prefix(), year: None, sequence: 123 };
         assert_eq!(n.to_string(), "SO-000123");
-        let n = DocumentNumber { prefix: NumberPrefix::parse("2026/").unwrap(), sequence: 1_234_567 };
+        let n = DocumentNumber { prefix: NumberPrefix::parse("2026/").unwrap(), year: None, sequence: 1_234_567 };
         assert_eq!(n.to_string(), "2026/1234567");
+        let n = DocumentNumber { prefix: NumberPrefix::parse("INV-").unwrap(), year: Some(2026), sequence: 123 };
+        assert_eq!(n.to_string(), "INV-2026-000123");
     }
 
     #[test]
@@ -148,7 +203,7 @@ mod tests {
     proptest! {
         #[test]
         fn numbers_sort_like_their_sequence_below_a_million(a in 1u64..1_000_000, b in 1u64..1_000_000) {
-            let number = |sequence| DocumentNumber { prefix: SALES.default_prefix(), sequence }.to_string();
+            let number = |sequence| DocumentNumber { prefix: SALES.default_prefix(), year: None, sequence }.to_string();
             prop_assert_eq!(number(a).cmp(&number(b)), a.cmp(&b));
         }
     }

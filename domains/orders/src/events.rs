@@ -1,8 +1,8 @@
 //! The events orders publishes, with what consumers need without a lookup,
 //! and the invoice events it consumes.
 //!
-//! Consumed (producer: invoices, to come): `invoice.paid`,
-//! `invoice.partially_paid`, `invoice.voided`, each with
+//! Consumed (producer: invoices): `invoice.paid`, `invoice.partially_paid`,
+//! `invoice.voided`, `invoice.payment_refunded`, each with
 //! `data = { "order_id": "<uuid>", "amount_paid": "<decimal string: total
 //! paid so far on the order>", "currency": "EUR" }`. Applying one sets the
 //! order's amount paid to that total, so redeliveries have no second effect.
@@ -16,7 +16,7 @@ use crate::model::{Order, OrderStatus, PaymentStatus};
 
 /// `data` of every `order.*` event: what a consumer (invoicing, CRM,
 /// reporting) needs without calling back.
-#[derive(Debug, Clone, PartialEq, Object)]
+#[derive(Debug, Clone, Object)]
 #[oai(skip_serializing_if_is_none)]
 pub struct OrderEventData {
     /// The order.
@@ -66,17 +66,25 @@ pub struct OrderEventTotals {
     pub grand_total: Decimal,
 }
 
-/// One line, as events carry it.
-#[derive(Debug, Clone, PartialEq, Object)]
+/// One line, as events carry it: everything it is priced from, so a
+/// consumer (invoicing) can bill it to the cent.
+#[derive(Debug, Clone, Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct OrderEventLine {
     /// Position, from 1.
     pub position: u32,
     /// Stock-keeping unit.
     pub sku: String,
+    /// What is sold.
+    pub description: String,
     /// How many.
     pub quantity: Decimal,
     /// Price of one unit.
     pub unit_price: Decimal,
+    /// The line's discount, if any.
+    pub discount: Option<gremlin_kernel::http::DiscountDto>,
+    /// Tax rate in percent.
+    pub tax_rate: Decimal,
     /// The line's total with tax.
     pub total: Decimal,
 }
@@ -129,8 +137,11 @@ pub fn order_event(contract: &EventContract, order: &Order) -> EventEnvelope {
                 .map(|l| OrderEventLine {
                     position: l.position,
                     sku: l.sku.clone(),
+                    description: l.description.clone(),
                     quantity: l.quantity,
                     unit_price: l.unit_price,
+                    discount: l.discount.map(Into::into),
+                    tax_rate: l.tax_rate,
                     total: l.totals.total,
                 })
                 .collect()
@@ -162,12 +173,19 @@ pub const INVOICE_PARTIALLY_PAID: EventContract =
 pub const INVOICE_VOIDED: EventContract =
     EventContract::of::<InvoicePaymentData>("invoice.voided", "An invoice was voided; its payments no longer count.");
 
+/// `invoice.payment_refunded` (producer: invoices).
+pub const INVOICE_PAYMENT_REFUNDED: EventContract = EventContract::of::<InvoicePaymentData>(
+    "invoice.payment_refunded",
+    "A payment on an invoice of the order was refunded; the order's total paid drops.",
+);
+
 /// The durable subscription of the invoice-event consumer; replicas of the
 /// orders service share the work under this one name.
 pub const PAYMENT_CONSUMER: &str = "orders-payment-status";
 
 /// The invoice events that move an order's payment status.
-pub const CONSUMED: &[EventContract] = &[INVOICE_PAID, INVOICE_PARTIALLY_PAID, INVOICE_VOIDED];
+pub const CONSUMED: &[EventContract] =
+    &[INVOICE_PAID, INVOICE_PARTIALLY_PAID, INVOICE_VOIDED, INVOICE_PAYMENT_REFUNDED];
 
 /// Every event orders publishes and consumes.
 pub const CONTRACTS: EventContracts = EventContracts {

@@ -18,6 +18,11 @@ both_backends! {
     credit_notes_refunds_void_and_uncollectible => credit_notes_refunds_void_and_uncollectible,
     callers_need_a_token_a_permission_and_their_own_organization => callers_need_a_token_a_permission_and_their_own_organization,
     an_order_is_paid_through_its_invoice => an_order_is_paid_through_its_invoice,
+    settings_shape_new_drafts_and_numbers => settings_shape_new_drafts_and_numbers,
+    credit_notes_are_listed_with_their_invoice => credit_notes_are_listed_with_their_invoice,
+    a_confirmed_order_becomes_one_draft => a_confirmed_order_becomes_one_draft,
+    no_endpoint_reaches_another_organization => no_endpoint_reaches_another_organization,
+    a_finalized_invoice_downloads_as_pdf => a_finalized_invoice_downloads_as_pdf,
 }
 
 fn body() -> Json {
@@ -256,4 +261,251 @@ async fn an_order_is_paid_through_its_invoice(backend: Backend) {
     let id = order["id"].as_str().unwrap();
     let order = ok(t.as_(&alice).get(format!("/api/orders/{id}")).send().await).await;
     assert_eq!((order["payment_status"].clone(), order["amount_paid"].clone()), (json!("partially_paid"), json!("20")));
+}
+
+async fn put_settings(t: &TestApp, auth: &str, settings: &Json) -> poem::test::TestResponse {
+    t.as_(auth).put("/api/invoices/settings").body_json(settings).send().await
+}
+
+async fn settings_shape_new_drafts_and_numbers(backend: Backend) {
+    let t = TestApp::new(backend).await;
+    let (alice, acme) = owner(&t, "alice@example.com", "acme").await;
+    let (mallory, _) = owner(&t, "mallory@example.com", "evil").await;
+    let defaults = ok(t.as_(&alice).get("/api/invoices/settings").send().await).await;
+    assert_eq!(
+        (&defaults["invoice_prefix"], &defaults["credit_note_prefix"], &defaults["default_net_days"]),
+        (&json!("INV-"), &json!("CN-"), &json!(30))
+    );
+    assert_eq!((&defaults["yearly_reset"], &defaults["draft_from_orders"]), (&json!(false), &json!(false)));
+    let settings = json!({
+        "invoice_prefix": "F-", "credit_note_prefix": "AV-", "yearly_reset": true, "default_net_days": 7,
+        "footer": "IBAN DE89 3704 0044 0532 0130 00",
+        "seller": {"name": "Acme GmbH", "address": ["Hauptstraße 1", "10115 Berlin"], "tax_id": "DE123456789"}
+    });
+    let saved = ok(put_settings(&t, &alice, &settings).await).await;
+    assert_eq!(saved["seller"]["name"], "Acme GmbH");
+    assert_eq!(ok(t.as_(&alice).get("/api/invoices/settings").send().await).await, saved, "read back as saved");
+
+    // A new draft takes the default terms and footer; its own win.
+    let mut plain = body();
+    plain.as_object_mut().unwrap().remove("net_days");
+    let draft = create(&t, &alice, &plain, "s-1").await;
+    assert_eq!((&draft["net_days"], &draft["footer"]), (&json!(7), &json!("IBAN DE89 3704 0044 0532 0130 00")));
+    let own = create(&t, &alice, &body(), "s-2").await;
+    assert_eq!(own["net_days"], 14);
+    let year = time::OffsetDateTime::now_utc().year();
+    let open = ok(post(&t, &alice, &draft, "finalize", json!({}), "s-3").await).await;
+    assert_eq!(open["number"], format!("F-{year}-000001"));
+    let credited =
+        ok(post(&t, &alice, &open, "credit-notes", json!({"amount": "1.00", "reason": "goodwill"}), "s-4").await).await;
+    assert_eq!(credited["credit_notes"][0]["number"], format!("AV-{year}-000001"));
+
+    // Bad input names its field; members may read but not change settings;
+    // another organization has its own.
+    let bad =
+        problem(put_settings(&t, &alice, &json!({"invoice_prefix": "inv_"})).await, StatusCode::UNPROCESSABLE_ENTITY)
+            .await;
+    assert_eq!(bad["errors"][0]["field"], "invoice_prefix", "{bad}");
+    let long = json!({"seller": {"name": "x".repeat(201)}});
+    let bad = problem(put_settings(&t, &alice, &long).await, StatusCode::UNPROCESSABLE_ENTITY).await;
+    assert_eq!(bad["errors"][0]["field"], "seller.name", "{bad}");
+    problem(t.client().get("/api/invoices/settings").send().await, StatusCode::UNAUTHORIZED).await;
+    t.app
+        .adapters
+        .documents
+        .upsert("role_permissions", &acme, json!({"roles": {"owner": ["invoices:read", "invoices:write"]}}))
+        .await
+        .unwrap();
+    t.app.verifier.roles_changed(&acme).await;
+    problem(put_settings(&t, &alice, &json!({})).await, StatusCode::FORBIDDEN).await;
+    ok(t.as_(&alice).get("/api/invoices/settings").send().await).await;
+    assert_eq!(ok(t.as_(&mallory).get("/api/invoices/settings").send().await).await, defaults);
+    ok(put_settings(&t, &mallory, &json!({"invoice_prefix": "EVIL-"})).await).await;
+    assert_eq!(
+        ok(t.as_(&alice).get("/api/invoices/settings").send().await).await,
+        saved,
+        "untouched by another organization"
+    );
+}
+
+async fn credit_notes_are_listed_with_their_invoice(backend: Backend) {
+    let t = TestApp::new(backend).await;
+    let (alice, _) = owner(&t, "alice@example.com", "acme").await;
+    let (mallory, _) = owner(&t, "mallory@example.com", "evil").await;
+    let draft = create(&t, &alice, &body(), "c-1").await;
+    let open = ok(post(&t, &alice, &draft, "finalize", json!({}), "c-2").await).await;
+    let one = ok(post(&t, &alice, &open, "credit-notes", json!({"amount": "5.00"}), "c-3").await).await;
+    let two =
+        ok(post(&t, &alice, &one, "credit-notes", json!({"lines": [{"position": 2, "quantity": "1"}]}), "c-4").await)
+            .await;
+    let voided_id = two["credit_notes"][0]["id"].as_str().unwrap().to_owned();
+    ok(post(&t, &alice, &two, &format!("credit-notes/{voided_id}/void"), json!({}), "c-5").await).await;
+
+    let page = ok(t.as_(&alice).get("/api/credit-notes?limit=1").send().await).await;
+    let newest = &page["items"][0];
+    assert_eq!((&newest["number"], &page["has_more"]), (&json!("CN-000002"), &json!(true)));
+    assert_eq!((&newest["invoice_id"], &newest["invoice_number"]), (&open["id"], &open["number"]));
+    assert_eq!((&newest["currency"], &newest["customer"]["name"]), (&json!("EUR"), &json!("Ærø Købmand 株式会社")));
+    let cursor = page["next_cursor"].as_str().unwrap();
+    let rest = ok(t.as_(&alice).get(format!("/api/credit-notes?limit=1&cursor={cursor}")).send().await).await;
+    assert_eq!((&rest["items"][0]["number"], &rest["has_more"]), (&json!("CN-000001"), &json!(false)));
+    let void = ok(t.as_(&alice).get("/api/credit-notes?status=void").send().await).await;
+    assert_eq!(void["items"].as_array().unwrap().len(), 1);
+    let id = open["id"].as_str().unwrap();
+    let of_invoice =
+        ok(t.as_(&alice).get(format!("/api/credit-notes?invoice_id={id}&direction=asc")).send().await).await;
+    assert_eq!(of_invoice["items"][0]["number"], "CN-000001");
+    let note = ok(t.as_(&alice).get(format!("/api/credit-notes/{voided_id}")).send().await).await;
+    assert_eq!((&note["status"], &note["invoice_number"]), (&json!("void"), &open["number"]));
+
+    problem(t.client().get("/api/credit-notes").send().await, StatusCode::UNAUTHORIZED).await;
+    problem(t.as_(&mallory).get(format!("/api/credit-notes/{voided_id}")).send().await, StatusCode::NOT_FOUND).await;
+    assert_eq!(ok(t.as_(&mallory).get("/api/credit-notes").send().await).await["items"], json!([]));
+    problem(t.as_(&alice).get("/api/credit-notes/not-an-id").send().await, StatusCode::NOT_FOUND).await;
+    problem(t.as_(&alice).get("/api/credit-notes?cursor=zz").send().await, StatusCode::UNPROCESSABLE_ENTITY).await;
+}
+
+async fn a_confirmed_order_becomes_one_draft(backend: Backend) {
+    let t = TestApp::new(backend).await;
+    let (alice, _) = owner(&t, "alice@example.com", "acme").await;
+    let consumer = t.app.consumers.iter().find(|c| c.spec.durable_name == "invoices-drafts-from-orders").unwrap();
+    let confirm = async |key: &str| {
+        let order = create_order(&t, &alice).await;
+        let id = order["id"].as_str().unwrap().to_owned();
+        let placed = ok(t
+            .as_(&alice)
+            .post(format!("/api/orders/{id}/place"))
+            .if_match(&etag(&order))
+            .idempotency_key(&format!("{key}-p"))
+            .send()
+            .await)
+        .await;
+        ok(t.as_(&alice)
+            .post(format!("/api/orders/{id}/confirm"))
+            .if_match(&etag(&placed))
+            .idempotency_key(&format!("{key}-c"))
+            .send()
+            .await)
+        .await;
+        let event = events(&t, "order.confirmed").await.into_iter().find(|e| e.subject == id).unwrap();
+        (id, event)
+    };
+    // The setting is off: a confirmed order is not billed on its own.
+    let (id, event) = confirm("off").await;
+    (consumer.handler)(event).await.unwrap();
+    assert_eq!(ok(t.as_(&alice).get(format!("/api/invoices?order_id={id}")).send().await).await["items"], json!([]));
+
+    ok(put_settings(&t, &alice, &json!({"draft_from_orders": true, "default_net_days": 10, "footer": "Thanks"})).await)
+        .await;
+    let (id, event) = confirm("on").await;
+    (consumer.handler)(event.clone()).await.unwrap();
+    (consumer.handler)(event.clone()).await.unwrap();
+    let mut again = event.clone();
+    again.id = gremlin_kernel::EventId::generate();
+    (consumer.handler)(again).await.unwrap();
+    let drafts = ok(t.as_(&alice).get(format!("/api/invoices?order_id={id}")).send().await).await;
+    let drafts = drafts["items"].as_array().unwrap();
+    assert_eq!(drafts.len(), 1, "one draft however often the order is delivered");
+    let draft = &drafts[0];
+    assert_eq!((&draft["status"], &draft["currency"]), (&json!("draft"), &json!("EUR")));
+    assert_eq!((&draft["net_days"], &draft["footer"]), (&json!(10), &json!("Thanks")));
+    assert_eq!(draft["customer"]["name"], "Acme Buyer");
+    assert_eq!(draft["total"], json!("43.18"), "billed to the cent as ordered: {draft}");
+    assert_eq!(draft["lines"][0]["description"], "Widget");
+    assert_eq!(draft["created_by"], "system");
+    assert_eq!(events(&t, "order.confirmed").await.len(), 2);
+}
+
+/// Every invoices endpoint, called by the owner of another organization
+/// with the ids of Acme's invoice, payment and credit note: 404 each, and
+/// nothing of Acme's in any list.
+async fn no_endpoint_reaches_another_organization(backend: Backend) {
+    let t = TestApp::new(backend).await;
+    let (alice, _) = owner(&t, "alice@example.com", "acme").await;
+    let (mallory, _) = owner(&t, "mallory@example.com", "evil").await;
+    let draft = create(&t, &alice, &body(), "x-1").await;
+    let open = ok(post(&t, &alice, &draft, "finalize", json!({}), "x-2").await).await;
+    let paid = ok(post(&t, &alice, &open, "payments", json!({"amount": "10", "method": "cash"}), "x-3").await).await;
+    let noted = ok(post(&t, &alice, &paid, "credit-notes", json!({"amount": "1.00"}), "x-4").await).await;
+    let id = noted["id"].as_str().unwrap();
+    let payment = noted["payments"][0]["id"].as_str().unwrap();
+    let note = noted["credit_notes"][0]["id"].as_str().unwrap();
+    let other = create(&t, &alice, &body(), "x-5").await;
+    let other_id = other["id"].as_str().unwrap();
+
+    let m = t.as_(&mallory);
+    let e = etag(&noted);
+    let calls = [
+        m.get(format!("/api/invoices/{id}")),
+        m.get(format!("/api/invoices/{id}/pdf")),
+        m.patch(format!("/api/invoices/{other_id}")).if_match(&etag(&other)).body_json(&json!({})),
+        m.delete(format!("/api/invoices/{other_id}")).if_match(&etag(&other)),
+        m.post(format!("/api/invoices/{other_id}/finalize"))
+            .if_match(&etag(&other))
+            .idempotency_key("m")
+            .body_json(&json!({})),
+        m.post(format!("/api/invoices/{id}/void")).if_match(&e).idempotency_key("m").body_json(&json!({})),
+        m.post(format!("/api/invoices/{id}/mark-uncollectible"))
+            .if_match(&e)
+            .idempotency_key("m")
+            .body_json(&json!({})),
+        m.post(format!("/api/invoices/{id}/payments"))
+            .if_match(&e)
+            .idempotency_key("m")
+            .body_json(&json!({"amount": "1", "method": "cash"})),
+        m.post(format!("/api/invoices/{id}/payments/{payment}/refund"))
+            .if_match(&e)
+            .idempotency_key("m")
+            .body_json(&json!({"reason": "mine now"})),
+        m.post(format!("/api/invoices/{id}/credit-notes"))
+            .if_match(&e)
+            .idempotency_key("m")
+            .body_json(&json!({"amount": "1"})),
+        m.post(format!("/api/invoices/{id}/credit-notes/{note}/void"))
+            .if_match(&e)
+            .idempotency_key("m")
+            .body_json(&json!({})),
+        m.get(format!("/api/credit-notes/{note}")),
+    ];
+    for call in calls {
+        let resp = call.send().await;
+        let body = problem(resp, StatusCode::NOT_FOUND).await;
+        assert!(!body.to_string().contains("Ærø"), "nothing of Acme's leaks: {body}");
+    }
+    for list in [
+        "/api/invoices",
+        "/api/credit-notes",
+        &format!("/api/invoices?order_id={id}"),
+        &format!("/api/credit-notes?invoice_id={id}"),
+    ] {
+        assert_eq!(ok(t.as_(&mallory).get(list).send().await).await["items"], json!([]), "{list}");
+    }
+    let unchanged = ok(t.as_(&alice).get(format!("/api/invoices/{id}")).send().await).await;
+    assert_eq!(unchanged, noted, "nothing changed");
+}
+
+async fn a_finalized_invoice_downloads_as_pdf(backend: Backend) {
+    let t = TestApp::new(backend).await;
+    let (alice, _) = owner(&t, "alice@example.com", "acme").await;
+    let seller = json!({"seller": {"name": "Acme GmbH", "address": ["Hauptstraße 1"], "tax_id": "DE123456789"}});
+    ok(put_settings(&t, &alice, &seller).await).await;
+    let mut cyrillic = body();
+    cyrillic["customer"]["name"] = json!("Иван Петров");
+    let draft = create(&t, &alice, &cyrillic, "p-1").await;
+    let id = draft["id"].as_str().unwrap().to_owned();
+    let refused =
+        problem(t.as_(&alice).get(format!("/api/invoices/{id}/pdf")).send().await, StatusCode::CONFLICT).await;
+    assert!(refused["detail"].as_str().unwrap().contains("finalize"), "{refused}");
+    let open = ok(post(&t, &alice, &draft, "finalize", json!({}), "p-2").await).await;
+    let resp = t.as_(&alice).get(format!("/api/invoices/{id}/pdf")).send().await;
+    resp.assert_status_is_ok();
+    resp.assert_content_type("application/pdf");
+    resp.assert_header("content-disposition", "inline; filename=\"INV-000001.pdf\"");
+    let pdf = resp.0.into_body().into_vec().await.unwrap();
+    let text = pdf_extract::extract_text_from_mem(&pdf).unwrap().split_whitespace().collect::<Vec<_>>().join(" ");
+    for expected in ["Acme GmbH", "Иван Петров", "INV-000001", "Consulting", "Amount due", "140.00 EUR"] {
+        assert!(text.contains(expected), "`{expected}` is missing from:\n{text}");
+    }
+    assert_eq!(open["total"], "140");
+    problem(t.client().get(format!("/api/invoices/{id}/pdf")).send().await, StatusCode::UNAUTHORIZED).await;
 }

@@ -340,12 +340,14 @@ pub struct CreateInvoiceBody {
     /// Lines (at most 500).
     #[oai(default)]
     pub lines: Vec<LineInputDto>,
-    /// Days from issue to due date, 0-365 (default 30).
+    /// Days from issue to due date, 0-365 (default: the organization's
+    /// default terms, net 30 until it sets them).
     #[oai(validator(maximum(value = "365")))]
     pub net_days: Option<u16>,
     /// Shown above the lines (at most 4000 characters).
     pub memo: Option<String>,
-    /// Shown at the bottom (at most 4000 characters).
+    /// Shown at the bottom (at most 4000 characters; default: the
+    /// organization's footer).
     pub footer: Option<String>,
     /// Metadata (JSON object).
     #[oai(default)]

@@ -9,12 +9,13 @@ use gremlin_kernel::http::idempotency::Operation;
 use gremlin_kernel::http::{Caller, Idempotency, IdempotencyKey, IfMatch, Keyed, SortDirection, etag};
 use gremlin_kernel::{DomainError, ProblemResponse};
 use poem_openapi::param::{Path, Query};
-use poem_openapi::payload::Json;
+use poem_openapi::payload::{Binary, Json};
 use poem_openapi::types::ToJSON;
 use poem_openapi::{ApiResponse, OpenApi, Tags};
 use time::{Date, OffsetDateTime};
 
 use super::dto::*;
+use super::settings::{InvoiceSettingsBody, InvoiceSettingsDto};
 use crate::model::{
     CreditNoteId, CreditRequest, Invoice, InvoiceHeader, InvoiceId, InvoiceStatus, LineInput, PaymentId, PaymentInput,
     PaymentTerms,
@@ -46,6 +47,14 @@ pub enum CreatedResponse {
     Created(Json<InvoiceDto>, #[oai(header = "ETag")] String, #[oai(header = "Location")] String),
 }
 
+/// An invoice as a PDF document.
+#[derive(Debug, ApiResponse)]
+pub enum PdfResponse {
+    /// The PDF (A4), named after the invoice number.
+    #[oai(status = 200, content_type = "application/pdf")]
+    Ok(Binary<Vec<u8>>, #[oai(header = "Content-Disposition")] String),
+}
+
 /// A deleted draft.
 #[derive(Debug, ApiResponse)]
 pub enum DeletedResponse {
@@ -68,11 +77,8 @@ fn respond(invoice: &Invoice) -> InvoiceResponse {
     InvoiceResponse::Ok(Json(InvoiceDto::from(invoice)), etag(invoice.version))
 }
 
-fn terms(net_days: Option<u16>) -> std::result::Result<PaymentTerms, DomainError> {
-    match net_days {
-        None => Ok(PaymentTerms::default()),
-        Some(days) => PaymentTerms::net(days).ok_or_else(|| DomainError::invalid("net_days", "0 to 365 days")),
-    }
+pub(super) fn terms(net_days: u16) -> std::result::Result<PaymentTerms, DomainError> {
+    PaymentTerms::net(net_days).ok_or_else(|| DomainError::invalid("net_days", "0 to 365 days"))
 }
 
 impl InvoicesApi {
@@ -98,21 +104,43 @@ impl InvoicesApi {
     ) -> Result<CreatedResponse> {
         let input = body.0;
         let request = input.to_json();
-        let header = InvoiceHeader {
+        let new = NewInvoice {
+            currency: input.currency,
             customer: input.customer.map(Into::into).unwrap_or_default(),
             memo: input.memo,
             footer: input.footer,
             metadata: input.metadata.into_iter().collect(),
-            terms: terms(input.net_days)?,
+            terms: input.net_days.map(terms).transpose()?,
+            lines: input.lines.into_iter().map(LineInput::from).collect(),
+            order_id: input.order_id,
         };
-        let lines = input.lines.into_iter().map(LineInput::from).collect();
-        let new = NewInvoice { currency: input.currency, header, lines, order_id: input.order_id };
         let invoice = self.keyed(&caller, &key, "invoices.create", request, self.service.create(&caller, new)).await?;
         Ok(CreatedResponse::Created(
             Json(InvoiceDto::from(&invoice)),
             etag(invoice.version),
             format!("/api/invoices/{}", invoice.id),
         ))
+    }
+
+    /// Get the invoicing settings.
+    ///
+    /// How the organization numbers invoices and credit notes, what new
+    /// drafts start with, its seller details and whether confirmed orders
+    /// become drafts (`invoices:read`); defaults until they are saved.
+    #[oai(path = "/settings", method = "get", operation_id = "invoices.get_settings")]
+    async fn get_settings(&self, caller: Caller) -> Result<Json<InvoiceSettingsDto>> {
+        Ok(Json(InvoiceSettingsDto::from(&self.service.settings(&caller).await?)))
+    }
+
+    /// Replace the invoicing settings.
+    ///
+    /// Replace the organization's invoicing settings as a whole
+    /// (`invoices:manage`). New prefixes apply to the next numbers; numbers
+    /// given keep theirs.
+    #[oai(path = "/settings", method = "put", operation_id = "invoices.put_settings")]
+    async fn put_settings(&self, caller: Caller, body: Json<InvoiceSettingsBody>) -> Result<Json<InvoiceSettingsDto>> {
+        let settings = body.0.into_settings()?;
+        Ok(Json(InvoiceSettingsDto::from(&self.service.put_settings(&caller, settings).await?)))
     }
 
     /// Get an invoice.
@@ -122,6 +150,18 @@ impl InvoicesApi {
     #[oai(path = "/:id", method = "get", operation_id = "invoices.get")]
     async fn get(&self, caller: Caller, id: Path<String>) -> Result<InvoiceResponse> {
         Ok(respond(&self.service.get(&caller, parse_id(&id.0)?).await?))
+    }
+
+    /// Get an invoice as PDF.
+    ///
+    /// A finalized invoice as an A4 PDF (`invoices:read`): the seller from
+    /// the settings, the customer, number and dates, lines, tax by rate,
+    /// totals, payments, credits, amount due and footer. A draft is 409.
+    #[oai(path = "/:id/pdf", method = "get", operation_id = "invoices.get_pdf")]
+    async fn get_pdf(&self, caller: Caller, id: Path<String>) -> Result<PdfResponse> {
+        let (invoice, pdf) = self.service.pdf(&caller, parse_id(&id.0)?).await?;
+        let name = invoice.number.unwrap_or_else(|| invoice.id.to_string()).replace('/', "-");
+        Ok(PdfResponse::Ok(Binary(pdf), format!("inline; filename=\"{name}.pdf\"")))
     }
 
     /// List invoices.
@@ -190,7 +230,7 @@ impl InvoicesApi {
             memo: body.memo,
             footer: body.footer,
             metadata: body.metadata.into_iter().collect(),
-            terms: terms(body.net_days)?,
+            terms: body.net_days.map(terms).transpose()?.unwrap_or_default(),
         };
         let lines = body.lines.map(|lines| lines.into_iter().map(LineInput::from).collect());
         let updated = self.service.update(&caller, parse_id(&id.0)?, if_match.version(), Some(header), lines).await?;

@@ -14,6 +14,7 @@ use crate::model::{
     CreditNote, CreditNoteStatus, Customer, Invoice, InvoiceLine, InvoiceStatus, Payment, PaymentTerms, Refund,
     RemainderOutcome,
 };
+use crate::ports::CreditNoteEntry;
 
 const DATE: &[time::format_description::BorrowedFormatItem<'static>] = format_description!("[year]-[month]-[day]");
 
@@ -115,12 +116,32 @@ pub(crate) fn credit_note_row(i: &Invoice, n: &CreditNote) -> credit_note::Activ
 }
 
 /// A snake_case enum's name, as serde writes it.
-fn enum_text(value: &impl serde::Serialize) -> String {
+pub(crate) fn enum_text(value: &impl serde::Serialize) -> String {
     serde_json::to_value(value).ok().and_then(|v| v.as_str().map(str::to_owned)).unwrap_or_default()
 }
 
 fn enum_from<T: serde::de::DeserializeOwned>(text: &str, what: &str) -> anyhow::Result<T> {
     serde_json::from_value(serde_json::Value::from(text)).with_context(|| format!("stored {what} `{text}`"))
+}
+
+/// A credit note with the header of its invoice.
+pub(crate) fn credit_note_entry(note: credit_note::Model, invoice: &invoice::Model) -> anyhow::Result<CreditNoteEntry> {
+    Ok(CreditNoteEntry {
+        invoice_id: invoice.id.parse().context("invoice id")?,
+        invoice_number: invoice.number.clone().unwrap_or_default(),
+        currency: Currency::parse(&invoice.currency).context("currency")?,
+        customer: customer_of(invoice)?,
+        note: credit_note_from_row(note)?,
+    })
+}
+
+fn customer_of(row: &invoice::Model) -> anyhow::Result<Customer> {
+    Ok(Customer {
+        crm_id: row.customer_crm_id.as_deref().map(uuid::Uuid::parse_str).transpose().context("crm id")?,
+        name: row.customer_name.clone(),
+        email: row.customer_email.clone(),
+        address: serde_json::from_str(&row.customer_address).context("customer address")?,
+    })
 }
 
 /// An invoice from its rows.
@@ -134,17 +155,13 @@ pub(crate) fn invoice_from_rows(
         serde_json::Value::Object(map) => map,
         _ => serde_json::Map::new(),
     };
+    let customer = customer_of(&row)?;
     Ok(Invoice {
         id: row.id.parse().context("invoice id")?,
         organization_id: OrganizationId::new(row.organization_id),
         number: row.number,
         status: InvoiceStatus::parse(&row.status).context("invoice status")?,
-        customer: Customer {
-            crm_id: row.customer_crm_id.as_deref().map(uuid::Uuid::parse_str).transpose().context("crm id")?,
-            name: row.customer_name,
-            email: row.customer_email,
-            address: serde_json::from_str(&row.customer_address).context("customer address")?,
-        },
+        customer,
         currency: Currency::parse(&row.currency).context("currency")?,
         lines: lines.into_iter().map(line_from_row).collect::<anyhow::Result<_>>()?,
         totals: DocumentTotals::from_columns(&row.subtotal, &row.discount_total, &row.tax_total, &row.grand_total)?,

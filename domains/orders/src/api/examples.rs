@@ -61,7 +61,7 @@ fn example_order() -> Order {
     Order {
         id: OrderId(uuid::Uuid::from_u128(0x0193_7d4a_6c00_7000_8000_0000_0000_0001)),
         organization_id: OrganizationId::new("org_3hTq0r9mX2bV7kLp"),
-        number: OrderNumber { prefix: SERIES.default_prefix(), sequence: 42 },
+        number: OrderNumber { prefix: SERIES.default_prefix(), year: None, sequence: 42 },
         status: OrderStatus::Draft,
         payment_status: PaymentStatus::Unpaid,
         amount_paid: Decimal::ZERO,

@@ -331,7 +331,7 @@ mod tests {
         Order::new_draft(
             OrderId::generate(),
             OrganizationId::new("org"),
-            OrderNumber { prefix: super::super::number::SERIES.default_prefix(), sequence: 1 },
+            OrderNumber { prefix: super::super::number::SERIES.default_prefix(), year: None, sequence: 1 },
             Currency::parse("EUR").unwrap(),
             OrderHeader::default(),
             lines,
@@ -363,7 +363,7 @@ mod tests {
         let result = Order::new_draft(
             OrderId::generate(),
             OrganizationId::new("o"),
-            OrderNumber { prefix: super::super::number::SERIES.default_prefix(), sequence: 1 },
+            OrderNumber { prefix: super::super::number::SERIES.default_prefix(), year: None, sequence: 1 },
             Currency::parse("EUR").unwrap(),
             header,
             &[],

@@ -78,6 +78,7 @@ pub(crate) fn order_from_row(row: order::Model) -> anyhow::Result<Order> {
         number: OrderNumber {
             prefix: NumberPrefix::parse(&row.number_prefix)
                 .unwrap_or_else(|_| crate::model::number::SERIES.default_prefix()),
+            year: None,
             sequence: u64::try_from(row.number_seq).context("number")?,
         },
         status: OrderStatus::parse(&row.status).context("order status")?,
