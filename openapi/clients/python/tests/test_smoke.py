@@ -12,7 +12,7 @@ import time
 
 from gremlin_client import AuthenticatedClient, Client
 from gremlin_client.api.identity import identity_sign_up_email, identity_token
-from gremlin_client.api.invoices import invoices_create, invoices_finalize, invoices_record_payment
+from gremlin_client.api.invoices import invoices_create, invoices_finalize, invoices_get_pdf, invoices_record_payment
 from gremlin_client.api.orders import orders_create, orders_get, orders_list, orders_update
 from gremlin_client.api.organizations import identity_organization_create
 from gremlin_client.models import (
@@ -103,3 +103,6 @@ def test_sign_up_organization_orders_and_problems():
         **in_org,
     )
     assert isinstance(paid, Invoice) and paid.status == InvoiceStatus.PAID and paid.amount_due == "0"
+    pdf = invoices_get_pdf.sync_detailed(str(draft.id), client=service, **in_org)
+    assert pdf.status_code == 200 and pdf.headers["content-type"] == "application/pdf", pdf.content
+    assert pdf.content.startswith(b"%PDF-")

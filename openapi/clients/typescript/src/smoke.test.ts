@@ -103,4 +103,10 @@ test("sign up, organization, orders with If-Match and Idempotency-Key, problems,
   });
   assert.equal(paid.data?.status, "paid", JSON.stringify(paid.error));
   assert.equal(paid.data?.amount_due, "0");
+  const pdf = await client.GET("/api/invoices/{id}/pdf", {
+    params: { path: { id: invoiceId }, header: asService },
+    parseAs: "arrayBuffer",
+  });
+  assert.equal(pdf.response.headers.get("content-type"), "application/pdf");
+  assert.equal(new TextDecoder().decode((pdf.data as ArrayBuffer).slice(0, 5)), "%PDF-");
 });
