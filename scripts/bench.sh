@@ -11,7 +11,9 @@
 # 10 s each) on:
 #   healthz, get_order (JWT, one order, two lines), list_orders (50),
 #   create_order (Idempotency-Key), get_invoice (finalized, two lines, one
-#   payment), list_invoices (50), get_session (session cookie), and
+#   payment), list_invoices (50), create_invoice (a draft), finalize_invoice
+#   (each request a different draft: the organization's gapless numbering
+#   serializes them), get_session (session cookie), and
 #   get_session_flooded (the same while 4 more connections sign in).
 # Per scenario: requests/s, p50, p99, the server's CPU time per request
 # (utime+stime from /proc), SQL statements per request (the server's own
@@ -179,6 +181,25 @@ PY
   run "$setup" create_order -s "$ROOT/bench/create-order.lua" "http://$ADDR"
   run "$setup" get_invoice -H "authorization: $auth" "http://$ADDR/api/invoices/$invoice_id"
   run "$setup" list_invoices -H "authorization: $auth" "http://$ADDR/api/invoices?limit=50"
+  run "$setup" create_invoice -s "$ROOT/bench/create-invoice.lua" "http://$ADDR"
+  # Every draft made so far, for finalize_invoice to take one each.
+  export BENCH_DRAFTS="$WORK/$setup-drafts.txt"
+  python3 - "$ADDR" "$auth" >"$BENCH_DRAFTS" <<'PY'
+import json, sys, urllib.request
+base, auth, cursor = f"http://{sys.argv[1]}", sys.argv[2], None
+while True:
+    url = f"{base}/api/invoices?status=draft&limit=200&direction=asc" + (f"&cursor={cursor}" if cursor else "")
+    req = urllib.request.Request(url, headers={"authorization": auth})
+    with urllib.request.urlopen(req) as resp:
+        page = json.loads(resp.read())
+    for invoice in page["items"]:
+        print(invoice["id"])
+    cursor = page["next_cursor"]
+    if not page["has_more"]:
+        break
+PY
+  echo "drafts $setup $(wc -l <"$BENCH_DRAFTS")"
+  run "$setup" finalize_invoice -s "$ROOT/bench/finalize-invoice.lua" "http://$ADDR"
   run "$setup" get_session -H "cookie: $cookie" "http://$ADDR/api/auth/get-session"
   # The same read while sign-ins flood the password hashers beside it.
   local flood_secs=$(( ${DURATION%s} + 2 ))
@@ -231,6 +252,7 @@ PGBENCH_TPS=$(echo "$RESULTS" | awk '$1=="row" && $3=="pgbench_S" {print $4}')
     echo "| $setup | $name | $rps | $p50 | $p99 | $cpu | $st | $tx | $rss | $ratio of $against | $errors |"
   done
   echo
+  echo "$RESULTS" | awk '$1=="drafts" {printf "Drafts available to finalize_invoice, %s: %s (once used up, its requests are 409s, counted as non-2xx).  \n", $2, $3}'
   echo "$RESULTS" | awk -v c="$FLOOD_CONNECTIONS" '$1=="flood" {printf "Sign-in flood beside get_session_flooded, %s: %s sign-ins/s on %s connections.  \n", $2, $3, c}'
   echo "$RESULTS" | awk '$1=="rss" {printf "Server peak RSS (VmHWM), %s: %s MiB.  \n", $2, $3}'
 } >"$ROOT/bench/results.md"

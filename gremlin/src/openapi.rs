@@ -1,7 +1,7 @@
 //! The OpenAPI document: every API compiled into this binary in one service.
 //! `gremlin openapi` writes it; `openapi/gremlin.json` is its committed copy.
 //! poem-openapi's output passes through [`tidy`] (OpenAPI 3.1, plain
-//! references) before anyone sees it.
+//! references) and gains its [`links`] before anyone sees it.
 //!
 //! The document describes what the binary can serve; `--domains` chooses
 //! which of those APIs a process actually routes ([`Optional`]).
@@ -15,6 +15,7 @@ use poem_openapi::registry::{MetaApi, MetaOperationParam, MetaParamIn, Registry}
 use poem_openapi::types::Type;
 use poem_openapi::{OpenApi, OpenApiService};
 
+pub(crate) mod links;
 pub(crate) mod tidy;
 
 use crate::http::ops::OpsApi;
@@ -130,7 +131,9 @@ pub fn document<T: OpenApi>(service: &OpenApiService<T, ()>, server: &str) -> St
 
 fn tidied(raw: &str, server: &str) -> String {
     let raw: serde_json::Value = serde_json::from_str(raw).unwrap_or_default();
-    let mut text = serde_json::to_string_pretty(&tidy::tidy(raw, server)).unwrap_or_default();
+    let mut spec = tidy::tidy(raw, server);
+    links::add_links(&mut spec);
+    let mut text = serde_json::to_string_pretty(&spec).unwrap_or_default();
     text.push('\n');
     text
 }

@@ -1,9 +1,11 @@
-//! Invoice PDFs: a finalized invoice on A4 pages — the seller, the
+//! Invoice PDFs: an invoice on A4 pages — the seller, the
 //! customer, number and dates, the lines, the tax breakdown by rate, the
 //! totals, what was paid and credited, the amount due, and the footer —
 //! drawn with krilla (the library behind Typst's PDF export) in the
 //! embedded DejaVu Sans, subset into the file. Text is real text: it can be
-//! searched, copied and extracted.
+//! searched, copied and extracted. A draft prints as a preview titled
+//! "Draft invoice", without number or dates, so it is never mistaken for
+//! an issued invoice.
 //!
 //! Pure and CPU-bound (a few milliseconds for a page): the API runs it on
 //! the blocking pool.
@@ -22,16 +24,10 @@ use rust_decimal::Decimal;
 use crate::model::{Invoice, InvoiceStatus, Seller};
 use layout::{Align, BOLD, MARGIN, Op, PAGE_HEIGHT, PAGE_WIDTH, Pages, REGULAR, TOP, Weight, wrap};
 
-/// Why no PDF was made.
+/// Why no PDF was made: the PDF library failed.
 #[derive(Debug, thiserror::Error)]
-pub enum PdfError {
-    /// Drafts have no number and may still change.
-    #[error("only finalized invoices have a PDF; finalize the draft first")]
-    NotFinalized,
-    /// The PDF library failed.
-    #[error("rendering the PDF failed: {0}")]
-    Render(String),
-}
+#[error("rendering the PDF failed: {0}")]
+pub struct PdfError(String);
 
 /// Right edge of the content.
 const RIGHT: f32 = PAGE_WIDTH - MARGIN;
@@ -50,12 +46,12 @@ const LEADING: f32 = 12.5;
 
 /// The PDF of `invoice`, issued by `seller`.
 pub fn render(invoice: &Invoice, seller: &Seller) -> Result<Vec<u8>, PdfError> {
-    if invoice.status == InvoiceStatus::Draft || invoice.number.is_none() {
-        return Err(PdfError::NotFinalized);
-    }
     let pages = lay_out(invoice, seller);
-    draw(&pages, invoice.number.as_deref().unwrap_or_default(), seller)
+    draw(&pages, invoice.number.as_deref().unwrap_or(DRAFT), seller)
 }
+
+/// What a draft is called where an invoice shows its number.
+const DRAFT: &str = "Draft";
 
 /// An amount in the invoice's currency, at its minor units (`1234.50`).
 fn money(invoice: &Invoice, amount: Decimal) -> String {
@@ -88,6 +84,7 @@ fn lay_out(invoice: &Invoice, seller: &Seller) -> Pages {
 /// The seller on the left, the title, number and dates on the right.
 fn header(p: &mut Pages, invoice: &Invoice, seller: &Seller) {
     let title = match invoice.status {
+        InvoiceStatus::Draft => "Draft invoice",
         InvoiceStatus::Void => "Invoice (void)",
         _ => "Invoice",
     };
@@ -103,7 +100,7 @@ fn header(p: &mut Pages, invoice: &Invoice, seller: &Seller) {
     if let Some(email) = &seller.email {
         left.push((Weight::Regular, SIZE, email.clone()));
     }
-    let mut right = vec![("Number", invoice.number.clone().unwrap_or_default())];
+    let mut right = vec![("Number", invoice.number.clone().unwrap_or_else(|| DRAFT.to_owned()))];
     if let Some(issued) = invoice.issue_date {
         right.push(("Issue date", issued.to_string()));
     }
@@ -244,19 +241,18 @@ fn totals(p: &mut Pages, invoice: &Invoice) {
 /// Renders the laid-out pages with page numbers.
 fn draw(pages: &Pages, number: &str, seller: &Seller) -> Result<Vec<u8>, PdfError> {
     let font = |data: &'static [u8]| {
-        Font::new(data.into(), 0).ok_or_else(|| PdfError::Render("the embedded font does not load".into()))
+        Font::new(data.into(), 0).ok_or_else(|| PdfError("the embedded font does not load".into()))
     };
     let (regular, bold) = (font(REGULAR)?, font(BOLD)?);
     let mut document = Document::new();
-    let title = format!("Invoice {number}");
+    let title = if number == DRAFT { "Draft invoice".to_owned() } else { format!("Invoice {number}") };
     let mut metadata = Metadata::new().title(title).creator("Gremlin".to_owned());
     if !seller.name.is_empty() {
         metadata = metadata.authors(vec![seller.name.clone()]);
     }
     document.set_metadata(metadata);
     let count = pages.pages.len();
-    let settings =
-        || PageSettings::from_wh(PAGE_WIDTH, PAGE_HEIGHT).ok_or_else(|| PdfError::Render("page size".into()));
+    let settings = || PageSettings::from_wh(PAGE_WIDTH, PAGE_HEIGHT).ok_or_else(|| PdfError("page size".into()));
     for (index, ops) in pages.pages.iter().enumerate() {
         let mut page = document.start_page_with(settings()?);
         let mut surface = page.surface();
@@ -291,7 +287,7 @@ fn draw(pages: &Pages, number: &str, seller: &Seller) -> Result<Vec<u8>, PdfErro
         surface.finish();
         page.finish();
     }
-    document.finish().map_err(|e| PdfError::Render(format!("{e:?}")))
+    document.finish().map_err(|e| PdfError(format!("{e:?}")))
 }
 
 #[cfg(test)]

@@ -19,7 +19,6 @@ use crate::model::{
     CreditNoteId, CreditRequest, Customer, Invoice, InvoiceError, InvoiceHeader, InvoiceId, InvoiceSettings,
     InvoiceStatus, LineInput, PaymentId, PaymentInput, PaymentTerms, RemainderOutcome,
 };
-use crate::pdf::PdfError;
 use crate::permissions;
 use crate::ports::{
     ChangeContext, ChangeRequest, CreditNoteEntry, CreditNoteQuery, CreditNoteReader, InvoiceQuery, InvoiceRepository,
@@ -196,13 +195,11 @@ impl InvoiceService {
         self.repo.get(&principal.organization_id, id).await?.ok_or_else(|| DomainError::not_found("invoice"))
     }
 
-    /// The PDF of a finalized invoice (`invoices:read`), with the
-    /// organization's seller details; rendered on the blocking pool.
+    /// The PDF of an invoice (`invoices:read`; a draft prints as a
+    /// preview), with the organization's seller details; rendered on the
+    /// blocking pool.
     pub async fn pdf(&self, principal: &Principal, id: InvoiceId) -> Result<(Invoice, Vec<u8>), DomainError> {
         let invoice = self.get(principal, id).await?;
-        if invoice.status == InvoiceStatus::Draft {
-            return Err(DomainError::Conflict { detail: PdfError::NotFinalized.to_string() });
-        }
         let seller = self.settings_of(&principal.organization_id).await?.seller;
         let rendered = tokio::task::spawn_blocking(move || {
             let pdf = crate::pdf::render(&invoice, &seller);

@@ -111,8 +111,16 @@ impl SqlInvoiceRepository {
         if rows.is_empty() {
             return Ok(Vec::new());
         }
-        let ids: Vec<String> = rows.iter().map(|(r, _)| r.id.clone()).collect();
+        // Drafts have no payments or credit notes: no need to look.
+        let ids: Vec<String> =
+            rows.iter().filter(|(r, _)| r.status != InvoiceStatus::Draft.as_str()).map(|(r, _)| r.id.clone()).collect();
         let organization = rows[0].0.organization_id.clone();
+        if ids.is_empty() {
+            return rows
+                .into_iter()
+                .map(|(row, lines)| invoice_from_rows(row, lines, Vec::new(), Vec::new()))
+                .collect();
+        }
         let payments = payment::Entity::find()
             .filter(payment::Column::OrganizationId.eq(&organization))
             .filter(payment::Column::InvoiceId.is_in(ids.clone()))
@@ -291,26 +299,27 @@ impl InvoiceRepository for SqlInvoiceRepository {
         if touched.rows_affected == 0 {
             return Err(RepositoryError::NotFound);
         }
-        // A numbered change then takes its number: the counter row is the
-        // lock concurrent finalizations queue on, so numbers follow the
-        // order in which they commit.
-        let number = match &request.number {
-            Some((series, format)) => Some(numbering::take_next_formatted(&txn, series, organization, format).await?),
-            None => None,
-        };
-        let now = time_of_number(number.as_ref());
         let mut invoice = self.read_one(&txn, organization, id).await?.ok_or(RepositoryError::NotFound)?;
         let loaded = invoice.version;
         if request.expected_version.is_some_and(|v| v != loaded) {
             return Err(RepositoryError::VersionConflict { current: loaded });
         }
-        let was_draft = invoice.status == InvoiceStatus::Draft;
+        let lines_before = (invoice.status == InvoiceStatus::Draft).then(|| invoice.lines.clone());
         let paid_on_order_elsewhere = match invoice.order_id {
             Some(order) if request.order_payments => {
                 self.paid_on_order_elsewhere(&txn, organization, order, id).await?
             }
             _ => Decimal::ZERO,
         };
+        // A numbered change takes its number last of its reads: the counter
+        // row is the lock concurrent finalizations queue on (numbers follow
+        // the order in which they commit), held from here to the commit —
+        // three statements (the number, the invoice, its events).
+        let number = match &request.number {
+            Some((series, format)) => Some(numbering::take_next_formatted(&txn, series, organization, format).await?),
+            None => None,
+        };
+        let now = time_of_number(number.as_ref());
         let events = change(&mut invoice, ChangeContext { number, paid_on_order_elsewhere, now })?;
         if invoice.organization_id != *organization || invoice.id != id {
             return Err(RepositoryError::Backend(anyhow::anyhow!("a change moved an invoice to another key")));
@@ -328,7 +337,8 @@ impl InvoiceRepository for SqlInvoiceRepository {
             let current = self.current_version(&txn, organization, id).await?;
             return Err(RepositoryError::VersionConflict { current });
         }
-        if was_draft {
+        // Only a draft's lines change, and only when it was edited.
+        if lines_before.is_some_and(|before| before != invoice.lines) {
             write_lines(&txn, &invoice, true).await?;
         }
         write_settlements(&txn, &invoice).await?;

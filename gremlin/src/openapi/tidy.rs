@@ -58,7 +58,7 @@ fn for_each_operation(spec: &mut Value, mut f: impl FnMut(&mut Map<String, Value
     }
 }
 
-const METHODS: [&str; 8] = ["get", "put", "post", "delete", "options", "head", "patch", "trace"];
+pub(crate) const METHODS: [&str; 8] = ["get", "put", "post", "delete", "options", "head", "patch", "trace"];
 
 /// An operation without security requirements says `security: []`.
 fn state_public_security(spec: &mut Value) {

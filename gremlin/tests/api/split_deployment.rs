@@ -1,6 +1,6 @@
-//! The split deployment end to end: two `gremlin` processes on one
-//! PostgreSQL and one NATS JetStream — one serving identity, one serving
-//! orders. A JWT issued by the identity process is accepted by the orders
+//! The split deployment end to end: `gremlin` processes on one PostgreSQL
+//! and one NATS JetStream, each serving one domain (identity, orders and,
+//! for order to cash, invoices). A JWT issued by the identity process is accepted by the orders
 //! process, and identity's events (a role changed, a member removed) reach
 //! the orders process over NATS and take effect on its membership cache at
 //! once (its cache TTL is an hour, so nothing else could explain it).
@@ -36,7 +36,21 @@ struct Caller<'a> {
 
 impl Caller<'_> {
     async fn send(&self, method: reqwest::Method, path: &str, body: Option<Json>) -> (u16, Json) {
+        self.send_with(method, path, body, &[]).await
+    }
+
+    /// Sends with extra headers (`If-Match`, `Idempotency-Key`).
+    async fn send_with(
+        &self,
+        method: reqwest::Method,
+        path: &str,
+        body: Option<Json>,
+        headers: &[(&str, String)],
+    ) -> (u16, Json) {
         let mut req = http_client().request(method, format!("{}{path}", self.base)).header("authorization", &self.auth);
+        for (name, value) in headers {
+            req = req.header(*name, value);
+        }
         if let Some(body) = body {
             req = req.json(&body);
         }
@@ -67,10 +81,10 @@ async fn sign_up(identity: &str, email: &str) -> (String, String) {
 }
 
 /// Polls `check` until it returns true, for at most 10 s.
-async fn eventually(what: &str, orders: &GremlinProcess, mut check: impl AsyncFnMut() -> bool) {
+async fn eventually(what: &str, service: &GremlinProcess, mut check: impl AsyncFnMut() -> bool) {
     let deadline = Instant::now() + Duration::from_secs(10);
     while !check().await {
-        assert!(Instant::now() < deadline, "{what} never happened; orders log:\n{}", orders.log());
+        assert!(Instant::now() < deadline, "{what} never happened; the service's log:\n{}", service.log());
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
 }
@@ -167,6 +181,93 @@ async fn identity_and_orders_run_as_two_services_over_nats() {
     // The orders service published its own event to the shared stream.
     let metrics = http_client().get(format!("{}/metrics", orders.base)).send().await.unwrap().text().await.unwrap();
     assert!(metrics.contains("outbox_published_total"), "{metrics}");
+}
+
+/// `If-Match` for a resource's JSON, and an `Idempotency-Key`.
+fn change_headers(resource: &Json, key: &str) -> [(&'static str, String); 2] {
+    [("if-match", format!("\"{}\"", resource["version"])), ("idempotency-key", key.to_owned())]
+}
+
+/// Order to cash as three services over NATS on one PostgreSQL: an order
+/// confirmed on the orders service becomes a draft on the invoices service
+/// (`order.confirmed`), and the invoice's payments come back to the order
+/// (`invoice.partially_paid`, `invoice.paid`).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn order_to_cash_runs_across_three_services_over_nats() {
+    let db = TestDb::new(Backend::Postgres).await;
+    let stream = TestStream::new();
+    let env = shared_env(&db, &stream);
+    let identity = GremlinProcess::start("identity", &env).await;
+    let orders = GremlinProcess::start("orders", &env).await;
+    let invoices = GremlinProcess::start("invoices", &env).await;
+    let missing = http_client().get(format!("{}/api/invoices", orders.base)).send().await.unwrap();
+    assert_eq!(missing.status(), 404, "the orders service has no invoices endpoints");
+
+    let (alice_auth, _) = sign_up(&identity.base, "alice@example.com").await;
+    let alice = Caller { base: &identity.base, auth: alice_auth };
+    let org = alice.post("/api/auth/organization/create", json!({"name": "Acme", "slug": "acme"})).await;
+    alice.post("/api/auth/organization/set-active", json!({"organizationId": org["id"]})).await;
+    let (status, token) = alice.send(reqwest::Method::GET, "/api/auth/token", None).await;
+    assert_eq!(status, 200, "{token}");
+    let bearer = format!("Bearer {}", token["token"].as_str().unwrap());
+    let on_orders = Caller { base: &orders.base, auth: bearer.clone() };
+    let on_invoices = Caller { base: &invoices.base, auth: bearer };
+
+    let settings = json!({"draft_from_orders": true, "default_net_days": 14});
+    let (status, saved) = on_invoices.send(reqwest::Method::PUT, "/api/invoices/settings", Some(settings)).await;
+    assert_eq!(status, 200, "{saved}");
+
+    // Create, place and confirm an order (43.18 EUR) on the orders service.
+    let (status, order) =
+        on_orders.send(reqwest::Method::POST, "/api/orders", Some(crate::support::orders::body())).await;
+    assert_eq!(status, 201, "{order}");
+    let id = order["id"].as_str().unwrap().to_owned();
+    let (status, placed) = on_orders
+        .send_with(reqwest::Method::POST, &format!("/api/orders/{id}/place"), None, &change_headers(&order, "o-1"))
+        .await;
+    assert_eq!(status, 200, "{placed}");
+    let confirm = change_headers(&placed, "o-2");
+    let (status, confirmed) =
+        on_orders.send_with(reqwest::Method::POST, &format!("/api/orders/{id}/confirm"), None, &confirm).await;
+    assert_eq!(status, 200, "{confirmed}");
+
+    // The invoices service drafts it from `order.confirmed`.
+    let drafts = format!("/api/invoices?order_id={id}");
+    eventually("a draft invoice for the confirmed order", &invoices, async || {
+        on_invoices.send(reqwest::Method::GET, &drafts, None).await.1["items"].as_array().is_some_and(|a| a.len() == 1)
+    })
+    .await;
+    let draft = on_invoices.send(reqwest::Method::GET, &drafts, None).await.1["items"][0].clone();
+    assert_eq!((&draft["total"], &draft["status"]), (&json!("43.18"), &json!("draft")), "{draft}");
+    let invoice = draft["id"].as_str().unwrap().to_owned();
+    let post = async |path: &str, body: Json, resource: &Json, key: &str| {
+        let path = format!("/api/invoices/{invoice}{path}");
+        let (status, body) =
+            on_invoices.send_with(reqwest::Method::POST, &path, Some(body), &change_headers(resource, key)).await;
+        assert_eq!(status, 200, "POST {path}: {body}");
+        body
+    };
+    let open = post("/finalize", json!({}), &draft, "i-1").await;
+    assert_eq!(open["number"], "INV-000001");
+
+    // Half is paid: the order shows it, over NATS.
+    let half = post("/payments", json!({"amount": "21.59", "method": "card"}), &open, "i-2").await;
+    assert_eq!(half["status"], "open");
+    let order_status = async || on_orders.send(reqwest::Method::GET, &format!("/api/orders/{id}"), None).await.1;
+    eventually("the partial payment reaching the order", &orders, async || {
+        order_status().await["payment_status"] == "partially_paid"
+    })
+    .await;
+    assert_eq!(order_status().await["amount_paid"], "21.59");
+
+    // The rest: paid on both sides.
+    let paid = post("/payments", json!({"amount": "21.59", "method": "card"}), &half, "i-3").await;
+    assert_eq!((&paid["status"], &paid["amount_due"]), (&json!("paid"), &json!("0")));
+    eventually("the full payment reaching the order", &orders, async || {
+        order_status().await["payment_status"] == "paid"
+    })
+    .await;
+    assert_eq!(order_status().await["amount_paid"], "43.18");
 }
 
 /// A split service will not run on embedded adapters or without its

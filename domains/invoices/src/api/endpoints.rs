@@ -154,13 +154,14 @@ impl InvoicesApi {
 
     /// Get an invoice as PDF.
     ///
-    /// A finalized invoice as an A4 PDF (`invoices:read`): the seller from
-    /// the settings, the customer, number and dates, lines, tax by rate,
-    /// totals, payments, credits, amount due and footer. A draft is 409.
+    /// The invoice as an A4 PDF (`invoices:read`): the seller from the
+    /// settings, the customer, number and dates, lines, tax by rate, totals,
+    /// payments, credits, amount due and footer. A draft prints as a
+    /// preview titled "Draft invoice", without number or dates.
     #[oai(path = "/:id/pdf", method = "get", operation_id = "invoices.get_pdf")]
     async fn get_pdf(&self, caller: Caller, id: Path<String>) -> Result<PdfResponse> {
         let (invoice, pdf) = self.service.pdf(&caller, parse_id(&id.0)?).await?;
-        let name = invoice.number.unwrap_or_else(|| invoice.id.to_string()).replace('/', "-");
+        let name = invoice.number.unwrap_or_else(|| format!("draft-{}", invoice.id)).replace('/', "-");
         Ok(PdfResponse::Ok(Binary(pdf), format!("inline; filename=\"{name}.pdf\"")))
     }
 

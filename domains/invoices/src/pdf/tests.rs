@@ -131,17 +131,21 @@ fn a_long_invoice_runs_over_pages_without_losing_a_line() {
 }
 
 #[test]
-fn drafts_have_no_pdf() {
+fn a_draft_prints_as_a_preview_without_number() {
     let draft = Invoice::draft(
         InvoiceId::generate(),
         OrganizationId::new("acme"),
         Currency::EUR,
         InvoiceHeader::default(),
-        &[],
+        &[line("Consulting", dec!(1), dec!(10), None)],
         None,
         UserId::new("alice"),
         datetime!(2026-11-30 10:00 UTC),
     )
     .unwrap();
-    assert!(matches!(render(&draft, &seller()), Err(PdfError::NotFinalized)));
+    let text = text_of(&render(&draft, &Seller::default()).unwrap()).join(" ");
+    for expected in ["Draft invoice", "Number Draft", "Consulting", "Amount due", "12.40 EUR", "Draft · page 1 of 1"] {
+        assert!(text.contains(expected), "`{expected}` is missing from:\n{text}");
+    }
+    assert!(!text.contains("Issue date") && !text.contains("Due date"), "{text}");
 }
