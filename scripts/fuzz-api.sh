@@ -4,11 +4,22 @@
 # status-code, content-type and response-schema conformance, then stops it.
 # Endpoints added later are covered without changes here.
 #
-# Two passes: every operation without credentials (identity's public calls
-# and every refusal), then every business operation (everything under
-# /api/ but /api/auth/) as the owner of an organization, with a service JWT
-# and X-Organization-Id, so the handlers themselves are reached. Both use
-# the seed printed below (FUZZ_SEED to repeat a run).
+# Fixtures first (scripts/fuzz/fixtures.py): the owner and a member of
+# organization acme, the owner of organization globex, and acme's orders
+# and invoices in several states. Then four passes over the business
+# operations (everything under /api/ but /api/auth/), each with the seed
+# printed below (FUZZ_SEED to repeat a run):
+#   1. every operation without credentials (identity's public calls and
+#      every refusal);
+#   2. as acme's owner, with path parameters naming acme's real resources
+#      two times in three (scripts/fuzz/hooks.py), plus the checks that
+#      valid data is accepted and invalid data refused, and the stateful
+#      phase following the document's links (create → change → transition);
+#   3. as acme's member (what members may not do is refused, conformantly);
+#   4. as globex's owner with every path parameter naming one of acme's
+#      resources: the custom check `no_cross_tenant_access` fails anything
+#      but a blind refusal, and any answer showing acme's data.
+# Failures print schemathesis' curl command to reproduce them.
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
@@ -32,40 +43,39 @@ echo "fuzz-api: fuzzing http://$ADDR"
 # crashed Hypothesis itself once (a Python 3.11 AST SystemError inside its
 # lambda descriptions), which would make this check flaky, not stricter.
 CHECKS=not_a_server_error,status_code_conformance,content_type_conformance,response_schema_conformance
+FIXTURES="$TEMP_GREMLIN_DIR/fuzz-fixtures.json"
+# fuzz CHECKS PHASES [schemathesis args…]
 fuzz() {
-  "$VENV/bin/schemathesis" run "http://$ADDR/openapi.json" --checks "$CHECKS" \
-    --phases coverage,fuzzing --max-examples "$MAX_EXAMPLES" --seed "$SEED" \
-    --suppress-health-check all --workers 2 --request-timeout 10 --warnings off "$@"
+  local checks=$1 phases=$2; shift 2
+  (cd "$ROOT/scripts/fuzz" && FUZZ_FIXTURES="$FIXTURES" SCHEMATHESIS_HOOKS=hooks \
+    "$VENV/bin/schemathesis" --config-file schemathesis.toml run "http://$ADDR/openapi.json" --checks "$checks" \
+    --phases "$phases" --max-examples "$MAX_EXAMPLES" --seed "$SEED" \
+    --suppress-health-check all --workers 1 --request-timeout 10 --warnings off "$@")
 }
-echo "fuzz-api: seed $SEED (FUZZ_SEED=$SEED make fuzz-api repeats this run)"
-echo "fuzz-api: pass 1 of 2, every operation without credentials"
-fuzz
+BUSINESS='^/api/(?!auth/)'
 
-# An owner with an organization and a service JWT naming it.
-read -r JWT ORG < <(python3 - "$ADDR" <<'PY'
-import json, sys, urllib.request
-base = f"http://{sys.argv[1]}"
-def call(method, path, body=None, auth=None):
-    data = json.dumps(body).encode() if body is not None else None
-    req = urllib.request.Request(base + path, method=method, data=data)
-    req.add_header("content-type", "application/json")
-    if auth:
-        req.add_header("authorization", auth)
-    with urllib.request.urlopen(req) as resp:
-        return resp.headers, json.loads(resp.read() or b"null")
-password = "correct-horse-battery-1"
-headers, _ = call("POST", "/api/auth/sign-up/email", {"name": "Owner", "email": "owner@example.com", "password": password})
-session = "Bearer " + headers["set-auth-token"]
-_, org = call("POST", "/api/auth/organization/create", {"name": "Acme", "slug": "acme"}, session)
-_, token = call("GET", "/api/auth/token", auth=session)
-print(token["token"], org["id"])
-PY
-)
-echo "fuzz-api: pass 2 of 2, every business operation as an organization owner"
-fuzz --include-path-regex '^/api/(?!auth/)' -H "Authorization: Bearer $JWT" -H "X-Organization-Id: $ORG"
+read -r OWNER ORG MEMBER OTHER OTHER_ORG < <(python3 "$ROOT/scripts/fuzz/fixtures.py" "$ADDR" "$FIXTURES")
+echo "fuzz-api: fixtures: $(python3 -c 'import json,sys; f=json.load(open(sys.argv[1])); print(", ".join(f"{len(f[k])} {k}" for k in ("orders","invoices","payments","credit_notes")))' "$FIXTURES") in acme"
+echo "fuzz-api: seed $SEED (FUZZ_SEED=$SEED make fuzz-api repeats this run)"
+
+echo "fuzz-api: pass 1 of 4, every operation without credentials"
+FUZZ_MODE=owner fuzz "$CHECKS" coverage,fuzzing
+
+echo "fuzz-api: pass 2 of 4, business operations as acme's owner, stateful"
+FUZZ_MODE=owner fuzz "$CHECKS,positive_data_acceptance,negative_data_rejection" coverage,fuzzing,stateful \
+  --include-path-regex "$BUSINESS" -H "Authorization: Bearer $OWNER" -H "X-Organization-Id: $ORG"
 # The owner pass must have reached the handlers, not only the caller check.
 REACHED=$(curl -sf "http://$ADDR/metrics" | awk '/^http_requests_total\{/ && /status="2[0-9][0-9]"/ \
   && !/route="(ops|identity|openapi)\./ && !/route="unmatched"/ {n += $NF} END {print n + 0}')
 echo "fuzz-api: $REACHED business requests answered 2xx as the owner"
 [ "$REACHED" -gt 0 ] || { echo "fuzz-api: the owner pass never reached a business handler"; exit 1; }
+
+echo "fuzz-api: pass 3 of 4, business operations as acme's member"
+FUZZ_MODE=member fuzz "$CHECKS" fuzzing \
+  --include-path-regex "$BUSINESS" -H "Authorization: Bearer $MEMBER" -H "X-Organization-Id: $ORG"
+
+echo "fuzz-api: pass 4 of 4, acme's resources as globex's owner"
+FUZZ_MODE=cross fuzz "$CHECKS,no_cross_tenant_access" coverage,fuzzing \
+  --include-path-regex "$BUSINESS" -H "Authorization: Bearer $OTHER" -H "X-Organization-Id: $OTHER_ORG"
 echo "fuzz-api: passed"
+

@@ -1,6 +1,7 @@
 //! Building the application: settings → adapters → migrations → routes and
 //! middleware. One builder for `main` and for tests.
 
+use std::sync::Arc;
 use std::time::Duration;
 
 use anyhow::Context;
@@ -11,7 +12,7 @@ use poem::middleware::{CatchPanic, CookieJarManager, Cors};
 use poem::{EndpointExt, IntoEndpoint, Response, Route};
 
 use crate::http::rate_limit::RateLimiter;
-use crate::http::{body_limit, metrics, problem, request_id, timeout};
+use crate::http::{body_limit, body_schema, metrics, problem, request_id, timeout};
 use crate::infra::Adapters;
 use crate::{domains, openapi};
 
@@ -92,7 +93,7 @@ impl AppBuilder {
             },
         );
         let wired = domains::wire(&settings, &adapters, &domains)?;
-        let endpoint = assemble(&settings, &adapters, wired.apis, wired.callers, self.extra);
+        let endpoint = assemble(&settings, &adapters, wired.apis, wired.callers, self.extra)?;
         Ok(App {
             endpoint,
             adapters,
@@ -113,18 +114,19 @@ pub async fn build_app(settings: Settings) -> anyhow::Result<App> {
 
 /// Routes wrapped in the middleware stack, outermost first: request id,
 /// CORS, metrics and access log, problem+json, panic catcher, timeout,
-/// body limit.
+/// body limit, rate limit, request body schemas.
 fn assemble(
     settings: &Settings,
     adapters: &Adapters,
     apis: openapi::Apis,
     callers: Option<gremlin_kernel::http::CallerContext>,
     extra: Vec<(String, BoxEndpoint<'static, Response>)>,
-) -> BoxEndpoint<'static, Response> {
+) -> anyhow::Result<BoxEndpoint<'static, Response>> {
     // Install the metrics recorder before the first request records anything.
     metrics::handle();
     let api = openapi::api_service(apis);
     let (document, swagger) = openapi::served(&api, &settings.server.public_url);
+    let schemas = Arc::new(body_schema::BodySchemas::from_document(&serde_json::from_str(&document)?)?);
     let swagger = poem::web::Html(swagger);
     let spec = poem::endpoint::make_sync(move |_| {
         poem::Response::builder().content_type("application/json").body(document.clone())
@@ -149,6 +151,7 @@ fn assemble(
     };
     let inner = route
         .data(adapters.clone())
+        .around(body_schema::around(schemas))
         .around(limiter.around())
         .around(body_limit::around(server.body_limit_bytes))
         .around(timeout::around(Duration::from_secs(server.request_timeout_secs)))
@@ -171,5 +174,5 @@ fn assemble(
             .map_to_response()
             .boxed(),
     };
-    with_cors.around(request_id::around).map_to_response().boxed()
+    Ok(with_cors.around(request_id::around).map_to_response().boxed())
 }

@@ -2,6 +2,7 @@
 //! catch-all, and the operational endpoints.
 
 pub mod body_limit;
+pub mod body_schema;
 pub mod metrics;
 pub mod ops;
 pub mod problem;

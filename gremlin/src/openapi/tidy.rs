@@ -92,6 +92,8 @@ fn walk(value: &mut Value) {
             // contents are final.
             unwrap_described_ref(map);
             pattern_decimals(map);
+            pattern_dates(map);
+            bound_integers(map);
             lift_nullable(map);
             describe_optional_defaults(map);
         }
@@ -177,8 +179,53 @@ fn describe_optional_defaults(map: &mut Map<String, Value>) {
 }
 
 /// What a decimal string looks like: digits, optionally signed, with an
-/// optional fraction (`19.99`, `-5`, `0.333`).
-pub const DECIMAL_PATTERN: &str = r"^-?[0-9]+(\.[0-9]+)?$";
+/// optional fraction (`19.99`, `-5`, `0.333`): at most 18 digits before
+/// the point and 10 after, inside what an exact decimal holds (28 digits).
+pub const DECIMAL_PATTERN: &str = r"^-?[0-9]{1,18}(\.[0-9]{1,10})?$";
+
+/// An ISO date (`2026-11-30`).
+pub const DATE_PATTERN: &str = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$";
+
+/// An RFC 3339 time (`2026-11-30T09:30:00Z`, `…T09:30:00.123+01:00`).
+pub const DATE_TIME_PATTERN: &str =
+    r"^[0-9]{4}-[0-9]{2}-[0-9]{2}[Tt][0-9]{2}:[0-9]{2}:[0-9]{2}(\.[0-9]{1,9})?([Zz]|[+-][0-9]{2}:[0-9]{2})$";
+
+/// Dates and times state their shape as a pattern: `format` is only an
+/// annotation in JSON Schema, and a client or fuzzer reading the document
+/// otherwise takes any string.
+fn pattern_dates(map: &mut Map<String, Value>) {
+    // poem-openapi names a `time::Date` `naive-date`; JSON Schema says `date`.
+    if map.get("format").and_then(Value::as_str) == Some("naive-date") {
+        map.insert("format".into(), json!("date"));
+    }
+    let pattern = match map.get("format").and_then(Value::as_str) {
+        Some("date") => DATE_PATTERN,
+        Some("date-time") => DATE_TIME_PATTERN,
+        _ => return,
+    };
+    if !map.contains_key("pattern") {
+        map.insert("pattern".into(), json!(pattern));
+    }
+}
+
+/// The range of a sized integer (`format: uint16` …) as `minimum` and
+/// `maximum`, where the document does not state tighter ones: the server
+/// cannot read a number outside it.
+fn bound_integers(map: &mut Map<String, Value>) {
+    let (min, max): (i128, i128) = match map.get("format").and_then(Value::as_str) {
+        Some("uint8") => (0, u8::MAX.into()),
+        Some("uint16") => (0, u16::MAX.into()),
+        Some("uint32") => (0, u32::MAX.into()),
+        Some("uint64") => (0, u64::MAX.into()),
+        Some("int8") => (i8::MIN.into(), i8::MAX.into()),
+        Some("int16") => (i16::MIN.into(), i16::MAX.into()),
+        Some("int32") => (i32::MIN.into(), i32::MAX.into()),
+        Some("int64") => (i64::MIN.into(), i64::MAX.into()),
+        _ => return,
+    };
+    map.entry("minimum").or_insert_with(|| json!(min));
+    map.entry("maximum").or_insert_with(|| json!(max));
+}
 
 fn pattern_decimals(map: &mut Map<String, Value>) {
     if map.get("format").and_then(Value::as_str) == Some("decimal") && !map.contains_key("pattern") {
@@ -242,6 +289,27 @@ mod tests {
     }
 
     #[test]
+    fn sized_integers_state_their_range_and_dates_their_shape() {
+        let tidied = tidy(
+            json!({"u": {"type": "integer", "format": "uint16"}, "capped": {"type": "integer", "format": "uint16", "maximum": 365},
+                   "i": {"type": "integer", "format": "int64"}, "d": {"type": "string", "format": "naive-date"}}),
+            "/",
+        );
+        assert_eq!((tidied["u"]["minimum"].clone(), tidied["u"]["maximum"].clone()), (json!(0), json!(65535)));
+        assert_eq!(tidied["capped"]["maximum"], 365, "a tighter bound stays");
+        assert_eq!(tidied["i"]["minimum"], json!(i64::MIN));
+        assert_eq!(
+            (tidied["d"]["format"].clone(), tidied["d"]["pattern"].clone()),
+            (json!("date"), json!(DATE_PATTERN))
+        );
+        let decimal = |text: &str| jsonschema::is_valid(&json!({"pattern": DECIMAL_PATTERN}), &json!(text));
+        assert!(decimal("-123456789012345678.1234567890") && decimal("0"));
+        assert!(!decimal("1234567890123456789") && !decimal("1.12345678901") && !decimal("1e5") && !decimal(""));
+        let time = |text: &str| jsonschema::is_valid(&json!({"pattern": DATE_TIME_PATTERN}), &json!(text));
+        assert!(time("2026-11-30T09:30:00Z") && time("2026-11-30T09:30:00.123456+01:00") && !time("2026-11-30"));
+    }
+
+    #[test]
     fn nullable_becomes_a_null_type() {
         let tidied = tidy(
             json!({"a": {"type": "string", "format": "date-time", "nullable": true},
@@ -250,7 +318,10 @@ mod tests {
                    "d": {"type": "string", "nullable": false}}),
             "/",
         );
-        assert_eq!(tidied["a"], json!({"type": ["string", "null"], "format": "date-time"}));
+        assert_eq!(
+            tidied["a"],
+            json!({"type": ["string", "null"], "format": "date-time", "pattern": DATE_TIME_PATTERN})
+        );
         let decimal = tidy(json!({"type": "string", "format": "decimal"}), "/");
         assert_eq!(decimal["pattern"], DECIMAL_PATTERN);
         assert_eq!(tidied["b"], json!({"type": ["string", "null"], "enum": ["x", null]}));

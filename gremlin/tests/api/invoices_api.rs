@@ -23,6 +23,8 @@ both_backends! {
     a_confirmed_order_becomes_one_draft => a_confirmed_order_becomes_one_draft,
     no_endpoint_reaches_another_organization => no_endpoint_reaches_another_organization,
     a_finalized_invoice_downloads_as_pdf => a_finalized_invoice_downloads_as_pdf,
+    a_key_whose_invoice_was_deleted_is_a_conflict => a_key_whose_invoice_was_deleted_is_a_conflict,
+    bodies_are_held_to_the_document => bodies_are_held_to_the_document,
 }
 
 fn body() -> Json {
@@ -510,4 +512,50 @@ async fn a_finalized_invoice_downloads_as_pdf(backend: Backend) {
     }
     assert_eq!(open["total"], "140");
     problem(t.client().get(format!("/api/invoices/{id}/pdf")).send().await, StatusCode::UNAUTHORIZED).await;
+}
+
+async fn a_key_whose_invoice_was_deleted_is_a_conflict(backend: Backend) {
+    let t = TestApp::new(backend).await;
+    let (alice, _) = owner(&t, "alice@example.com", "acme").await;
+    let draft = create(&t, &alice, &body(), "gone-1").await;
+    let id = draft["id"].as_str().unwrap();
+    t.as_(&alice)
+        .delete(format!("/api/invoices/{id}"))
+        .if_match(&etag(&draft))
+        .send()
+        .await
+        .assert_status(StatusCode::NO_CONTENT);
+    let replay = t.as_(&alice).post("/api/invoices").idempotency_key("gone-1").body_json(&body()).send().await;
+    let conflict = problem(replay, StatusCode::CONFLICT).await;
+    assert!(
+        conflict["detail"].as_str().unwrap().contains(&format!("invoice {id}, which has since been deleted")),
+        "{conflict}"
+    );
+    let empty = t.as_(&alice).post("/api/invoices").idempotency_key("").body_json(&body()).send().await;
+    assert_eq!(problem(empty, StatusCode::UNPROCESSABLE_ENTITY).await["errors"][0]["field"], "Idempotency-Key");
+}
+
+/// The document is the contract: a body breaking its schema is 422 naming
+/// every field, before the handler (which would read a number as a string
+/// or a `null` as absent) — but a caller without credentials hears 401 first.
+async fn bodies_are_held_to_the_document(backend: Backend) {
+    let t = TestApp::new(backend).await;
+    let (alice, _) = owner(&t, "alice@example.com", "acme").await;
+    let mut bad = body();
+    bad["currency"] = json!(978);
+    bad["customer"]["email"] = Json::Null;
+    bad["lines"][0]["quantity"] = json!("12345678901234567890");
+    let resp = t.as_(&alice).post("/api/invoices").idempotency_key("b-1").body_json(&bad).send().await;
+    let problem_body = problem(resp, StatusCode::UNPROCESSABLE_ENTITY).await;
+    let fields: Vec<&str> =
+        problem_body["errors"].as_array().unwrap().iter().map(|e| e["field"].as_str().unwrap()).collect();
+    for field in ["currency", "customer.email", "lines[0].quantity"] {
+        assert!(fields.contains(&field), "{field} in {problem_body}");
+    }
+    problem(t.client().post("/api/invoices").body_json(&bad).send().await, StatusCode::UNAUTHORIZED).await;
+    // A whole number written with a fraction is that number (JSON Schema's reading).
+    let mut whole = body();
+    whole["net_days"] = json!(14.0);
+    let created = create(&t, &alice, &whole, "b-2").await;
+    assert_eq!(created["net_days"], 14);
 }

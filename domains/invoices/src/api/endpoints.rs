@@ -6,7 +6,7 @@
 use std::future::Future;
 
 use gremlin_kernel::http::idempotency::Operation;
-use gremlin_kernel::http::{Caller, Idempotency, IdempotencyKey, IfMatch, Keyed, SortDirection, etag};
+use gremlin_kernel::http::{Caller, Idempotency, IdempotencyKey, IfMatch, SortDirection, etag};
 use gremlin_kernel::{DomainError, ProblemResponse};
 use poem_openapi::param::{Path, Query};
 use poem_openapi::payload::{Binary, Json};
@@ -419,10 +419,8 @@ impl InvoicesApi {
         work: impl Future<Output = std::result::Result<Invoice, DomainError>>,
     ) -> std::result::Result<Invoice, DomainError> {
         let operation = Operation { domain: crate::NAME, operation_id, organization: &caller.organization_id };
-        match self.idempotency.once(operation, key, &request, || work, |invoice| invoice.id.to_string()).await? {
-            Keyed::Fresh(invoice) => Ok(invoice),
-            Keyed::Replay(id) => self.service.get(caller, parse_id(&id)?).await,
-        }
+        let keyed = self.idempotency.once(operation, key, &request, || work, |invoice| invoice.id.to_string()).await?;
+        keyed.resolve("invoice", |id| async move { self.service.get(caller, parse_id(&id)?).await }).await
     }
 }
 

@@ -42,12 +42,10 @@ const POLL: Duration = Duration::from_millis(50);
 pub struct IdempotencyKey(pub Option<String>);
 
 impl IdempotencyKey {
-    /// Checks a header value: empty means no key.
+    /// Checks a header value; an empty one is refused like any other
+    /// malformed key (the document says 1-255 characters).
     pub fn parse(value: &str) -> Result<Self, DomainError> {
-        if value.is_empty() {
-            return Ok(Self(None));
-        }
-        if value.len() > MAX_KEY_LEN || !value.bytes().all(|b| b.is_ascii_graphic() || b == b' ') {
+        if value.is_empty() || value.len() > MAX_KEY_LEN || !value.bytes().all(|b| b.is_ascii_graphic() || b == b' ') {
             return Err(DomainError::invalid(
                 "Idempotency-Key",
                 format!("1-{MAX_KEY_LEN} visible ASCII characters (a UUID is a good key)"),
@@ -90,6 +88,32 @@ pub enum Keyed<T> {
     /// An earlier request with this key made the resource with this id:
     /// answer it as that request was answered.
     Replay(String),
+}
+
+impl<T> Keyed<T> {
+    /// The resource the request comes to: the fresh one, or for a replay
+    /// the one `read` finds by the recorded id. A resource deleted since
+    /// the first request is a 409 naming it (a key means "this request",
+    /// and that request's resource is gone), never a 404 the operation
+    /// does not otherwise give.
+    pub async fn resolve<F, Fut>(self, entity: &str, read: F) -> Result<T, DomainError>
+    where
+        F: FnOnce(String) -> Fut,
+        Fut: Future<Output = Result<T, DomainError>>,
+    {
+        match self {
+            Keyed::Fresh(resource) => Ok(resource),
+            Keyed::Replay(id) => read(id.clone()).await.map_err(|e| match e {
+                DomainError::NotFound { .. } => DomainError::Conflict {
+                    detail: format!(
+                        "this Idempotency-Key was used for {entity} {id}, which has since been deleted; \
+                         use a new key to make another"
+                    ),
+                },
+                other => other,
+            }),
+        }
+    }
 }
 
 #[derive(Debug, Serialize, Deserialize)]
@@ -286,7 +310,7 @@ mod tests {
 
     #[test]
     fn keys_are_checked() {
-        assert_eq!(IdempotencyKey::parse("").unwrap(), IdempotencyKey(None));
+        assert_eq!(IdempotencyKey::parse("").unwrap_err().status(), 422, "an empty key is malformed, not absent");
         assert_eq!(IdempotencyKey::parse("k-1").unwrap(), IdempotencyKey(Some("k-1".into())));
         assert_eq!(IdempotencyKey::parse(&"k".repeat(256)).unwrap_err().status(), 422);
         assert_eq!(IdempotencyKey::parse("caf\u{e9}").unwrap_err().status(), 422);

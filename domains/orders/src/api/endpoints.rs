@@ -3,7 +3,7 @@
 //! HTTP kit answers 401/403/428/412 before the body runs.
 
 use gremlin_kernel::http::idempotency::Operation;
-use gremlin_kernel::http::{Caller, Idempotency, IdempotencyKey, IfMatch, Keyed, SortDirection, etag};
+use gremlin_kernel::http::{Caller, Idempotency, IdempotencyKey, IfMatch, SortDirection, etag};
 use gremlin_kernel::{DomainError, ProblemResponse};
 use poem_openapi::param::{Path, Query};
 use poem_openapi::payload::Json;
@@ -326,10 +326,8 @@ impl OrdersApi {
         work: impl Future<Output = std::result::Result<Order, DomainError>>,
     ) -> std::result::Result<Order, DomainError> {
         let operation = Operation { domain: crate::NAME, operation_id, organization: &caller.organization_id };
-        match self.idempotency.once(operation, key, &request, || work, |order| order.id.to_string()).await? {
-            Keyed::Fresh(order) => Ok(order),
-            Keyed::Replay(id) => self.service.get(caller, parse_id(&id)?).await,
-        }
+        let keyed = self.idempotency.once(operation, key, &request, || work, |order| order.id.to_string()).await?;
+        keyed.resolve("order", |id| async move { self.service.get(caller, parse_id(&id)?).await }).await
     }
 
     #[allow(clippy::too_many_arguments)]
