@@ -228,13 +228,7 @@ async fn callers_need_a_token_a_permission_and_their_own_organization(backend: B
     .await;
     problem(t.as_(&mallory).in_org(&acme).get(format!("/api/invoices/{id}")).send().await, StatusCode::FORBIDDEN).await;
     // Without invoices:manage (the organization narrows owners to read and write).
-    t.app
-        .adapters
-        .documents
-        .upsert("role_permissions", &acme, json!({"roles": {"owner": ["invoices:read", "invoices:write"]}}))
-        .await
-        .unwrap();
-    t.app.verifier.roles_changed(&acme).await;
+    narrow_owners_to_read_and_write(&t, &acme).await;
     problem(post(&t, &alice, &draft, "finalize", json!({}), "a-1").await, StatusCode::FORBIDDEN).await;
     let other = create(&t, &alice, &body(), "k-2").await;
     ok(t.as_(&alice).get(format!("/api/invoices/{}", other["id"].as_str().unwrap())).send().await).await;
@@ -263,6 +257,13 @@ async fn an_order_is_paid_through_its_invoice(backend: Backend) {
     let id = order["id"].as_str().unwrap();
     let order = ok(t.as_(&alice).get(format!("/api/orders/{id}")).send().await).await;
     assert_eq!((order["payment_status"].clone(), order["amount_paid"].clone()), (json!("partially_paid"), json!("20")));
+}
+
+/// Acme's owners keep `invoices:read` and `invoices:write` only.
+async fn narrow_owners_to_read_and_write(t: &TestApp, organization: &str) {
+    let roles = json!({"roles": {"owner": ["invoices:read", "invoices:write"]}});
+    t.app.adapters.documents.upsert("role_permissions", organization, roles).await.unwrap();
+    t.app.verifier.roles_changed(organization).await;
 }
 
 async fn put_settings(t: &TestApp, auth: &str, settings: &Json) -> poem::test::TestResponse {
@@ -312,13 +313,7 @@ async fn settings_shape_new_drafts_and_numbers(backend: Backend) {
     let bad = problem(put_settings(&t, &alice, &long).await, StatusCode::UNPROCESSABLE_ENTITY).await;
     assert_eq!(bad["errors"][0]["field"], "seller.name", "{bad}");
     problem(t.client().get("/api/invoices/settings").send().await, StatusCode::UNAUTHORIZED).await;
-    t.app
-        .adapters
-        .documents
-        .upsert("role_permissions", &acme, json!({"roles": {"owner": ["invoices:read", "invoices:write"]}}))
-        .await
-        .unwrap();
-    t.app.verifier.roles_changed(&acme).await;
+    narrow_owners_to_read_and_write(&t, &acme).await;
     problem(put_settings(&t, &alice, &json!({})).await, StatusCode::FORBIDDEN).await;
     ok(t.as_(&alice).get("/api/invoices/settings").send().await).await;
     assert_eq!(ok(t.as_(&mallory).get("/api/invoices/settings").send().await).await, defaults);
