@@ -117,13 +117,19 @@ pub struct Wired {
     pub verifier: std::sync::Arc<gremlin_identity::verifier::Verifier>,
 }
 
-/// The ports a business domain is wired to.
-pub fn domain_ports(settings: &Settings, adapters: &Adapters) -> gremlin_kernel::DomainPorts {
+/// The ports a business domain is wired to; `members` answers who belongs
+/// to which organization (the caller verifier).
+pub fn domain_ports(
+    settings: &Settings,
+    adapters: &Adapters,
+    members: std::sync::Arc<dyn gremlin_kernel::MemberDirectory>,
+) -> gremlin_kernel::DomainPorts {
     gremlin_kernel::DomainPorts {
         db: adapters.db.clone(),
         cache: adapters.cache.clone(),
         documents: adapters.documents.clone(),
         idempotency: gremlin_kernel::http::Idempotency::new(adapters.cache.clone(), settings.cache.key_prefix.clone()),
+        members,
     }
 }
 
@@ -140,7 +146,7 @@ pub fn wire(settings: &Settings, adapters: &Adapters, selected: &[&str]) -> anyh
         let identity_api =
             selected.contains(&IDENTITY).then(|| identity::api(settings, adapters, verifier.clone())).transpose()?;
         let mut consumers = vec![verifier::cache_consumer(verifier.clone())];
-        let ports = domain_ports(settings, adapters);
+        let ports = domain_ports(settings, adapters, verifier.clone());
         let mut domain_apis = Vec::new();
         for domain in DOMAINS.iter().filter(|d| selected.contains(&d.name)) {
             let wiring = (domain.wire)(&ports).map_err(|e| e.context(format!("wiring the {} domain", domain.name)))?;

@@ -358,6 +358,19 @@ impl Verifier {
         Ok(Standing { membership, session, overrides })
     }
 
+    /// Whether `user_id` belongs to `organization_id` and is not banned,
+    /// from the membership cache (one round trip), else the store.
+    pub async fn is_member(&self, organization_id: &str, user_id: &str) -> Result<bool, DomainError> {
+        let key = self.cache_key(organization_id, user_id);
+        let cached = self.cache.get(&key).await.ok().flatten();
+        let membership = match cached.and_then(|b| serde_json::from_slice::<Option<Membership>>(&b).ok()) {
+            Some(cached) => cached,
+            None => self.load_membership(&key, organization_id, user_id).await?,
+        };
+        let now = OffsetDateTime::now_utc().unix_timestamp();
+        Ok(membership.is_some_and(|m| !(m.banned && m.ban_expires.is_none_or(|until| until > now))))
+    }
+
     /// Reads a membership from the database and caches it, indexed by user
     /// and by organization so a ban or a deleted organization can drop it.
     async fn load_membership(
@@ -479,5 +492,16 @@ impl AccessInvalidation for Verifier {
 impl PrincipalResolver for Verifier {
     async fn principal(&self, credentials: &CallerCredentials) -> Result<Principal, DomainError> {
         Verifier::principal(self, credentials).await
+    }
+}
+
+#[async_trait::async_trait]
+impl gremlin_kernel::MemberDirectory for Verifier {
+    async fn is_member(
+        &self,
+        organization: &gremlin_kernel::OrganizationId,
+        user: &gremlin_kernel::UserId,
+    ) -> Result<bool, DomainError> {
+        Verifier::is_member(self, organization.as_str(), user.as_str()).await
     }
 }

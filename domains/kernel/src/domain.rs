@@ -23,6 +23,7 @@ use crate::http::Idempotency;
 use crate::ports::cache::Cache;
 use crate::ports::documents::DocumentStore;
 use crate::ports::events::SubscriptionSpec;
+use crate::ports::members::MemberDirectory;
 use crate::principal::Permission;
 
 /// A business domain compiled into the binary.
@@ -85,6 +86,8 @@ pub struct DomainPorts {
     pub documents: Arc<dyn DocumentStore>,
     /// `Idempotency-Key` records.
     pub idempotency: Idempotency,
+    /// Who belongs to which organization (the caller verifier's cache).
+    pub members: Arc<dyn MemberDirectory>,
 }
 
 /// Poem-openapi's route table.

@@ -43,5 +43,6 @@ pub use page::{Cursor, Page};
 pub use ports::cache::{Cache, CacheError, Counter};
 pub use ports::documents::{Document, DocumentError, DocumentFilter, DocumentStore, LogEntry, LogQuery};
 pub use ports::events::{Delivery, EventBus, EventBusError, Subscription, SubscriptionSpec};
+pub use ports::members::MemberDirectory;
 pub use principal::{Permission, Principal};
 pub use problem::{Problem, ProblemResponse};

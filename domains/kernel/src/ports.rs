@@ -5,3 +5,4 @@
 pub mod cache;
 pub mod documents;
 pub mod events;
+pub mod members;

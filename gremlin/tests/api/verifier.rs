@@ -18,6 +18,7 @@ use crate::support::{self, Backend, TestApp, json};
 both_backends! {
     every_credential_form_yields_the_principal => every_credential_form_yields_the_principal,
     membership_changes_take_effect_at_once => membership_changes_take_effect_at_once,
+    the_member_directory_follows_memberships => the_member_directory_follows_memberships,
     a_jwt_stops_working_when_its_session_ends => a_jwt_stops_working_when_its_session_ends,
     other_processes_learn_of_ended_sessions_from_the_event => other_processes_learn_of_ended_sessions_from_the_event,
     organization_overrides_replace_role_defaults => organization_overrides_replace_role_defaults,
@@ -206,6 +207,45 @@ async fn membership_changes_take_effect_at_once(backend: Backend) {
         matches!(v.principal(&alice_credentials).await, Err(DomainError::Unauthenticated { .. })),
         "banned users lose access at once"
     );
+}
+
+/// What domains ask before storing a member's id (a CRM owner, a leave
+/// approver): members are, others and other organizations' are not, and a
+/// removal or a ban shows at once.
+async fn the_member_directory_follows_memberships(backend: Backend) {
+    use gremlin_kernel::{MemberDirectory, OrganizationId, UserId};
+    let t = TestApp::new(backend).await;
+    let (alice, bob, org_id) = acme(&t).await;
+    let carol = sign_up(&t, "carol@example.com").await;
+    let other = org_post(&t, &carol, "/create", json!({"name": "Globex", "slug": "globex"})).await;
+    let directory: Arc<dyn MemberDirectory> = t.app.verifier.clone();
+    let member = |org: &str, user: &str| {
+        let (directory, org, user) = (directory.clone(), OrganizationId::new(org), UserId::new(user));
+        async move { directory.is_member(&org, &user).await.unwrap() }
+    };
+    assert!(member(&org_id, &alice.user_id).await && member(&org_id, &bob.user_id).await);
+    assert!(!member(&org_id, &carol.user_id).await, "not a member of acme");
+    assert!(!member(other["id"].as_str().unwrap(), &bob.user_id).await, "another organization's");
+    assert!(!member(&org_id, "no-such-user").await);
+    org_post(&t, &alice, "/remove-member", json!({"memberIdOrEmail": "bob@example.com"})).await;
+    assert!(!member(&org_id, &bob.user_id).await, "a removal shows at once");
+    let db = &t.app.adapters.db;
+    db.execute_raw(statement(
+        db.get_database_backend(),
+        r#"UPDATE "user" SET "banned" = $1 WHERE "id" = $2"#,
+        vec![true.into(), alice.user_id.clone().into()],
+    ))
+    .await
+    .unwrap();
+    let banned = EventEnvelope::new(
+        "identity.user.banned",
+        "identity",
+        None,
+        alice.user_id.clone(),
+        json!({"user_id": alice.user_id}),
+    );
+    t.app.verifier.handle_event(&banned).await;
+    assert!(!member(&org_id, &alice.user_id).await, "a banned user may not act");
 }
 
 /// A service JWT minted from Alice's current session, sent for `org_id`.
