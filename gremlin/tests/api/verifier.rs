@@ -187,22 +187,7 @@ async fn membership_changes_take_effect_at_once(backend: Backend) {
     let mut alice_credentials = bearer(&alice.bearer);
     alice_credentials.organization = Some(org_id.clone());
     v.principal(&alice_credentials).await.unwrap();
-    let db = &t.app.adapters.db;
-    db.execute_raw(statement(
-        db.get_database_backend(),
-        r#"UPDATE "user" SET "banned" = $1 WHERE "id" = $2"#,
-        vec![true.into(), alice.user_id.clone().into()],
-    ))
-    .await
-    .unwrap();
-    let banned = EventEnvelope::new(
-        "identity.user.banned",
-        "identity",
-        None,
-        alice.user_id.clone(),
-        json!({"user_id": alice.user_id}),
-    );
-    v.handle_event(&banned).await;
+    ban_behind_the_apps_back(&t, &v, &alice.user_id).await;
     assert!(
         matches!(v.principal(&alice_credentials).await, Err(DomainError::Unauthenticated { .. })),
         "banned users lose access at once"
@@ -229,23 +214,18 @@ async fn the_member_directory_follows_memberships(backend: Backend) {
     assert!(!member(&org_id, "no-such-user").await);
     org_post(&t, &alice, "/remove-member", json!({"memberIdOrEmail": "bob@example.com"})).await;
     assert!(!member(&org_id, &bob.user_id).await, "a removal shows at once");
-    let db = &t.app.adapters.db;
-    db.execute_raw(statement(
-        db.get_database_backend(),
-        r#"UPDATE "user" SET "banned" = $1 WHERE "id" = $2"#,
-        vec![true.into(), alice.user_id.clone().into()],
-    ))
-    .await
-    .unwrap();
-    let banned = EventEnvelope::new(
-        "identity.user.banned",
-        "identity",
-        None,
-        alice.user_id.clone(),
-        json!({"user_id": alice.user_id}),
-    );
-    t.app.verifier.handle_event(&banned).await;
+    ban_behind_the_apps_back(&t, &t.app.verifier, &alice.user_id).await;
     assert!(!member(&org_id, &alice.user_id).await, "a banned user may not act");
+}
+
+/// Bans `user_id` in the database and tells `verifier` as identity's
+/// `identity.user.banned` event would.
+async fn ban_behind_the_apps_back(t: &TestApp, verifier: &Verifier, user_id: &str) {
+    let db = &t.app.adapters.db;
+    let sql = r#"UPDATE "user" SET "banned" = $1 WHERE "id" = $2"#;
+    db.execute_raw(statement(db.get_database_backend(), sql, vec![true.into(), user_id.into()])).await.unwrap();
+    let banned = EventEnvelope::new("identity.user.banned", "identity", None, user_id, json!({"user_id": user_id}));
+    verifier.handle_event(&banned).await;
 }
 
 /// A service JWT minted from Alice's current session, sent for `org_id`.
