@@ -90,7 +90,11 @@ impl BodySchemas {
     /// The body's problems, as field errors; empty when it conforms. A
     /// conforming body has its whole numbers rewritten as integers.
     pub fn problems(&self, method: &Method, path: &str, body: &mut Value) -> Vec<FieldError> {
-        let Some(route) = self.find(method, path) else { return Vec::new() };
+        self.find(method, path).map_or_else(Vec::new, |route| self.check(route, body))
+    }
+
+    /// [`Self::problems`] for a route already found.
+    fn check(&self, route: &Route, body: &mut Value) -> Vec<FieldError> {
         let problems: Vec<FieldError> = route
             .validator
             .iter_errors(body)
@@ -194,13 +198,16 @@ pub fn around<E: Endpoint + 'static>(
     move |ep: Arc<E>, mut req: Request| {
         let schemas = schemas.clone();
         Box::pin(async move {
-            if is_json(&req) && has_credentials(&req) && schemas.find(req.method(), req.uri().path()).is_some() {
+            let route = (is_json(&req) && has_credentials(&req))
+                .then(|| schemas.find(req.method(), req.uri().path()))
+                .flatten();
+            if let Some(route) = route {
                 // The body limit (outside this) has bounded what is read here.
                 let bytes = req.take_body().into_bytes().await?;
                 // A body that is not JSON at all is the handler's to refuse (400).
                 match serde_json::from_slice::<Value>(&bytes) {
                     Ok(mut body) => {
-                        let errors = schemas.problems(req.method(), req.uri().path(), &mut body);
+                        let errors = schemas.check(route, &mut body);
                         if !errors.is_empty() {
                             return Ok(ProblemResponse::from(DomainError::Invalid { errors }).into_response());
                         }

@@ -78,7 +78,7 @@ fn links_to(targets: &[Target], collection: &str, id_expression: &str, etag: boo
         .collect()
 }
 
-fn has_etag(response: &Value) -> bool {
+fn has_etag(response: &Map<String, Value>) -> bool {
     response.get("headers").and_then(Value::as_object).is_some_and(|h| h.keys().any(|k| k.eq_ignore_ascii_case("ETag")))
 }
 
@@ -100,7 +100,7 @@ pub fn add_links(spec: &mut Value) {
                 _ => continue,
             };
             let Some(response) = responses.get_mut(status).and_then(Value::as_object_mut) else { continue };
-            let etag = has_etag(&Value::Object(response.clone()));
+            let etag = has_etag(response);
             // An item's 200 links on only when it answers the item itself.
             if on_item && !etag {
                 continue;
