@@ -39,7 +39,9 @@ echo "feature-builds: the toy domain, registered in one line, is mounted, docume
 "$CARGO" test --quiet -p gremlin --locked --features toy-domain --test api toy_domain
 
 "$CARGO" build --quiet -p gremlin --locked
-echo "feature-builds: split-deployment tests with the identity-only and orders-only binaries"
+echo "feature-builds: split-deployment tests with single-domain binaries"
 GREMLIN_TEST_BIN_IDENTITY="$TARGET/feature-builds/gremlin-identity" \
 GREMLIN_TEST_BIN_ORDERS="$TARGET/feature-builds/gremlin-orders" \
+GREMLIN_TEST_BIN_INVOICES="$TARGET/feature-builds/gremlin-invoices" \
+GREMLIN_TEST_BIN_CRM="$TARGET/feature-builds/gremlin-crm" \
   "$CARGO" test --quiet -p gremlin --locked --test api split_deployment

@@ -55,7 +55,7 @@ fuzz() {
 BUSINESS='^/api/(?!auth/)'
 
 read -r OWNER ORG MEMBER OTHER OTHER_ORG < <(python3 "$ROOT/scripts/fuzz/fixtures.py" "$ADDR" "$FIXTURES")
-echo "fuzz-api: fixtures: $(python3 -c 'import json,sys; f=json.load(open(sys.argv[1])); print(", ".join(f"{len(f[k])} {k}" for k in ("orders","invoices","payments","credit_notes")))' "$FIXTURES") in acme"
+echo "fuzz-api: fixtures: $(python3 -c 'import json,sys; f=json.load(open(sys.argv[1])); print(", ".join(f"{len(f[k])} {k}" for k in ("orders","invoices","payments","credit_notes","companies","people")))' "$FIXTURES") in acme"
 echo "fuzz-api: seed $SEED (FUZZ_SEED=$SEED make fuzz-api repeats this run)"
 
 echo "fuzz-api: pass 1 of 4, every operation without credentials"

@@ -14,6 +14,8 @@ pub const DOMAINS: &[&Domain] = &[
     &gremlin_orders::DOMAIN,
     #[cfg(feature = "invoices")]
     &gremlin_invoices::DOMAIN,
+    #[cfg(feature = "crm")]
+    &gremlin_crm::DOMAIN,
     #[cfg(feature = "toy-domain")]
     &crate::toy::DOMAIN,
 ];

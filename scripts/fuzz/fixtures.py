@@ -3,7 +3,8 @@
 Usage: fixtures.py ADDR OUT.json. Creates, through the API of the server at
 ADDR: the owner of organization "acme", a member of it, and the owner of
 organization "globex"; in acme, orders in several states and invoices with
-a payment and a credit note, every customer name carrying MARKER. Writes
+a payment and a credit note, CRM companies (one in the trash) and people,
+every customer and record name carrying MARKER. Writes
 their ids to OUT.json (see hooks.py) and prints, on one line: the owner's
 JWT, acme's id, the member's JWT, globex's owner's JWT, globex's id.
 """
@@ -58,7 +59,9 @@ other = sign_up("other@example.com")
 globex = call("POST", "/api/auth/organization/create", {"name": "Globex", "slug": "globex"}, other)[1]
 owner_jwt, member_jwt, other_jwt = jwt(owner), jwt(member), jwt(other)
 
-fixtures = {"orders": [], "invoices": [], "payments": [], "credit_notes": [], "marker": MARKER}
+fixtures = {
+    "orders": [], "invoices": [], "payments": [], "credit_notes": [], "companies": [], "people": [], "marker": MARKER
+}
 order_body = {
     "currency": "EUR",
     "customer": {"name": f"{MARKER} Buyer", "email": "buyer@example.com"},
@@ -93,8 +96,20 @@ for i in range(3):
         fixtures["credit_notes"].append(invoice["credit_notes"][0]["id"])
     fixtures["invoices"].append(invoice["id"])
 
+for i in range(2):
+    company = {"name": f"{MARKER} Company {i}", "domain": f"company{i}.example", "tags": ["fuzz"]}
+    company = call("POST", "/api/crm/companies", company, owner_jwt, {"idempotency-key": f"fx-company-{i}"})[1]
+    if i == 1:
+        company = call("DELETE", f"/api/crm/companies/{company['id']}", None, owner_jwt,
+                       {"if-match": f'"{company["version"]}"'})[1]
+    fixtures["companies"].append(company["id"])
+    person = {"first_name": MARKER, "last_name": f"Person {i}", "emails": [{"address": f"p{i}@example.com"}],
+              "company_id": fixtures["companies"][0]}
+    person = call("POST", "/api/crm/people", person, owner_jwt, {"idempotency-key": f"fx-person-{i}"})[1]
+    fixtures["people"].append(person["id"])
+
 fixtures["all_ids"] = sorted(
-    {v for k in ("orders", "invoices", "payments", "credit_notes") for v in fixtures[k]}
+    {v for k in ("orders", "invoices", "payments", "credit_notes", "companies", "people") for v in fixtures[k]}
 )
 with open(sys.argv[2], "w", encoding="utf-8") as f:
     json.dump(fixtures, f, indent=2)

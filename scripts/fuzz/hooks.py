@@ -34,6 +34,8 @@ SOURCES = [
     ("/api/invoices/", "payment_id", "payments"),
     ("/api/invoices/", "credit_note_id", "credit_notes"),
     ("/api/credit-notes/", "id", "credit_notes"),
+    ("/api/crm/companies/", "id", "companies"),
+    ("/api/crm/people/", "id", "people"),
 ]
 
 

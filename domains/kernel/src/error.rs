@@ -43,6 +43,16 @@ pub enum DomainError {
         /// What conflicts.
         detail: String,
     },
+    /// What the request would create already exists (409): the problem
+    /// names the existing resources (`existing_ids`) so a client can open
+    /// them, or repeat the request saying it means a duplicate.
+    #[error("{detail}")]
+    Duplicate {
+        /// What matched and how to go ahead anyway.
+        detail: String,
+        /// The ids of the matching resources, best match first.
+        existing: Vec<String>,
+    },
     /// The request is well-formed but its values are not allowed (422).
     #[error("invalid input: {}", .errors.iter().map(|e| format!("{}: {}", e.field, e.message)).collect::<Vec<_>>().join("; "))]
     Invalid {
@@ -95,7 +105,7 @@ impl DomainError {
             Self::Unauthenticated { .. } => 401,
             Self::Forbidden { .. } => 403,
             Self::NotFound { .. } => 404,
-            Self::Conflict { .. } => 409,
+            Self::Conflict { .. } | Self::Duplicate { .. } => 409,
             Self::Invalid { .. } => 422,
             Self::PreconditionFailed { .. } => 412,
             Self::PreconditionRequired { .. } => 428,

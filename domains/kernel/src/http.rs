@@ -21,7 +21,7 @@ pub mod responses;
 
 pub use caller::{BEARER_SCHEME, Caller, CallerContext, OptionalSessionAuth, SESSION_COOKIE_SCHEME, SessionAuth};
 pub use discount::{DiscountDto, DiscountKind};
-pub use idempotency::{Idempotency, IdempotencyKey, Keyed};
+pub use idempotency::{Idempotency, IdempotencyKey, Keyed, Operation, Resource};
 pub use list::SortDirection;
 pub use precondition::{IfMatch, etag};
 pub use responses::prune_error_responses;

@@ -31,6 +31,11 @@ pub struct Problem {
     #[oai(skip_serializing_if_is_none)]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub errors: Option<Vec<ProblemField>>,
+    /// The existing resources a create would duplicate (type
+    /// `urn:gremlin:problem:duplicate`), best match first.
+    #[oai(skip_serializing_if_is_none)]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub existing_ids: Option<Vec<String>>,
 }
 
 /// One invalid field of a validation problem.
@@ -53,6 +58,7 @@ impl Problem {
             detail: detail.into(),
             instance: None,
             errors: None,
+            existing_ids: None,
         }
     }
 }
@@ -94,6 +100,11 @@ impl From<&DomainError> for Problem {
             problem.errors = Some(
                 errors.iter().map(|e| ProblemField { field: e.field.clone(), message: e.message.clone() }).collect(),
             );
+        }
+        if let DomainError::Duplicate { existing, .. } = err {
+            problem.problem_type = "urn:gremlin:problem:duplicate".to_owned();
+            problem.title = "Duplicate".to_owned();
+            problem.existing_ids = Some(existing.clone());
         }
         problem
     }
@@ -148,7 +159,7 @@ impl From<DomainError> for ProblemResponse {
             DomainError::Unauthenticated { .. } => Self::Unauthenticated(problem),
             DomainError::Forbidden { .. } => Self::Forbidden(problem),
             DomainError::NotFound { .. } => Self::NotFound(problem),
-            DomainError::Conflict { .. } => Self::Conflict(problem),
+            DomainError::Conflict { .. } | DomainError::Duplicate { .. } => Self::Conflict(problem),
             DomainError::Invalid { .. } => Self::Invalid(problem),
             DomainError::PreconditionFailed { .. } => Self::PreconditionFailed(problem),
             DomainError::PreconditionRequired { .. } => Self::PreconditionRequired(problem),
@@ -180,6 +191,7 @@ mod tests {
             (DomainError::Forbidden { detail: "x".into() }, 403, "forbidden"),
             (DomainError::not_found("order"), 404, "not-found"),
             (DomainError::Conflict { detail: "x".into() }, 409, "conflict"),
+            (DomainError::Duplicate { detail: "x".into(), existing: vec!["a".into()] }, 409, "duplicate"),
             (DomainError::invalid("name", "too long"), 422, "validation"),
             (DomainError::PreconditionFailed { detail: "x".into() }, 412, "precondition-failed"),
             (DomainError::PreconditionRequired { detail: "x".into() }, 428, "precondition-required"),

@@ -9,6 +9,16 @@ mod asyncapi;
 mod better_auth_database;
 mod cli;
 mod conformance;
+#[cfg(all(feature = "crm", feature = "identity"))]
+mod crm_api;
+#[cfg(all(feature = "crm", feature = "identity"))]
+mod crm_deals;
+#[cfg(all(feature = "crm", feature = "identity"))]
+mod crm_merge;
+#[cfg(all(feature = "crm", feature = "identity"))]
+mod crm_search;
+#[cfg(all(feature = "crm", feature = "identity"))]
+mod crm_timeline;
 mod errors;
 #[cfg(all(feature = "identity", feature = "orders"))]
 mod faults;

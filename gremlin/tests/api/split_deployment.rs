@@ -188,18 +188,20 @@ fn change_headers(resource: &Json, key: &str) -> [(&'static str, String); 2] {
     [("if-match", format!("\"{}\"", resource["version"])), ("idempotency-key", key.to_owned())]
 }
 
-/// Order to cash as three services over NATS on one PostgreSQL: an order
+/// Order to cash as four services over NATS on one PostgreSQL: an order
 /// confirmed on the orders service becomes a draft on the invoices service
-/// (`order.confirmed`), and the invoice's payments come back to the order
-/// (`invoice.partially_paid`, `invoice.paid`).
+/// (`order.confirmed`), the invoice's payments come back to the order
+/// (`invoice.partially_paid`, `invoice.paid`), and the CRM service puts the
+/// order and the paid invoice on the customer company's timeline.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn order_to_cash_runs_across_three_services_over_nats() {
+async fn order_to_cash_runs_across_four_services_over_nats() {
     let db = TestDb::new(Backend::Postgres).await;
     let stream = TestStream::new();
     let env = shared_env(&db, &stream);
     let identity = GremlinProcess::start("identity", &env).await;
     let orders = GremlinProcess::start("orders", &env).await;
     let invoices = GremlinProcess::start("invoices", &env).await;
+    let crm = GremlinProcess::start("crm", &env).await;
     let missing = http_client().get(format!("{}/api/invoices", orders.base)).send().await.unwrap();
     assert_eq!(missing.status(), 404, "the orders service has no invoices endpoints");
 
@@ -211,15 +213,22 @@ async fn order_to_cash_runs_across_three_services_over_nats() {
     assert_eq!(status, 200, "{token}");
     let bearer = format!("Bearer {}", token["token"].as_str().unwrap());
     let on_orders = Caller { base: &orders.base, auth: bearer.clone() };
-    let on_invoices = Caller { base: &invoices.base, auth: bearer };
+    let on_invoices = Caller { base: &invoices.base, auth: bearer.clone() };
+    let on_crm = Caller { base: &crm.base, auth: bearer };
+    let company = json!({"name": "Acme Buyer GmbH", "domain": "buyer.example"});
+    let (status, company) = on_crm
+        .send_with(reqwest::Method::POST, "/api/crm/companies", Some(company), &[("idempotency-key", "c-1".to_owned())])
+        .await;
+    assert_eq!(status, 201, "{company}");
 
     let settings = json!({"draft_from_orders": true, "default_net_days": 14});
     let (status, saved) = on_invoices.send(reqwest::Method::PUT, "/api/invoices/settings", Some(settings)).await;
     assert_eq!(status, 200, "{saved}");
 
-    // Create, place and confirm an order (43.18 EUR) on the orders service.
-    let (status, order) =
-        on_orders.send(reqwest::Method::POST, "/api/orders", Some(crate::support::orders::body())).await;
+    // Create, place and confirm an order (43.18 EUR) for the company on the orders service.
+    let mut body = crate::support::orders::body();
+    body["customer"]["contact_id"] = company["id"].clone();
+    let (status, order) = on_orders.send(reqwest::Method::POST, "/api/orders", Some(body)).await;
     assert_eq!(status, 201, "{order}");
     let id = order["id"].as_str().unwrap().to_owned();
     let (status, placed) = on_orders
@@ -268,6 +277,20 @@ async fn order_to_cash_runs_across_three_services_over_nats() {
     })
     .await;
     assert_eq!(order_status().await["amount_paid"], "43.18");
+
+    // The company's timeline on the CRM service shows the order and the paid invoice.
+    let timeline = format!("/api/crm/companies/{}/timeline", company["id"].as_str().unwrap());
+    let events = async || -> Vec<String> {
+        let page = on_crm.send(reqwest::Method::GET, &timeline, None).await.1;
+        let items = page["items"].as_array().cloned().unwrap_or_default();
+        items.iter().filter(|i| i["kind"] == "event").map(|i| i["data"]["event_type"].as_str().unwrap_or("").to_owned()).collect()
+    };
+    eventually("the order and the paid invoice on the company's timeline", &crm, async || {
+        let seen = events().await;
+        ["order.created", "order.confirmed", "invoice.finalized", "invoice.paid"].iter().all(|e| seen.iter().any(|s| s == e))
+    })
+    .await;
+    assert_eq!(events().await.len(), 4, "each event once: {:?}", events().await);
 }
 
 /// A split service will not run on embedded adapters or without its

@@ -407,6 +407,29 @@ pub async fn owner(t: &TestApp, email: &str, slug: &str) -> (String, String) {
     (format!("Bearer {jwt}"), org["id"].as_str().expect("an organization id").to_owned())
 }
 
+/// A new user who is a `role` member of `organization` (added as an
+/// accepted invitation would add them), with a session token: send it
+/// with `in_org(organization)`.
+#[cfg(feature = "identity")]
+#[cfg_attr(not(feature = "crm"), allow(dead_code))]
+pub async fn member(t: &TestApp, organization: &str, email: &str, role: &str) -> SignedUp {
+    use gremlin_kernel::sql::statement;
+    let user = sign_up(t, email, email).await;
+    let id = format!("m{}", &uuid::Uuid::new_v4().simple().to_string()[..31]);
+    let db = &t.app.adapters.db;
+    let sql =
+        r#"INSERT INTO "member" ("id", "organizationId", "userId", "role", "createdAt") VALUES ($1, $2, $3, $4, $5)"#;
+    let values: Vec<sea_orm::Value> = vec![
+        id.into(),
+        organization.into(),
+        user.id.clone().into(),
+        role.into(),
+        time::OffsetDateTime::now_utc().into(),
+    ];
+    db.execute_raw(statement(db.get_database_backend(), sql, values)).await.unwrap();
+    user
+}
+
 /// Every `Set-Cookie` header of `resp`, as sent.
 #[cfg(feature = "identity")]
 pub fn set_cookies(resp: &poem::test::TestResponse) -> Vec<String> {

@@ -4,7 +4,7 @@
 //! (`/api/invoices/{id}/credit-notes`).
 
 use gremlin_kernel::http::{Caller, SortDirection};
-use gremlin_kernel::{DomainError, Nullable, Page, ProblemResponse};
+use gremlin_kernel::{DomainError, ProblemResponse};
 use poem_openapi::param::{Path, Query};
 use poem_openapi::payload::Json;
 use poem_openapi::{Object, OpenApi, Tags};
@@ -49,25 +49,11 @@ impl From<&CreditNoteEntry> for CreditNoteEntryDto {
     }
 }
 
-/// A page of credit notes.
-#[derive(Debug, Clone, Object)]
-pub struct CreditNotePage {
+gremlin_kernel::page_dto! {
+    /// A page of credit notes.
+    pub struct CreditNotePage of CreditNoteEntryDto from CreditNoteEntry;
     /// Credit notes, newest first unless `direction=asc`.
-    pub items: Vec<CreditNoteEntryDto>,
-    /// Pass as `cursor` for the next page; null on the last.
-    pub next_cursor: Nullable<String>,
-    /// Whether another page follows.
-    pub has_more: bool,
-}
-
-impl From<Page<CreditNoteEntry>> for CreditNotePage {
-    fn from(page: Page<CreditNoteEntry>) -> Self {
-        Self {
-            items: page.items.iter().map(CreditNoteEntryDto::from).collect(),
-            next_cursor: page.next_cursor.into(),
-            has_more: page.has_more,
-        }
-    }
+    items
 }
 
 /// The credit notes API.

@@ -413,26 +413,12 @@ pub struct CreditNoteBody {
     pub reason: Option<String>,
 }
 
-/// A page of invoices (the page shape of every business list).
-#[derive(Debug, Clone, Object)]
-#[oai(example)]
-pub struct InvoicePage {
+gremlin_kernel::page_dto! {
+    /// A page of invoices (the page shape of every business list).
+    #[oai(example)]
+    pub struct InvoicePage of InvoiceDto from Invoice;
     /// Invoices with their lines, payments and credit notes.
-    pub items: Vec<InvoiceDto>,
-    /// Pass as `cursor` for the next page; null on the last.
-    pub next_cursor: Nullable<String>,
-    /// Whether another page follows.
-    pub has_more: bool,
-}
-
-impl From<gremlin_kernel::Page<Invoice>> for InvoicePage {
-    fn from(page: gremlin_kernel::Page<Invoice>) -> Self {
-        Self {
-            items: page.items.iter().map(InvoiceDto::from).collect(),
-            next_cursor: page.next_cursor.into(),
-            has_more: page.has_more,
-        }
-    }
+    items
 }
 
 /// What invoices can be sorted by.

@@ -5,8 +5,7 @@
 
 use std::future::Future;
 
-use gremlin_kernel::http::idempotency::Operation;
-use gremlin_kernel::http::{Caller, Idempotency, IdempotencyKey, IfMatch, SortDirection, etag};
+use gremlin_kernel::http::{Caller, Idempotency, IdempotencyKey, IfMatch, Operation, Resource, SortDirection, etag};
 use gremlin_kernel::{DomainError, ProblemResponse};
 use poem_openapi::param::{Path, Query};
 use poem_openapi::payload::{Binary, Json};
@@ -419,8 +418,8 @@ impl InvoicesApi {
         work: impl Future<Output = std::result::Result<Invoice, DomainError>>,
     ) -> std::result::Result<Invoice, DomainError> {
         let operation = Operation { domain: crate::NAME, operation_id, organization: &caller.organization_id };
-        let keyed = self.idempotency.once(operation, key, &request, || work, |invoice| invoice.id.to_string()).await?;
-        keyed.resolve("invoice", |id| async move { self.service.get(caller, parse_id(&id)?).await }).await
+        let read = |id: String| async move { self.service.get(caller, parse_id(&id)?).await };
+        self.idempotency.run(operation, key, &request, work, read).await
     }
 }
 
@@ -428,4 +427,12 @@ impl InvoicesApi {
 /// the version it was made against and the body.
 fn change_request(id: &str, if_match: IfMatch, body: Option<serde_json::Value>) -> Option<serde_json::Value> {
     Some(serde_json::json!({ "id": id, "if_match": if_match.version(), "body": body }))
+}
+
+impl Resource for Invoice {
+    const KIND: &'static str = "invoice";
+
+    fn resource_id(&self) -> String {
+        self.id.to_string()
+    }
 }

@@ -129,6 +129,15 @@ pub struct Idempotency {
     key_prefix: String,
 }
 
+/// What a keyed operation makes or changes, as a replay finds it again.
+pub trait Resource {
+    /// What it is called in messages (`invoice`).
+    const KIND: &'static str;
+
+    /// Its id, recorded with the key.
+    fn resource_id(&self) -> String;
+}
+
 /// Which operation a keyed request is, for the record's key and fingerprint.
 #[derive(Debug, Clone, Copy)]
 pub struct Operation<'a> {
@@ -182,6 +191,28 @@ impl Idempotency {
                 Err(e)
             }
         }
+    }
+
+    /// [`once`](Self::once) then [`Keyed::resolve`] for a [`Resource`]:
+    /// runs `work` at most once per key and answers a replay with the
+    /// resource as it is now, read by `read` from the recorded id. What
+    /// every keyed create or change endpoint does.
+    pub async fn run<T, Fut, R, RFut>(
+        &self,
+        operation: Operation<'_>,
+        key: &IdempotencyKey,
+        request: &impl ToJSON,
+        work: Fut,
+        read: R,
+    ) -> Result<T, DomainError>
+    where
+        T: Resource,
+        Fut: Future<Output = Result<T, DomainError>>,
+        R: FnOnce(String) -> RFut,
+        RFut: Future<Output = Result<T, DomainError>>,
+    {
+        let keyed = self.once(operation, key, request, || work, Resource::resource_id).await?;
+        keyed.resolve(T::KIND, read).await
     }
 
     fn cache_key(&self, operation: &Operation<'_>, key: &str) -> String {

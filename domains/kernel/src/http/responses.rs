@@ -33,7 +33,9 @@ pub fn prune_error_responses(operation: &mut MetaOperation) {
     let if_match = has_param("If-Match", MetaParamIn::Header);
     let keyed = has_param("Idempotency-Key", MetaParamIn::Header);
     let body = operation.request.is_some();
-    let changes = operation.method != Method::GET;
+    // A search is a read sent as POST to carry its body (`….search`).
+    let search = operation.operation_id.is_some_and(|id| id.ends_with(".search"));
+    let changes = operation.method != Method::GET && !search;
     let possible = |status: u16| match status {
         404 => by_path,
         412 | 428 => if_match,

@@ -231,26 +231,12 @@ pub struct NumberingBody {
     pub prefix: String,
 }
 
-/// A page of orders (the page shape of every business list).
-#[derive(Debug, Clone, Object)]
-#[oai(example)]
-pub struct OrderPage {
+gremlin_kernel::page_dto! {
+    /// A page of orders (the page shape of every business list).
+    #[oai(example)]
+    pub struct OrderPage of OrderDto from Order;
     /// Orders with their lines.
-    pub items: Vec<OrderDto>,
-    /// Pass as `cursor` for the next page; null on the last.
-    pub next_cursor: Nullable<String>,
-    /// Whether another page follows.
-    pub has_more: bool,
-}
-
-impl From<gremlin_kernel::Page<Order>> for OrderPage {
-    fn from(page: gremlin_kernel::Page<Order>) -> Self {
-        Self {
-            items: page.items.iter().map(OrderDto::from).collect(),
-            next_cursor: page.next_cursor.into(),
-            has_more: page.has_more,
-        }
-    }
+    items
 }
 
 /// What orders can be sorted by.

@@ -2,8 +2,7 @@
 //! organization) and, for changes, the [`IfMatch`] version; the kernel's
 //! HTTP kit answers 401/403/428/412 before the body runs.
 
-use gremlin_kernel::http::idempotency::Operation;
-use gremlin_kernel::http::{Caller, Idempotency, IdempotencyKey, IfMatch, SortDirection, etag};
+use gremlin_kernel::http::{Caller, Idempotency, IdempotencyKey, IfMatch, Operation, Resource, SortDirection, etag};
 use gremlin_kernel::{DomainError, ProblemResponse};
 use poem_openapi::param::{Path, Query};
 use poem_openapi::payload::Json;
@@ -326,8 +325,8 @@ impl OrdersApi {
         work: impl Future<Output = std::result::Result<Order, DomainError>>,
     ) -> std::result::Result<Order, DomainError> {
         let operation = Operation { domain: crate::NAME, operation_id, organization: &caller.organization_id };
-        let keyed = self.idempotency.once(operation, key, &request, || work, |order| order.id.to_string()).await?;
-        keyed.resolve("order", |id| async move { self.service.get(caller, parse_id(&id)?).await }).await
+        let read = |id: String| async move { self.service.get(caller, parse_id(&id)?).await };
+        self.idempotency.run(operation, key, &request, work, read).await
     }
 
     #[allow(clippy::too_many_arguments)]
@@ -351,4 +350,12 @@ impl OrdersApi {
 /// the version it was made against and the body.
 fn change_request(id: &str, if_match: IfMatch, body: Option<serde_json::Value>) -> Option<serde_json::Value> {
     Some(serde_json::json!({ "id": id, "if_match": if_match.version(), "body": body }))
+}
+
+impl Resource for Order {
+    const KIND: &'static str = "order";
+
+    fn resource_id(&self) -> String {
+        self.id.to_string()
+    }
 }
