@@ -13,7 +13,10 @@
 #   create_order (Idempotency-Key), get_invoice (finalized, two lines, one
 #   payment), list_invoices (50), create_invoice (a draft), finalize_invoice
 #   (each request a different draft: the organization's gapless numbering
-#   serializes them), get_session (session cookie), and
+#   serializes them), search_companies (a filter group over 10 000 CRM
+#   companies), search_companies_text (a free-text query over them),
+#   get_deal, move_deal (each request a different deal to the top of one
+#   stage: moves into a stage serialize), get_session (session cookie), and
 #   get_session_flooded (the same while 4 more connections sign in).
 # Per scenario: requests/s, p50, p99, the server's CPU time per request
 # (utime+stime from /proc), SQL statements per request (the server's own
@@ -134,8 +137,8 @@ bench() {
 
   # A user (with its session cookie), an organization (active), a service
   # JWT, 200 orders, and a second user for the sign-in flood.
-  local token order_id cookie invoice_id
-  read -r token order_id cookie invoice_id < <(python3 - "$ADDR" <<'PY'
+  local token order_id cookie invoice_id org
+  read -r token order_id cookie invoice_id org < <(python3 - "$ADDR" <<'PY'
 import json, sys, urllib.request
 base = f"http://{sys.argv[1]}"
 def call(method, path, body=None, auth=None):
@@ -169,7 +172,8 @@ def act(path, body, version):
 opened = act(f"/api/invoices/{invoice_id}/finalize", {}, invoice["version"])
 act(f"/api/invoices/{invoice_id}/payments", {"amount": "1000", "method": "bank_transfer"}, opened["version"])
 call("POST", "/api/auth/sign-up/email", {"name": "Flood", "email": "flood@example.com", "password": "correct-horse-battery-1"})
-print(token["token"], order_id, cookie, invoice_id)
+org = call("GET", "/api/auth/get-session", auth=session)[1]["session"]["activeOrganizationId"]
+print(token["token"], order_id, cookie, invoice_id, org)
 PY
   )
   local auth="Bearer $token"
@@ -200,6 +204,40 @@ while True:
 PY
   echo "drafts $setup $(wc -l <"$BENCH_DRAFTS")"
   run "$setup" finalize_invoice -s "$ROOT/bench/finalize-invoice.lua" "http://$ADDR"
+  # CRM: 10 000 companies and 5 000 deals in the default pipeline's first
+  # stage, inserted in SQL (set-up data, not what is measured).
+  local stages deal_id
+  stages=$(curl -sf -H "authorization: $auth" "http://$ADDR/api/crm/pipelines" |
+    python3 -c 'import json,sys; p=json.load(sys.stdin)["items"][0]; print(p["id"], p["stages"][0]["id"], p["stages"][1]["id"])')
+  read -r pipeline_id first_stage second_stage <<<"$stages"
+  psql "${ADMIN_URL%/*}/$DB" -q >/dev/null <<SQL
+INSERT INTO crm_companies (id, organization_id, created_by, created_at_us, updated_by, updated_at_us, deleted_at_us,
+  version, name, name_key, domain, employees, annual_revenue_e4, annual_revenue_currency, address, city, country,
+  links, owner_id, tags, search_text)
+SELECT gen_random_uuid()::text, '$org', 'bench', 1764000000000000 + i, 'bench', 1764000000000000 + i, NULL, 1,
+  'Company ' || i, 'company ' || i, 'c' || i || '.example', i % 500, (i * 1000)::bigint * 10000,
+  CASE WHEN i % 3 = 0 THEN 'USD' ELSE 'EUR' END, '{}', 'berlin', 'de', '[]', NULL, '[]',
+  'company ' || i || ' c' || i || '.example'
+FROM generate_series(1, 10000) AS i;
+INSERT INTO crm_deals (id, organization_id, created_by, created_at_us, updated_by, updated_at_us, deleted_at_us,
+  version, name, amount_e4, currency, expected_close_on, pipeline_id, stage_id, probability, status, lost_reason,
+  closed_on, company_id, contact_id, owner_id, tags, position, name_key, search_text)
+SELECT gen_random_uuid()::text, '$org', 'bench', 1764000000000000 + i, 'bench', 1764000000000000 + i, NULL, 1,
+  'Deal ' || i, (i * 100)::bigint * 10000, 'EUR', '2027-01-15', '$pipeline_id', '$first_stage', 10, 'open', NULL,
+  NULL, NULL, NULL, NULL, '[]', i * 1024, 'deal ' || i, 'deal ' || i
+FROM generate_series(1, 5000) AS i;
+ANALYZE crm_companies; ANALYZE crm_deals;
+SQL
+  export BENCH_DEALS="$WORK/$setup-deals.txt" BENCH_STAGE="$second_stage"
+  psql "${ADMIN_URL%/*}/$DB" -tAc "SELECT id FROM crm_deals ORDER BY position" >"$BENCH_DEALS"
+  deal_id=$(head -1 "$BENCH_DEALS")
+  sleep "$STATS_SETTLE"
+  run "$setup" search_companies -s "$ROOT/bench/search-companies.lua" "http://$ADDR"
+  BENCH_SEARCH_QUERY="company 123" run "$setup" search_companies_text -s "$ROOT/bench/search-companies.lua" "http://$ADDR"
+  run "$setup" get_deal -H "authorization: $auth" "http://$ADDR/api/crm/deals/$deal_id"
+  # get_deal read the first deal; the moves start after it.
+  sed -i 1d "$BENCH_DEALS"
+  run "$setup" move_deal -s "$ROOT/bench/move-deal.lua" "http://$ADDR"
   run "$setup" get_session -H "cookie: $cookie" "http://$ADDR/api/auth/get-session"
   # The same read while sign-ins flood the password hashers beside it.
   local flood_secs=$(( ${DURATION%s} + 2 ))
@@ -236,7 +274,7 @@ PGBENCH_TPS=$(echo "$RESULTS" | awk '$1=="row" && $3=="pgbench_S" {print $4}')
   echo "create, consumers pull) and Redis (idempotency records, membership and session cache), all on this machine."
   echo
   echo "Ceilings in the same run: \`pgbench -S\` (one-row select, $CONNECTIONS clients): **$PGBENCH_TPS tps**; each setup's \`/healthz\`."
-  echo "The single-document reads (get_order, get_invoice, get_session) are compared with pgbench, everything else with /healthz."
+  echo "The single-document reads (get_order, get_invoice, get_deal, get_session) are compared with pgbench, everything else with /healthz."
   echo "CPU = the server's user+system time per request (µs); statements = SQL statements the server sent per request;"
   echo "transactions = PostgreSQL's committed+rolled-back transactions per request (pg_stat_database; for
   get_session_flooded they include the sign-ins')."
@@ -245,7 +283,7 @@ PGBENCH_TPS=$(echo "$RESULTS" | awk '$1=="row" && $3=="pgbench_S" {print $4}')
   echo "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
   echo "$RESULTS" | awk '$1=="row" && $2!="ceiling"' | while read -r _ setup name rps p50 p99 cpu st tx rss errors; do
     case "$name" in
-      get_order|get_invoice|get_session*) ceiling=$PGBENCH_TPS; against="pgbench -S" ;;
+      get_order|get_invoice|get_deal|get_session*) ceiling=$PGBENCH_TPS; against="pgbench -S" ;;
       *) ceiling=$(echo "$RESULTS" | awk -v s="$setup" '$1=="row" && $2==s && $3=="healthz" {print $4}'); against="/healthz" ;;
     esac
     ratio=$(awk -v a="$rps" -v b="$ceiling" 'BEGIN { if (b > 0) printf "%.0f%%", 100 * a / b; else print "n/a" }')

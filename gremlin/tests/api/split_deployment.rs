@@ -283,11 +283,17 @@ async fn order_to_cash_runs_across_four_services_over_nats() {
     let events = async || -> Vec<String> {
         let page = on_crm.send(reqwest::Method::GET, &timeline, None).await.1;
         let items = page["items"].as_array().cloned().unwrap_or_default();
-        items.iter().filter(|i| i["kind"] == "event").map(|i| i["data"]["event_type"].as_str().unwrap_or("").to_owned()).collect()
+        items
+            .iter()
+            .filter(|i| i["kind"] == "event")
+            .map(|i| i["data"]["event_type"].as_str().unwrap_or("").to_owned())
+            .collect()
     };
     eventually("the order and the paid invoice on the company's timeline", &crm, async || {
         let seen = events().await;
-        ["order.created", "order.confirmed", "invoice.finalized", "invoice.paid"].iter().all(|e| seen.iter().any(|s| s == e))
+        ["order.created", "order.confirmed", "invoice.finalized", "invoice.paid"]
+            .iter()
+            .all(|e| seen.iter().any(|s| s == e))
     })
     .await;
     assert_eq!(events().await.len(), 4, "each event once: {:?}", events().await);
