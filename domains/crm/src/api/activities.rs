@@ -24,6 +24,7 @@ enum CrmTag {
 
 /// A note or task.
 #[derive(Debug, Clone, Object)]
+#[oai(rename = "Activity")]
 pub struct ActivityDto {
     /// Its id (UUIDv7).
     pub id: Uuid,

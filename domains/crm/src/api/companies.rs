@@ -59,6 +59,7 @@ impl From<&Address> for AddressDto {
 
 /// A company.
 #[derive(Debug, Clone, Object)]
+#[oai(rename = "Company")]
 pub struct CompanyDto {
     /// Its id (UUIDv7).
     pub id: uuid::Uuid,

@@ -27,6 +27,7 @@ enum CrmTag {
 
 /// A deal.
 #[derive(Debug, Clone, Object)]
+#[oai(rename = "Deal")]
 pub struct DealDto {
     /// Its id (UUIDv7).
     pub id: Uuid,

@@ -43,6 +43,7 @@ impl From<EmailAddressDto> for EmailAddress {
 
 /// A person.
 #[derive(Debug, Clone, Object)]
+#[oai(rename = "Person")]
 pub struct PersonDto {
     /// Their id (UUIDv7).
     pub id: uuid::Uuid,

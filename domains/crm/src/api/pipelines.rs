@@ -54,6 +54,7 @@ impl From<&Stage> for StageDto {
 
 /// A pipeline with its stages in order.
 #[derive(Debug, Clone, Object)]
+#[oai(rename = "Pipeline")]
 pub struct PipelineDto {
     /// Its id.
     pub id: Uuid,
@@ -126,6 +127,7 @@ pub struct CreatePipelineBody {
 
 /// Where the deals of a removed stage go.
 #[derive(Debug, Clone, Object)]
+#[oai(rename = "StageMove")]
 pub struct StageMoveDto {
     /// The removed stage.
     pub from: Uuid,
@@ -176,6 +178,7 @@ fn worth(by_currency: &BTreeMap<String, Worth>) -> Vec<WorthDto> {
 
 /// One open stage's deals.
 #[derive(Debug, Clone, Object)]
+#[oai(rename = "StageForecast")]
 pub struct StageForecastDto {
     /// The stage.
     pub stage_id: Uuid,
@@ -187,6 +190,7 @@ pub struct StageForecastDto {
 
 /// The open deals expected to close in one month.
 #[derive(Debug, Clone, Object)]
+#[oai(rename = "MonthForecast")]
 pub struct MonthForecastDto {
     /// `YYYY-MM`; null for deals without an expected close date.
     pub month: Nullable<String>,
@@ -196,6 +200,7 @@ pub struct MonthForecastDto {
 
 /// A pipeline's forecast.
 #[derive(Debug, Clone, Object)]
+#[oai(rename = "Forecast")]
 pub struct ForecastDto {
     /// The pipeline.
     pub pipeline_id: Uuid,

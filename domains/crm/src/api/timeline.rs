@@ -40,6 +40,7 @@ pub enum TimelineKind {
 
 /// One line of a timeline.
 #[derive(Debug, Clone, Object)]
+#[oai(rename = "TimelineItem")]
 pub struct TimelineItemDto {
     /// The line's id (the note's or task's id for those).
     pub id: Uuid,

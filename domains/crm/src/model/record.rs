@@ -11,7 +11,7 @@ use super::changes::{FieldChange, diff};
 
 /// The kinds of CRM record.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, poem_openapi::Enum)]
-#[oai(rename_all = "snake_case")]
+#[oai(rename = "CrmRecordKind", rename_all = "snake_case")]
 #[serde(rename_all = "snake_case")]
 pub enum RecordKind {
     /// A company (an account).

@@ -78,7 +78,7 @@ impl Scalar {
 
 /// How a filter compares.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, poem_openapi::Enum)]
-#[oai(rename_all = "snake_case")]
+#[oai(rename = "CrmSearchOperator", rename_all = "snake_case")]
 pub enum Operator {
     /// Equal (text without case).
     Eq,

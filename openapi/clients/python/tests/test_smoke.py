@@ -1,7 +1,9 @@
 """What a Python integration does with the generated client: sign up,
 create an organization, get a service JWT, then create (idempotently),
 read, list and update an order with If-Match, read a problem body, and
-take an invoice from draft to paid.
+take an invoice from draft to paid; in CRM, a company (its duplicate
+refused, a field cleared with null), a deal won on its board, a search and
+the company's timeline.
 
 The client (`gremlin_client`) is generated from the committed spec by
 `make clients`; GREMLIN_URL names the running server.
@@ -11,14 +13,33 @@ import os
 import time
 
 from gremlin_client import AuthenticatedClient, Client
+from gremlin_client.api.companies import (
+    crm_companies_create,
+    crm_companies_search,
+    crm_companies_timeline,
+    crm_companies_update,
+)
+from gremlin_client.api.deals import crm_deals_create, crm_deals_move
 from gremlin_client.api.identity import identity_sign_up_email, identity_token
+from gremlin_client.api.pipelines import crm_pipelines_list
 from gremlin_client.api.invoices import invoices_create, invoices_finalize, invoices_get_pdf, invoices_record_payment
 from gremlin_client.api.orders import orders_create, orders_get, orders_list, orders_update
 from gremlin_client.api.organizations import identity_organization_create
 from gremlin_client.models import (
+    Company,
+    CompanyPage,
+    CreateCompanyBody,
+    CreateDealBody,
     CreateInvoiceBody,
     CreateOrderBody,
     CreateOrganizationBody,
+    CrmSearchBody,
+    CrmSearchSort,
+    Deal,
+    MoveDealBody,
+    StageKind,
+    TimelinePage,
+    UpdateCompanyBody,
     Invoice,
     InvoiceCustomer,
     InvoiceLineInput,
@@ -106,3 +127,50 @@ def test_sign_up_organization_orders_and_problems():
     pdf = invoices_get_pdf.sync_detailed(str(draft.id), client=service, **in_org)
     assert pdf.status_code == 200 and pdf.headers["content-type"] == "application/pdf", pdf.content
     assert pdf.content.startswith(b"%PDF-")
+
+    # CRM: a company, its duplicate refused with the match, a field cleared
+    # with null, a deal moved to a won stage, a search and the timeline.
+    company = crm_companies_create.sync_detailed(
+        client=service,
+        body=CreateCompanyBody(name="Acme Trading", domain="https://www.acme-trading.example/", employees=40),
+        idempotency_key="py-crm-1",
+        **in_org,
+    )
+    assert company.status_code == 201 and isinstance(company.parsed, Company), company.content
+    assert company.parsed.domain == "acme-trading.example"
+    duplicate = crm_companies_create.sync_detailed(
+        client=service, body=CreateCompanyBody(name="ACME trading"), idempotency_key="py-crm-2", **in_org
+    )
+    assert duplicate.status_code == 409 and isinstance(duplicate.parsed, Problem), duplicate.content
+    assert duplicate.parsed.existing_ids == [str(company.parsed.id)]
+    cleared = crm_companies_update.sync(
+        str(company.parsed.id),
+        client=service,
+        body=UpdateCompanyBody(employees=None, tags=["vip"]),
+        if_match=company.headers["etag"],
+        **in_org,
+    )
+    assert isinstance(cleared, Company) and cleared.employees is None and cleared.tags == ["vip"]
+    deal = crm_deals_create.sync_detailed(
+        client=service, body=CreateDealBody(name="Fleet", company_id=company.parsed.id), idempotency_key="py-crm-3", **in_org
+    )
+    assert isinstance(deal.parsed, Deal), deal.content
+    pipelines = crm_pipelines_list.sync(client=service, **in_org)
+    won = next(s for s in pipelines.items[0].stages if s.kind == StageKind.WON)
+    moved = crm_deals_move.sync(
+        str(deal.parsed.id),
+        client=service,
+        body=MoveDealBody(stage_id=won.id),
+        if_match=deal.headers["etag"],
+        idempotency_key="py-crm-4",
+        **in_org,
+    )
+    assert isinstance(moved, Deal) and moved.status == StageKind.WON and moved.probability == 100
+    found = crm_companies_search.sync(
+        client=service,
+        body=CrmSearchBody(query="acme", sort=CrmSearchSort(property_="name", direction=SortDirection.ASC)),
+        **in_org,
+    )
+    assert isinstance(found, CompanyPage) and [c.id for c in found.items] == [company.parsed.id]
+    timeline = crm_companies_timeline.sync(str(company.parsed.id), client=service, **in_org)
+    assert isinstance(timeline, TimelinePage) and [i.kind.value for i in timeline.items] == ["updated", "created"]

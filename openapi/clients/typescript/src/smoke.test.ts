@@ -10,7 +10,7 @@ import type { paths } from "./schema.js";
 const baseUrl = process.env.GREMLIN_URL ?? "http://127.0.0.1:8080";
 const client = createClient<paths>({ baseUrl });
 
-test("sign up, organization, orders with If-Match and Idempotency-Key, problems, an invoice to paid", async () => {
+test("sign up, organization, orders with If-Match and Idempotency-Key, problems, an invoice to paid, CRM", async () => {
   const email = `ts-${Date.now()}@example.com`;
   const signedUp = await client.POST("/api/auth/sign-up/email", {
     body: { name: "TypeScript", email, password: "correct-horse-battery-1" },
@@ -109,4 +109,55 @@ test("sign up, organization, orders with If-Match and Idempotency-Key, problems,
   });
   assert.equal(pdf.response.headers.get("content-type"), "application/pdf");
   assert.equal(new TextDecoder().decode((pdf.data as ArrayBuffer).slice(0, 5)), "%PDF-");
+
+  // CRM: a company, its duplicate refused with the match, a field cleared
+  // with null, a deal moved on its board, a search and the timeline.
+  const company = await client.POST("/api/crm/companies", {
+    params: { header: { ...asService, "Idempotency-Key": "ts-crm-1" } },
+    body: { name: "Acme Trading", domain: "https://www.acme-trading.example/", employees: 40 },
+  });
+  assert.equal(company.response.status, 201, JSON.stringify(company.error));
+  const companyId = company.data?.id;
+  assert.ok(companyId && company.data?.domain === "acme-trading.example");
+  const duplicate = await client.POST("/api/crm/companies", {
+    params: { header: { ...asService, "Idempotency-Key": "ts-crm-2" } },
+    body: { name: "ACME trading" },
+  });
+  assert.equal(duplicate.response.status, 409);
+  assert.deepEqual(duplicate.error?.existing_ids, [companyId]);
+  const cleared = await client.PATCH("/api/crm/companies/{id}", {
+    params: { path: { id: companyId }, header: { ...asService, "If-Match": company.response.headers.get("etag") ?? "" } },
+    body: { employees: null, tags: ["vip"] },
+  });
+  assert.equal(cleared.data?.employees, null, JSON.stringify(cleared.error));
+  const deal = await client.POST("/api/crm/deals", {
+    params: { header: { ...asService, "Idempotency-Key": "ts-crm-3" } },
+    body: { name: "Fleet", company_id: companyId, amount: { amount: "25000", currency: "EUR" } },
+  });
+  assert.equal(deal.data?.status, "open", JSON.stringify(deal.error));
+  const pipelines = await client.GET("/api/crm/pipelines", { params: { header: asService } });
+  const won = pipelines.data?.items[0]?.stages.find((s) => s.kind === "won");
+  assert.ok(deal.data && won);
+  const moved = await client.POST("/api/crm/deals/{id}/move", {
+    params: {
+      path: { id: deal.data.id },
+      header: { ...asService, "If-Match": deal.response.headers.get("etag") ?? "", "Idempotency-Key": "ts-crm-4" },
+    },
+    body: { stage_id: won.id },
+  });
+  assert.equal(moved.data?.status, "won", JSON.stringify(moved.error));
+  const found = await client.POST("/api/crm/companies/search", {
+    params: { header: asService },
+    body: { filter_groups: [{ filters: [{ property: "tags", operator: "eq", value: "vip" }] }] },
+  });
+  assert.equal(found.response.status, 422, "tags are not a search property");
+  const byName = await client.POST("/api/crm/companies/search", {
+    params: { header: asService },
+    body: { query: "acme", sort: { property: "name", direction: "asc" } },
+  });
+  assert.deepEqual(byName.data?.items.map((c) => c.id), [companyId]);
+  const timeline = await client.GET("/api/crm/companies/{id}/timeline", {
+    params: { path: { id: companyId }, header: asService },
+  });
+  assert.deepEqual(timeline.data?.items.map((i) => i.kind), ["updated", "created"]);
 });
