@@ -12,6 +12,7 @@ mod deals;
 mod people;
 mod pipelines;
 mod records;
+mod routes;
 mod search;
 mod timeline;
 

@@ -8,6 +8,7 @@ use sea_orm_migration::MigrationTrait;
 mod m20261201_000040_crm_create_records;
 mod m20261201_000041_crm_create_deals;
 mod m20261201_000042_crm_create_activities;
+mod m20261201_000043_crm_search_tags_and_sorts;
 
 /// The CRM migrations, oldest first.
 pub fn migrations() -> Vec<Box<dyn MigrationTrait>> {
@@ -15,5 +16,6 @@ pub fn migrations() -> Vec<Box<dyn MigrationTrait>> {
         Box::new(m20261201_000040_crm_create_records::Migration),
         Box::new(m20261201_000041_crm_create_deals::Migration),
         Box::new(m20261201_000042_crm_create_activities::Migration),
+        Box::new(m20261201_000043_crm_search_tags_and_sorts::Migration),
     ]
 }

@@ -19,7 +19,7 @@ mod timeline;
 pub use deals::{GAP, SqlDealBoard};
 pub use merge::MergeMoves;
 pub use pipelines::SqlPipelines;
-pub use record_search::SearchColumns;
+pub use record_search::{SearchColumns, search_statement};
 pub use records::SqlRecords;
 pub use search::Column;
 pub use tables::{Reference, Table, Target};

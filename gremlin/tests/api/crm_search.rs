@@ -8,14 +8,15 @@ use std::cmp::Ordering;
 use std::sync::Arc;
 
 use gremlin_crm::model::search::{FilterInput, Operator, Property, PropertyType, Scalar, check};
-use gremlin_crm::model::{Amount, CompanyFields, Record, Searchable};
+use gremlin_crm::model::{Amount, CompanyFields, DealFields, PersonFields, Record, Searchable};
 use gremlin_crm::ports::{RecordRepository, RecordSearch, Recorded};
-use gremlin_crm::store::SqlRecords;
+use gremlin_crm::store::{SearchColumns, SqlRecords, search_statement};
 use gremlin_kernel::{Currency, OrganizationId, UserId};
 use poem::http::StatusCode;
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
 use rust_decimal::Decimal;
+use sea_orm::{ConnectionTrait, DatabaseBackend, TransactionTrait};
 use serde_json::{Value as Json, json};
 
 use crate::both_backends;
@@ -23,6 +24,8 @@ use crate::support::{Backend, KitHeaders, TestApp, json, owner, problem};
 
 both_backends! {
     company_search_agrees_with_brute_force => company_search_agrees_with_brute_force,
+    every_sort_is_read_in_index_order => every_sort_is_read_in_index_order,
+    tags_are_searched_as_a_set_and_unindexed_sorts_refused => tags_are_searched_as_a_set_and_unindexed_sorts_refused,
     the_search_api_checks_filters_and_stays_in_its_organization => the_search_api_checks_filters_and_stays_in_its_organization,
 }
 
@@ -31,6 +34,7 @@ const DOMAINS: &[&str] = &["acme.com", "globex.io", "initech.example", "aero.dk"
 const CITIES: &[&str] = &["Berlin", "berlin", "Köln", "Ærøskøbing"];
 const AMOUNTS: &[&str] = &["0", "12.5", "12.4999", "100", "99999.9999", "1200000"];
 const OWNERS: &[&str] = &["u1", "u2", "u3"];
+const TAGS: &[&str] = &["VIP", "partner", "lead_50%", "Kunde-Ø", "vi"];
 
 fn pick<'a>(rng: &mut StdRng, from: &[&'a str]) -> &'a str {
     from[rng.random_range(0..from.len())]
@@ -49,6 +53,8 @@ fn company(rng: &mut StdRng) -> CompanyFields {
     let employees = rng.random_range(0..120);
     let city = pick(rng, CITIES).to_owned();
     let owner = UserId::new(pick(rng, OWNERS));
+    let mut tags: Vec<String> = (0..rng.random_range(0..3)).map(|_| pick(rng, TAGS).to_owned()).collect();
+    tags.dedup();
     CompanyFields {
         name,
         domain: maybe(rng, domain),
@@ -57,7 +63,7 @@ fn company(rng: &mut StdRng) -> CompanyFields {
         address: gremlin_crm::model::Address { city: maybe(rng, city), ..Default::default() },
         links: vec![],
         owner_id: maybe(rng, owner),
-        tags: vec![],
+        tags,
     }
 }
 
@@ -90,6 +96,10 @@ fn value_for(rng: &mut StdRng, property: Property, companies: &[Record<CompanyFi
             json!(t.format(&time::format_description::well_known::Rfc3339).unwrap())
         }
         (_, Some(Scalar::Date(d))) => json!(d.to_string()),
+        (_, Some(Scalar::Tags(tags))) => {
+            let tag = &tags[rng.random_range(0..tags.len())];
+            json!(if rng.random_bool(0.5) { tag.to_uppercase() } else { tag.clone() })
+        }
     }
 }
 
@@ -97,7 +107,7 @@ fn operators_for(ty: PropertyType) -> &'static [Operator] {
     use Operator::*;
     match ty {
         PropertyType::Text => &[Eq, Neq, Contains, In, NotIn, HasProperty, NotHasProperty],
-        PropertyType::Code => &[Eq, Neq, In, NotIn, HasProperty, NotHasProperty],
+        PropertyType::Code | PropertyType::Tags => &[Eq, Neq, In, NotIn, HasProperty, NotHasProperty],
         _ => &[Eq, Neq, Lt, Lte, Gt, Gte, In, NotIn, HasProperty, NotHasProperty],
     }
 }
@@ -124,6 +134,7 @@ fn sort_key(record: &Record<CompanyFields>, property: Property) -> (Option<Decim
         Some(Scalar::Time(t)) => (Some(Decimal::from(t)), String::new()),
         Some(Scalar::Text(t) | Scalar::Code(t)) => (None, t),
         Some(Scalar::Date(d)) => (None, d.to_string()),
+        Some(Scalar::Tags(_)) => unreachable!("tags do not sort"),
         None => (None, String::new()),
     }
 }
@@ -155,7 +166,8 @@ async fn company_search_agrees_with_brute_force(backend: Backend) {
             .collect();
         let query = rng.random_bool(0.2).then(|| pick(&mut rng, &["acme", "CORP io", "ærø", "50%_", "zz"]).to_owned());
         let properties = CompanyFields::PROPERTIES;
-        let sort_property = properties[rng.random_range(0..properties.len())];
+        let sortable: Vec<Property> = properties.iter().copied().filter(|p| p.sortable).collect();
+        let sort_property = sortable[rng.random_range(0..sortable.len())];
         let ascending = rng.random_bool(0.5);
         let search = check(properties, &groups, query.as_deref(), Some((sort_property.name, ascending))).unwrap();
 
@@ -233,4 +245,101 @@ async fn the_search_api_checks_filters_and_stays_in_its_organization(backend: Ba
     }
     problem(t.client().post("/api/crm/deals/search").body_json(&json!({})).send().await, StatusCode::UNAUTHORIZED)
         .await;
+}
+
+/// How the backend runs the search statement of every sortable property of
+/// `F`, both ways, on the first page and after a cursor: the plan must
+/// never sort (PostgreSQL with sorting priced out of reach, so a plan that
+/// still sorts has no index to read instead; SQLite's plan names a
+/// temporary B-tree when it sorts).
+async fn plans_without_sorting<F: SearchColumns>(db: &sea_orm::DatabaseConnection) {
+    let backend = db.get_database_backend();
+    let organization = OrganizationId::new("org-plans");
+    for property in F::PROPERTIES.iter().filter(|p| p.sortable) {
+        for ascending in [true, false] {
+            let key = match property.ty {
+                PropertyType::Number | PropertyType::Time => json!(5),
+                _ => json!("m"),
+            };
+            let cursor = gremlin_kernel::Cursor::encode(&(key, uuid::Uuid::nil().to_string())).unwrap();
+            for after in [None, Some(cursor.as_str())] {
+                let search = check(F::PROPERTIES, &[], None, Some((property.name, ascending))).unwrap();
+                let (sql, values) = search_statement::<F>(backend, &organization, &search, 50, after).unwrap();
+                let txn = db.begin().await.unwrap();
+                let explain = match backend {
+                    DatabaseBackend::Postgres => {
+                        txn.execute_unprepared("SET LOCAL enable_sort = off").await.unwrap();
+                        format!("EXPLAIN {sql}")
+                    }
+                    _ => format!("EXPLAIN QUERY PLAN {sql}"),
+                };
+                let rows = txn.query_all_raw(gremlin_kernel::sql::statement(backend, &explain, values)).await.unwrap();
+                let plan: Vec<String> = rows
+                    .iter()
+                    .map(|r| {
+                        let column = if backend == DatabaseBackend::Postgres { "QUERY PLAN" } else { "detail" };
+                        r.try_get::<String>("", column).unwrap()
+                    })
+                    .collect();
+                txn.rollback().await.unwrap();
+                let sorts = plan.iter().any(|line| line.contains("Sort") || line.contains("TEMP B-TREE"));
+                assert!(
+                    !sorts,
+                    "{} by {} (asc {ascending}, after {after:?}) sorts:\n{}",
+                    F::TABLE,
+                    property.name,
+                    plan.join("\n")
+                );
+            }
+        }
+    }
+}
+
+async fn every_sort_is_read_in_index_order(backend: Backend) {
+    let t = TestApp::new(backend).await;
+    let db = &t.app.adapters.db;
+    plans_without_sorting::<CompanyFields>(db).await;
+    plans_without_sorting::<PersonFields>(db).await;
+    plans_without_sorting::<DealFields>(db).await;
+}
+
+async fn tags_are_searched_as_a_set_and_unindexed_sorts_refused(backend: Backend) {
+    let t = TestApp::new(backend).await;
+    let (alice, _) = owner(&t, "alice@example.com", "acme").await;
+    let tagged = [("Acme", json!(["VIP", "Partner"])), ("Globex", json!(["vipish"])), ("Initech", json!([]))];
+    for (i, (name, tags)) in tagged.into_iter().enumerate() {
+        let body = json!({"name": name, "tags": tags});
+        let resp =
+            t.as_(&alice).post("/api/crm/companies").idempotency_key(&format!("t-{i}")).body_json(&body).send().await;
+        resp.assert_status(StatusCode::CREATED);
+    }
+    let names = |filter: Json| {
+        let body = json!({"filter_groups": [{"filters": [filter]}], "sort": {"property": "name", "direction": "asc"}});
+        let t = &t;
+        let alice = alice.clone();
+        async move {
+            let page = json(t.as_(&alice).post("/api/crm/companies/search").body_json(&body).send().await).await;
+            page["items"].as_array().unwrap().iter().map(|c| c["name"].as_str().unwrap().to_owned()).collect::<Vec<_>>()
+        }
+    };
+    assert_eq!(names(json!({"property": "tags", "operator": "eq", "value": "vip"})).await, ["Acme"]);
+    assert_eq!(names(json!({"property": "tags", "operator": "neq", "value": "VIP"})).await, ["Globex", "Initech"]);
+    let any = json!({"property": "tags", "operator": "in", "values": ["partner", "vipish"]});
+    assert_eq!(names(any).await, ["Acme", "Globex"]);
+    let untagged = json!({"property": "tags", "operator": "not_has_property"});
+    assert_eq!(names(untagged).await, ["Initech"]);
+    // A tag is not text to search inside of, nor ordered.
+    let inside = json!({"filter_groups": [{"filters": [{"property": "tags", "operator": "contains", "value": "vi"}]}]});
+    let resp = t.as_(&alice).post("/api/crm/companies/search").body_json(&inside).send().await;
+    let refused = problem(resp, StatusCode::UNPROCESSABLE_ENTITY).await;
+    assert_eq!(refused["errors"][0]["field"], "filter_groups[0].filters[0].operator");
+    // Sorting by a property without an index behind it is refused, naming those with one.
+    let by_city = json!({"sort": {"property": "city"}});
+    let resp = t.as_(&alice).post("/api/crm/companies/search").body_json(&by_city).send().await;
+    let refused = problem(resp, StatusCode::UNPROCESSABLE_ENTITY).await;
+    assert_eq!(refused["errors"][0]["field"], "sort.property");
+    assert_eq!(
+        refused["errors"][0]["message"],
+        "not a sortable property; use one of: name, employees, annual_revenue, created_at, updated_at"
+    );
 }

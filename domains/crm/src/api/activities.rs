@@ -1,16 +1,17 @@
 //! `/api/crm/activities`: notes and tasks about companies, people and deals.
 
-use gremlin_kernel::http::{Caller, Idempotency, IdempotencyKey, IfMatch, SortDirection, etag};
+use gremlin_kernel::http::{Caller, Idempotency, IdempotencyKey, IfMatch, SortDirection};
 use gremlin_kernel::{Nullable, Patch, ProblemResponse, UserId};
 use poem_openapi::param::{Path, Query};
 use poem_openapi::payload::Json;
 use poem_openapi::types::ToJSON;
-use poem_openapi::{Object, OpenApi, Tags};
+use poem_openapi::{Object, Tags};
 use time::{Date, OffsetDateTime};
 use uuid::Uuid;
 
 use super::common::{AuditDto, CreatedResponse, RecordResponse};
 use super::records::{ListParams, RecordEndpoints};
+use super::routes::record_api;
 use crate::model::{Activity, ActivityFields, ActivityKind, RecordKind};
 use crate::service::{Edit, RecordService, TimelineService};
 
@@ -112,10 +113,6 @@ pub struct UpdateActivityBody {
     pub done: Option<bool>,
 }
 
-fn respond(activity: &Activity) -> RecordResponse<ActivityDto> {
-    RecordResponse::Ok(Json(ActivityDto::from(activity)), etag(activity.audit.version))
-}
-
 /// The activities API.
 pub struct ActivitiesApi {
     records: RecordEndpoints<ActivityFields>,
@@ -128,8 +125,22 @@ impl ActivitiesApi {
     }
 }
 
-#[OpenApi(prefix_path = "/api/crm/activities", tag = "CrmTag::Activities")]
-impl ActivitiesApi {
+record_api! {
+    ActivitiesApi as ActivityDto, paged ActivityPage;
+    at "/api/crm/activities", tagged "CrmTag::Activities";
+    get "crm.activities.get" [
+        "Get a note or task."
+        "One note or task of the caller's organization (`crm:read`), with its ETag."
+    ];
+    delete "crm.activities.delete" [
+        "Delete a note or task."
+        "Move a note or task to the trash (`crm:write`); it leaves the record's timeline until restored."
+    ];
+    restore "crm.activities.restore" [
+        "Restore a note or task."
+        "Bring a note or task back from the trash (`crm:write`)."
+    ];
+    {
     /// Create a note or task.
     ///
     /// Write a note or task about a live company, person or deal
@@ -155,11 +166,7 @@ impl ActivitiesApi {
             done_at: None,
         };
         let activity = self.records.create(&caller, &key, "crm.activities.create", request, fields, true).await?;
-        Ok(CreatedResponse::Created(
-            Json(ActivityDto::from(&activity)),
-            etag(activity.audit.version),
-            format!("/api/crm/activities/{}", activity.id),
-        ))
+        Ok(CreatedResponse::of(&activity, "/api/crm/activities"))
     }
 
     /// List notes and tasks.
@@ -200,14 +207,6 @@ impl ActivitiesApi {
         Ok(Json(self.records.list(&caller, params).await?.into()))
     }
 
-    /// Get a note or task.
-    ///
-    /// One note or task of the caller's organization (`crm:read`), with its ETag.
-    #[oai(path = "/:id", method = "get", operation_id = "crm.activities.get")]
-    async fn get(&self, caller: Caller, id: Path<String>) -> Result<RecordResponse<ActivityDto>> {
-        Ok(respond(&self.records.get(&caller, &id.0).await?))
-    }
-
     /// Update a note or task.
     ///
     /// Change a note's text, or a task's title, details, due date,
@@ -235,34 +234,7 @@ impl ActivitiesApi {
             }
             f
         };
-        Ok(respond(&self.records.update(&caller, &id.0, if_match, Edit::new(apply, sets_owner)).await?))
+        Ok(RecordResponse::of(&self.records.update(&caller, &id.0, if_match, Edit::new(apply, sets_owner)).await?))
     }
-
-    /// Delete a note or task.
-    ///
-    /// Move a note or task to the trash (`crm:write`); it leaves the
-    /// record's timeline until restored.
-    #[oai(path = "/:id", method = "delete", operation_id = "crm.activities.delete")]
-    async fn delete(
-        &self,
-        caller: Caller,
-        id: Path<String>,
-        #[oai(name = "If-Match")] if_match: IfMatch,
-    ) -> Result<RecordResponse<ActivityDto>> {
-        Ok(respond(&self.records.delete(&caller, &id.0, if_match).await?))
-    }
-
-    /// Restore a note or task.
-    ///
-    /// Bring a note or task back from the trash (`crm:write`).
-    #[oai(path = "/:id/restore", method = "post", operation_id = "crm.activities.restore")]
-    async fn restore(
-        &self,
-        caller: Caller,
-        id: Path<String>,
-        #[oai(name = "If-Match")] if_match: IfMatch,
-        #[oai(name = "Idempotency-Key")] key: IdempotencyKey,
-    ) -> Result<RecordResponse<ActivityDto>> {
-        Ok(respond(&self.records.restore(&caller, &id.0, if_match, &key, "crm.activities.restore").await?))
     }
 }

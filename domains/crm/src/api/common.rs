@@ -72,12 +72,34 @@ pub enum RecordResponse<T: poem_openapi::types::ToJSON> {
     Ok(Json<T>, #[oai(header = "ETag")] String),
 }
 
+impl<T: poem_openapi::types::ToJSON> RecordResponse<T> {
+    /// `record` as its DTO, with its version as the ETag.
+    pub fn of<F>(record: &crate::model::Record<F>) -> Self
+    where
+        T: for<'a> From<&'a crate::model::Record<F>>,
+    {
+        Self::Ok(Json(T::from(record)), gremlin_kernel::http::etag(record.audit.version))
+    }
+}
+
 /// A created record.
 #[derive(Debug, ApiResponse)]
 pub enum CreatedResponse<T: poem_openapi::types::ToJSON> {
     /// Created (or, for a repeated Idempotency-Key, the record it created).
     #[oai(status = 201)]
     Created(Json<T>, #[oai(header = "ETag")] String, #[oai(header = "Location")] String),
+}
+
+impl<T: poem_openapi::types::ToJSON> CreatedResponse<T> {
+    /// `record` as its DTO, with its version as the ETag and its address
+    /// under `collection` (`/api/crm/companies`) as the Location.
+    pub fn of<F>(record: &crate::model::Record<F>, collection: &str) -> Self
+    where
+        T: for<'a> From<&'a crate::model::Record<F>>,
+    {
+        let location = format!("{collection}/{}", record.id);
+        Self::Created(Json(T::from(record)), gremlin_kernel::http::etag(record.audit.version), location)
+    }
 }
 
 /// Which duplicate to merge in, at what version, taking which fields.

@@ -1,19 +1,17 @@
 //! `/api/crm/companies`: companies of the caller's organization.
 
-use gremlin_kernel::http::{Caller, Idempotency, IdempotencyKey, IfMatch, SortDirection, etag};
+use gremlin_kernel::http::{Caller, Idempotency, IdempotencyKey, IfMatch, SortDirection};
 use gremlin_kernel::{Nullable, Patch, ProblemResponse, UserId};
 use poem_openapi::param::{Path, Query};
 use poem_openapi::payload::Json;
 use poem_openapi::types::ToJSON;
-use poem_openapi::{Object, OpenApi, Tags};
+use poem_openapi::{Object, Tags};
 
-use super::common::MergeBody;
 use super::common::{AmountDto, AuditDto, CreatedResponse, RecordResponse};
 use super::records::{ListParams, RecordEndpoints};
-use super::search::SearchBody;
-use super::timeline::TimelinePage;
+use super::routes::record_api;
 use crate::model::{Address, Company, CompanyFields};
-use crate::service::{Edit, MergeRequest, MergeService, RecordService, SearchService, TimelineService};
+use crate::service::{Edit, MergeService, RecordService, SearchService, TimelineService};
 
 type Result<T> = std::result::Result<T, ProblemResponse>;
 
@@ -154,10 +152,6 @@ pub struct UpdateCompanyBody {
     pub tags: Option<Vec<String>>,
 }
 
-fn respond(company: &Company) -> RecordResponse<CompanyDto> {
-    RecordResponse::Ok(Json(CompanyDto::from(company)), etag(company.audit.version))
-}
-
 /// The companies API.
 pub struct CompaniesApi {
     records: RecordEndpoints<CompanyFields>,
@@ -179,8 +173,34 @@ impl CompaniesApi {
     }
 }
 
-#[OpenApi(prefix_path = "/api/crm/companies", tag = "CrmTag::Companies")]
-impl CompaniesApi {
+record_api! {
+    CompaniesApi as CompanyDto, paged CompanyPage;
+    at "/api/crm/companies", tagged "CrmTag::Companies";
+    get "crm.companies.get" [
+        "Get a company."
+        "One company of the caller's organization (`crm:read`), live or in the trash, with its ETag."
+    ];
+    delete "crm.companies.delete" [
+        "Delete a company."
+        "Move a company to the trash (`crm:write`): it leaves lists, search and duplicate checks and can be restored. Answers it as it is now."
+    ];
+    restore "crm.companies.restore" [
+        "Restore a company."
+        "Bring a company back from the trash (`crm:write`)."
+    ];
+    timeline "crm.companies.timeline" [
+        "Get a company's timeline."
+        "Newest first, with cursor paging (`crm:read`): its creation, field changes (who changed what from what to what), trash and restore, its notes and tasks, and the orders and invoices it is the customer of."
+    ];
+    search "crm.companies.search" [
+        "Search companies."
+        "Live companies of the organization matching filter groups (OR of ANDs) and words, in one order, a page (at most 100) at a time (`crm:read`). A read sent as POST to carry its body: it changes nothing, so it takes no `Idempotency-Key`. Properties: `name`, `domain`, `city`, `country` (text); `employees`, `annual_revenue` (numbers); `annual_revenue_currency`, `owner_id` (codes); `tags` (labels: `eq` means it carries the tag, `in` any of them); `created_at`, `updated_at` (times). Sorts by `name`, `employees`, `annual_revenue`, `created_at` (the default) or `updated_at`. The query looks in names and domains."
+    ];
+    merge "crm.companies.merge" [
+        "Merge a duplicate into this company."
+        "Fold another company of the organization into this one in one transaction (`crm:manage`): the fields named in `take` get the duplicate's value (the rest keep this company's, tags are joined); its people and deals, notes, tasks and timeline move here; the duplicate goes to the trash. `If-Match` is this company's version, `merge_version` the duplicate's: a change to either since is refused."
+    ];
+    {
     /// Create a company.
     ///
     /// Create a company (`crm:write`). A live company with the same name
@@ -210,11 +230,7 @@ impl CompaniesApi {
         };
         let allow = allow_duplicate.0.unwrap_or(false);
         let company = self.records.create(&caller, &key, "crm.companies.create", request, fields, allow).await?;
-        Ok(CreatedResponse::Created(
-            Json(CompanyDto::from(&company)),
-            etag(company.audit.version),
-            format!("/api/crm/companies/{}", company.id),
-        ))
+        Ok(CreatedResponse::of(&company, "/api/crm/companies"))
     }
 
     /// List companies.
@@ -239,15 +255,6 @@ impl CompaniesApi {
     ) -> Result<Json<CompanyPage>> {
         let params = ListParams::new(limit.0, cursor.0, owner_id.0, deleted.0, direction.0);
         Ok(Json(self.records.list(&caller, params).await?.into()))
-    }
-
-    /// Get a company.
-    ///
-    /// One company of the caller's organization (`crm:read`), live or in
-    /// the trash, with its ETag.
-    #[oai(path = "/:id", method = "get", operation_id = "crm.companies.get")]
-    async fn get(&self, caller: Caller, id: Path<String>) -> Result<RecordResponse<CompanyDto>> {
-        Ok(respond(&self.records.get(&caller, &id.0).await?))
     }
 
     /// Update a company.
@@ -276,92 +283,7 @@ impl CompaniesApi {
             tags: body.tags.unwrap_or(f.tags),
         };
         let edit = Edit::new(apply, sets_owner);
-        Ok(respond(&self.records.update(&caller, &id.0, if_match, edit).await?))
+        Ok(RecordResponse::of(&self.records.update(&caller, &id.0, if_match, edit).await?))
     }
-
-    /// Delete a company.
-    ///
-    /// Move a company to the trash (`crm:write`): it leaves lists, search
-    /// and duplicate checks and can be restored. Answers it as it is now.
-    #[oai(path = "/:id", method = "delete", operation_id = "crm.companies.delete")]
-    async fn delete(
-        &self,
-        caller: Caller,
-        id: Path<String>,
-        #[oai(name = "If-Match")] if_match: IfMatch,
-    ) -> Result<RecordResponse<CompanyDto>> {
-        Ok(respond(&self.records.delete(&caller, &id.0, if_match).await?))
-    }
-
-    /// Restore a company.
-    ///
-    /// Bring a company back from the trash (`crm:write`).
-    #[oai(path = "/:id/restore", method = "post", operation_id = "crm.companies.restore")]
-    async fn restore(
-        &self,
-        caller: Caller,
-        id: Path<String>,
-        #[oai(name = "If-Match")] if_match: IfMatch,
-        #[oai(name = "Idempotency-Key")] key: IdempotencyKey,
-    ) -> Result<RecordResponse<CompanyDto>> {
-        Ok(respond(&self.records.restore(&caller, &id.0, if_match, &key, "crm.companies.restore").await?))
-    }
-
-    /// Get a company's timeline.
-    ///
-    /// Newest first, with cursor paging (`crm:read`): its creation, field changes (who changed what from what to what), trash and restore, its notes and tasks, and the orders and invoices it is the customer of.
-    #[oai(path = "/:id/timeline", method = "get", operation_id = "crm.companies.timeline")]
-    async fn timeline(
-        &self,
-        caller: Caller,
-        id: Path<String>,
-        /// Page size, 1-200 (default 50).
-        #[oai(validator(minimum(value = "1"), maximum(value = "200")))]
-        limit: Query<Option<u32>>,
-        /// `next_cursor` of the previous page.
-        cursor: Query<Option<String>>,
-    ) -> Result<Json<TimelinePage>> {
-        Ok(Json(self.records.timeline(&caller, &id.0, limit.0, cursor.0).await?.into()))
-    }
-
-    /// Search companies.
-    ///
-    /// Live companies of the organization matching filter groups (OR of ANDs)
-    /// and words, in one order, a page (at most 100) at a time
-    /// (`crm:read`). A read sent as POST to carry its body: it changes
-    /// nothing, so it takes no `Idempotency-Key`. Properties: `name`, `domain`, `city`, `country` (text); `employees`, `annual_revenue` (numbers); `annual_revenue_currency`, `owner_id` (codes); `created_at`, `updated_at` (times). The query looks in names and domains.
-    #[oai(path = "/search", method = "post", operation_id = "crm.companies.search")]
-    async fn search(&self, caller: Caller, body: Json<SearchBody>) -> Result<Json<CompanyPage>> {
-        Ok(Json(self.search.search(&caller, body.0.into()).await?.into()))
-    }
-
-    /// Merge a duplicate into this company.
-    ///
-    /// Fold another company of the organization into this one in one
-    /// transaction (`crm:manage`): the fields named in `take` get the
-    /// duplicate's value (the rest keep this company's, tags are joined);
-    /// its people and deals, notes, tasks and timeline move here; the duplicate goes to
-    /// the trash. `If-Match` is this company's version, `merge_version` the
-    /// duplicate's: a change to either since is refused.
-    #[oai(path = "/:id/merge", method = "post", operation_id = "crm.companies.merge")]
-    async fn merge(
-        &self,
-        caller: Caller,
-        id: Path<String>,
-        body: Json<MergeBody>,
-        #[oai(name = "If-Match")] if_match: IfMatch,
-        #[oai(name = "Idempotency-Key")] key: IdempotencyKey,
-    ) -> Result<RecordResponse<CompanyDto>> {
-        let body = body.0;
-        let request = Some(serde_json::json!({ "id": id.0, "if_match": if_match.version(), "body": body.to_json() }));
-        let merge = MergeRequest {
-            survivor: RecordEndpoints::<CompanyFields>::parse_id(&id.0)?,
-            survivor_version: if_match.version(),
-            merged: body.merge_id,
-            merged_version: body.merge_version,
-            take: body.take,
-        };
-        let work = self.merges.merge(&caller, merge);
-        Ok(respond(&self.records.keyed(&caller, &key, "crm.companies.merge", request, work).await?))
     }
 }

@@ -1,19 +1,18 @@
 //! `/api/crm/deals`: deals of the caller's organization, moving through
 //! the stages of their pipeline.
 
-use gremlin_kernel::http::{Caller, Idempotency, IdempotencyKey, IfMatch, SortDirection, etag};
+use gremlin_kernel::http::{Caller, Idempotency, IdempotencyKey, IfMatch, SortDirection};
 use gremlin_kernel::{Nullable, Patch, ProblemResponse, UserId};
 use poem_openapi::param::{Path, Query};
 use poem_openapi::payload::Json;
 use poem_openapi::types::ToJSON;
-use poem_openapi::{Enum, Object, OpenApi, Tags};
+use poem_openapi::{Enum, Object, Tags};
 use time::Date;
 use uuid::Uuid;
 
 use super::common::{AmountDto, AuditDto, CreatedResponse, RecordResponse};
 use super::records::{ListParams, RecordEndpoints};
-use super::search::SearchBody;
-use super::timeline::TimelinePage;
+use super::routes::record_api;
 use crate::model::{Deal, DealFields, StageKind};
 use crate::service::{DealPatch, DealService, NewDeal, SearchService, TimelineService};
 
@@ -171,10 +170,6 @@ pub enum DealSort {
     Position,
 }
 
-fn respond(deal: &Deal) -> RecordResponse<DealDto> {
-    RecordResponse::Ok(Json(DealDto::from(deal)), etag(deal.audit.version))
-}
-
 /// The deals API.
 pub struct DealsApi {
     deals: DealService,
@@ -196,8 +191,30 @@ impl DealsApi {
     }
 }
 
-#[OpenApi(prefix_path = "/api/crm/deals", tag = "CrmTag::Deals")]
-impl DealsApi {
+record_api! {
+    DealsApi as DealDto, paged DealPage;
+    at "/api/crm/deals", tagged "CrmTag::Deals";
+    get "crm.deals.get" [
+        "Get a deal."
+        "One deal of the caller's organization (`crm:read`), live or in the trash, with its ETag."
+    ];
+    delete "crm.deals.delete" [
+        "Delete a deal."
+        "Move a deal to the trash (`crm:write`); it can be restored."
+    ];
+    restore "crm.deals.restore" [
+        "Restore a deal."
+        "Bring a deal back from the trash (`crm:write`)."
+    ];
+    timeline "crm.deals.timeline" [
+        "Get a deal's timeline."
+        "Newest first, with cursor paging (`crm:read`): its creation, field changes (who changed what from what to what), stage moves, trash and restore, and its notes and tasks."
+    ];
+    search "crm.deals.search" [
+        "Search deals."
+        "Live deals of the organization matching filter groups (OR of ANDs) and words, in one order, a page (at most 100) at a time (`crm:read`). A read sent as POST to carry its body: it changes nothing, so it takes no `Idempotency-Key`. Properties: `name` (text); `amount`, `probability` (numbers); `currency`, `pipeline_id`, `stage_id`, `status`, `company_id`, `contact_id`, `owner_id` (codes); `expected_close_on`, `closed_on` (dates); `tags` (labels: `eq` means it carries the tag, `in` any of them); `created_at`, `updated_at` (times). Sorts by `name`, `amount`, `expected_close_on`, `created_at` (the default) or `updated_at`. The query looks in names."
+    ];
+    {
     /// Create a deal.
     ///
     /// Create a deal (`crm:write`) in a stage of a pipeline — by default the
@@ -228,11 +245,7 @@ impl DealsApi {
         };
         let work = self.deals.create(&caller, new);
         let deal = self.records.keyed(&caller, &key, "crm.deals.create", request, work).await?;
-        Ok(CreatedResponse::Created(
-            Json(DealDto::from(&deal)),
-            etag(deal.audit.version),
-            format!("/api/crm/deals/{}", deal.id),
-        ))
+        Ok(CreatedResponse::of(&deal, "/api/crm/deals"))
     }
 
     /// List deals.
@@ -281,15 +294,6 @@ impl DealsApi {
         Ok(Json(self.records.list(&caller, params).await?.into()))
     }
 
-    /// Get a deal.
-    ///
-    /// One deal of the caller's organization (`crm:read`), live or in the
-    /// trash, with its ETag.
-    #[oai(path = "/:id", method = "get", operation_id = "crm.deals.get")]
-    async fn get(&self, caller: Caller, id: Path<String>) -> Result<RecordResponse<DealDto>> {
-        Ok(respond(&self.records.get(&caller, &id.0).await?))
-    }
-
     /// Update a deal.
     ///
     /// Change a live deal's fields (`crm:write`); a new `stage_id` moves it,
@@ -317,7 +321,7 @@ impl DealsApi {
             tags: body.tags,
         };
         let id = RecordEndpoints::<DealFields>::parse_id(&id.0)?;
-        Ok(respond(&self.deals.update(&caller, id, if_match.version(), patch).await?))
+        Ok(RecordResponse::of(&self.deals.update(&caller, id, if_match.version(), patch).await?))
     }
 
     /// Move a deal on its board.
@@ -339,61 +343,7 @@ impl DealsApi {
         let request = Some(serde_json::json!({ "id": id.0, "if_match": if_match.version(), "body": body.to_json() }));
         let deal_id = RecordEndpoints::<DealFields>::parse_id(&id.0)?;
         let work = self.deals.move_to(&caller, deal_id, if_match.version(), body.stage_id, body.after_deal_id);
-        Ok(respond(&self.records.keyed(&caller, &key, "crm.deals.move", request, work).await?))
+        Ok(RecordResponse::of(&self.records.keyed(&caller, &key, "crm.deals.move", request, work).await?))
     }
-
-    /// Delete a deal.
-    ///
-    /// Move a deal to the trash (`crm:write`); it can be restored.
-    #[oai(path = "/:id", method = "delete", operation_id = "crm.deals.delete")]
-    async fn delete(
-        &self,
-        caller: Caller,
-        id: Path<String>,
-        #[oai(name = "If-Match")] if_match: IfMatch,
-    ) -> Result<RecordResponse<DealDto>> {
-        Ok(respond(&self.records.delete(&caller, &id.0, if_match).await?))
-    }
-
-    /// Restore a deal.
-    ///
-    /// Bring a deal back from the trash (`crm:write`).
-    #[oai(path = "/:id/restore", method = "post", operation_id = "crm.deals.restore")]
-    async fn restore(
-        &self,
-        caller: Caller,
-        id: Path<String>,
-        #[oai(name = "If-Match")] if_match: IfMatch,
-        #[oai(name = "Idempotency-Key")] key: IdempotencyKey,
-    ) -> Result<RecordResponse<DealDto>> {
-        Ok(respond(&self.records.restore(&caller, &id.0, if_match, &key, "crm.deals.restore").await?))
-    }
-
-    /// Get a deal's timeline.
-    ///
-    /// Newest first, with cursor paging (`crm:read`): its creation, field changes (who changed what from what to what), stage moves, trash and restore, and its notes and tasks.
-    #[oai(path = "/:id/timeline", method = "get", operation_id = "crm.deals.timeline")]
-    async fn timeline(
-        &self,
-        caller: Caller,
-        id: Path<String>,
-        /// Page size, 1-200 (default 50).
-        #[oai(validator(minimum(value = "1"), maximum(value = "200")))]
-        limit: Query<Option<u32>>,
-        /// `next_cursor` of the previous page.
-        cursor: Query<Option<String>>,
-    ) -> Result<Json<TimelinePage>> {
-        Ok(Json(self.records.timeline(&caller, &id.0, limit.0, cursor.0).await?.into()))
-    }
-
-    /// Search deals.
-    ///
-    /// Live deals of the organization matching filter groups (OR of ANDs)
-    /// and words, in one order, a page (at most 100) at a time
-    /// (`crm:read`). A read sent as POST to carry its body: it changes
-    /// nothing, so it takes no `Idempotency-Key`. Properties: `name` (text); `amount`, `probability` (numbers); `currency`, `pipeline_id`, `stage_id`, `status`, `company_id`, `contact_id`, `owner_id` (codes); `expected_close_on`, `closed_on` (dates); `created_at`, `updated_at` (times). The query looks in names.
-    #[oai(path = "/search", method = "post", operation_id = "crm.deals.search")]
-    async fn search(&self, caller: Caller, body: Json<SearchBody>) -> Result<Json<DealPage>> {
-        Ok(Json(self.search.search(&caller, body.0.into()).await?.into()))
     }
 }

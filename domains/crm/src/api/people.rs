@@ -1,19 +1,17 @@
 //! `/api/crm/people`: people (contacts) of the caller's organization.
 
-use gremlin_kernel::http::{Caller, Idempotency, IdempotencyKey, IfMatch, SortDirection, etag};
+use gremlin_kernel::http::{Caller, Idempotency, IdempotencyKey, IfMatch, SortDirection};
 use gremlin_kernel::{Nullable, Patch, ProblemResponse, UserId};
 use poem_openapi::param::{Path, Query};
 use poem_openapi::payload::Json;
 use poem_openapi::types::ToJSON;
-use poem_openapi::{Object, OpenApi, Tags};
+use poem_openapi::{Object, Tags};
 
-use super::common::MergeBody;
 use super::common::{AuditDto, CreatedResponse, RecordResponse};
 use super::records::{ListParams, RecordEndpoints};
-use super::search::SearchBody;
-use super::timeline::TimelinePage;
+use super::routes::record_api;
 use crate::model::{EmailAddress, Person, PersonFields};
-use crate::service::{Edit, MergeRequest, MergeService, RecordService, SearchService, TimelineService};
+use crate::service::{Edit, MergeService, RecordService, SearchService, TimelineService};
 
 type Result<T> = std::result::Result<T, ProblemResponse>;
 
@@ -145,10 +143,6 @@ pub struct UpdatePersonBody {
     pub tags: Option<Vec<String>>,
 }
 
-fn respond(person: &Person) -> RecordResponse<PersonDto> {
-    RecordResponse::Ok(Json(PersonDto::from(person)), etag(person.audit.version))
-}
-
 fn emails(list: Vec<EmailAddressDto>) -> Vec<EmailAddress> {
     list.into_iter().map(EmailAddress::from).collect()
 }
@@ -174,8 +168,34 @@ impl PeopleApi {
     }
 }
 
-#[OpenApi(prefix_path = "/api/crm/people", tag = "CrmTag::People")]
-impl PeopleApi {
+record_api! {
+    PeopleApi as PersonDto, paged PersonPage;
+    at "/api/crm/people", tagged "CrmTag::People";
+    get "crm.people.get" [
+        "Get a person."
+        "One person of the caller's organization (`crm:read`), live or in the trash, with their ETag."
+    ];
+    delete "crm.people.delete" [
+        "Delete a person."
+        "Move a person to the trash (`crm:write`): they leave lists, search and duplicate checks and can be restored. Answers the record as it is now."
+    ];
+    restore "crm.people.restore" [
+        "Restore a person."
+        "Bring a person back from the trash (`crm:write`)."
+    ];
+    timeline "crm.people.timeline" [
+        "Get a person's timeline."
+        "Newest first, with cursor paging (`crm:read`): their creation, field changes (who changed what from what to what), trash and restore, their notes and tasks, and the orders and invoices they are the customer of."
+    ];
+    search "crm.people.search" [
+        "Search people."
+        "Live people of the organization matching filter groups (OR of ANDs) and words, in one order, a page (at most 100) at a time (`crm:read`). A read sent as POST to carry its body: it changes nothing, so it takes no `Idempotency-Key`. Properties: `name` (first and last), `email` (the primary address) (text); `company_id`, `owner_id` (codes); `tags` (labels: `eq` means they carry the tag, `in` any of them); `created_at`, `updated_at` (times). Sorts by `name` (last then first), `email`, `created_at` (the default) or `updated_at`. The query looks in names and every e-mail address."
+    ];
+    merge "crm.people.merge" [
+        "Merge a duplicate into this person."
+        "Fold another person of the organization into this one in one transaction (`crm:manage`): the fields named in `take` get the duplicate's value (the rest keep this person's, tags are joined); their deals, notes, tasks and timeline move here; the duplicate goes to the trash. `If-Match` is this person's version, `merge_version` the duplicate's: a change to either since is refused."
+    ];
+    {
     /// Create a person.
     ///
     /// Create a person (`crm:write`). A live person with the same primary
@@ -206,11 +226,7 @@ impl PeopleApi {
         };
         let allow = allow_duplicate.0.unwrap_or(false);
         let person = self.records.create(&caller, &key, "crm.people.create", request, fields, allow).await?;
-        Ok(CreatedResponse::Created(
-            Json(PersonDto::from(&person)),
-            etag(person.audit.version),
-            format!("/api/crm/people/{}", person.id),
-        ))
+        Ok(CreatedResponse::of(&person, "/api/crm/people"))
     }
 
     /// List people.
@@ -235,15 +251,6 @@ impl PeopleApi {
     ) -> Result<Json<PersonPage>> {
         let params = ListParams::new(limit.0, cursor.0, owner_id.0, deleted.0, direction.0);
         Ok(Json(self.records.list(&caller, params).await?.into()))
-    }
-
-    /// Get a person.
-    ///
-    /// One person of the caller's organization (`crm:read`), live or in
-    /// the trash, with their ETag.
-    #[oai(path = "/:id", method = "get", operation_id = "crm.people.get")]
-    async fn get(&self, caller: Caller, id: Path<String>) -> Result<RecordResponse<PersonDto>> {
-        Ok(respond(&self.records.get(&caller, &id.0).await?))
     }
 
     /// Update a person.
@@ -271,93 +278,7 @@ impl PeopleApi {
             tags: body.tags.unwrap_or(f.tags),
         };
         let edit = Edit::new(apply, sets_owner);
-        Ok(respond(&self.records.update(&caller, &id.0, if_match, edit).await?))
+        Ok(RecordResponse::of(&self.records.update(&caller, &id.0, if_match, edit).await?))
     }
-
-    /// Delete a person.
-    ///
-    /// Move a person to the trash (`crm:write`): they leave lists, search
-    /// and duplicate checks and can be restored. Answers the record as it
-    /// is now.
-    #[oai(path = "/:id", method = "delete", operation_id = "crm.people.delete")]
-    async fn delete(
-        &self,
-        caller: Caller,
-        id: Path<String>,
-        #[oai(name = "If-Match")] if_match: IfMatch,
-    ) -> Result<RecordResponse<PersonDto>> {
-        Ok(respond(&self.records.delete(&caller, &id.0, if_match).await?))
-    }
-
-    /// Restore a person.
-    ///
-    /// Bring a person back from the trash (`crm:write`).
-    #[oai(path = "/:id/restore", method = "post", operation_id = "crm.people.restore")]
-    async fn restore(
-        &self,
-        caller: Caller,
-        id: Path<String>,
-        #[oai(name = "If-Match")] if_match: IfMatch,
-        #[oai(name = "Idempotency-Key")] key: IdempotencyKey,
-    ) -> Result<RecordResponse<PersonDto>> {
-        Ok(respond(&self.records.restore(&caller, &id.0, if_match, &key, "crm.people.restore").await?))
-    }
-
-    /// Get a person's timeline.
-    ///
-    /// Newest first, with cursor paging (`crm:read`): their creation, field changes (who changed what from what to what), trash and restore, their notes and tasks, and the orders and invoices they are the customer of.
-    #[oai(path = "/:id/timeline", method = "get", operation_id = "crm.people.timeline")]
-    async fn timeline(
-        &self,
-        caller: Caller,
-        id: Path<String>,
-        /// Page size, 1-200 (default 50).
-        #[oai(validator(minimum(value = "1"), maximum(value = "200")))]
-        limit: Query<Option<u32>>,
-        /// `next_cursor` of the previous page.
-        cursor: Query<Option<String>>,
-    ) -> Result<Json<TimelinePage>> {
-        Ok(Json(self.records.timeline(&caller, &id.0, limit.0, cursor.0).await?.into()))
-    }
-
-    /// Search people.
-    ///
-    /// Live people of the organization matching filter groups (OR of ANDs)
-    /// and words, in one order, a page (at most 100) at a time
-    /// (`crm:read`). A read sent as POST to carry its body: it changes
-    /// nothing, so it takes no `Idempotency-Key`. Properties: `name` (first and last), `email` (the primary address) (text); `company_id`, `owner_id` (codes); `created_at`, `updated_at` (times). The query looks in names and every e-mail address.
-    #[oai(path = "/search", method = "post", operation_id = "crm.people.search")]
-    async fn search(&self, caller: Caller, body: Json<SearchBody>) -> Result<Json<PersonPage>> {
-        Ok(Json(self.search.search(&caller, body.0.into()).await?.into()))
-    }
-
-    /// Merge a duplicate into this person.
-    ///
-    /// Fold another person of the organization into this one in one
-    /// transaction (`crm:manage`): the fields named in `take` get the
-    /// duplicate's value (the rest keep this person's, tags are joined);
-    /// their deals, notes, tasks and timeline move here; the duplicate goes to
-    /// the trash. `If-Match` is this person's version, `merge_version` the
-    /// duplicate's: a change to either since is refused.
-    #[oai(path = "/:id/merge", method = "post", operation_id = "crm.people.merge")]
-    async fn merge(
-        &self,
-        caller: Caller,
-        id: Path<String>,
-        body: Json<MergeBody>,
-        #[oai(name = "If-Match")] if_match: IfMatch,
-        #[oai(name = "Idempotency-Key")] key: IdempotencyKey,
-    ) -> Result<RecordResponse<PersonDto>> {
-        let body = body.0;
-        let request = Some(serde_json::json!({ "id": id.0, "if_match": if_match.version(), "body": body.to_json() }));
-        let merge = MergeRequest {
-            survivor: RecordEndpoints::<PersonFields>::parse_id(&id.0)?,
-            survivor_version: if_match.version(),
-            merged: body.merge_id,
-            merged_version: body.merge_version,
-            take: body.take,
-        };
-        let work = self.merges.merge(&caller, merge);
-        Ok(respond(&self.records.keyed(&caller, &key, "crm.people.merge", request, work).await?))
     }
 }

@@ -4,12 +4,15 @@
 
 use gremlin_kernel::http::{Caller, Idempotency, IdempotencyKey, IfMatch, Operation, Resource, SortDirection};
 use gremlin_kernel::{DomainError, Page, UserId};
+use poem_openapi::types::ToJSON;
 use uuid::Uuid;
 
-use crate::events::Published;
+use super::common::MergeBody;
+use crate::events::{Merges, Published};
+use crate::model::merge::Mergeable;
 use crate::model::{Record, RecordFields};
 use crate::ports::{ListQuery, TimelineItem};
-use crate::service::{Edit, RecordService, TimelineService};
+use crate::service::{Edit, MergeRequest, MergeService, RecordService, TimelineService};
 
 impl<F: RecordFields> Resource for Record<F> {
     const KIND: &'static str = F::KIND.as_str();
@@ -170,5 +173,31 @@ impl<F: Published> RecordEndpoints<F> {
         let operation = Operation { domain: crate::NAME, operation_id, organization: &caller.organization_id };
         let read = |id: String| async move { self.service.get(caller, Self::parse_id(&id)?).await };
         self.idempotency.run(operation, key, &request, work, read).await
+    }
+}
+
+impl<F: Published + Mergeable + Merges> RecordEndpoints<F> {
+    /// Folds the duplicate `body` names into record `id` through `merges`,
+    /// once per `Idempotency-Key`. `If-Match` is the survivor's version.
+    #[allow(clippy::too_many_arguments)]
+    pub async fn merge(
+        &self,
+        merges: &MergeService<F>,
+        caller: &Caller,
+        key: &IdempotencyKey,
+        operation_id: &str,
+        id: &str,
+        if_match: IfMatch,
+        body: MergeBody,
+    ) -> Result<Record<F>, DomainError> {
+        let request = Some(serde_json::json!({ "id": id, "if_match": if_match.version(), "body": body.to_json() }));
+        let merge = MergeRequest {
+            survivor: Self::parse_id(id)?,
+            survivor_version: if_match.version(),
+            merged: body.merge_id,
+            merged_version: body.merge_version,
+            take: body.take,
+        };
+        self.keyed(caller, key, operation_id, request, merges.merge(caller, merge)).await
     }
 }

@@ -6,7 +6,9 @@
 //!
 //! Text compares without case (Unicode lower case); `neq` and `not_in`
 //! match records without the property; ordering operators compare numbers,
-//! dates and times only.
+//! dates and times only. Tags are a set: `eq` means the record carries the
+//! tag, `in` any of them, `neq` / `not_in` none of them, `has_property`
+//! at least one tag. Only properties with an index behind them sort.
 
 use std::cmp::Ordering;
 
@@ -36,6 +38,8 @@ pub enum PropertyType {
     Date,
     /// An instant.
     Time,
+    /// A set of labels, each compared without case.
+    Tags,
 }
 
 /// A property a kind can be searched and sorted by.
@@ -45,6 +49,9 @@ pub struct Property {
     pub name: &'static str,
     /// What it holds.
     pub ty: PropertyType,
+    /// Whether a search may sort by it: true only where an index gives the
+    /// order, so a sorted page never sorts every match.
+    pub sortable: bool,
 }
 
 /// A property's value on one record, or a filter's value.
@@ -60,6 +67,8 @@ pub enum Scalar {
     Date(Date),
     /// An instant, in microseconds since the epoch.
     Time(i64),
+    /// A record's tags, lower case (never empty: no tags is no value).
+    Tags(Vec<String>),
 }
 
 impl Scalar {
@@ -155,7 +164,7 @@ fn scalar(ty: PropertyType, value: &serde_json::Value) -> Option<Scalar> {
     use serde_json::Value;
     let text = value.as_str();
     match ty {
-        PropertyType::Text => text.map(|t| Scalar::Text(t.to_lowercase())),
+        PropertyType::Text | PropertyType::Tags => text.map(|t| Scalar::Text(t.to_lowercase())),
         PropertyType::Code => text.map(|t| Scalar::Code(t.to_owned())),
         PropertyType::Number => match value {
             Value::Number(n) => n.to_string().parse().ok().map(Scalar::Number),
@@ -174,7 +183,7 @@ fn scalar(ty: PropertyType, value: &serde_json::Value) -> Option<Scalar> {
 
 fn describe(ty: PropertyType) -> &'static str {
     match ty {
-        PropertyType::Text | PropertyType::Code => "a string",
+        PropertyType::Text | PropertyType::Code | PropertyType::Tags => "a string",
         PropertyType::Number => "a number (or a decimal string)",
         PropertyType::Date => "a date (`YYYY-MM-DD`)",
         PropertyType::Time => "an RFC 3339 time",
@@ -195,6 +204,7 @@ pub fn check(
     let mut fail = |field: String, message: String| errors.push(FieldError { field, message });
     let find = |name: &str| properties.iter().copied().find(|p| p.name == name);
     let known = || properties.iter().map(|p| p.name).collect::<Vec<_>>().join(", ");
+    let sortable = || properties.iter().filter(|p| p.sortable).map(|p| p.name).collect::<Vec<_>>().join(", ");
     if groups.len() > MAX_GROUPS {
         fail("filter_groups".into(), format!("at most {MAX_GROUPS} groups"));
     }
@@ -212,7 +222,7 @@ pub fn check(
             };
             use Operator::*;
             let ordering = matches!(input.operator, Lt | Lte | Gt | Gte);
-            if ordering && matches!(property.ty, PropertyType::Text | PropertyType::Code) {
+            if ordering && matches!(property.ty, PropertyType::Text | PropertyType::Code | PropertyType::Tags) {
                 fail(
                     format!("{at}.operator"),
                     format!("`{}` is not ordered; use eq, neq, contains, in", property.name),
@@ -255,10 +265,10 @@ pub fn check(
     let words: Vec<String> = query.split_whitespace().map(str::to_lowercase).take(10).collect();
     let sort = match sort {
         None => find("created_at").map(|property| Sort { property, ascending: false }),
-        Some((name, ascending)) => match find(name) {
+        Some((name, ascending)) => match find(name).filter(|p| p.sortable) {
             Some(property) => Some(Sort { property, ascending }),
             None => {
-                fail("sort.property".into(), format!("not a sortable property; use one of: {}", known()));
+                fail("sort.property".into(), format!("not a sortable property; use one of: {}", sortable()));
                 None
             }
         },
@@ -274,7 +284,12 @@ impl Filter {
     /// Whether a record whose property holds `value` passes.
     pub fn matches(&self, value: Option<&Scalar>) -> bool {
         use Operator::*;
-        let equals_any = || value.is_some_and(|x| self.values.iter().any(|f| x.compare(f) == Some(Ordering::Equal)));
+        let equal = |x: &Scalar| self.values.iter().any(|f| x.compare(f) == Some(Ordering::Equal));
+        let equals_any = || match value {
+            Some(Scalar::Tags(tags)) => tags.iter().any(|t| equal(&Scalar::Text(t.clone()))),
+            Some(x) => equal(x),
+            None => false,
+        };
         let ordered = |wanted: &[Ordering]| {
             value.zip(self.values.first()).and_then(|(x, f)| x.compare(f)).is_some_and(|o| wanted.contains(&o))
         };
@@ -312,11 +327,12 @@ mod tests {
     use super::*;
 
     const PROPERTIES: &[Property] = &[
-        Property { name: "name", ty: PropertyType::Text },
-        Property { name: "owner_id", ty: PropertyType::Code },
-        Property { name: "employees", ty: PropertyType::Number },
-        Property { name: "closed_on", ty: PropertyType::Date },
-        Property { name: "created_at", ty: PropertyType::Time },
+        Property { name: "name", ty: PropertyType::Text, sortable: true },
+        Property { name: "owner_id", ty: PropertyType::Code, sortable: false },
+        Property { name: "employees", ty: PropertyType::Number, sortable: true },
+        Property { name: "closed_on", ty: PropertyType::Date, sortable: false },
+        Property { name: "created_at", ty: PropertyType::Time, sortable: true },
+        Property { name: "tags", ty: PropertyType::Tags, sortable: false },
     ];
 
     fn filter(property: &str, operator: Operator, value: serde_json::Value) -> FilterInput {
@@ -359,6 +375,29 @@ mod tests {
         let too_many = vec![vec![filter("name", Operator::HasProperty, serde_json::Value::Null)]; MAX_GROUPS + 1];
         assert_eq!(fields(&too_many), ["filter_groups"]);
         assert_eq!(check(PROPERTIES, &[], None, Some(("colour", true))).unwrap_err()[0].field, "sort.property");
+        let unindexed = check(PROPERTIES, &[], None, Some(("owner_id", true))).unwrap_err();
+        assert_eq!(unindexed[0].message, "not a sortable property; use one of: name, employees, created_at");
+        let tags_ordered =
+            vec![vec![filter("tags", Operator::Gt, json!("a")), filter("tags", Operator::Contains, json!("a"))]];
+        assert_eq!(
+            fields(&tags_ordered),
+            ["filter_groups[0].filters[0].operator", "filter_groups[0].filters[1].operator"]
+        );
+    }
+
+    #[test]
+    fn tags_are_a_set() {
+        let search = |f: FilterInput| check(PROPERTIES, &[vec![f]], None, None).unwrap().groups[0][0].clone();
+        let tags = Scalar::Tags(vec!["vip".into(), "partner".into()]);
+        let tagged = Some(&tags);
+        assert!(search(filter("tags", Operator::Eq, json!("VIP"))).matches(tagged));
+        assert!(!search(filter("tags", Operator::Eq, json!("vi"))).matches(tagged));
+        assert!(search(filter("tags", Operator::In, json!(["lead", "partner"]))).matches(tagged));
+        assert!(!search(filter("tags", Operator::Neq, json!("partner"))).matches(tagged));
+        assert!(search(filter("tags", Operator::Neq, json!("partner"))).matches(None));
+        assert!(search(filter("tags", Operator::NotIn, json!(["lead", "cold"]))).matches(tagged));
+        assert!(search(filter("tags", Operator::HasProperty, serde_json::Value::Null)).matches(tagged));
+        assert!(search(filter("tags", Operator::NotHasProperty, serde_json::Value::Null)).matches(None));
     }
 
     #[test]

@@ -21,8 +21,23 @@ pub trait Searchable: RecordFields {
     fn search_text(&self) -> String;
 }
 
+/// A property filters can use.
 const fn p(name: &'static str, ty: PropertyType) -> Property {
-    Property { name, ty }
+    Property { name, ty, sortable: false }
+}
+
+/// A property filters can use and searches can sort by (an index on
+/// `(organization_id, its sort key, id)` gives the order).
+const fn sorted(name: &'static str, ty: PropertyType) -> Property {
+    Property { name, ty, sortable: true }
+}
+
+/// Every kind's tags, as a set of lower-case labels.
+const TAGS: Property = p("tags", PropertyType::Tags);
+
+/// `tags` as a search value: none when there are none.
+fn tags(tags: &[String]) -> Option<Scalar> {
+    (!tags.is_empty()).then(|| Scalar::Tags(tags.iter().map(|t| t.to_lowercase()).collect()))
 }
 
 fn text(value: Option<&str>) -> Option<Scalar> {
@@ -45,16 +60,17 @@ fn audit<F>(record: &Record<F>, name: &str) -> Option<Scalar> {
 
 impl Searchable for CompanyFields {
     const PROPERTIES: &'static [Property] = &[
-        p("name", PropertyType::Text),
+        sorted("name", PropertyType::Text),
         p("domain", PropertyType::Text),
         p("city", PropertyType::Text),
         p("country", PropertyType::Text),
-        p("employees", PropertyType::Number),
-        p("annual_revenue", PropertyType::Number),
+        sorted("employees", PropertyType::Number),
+        sorted("annual_revenue", PropertyType::Number),
         p("annual_revenue_currency", PropertyType::Code),
         p("owner_id", PropertyType::Code),
-        p("created_at", PropertyType::Time),
-        p("updated_at", PropertyType::Time),
+        TAGS,
+        sorted("created_at", PropertyType::Time),
+        sorted("updated_at", PropertyType::Time),
     ];
 
     fn value(record: &Record<Self>, name: &str) -> Option<Scalar> {
@@ -68,6 +84,7 @@ impl Searchable for CompanyFields {
             "annual_revenue" => f.annual_revenue.as_ref().map(|a| Scalar::Number(a.amount)),
             "annual_revenue_currency" => code(f.annual_revenue.as_ref().map(|a| a.currency.code().to_owned())),
             "owner_id" => code(f.owner_id.as_ref()),
+            "tags" => tags(&f.tags),
             other => audit(record, other),
         }
     }
@@ -79,12 +96,13 @@ impl Searchable for CompanyFields {
 
 impl Searchable for PersonFields {
     const PROPERTIES: &'static [Property] = &[
-        p("name", PropertyType::Text),
-        p("email", PropertyType::Text),
+        sorted("name", PropertyType::Text),
+        sorted("email", PropertyType::Text),
         p("company_id", PropertyType::Code),
         p("owner_id", PropertyType::Code),
-        p("created_at", PropertyType::Time),
-        p("updated_at", PropertyType::Time),
+        TAGS,
+        sorted("created_at", PropertyType::Time),
+        sorted("updated_at", PropertyType::Time),
     ];
 
     fn value(record: &Record<Self>, name: &str) -> Option<Scalar> {
@@ -94,6 +112,7 @@ impl Searchable for PersonFields {
             "email" => f.primary_email().map(Scalar::Text),
             "company_id" => code(f.company_id),
             "owner_id" => code(f.owner_id.as_ref()),
+            "tags" => tags(&f.tags),
             other => audit(record, other),
         }
     }
@@ -107,20 +126,21 @@ impl Searchable for PersonFields {
 
 impl Searchable for DealFields {
     const PROPERTIES: &'static [Property] = &[
-        p("name", PropertyType::Text),
-        p("amount", PropertyType::Number),
+        sorted("name", PropertyType::Text),
+        sorted("amount", PropertyType::Number),
         p("currency", PropertyType::Code),
         p("pipeline_id", PropertyType::Code),
         p("stage_id", PropertyType::Code),
         p("status", PropertyType::Code),
         p("probability", PropertyType::Number),
-        p("expected_close_on", PropertyType::Date),
+        sorted("expected_close_on", PropertyType::Date),
         p("closed_on", PropertyType::Date),
         p("company_id", PropertyType::Code),
         p("contact_id", PropertyType::Code),
         p("owner_id", PropertyType::Code),
-        p("created_at", PropertyType::Time),
-        p("updated_at", PropertyType::Time),
+        TAGS,
+        sorted("created_at", PropertyType::Time),
+        sorted("updated_at", PropertyType::Time),
     ];
 
     fn value(record: &Record<Self>, name: &str) -> Option<Scalar> {
@@ -138,6 +158,7 @@ impl Searchable for DealFields {
             "company_id" => code(f.company_id),
             "contact_id" => code(f.contact_id),
             "owner_id" => code(f.owner_id.as_ref()),
+            "tags" => tags(&f.tags),
             other => audit(record, other),
         }
     }

@@ -22,6 +22,9 @@ pub struct Column {
     pub column: &'static str,
     /// Amounts are stored in 1/10 000 units.
     pub scaled: bool,
+    /// Whether the column may be NULL: its sort key then replaces NULL
+    /// (and the sort index is on that expression).
+    pub nullable: bool,
 }
 
 /// A statement under construction: SQL with `$n` placeholders and values.
@@ -58,6 +61,8 @@ impl Sql {
             Scalar::Number(n) => self.bind(n.to_string()),
             Scalar::Date(d) => self.bind(d.to_string()),
             Scalar::Time(t) => self.bind(*t),
+            // A record's value, never a filter's: compares with nothing.
+            Scalar::Tags(_) => "NULL".to_owned(),
         }
     }
 
@@ -65,6 +70,9 @@ impl Sql {
     fn filter(&mut self, filter: &Filter, column: Column) -> String {
         use Operator::*;
         let c = column.column;
+        if filter.property.ty == PropertyType::Tags {
+            return self.tags(filter, c);
+        }
         match filter.operator {
             HasProperty => return format!("{c} IS NOT NULL"),
             NotHasProperty => return format!("{c} IS NULL"),
@@ -103,6 +111,25 @@ impl Sql {
                 }
             }
             HasProperty | NotHasProperty => unreachable!("answered above"),
+        }
+    }
+
+    /// A tags filter on `column`, which holds the lower-case tags each
+    /// between line feeds (`\nvip\npartner\n`, empty for none; tags hold no
+    /// control characters).
+    fn tags(&mut self, filter: &Filter, column: &str) -> String {
+        use Operator::*;
+        let mut carries = |value: &Scalar| {
+            let Scalar::Text(tag) = value else { return "1 = 0".to_owned() };
+            let pattern = format!("%\n{}\n%", escape_like(tag));
+            format!("{column} LIKE {} ESCAPE '\\'", self.bind(pattern))
+        };
+        let any: Vec<String> = filter.values.iter().map(&mut carries).collect();
+        match filter.operator {
+            HasProperty => format!("{column} <> ''"),
+            NotHasProperty => format!("{column} = ''"),
+            Neq | NotIn => format!("NOT ({})", any.join(" OR ")),
+            _ => format!("({})", any.join(" OR ")),
         }
     }
 
@@ -150,13 +177,17 @@ impl Sql {
 
     /// The sort key expression of `column`: never null (numbers sort a
     /// missing value below all, texts and dates as the empty string).
-    /// Times are NOT NULL columns and stay bare, so PostgreSQL can read
-    /// them in index order instead of sorting every match.
-    pub(crate) fn sort_key(&self, ty: PropertyType, column: &str) -> String {
-        match ty {
-            PropertyType::Time => column.to_owned(),
-            PropertyType::Number => format!("COALESCE({column}, {})", i64::MIN),
-            _ => self.text(&format!("COALESCE({column}, '')")),
+    /// Each sortable property has an index on `(organization_id, this
+    /// expression, id)` (migration `…_000043`), so a page is read in index
+    /// order instead of sorting every match; the expression must stay
+    /// exactly the index's.
+    pub(crate) fn sort_key(&self, ty: PropertyType, column: Column) -> String {
+        let c = column.column;
+        match (ty, column.nullable) {
+            (PropertyType::Number | PropertyType::Time, false) => c.to_owned(),
+            (PropertyType::Number | PropertyType::Time, true) => format!("COALESCE({c}, {})", i64::MIN),
+            (_, false) => self.text(c),
+            (_, true) => self.text(&format!("COALESCE({c}, '')")),
         }
     }
 
@@ -195,7 +226,7 @@ impl Sql {
             };
             let (key, id): SearchCursor = Cursor::decode(cursor).map_err(|_| invalid())?;
             let sort = column(search.sort.property.name).ok_or_else(invalid)?;
-            let expr = self.sort_key(search.sort.property.ty, sort.column);
+            let expr = self.sort_key(search.sort.property.ty, sort);
             let key = match (search.sort.property.ty, key) {
                 (PropertyType::Number | PropertyType::Time, serde_json::Value::Number(n)) => {
                     self.bind(n.as_i64().ok_or_else(invalid)?)
@@ -206,7 +237,8 @@ impl Sql {
             };
             let id = self.bind(id);
             let after = if search.sort.ascending { ">" } else { "<" };
-            clauses.push(format!("({expr} {after} {key} OR ({expr} = {key} AND id {after} {id}))"));
+            // A row comparison, so the index bounds the scan.
+            clauses.push(format!("({expr}, id) {after} ({key}, {id})"));
         }
         Ok(clauses.join(" AND "))
     }

@@ -86,6 +86,21 @@ fn json_text(value: &impl serde::Serialize) -> Value {
     serde_json::to_string(value).unwrap_or_else(|_| "null".into()).into()
 }
 
+/// `tags` as the search column holds them: lower case, each between line
+/// feeds (`\nvip\npartner\n`), empty for none, so `LIKE '%\nvip\n%'`
+/// finds a tag exactly.
+fn tag_keys(tags: &[String]) -> Value {
+    if tags.is_empty() {
+        return String::new().into();
+    }
+    let mut keys = String::from("\n");
+    for tag in tags {
+        keys.push_str(&tag.to_lowercase());
+        keys.push('\n');
+    }
+    keys.into()
+}
+
 fn from_json<T: serde::de::DeserializeOwned>(row: &QueryResult, column: &str) -> anyhow::Result<T> {
     let text: String = get(row, column)?;
     serde_json::from_str(&text).with_context(|| format!("column `{column}` is not the JSON it should be"))
@@ -135,6 +150,7 @@ impl Table for CompanyFields {
         "links",
         "owner_id",
         "tags",
+        "tag_keys",
         "search_text",
     ];
 
@@ -153,6 +169,7 @@ impl Table for CompanyFields {
             json_text(&self.links),
             self.owner_id.as_ref().map(|o| o.as_str().to_owned()).into(),
             json_text(&self.tags),
+            tag_keys(&self.tags),
             self.search_text().into(),
         ]
     }
@@ -195,6 +212,7 @@ impl Table for PersonFields {
         "company_id",
         "owner_id",
         "tags",
+        "tag_keys",
         "search_text",
     ];
 
@@ -210,6 +228,7 @@ impl Table for PersonFields {
             self.company_id.map(|c| c.to_string()).into(),
             self.owner_id.as_ref().map(|o| o.as_str().to_owned()).into(),
             json_text(&self.tags),
+            tag_keys(&self.tags),
             self.search_text().into(),
         ]
     }
@@ -256,6 +275,7 @@ impl Table for DealFields {
         "contact_id",
         "owner_id",
         "tags",
+        "tag_keys",
         "position",
         "name_key",
         "search_text",
@@ -278,6 +298,7 @@ impl Table for DealFields {
             self.contact_id.map(|c| c.to_string()).into(),
             self.owner_id.as_ref().map(|o| o.as_str().to_owned()).into(),
             json_text(&self.tags),
+            tag_keys(&self.tags),
             self.position.into(),
             crate::model::fields::name_key(&self.name).into(),
             self.search_text().into(),
