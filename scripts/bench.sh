@@ -177,6 +177,15 @@ print(token["token"], order_id, cookie, invoice_id, org)
 PY
   )
   local auth="Bearer $token"
+  # The database's own ceiling for the order read: pgbench sending the same
+  # join (order and lines, by organization and id) as a prepared statement,
+  # as the server's driver does, with the same client count.
+  cat >"$WORK/order-read.sql" <<SQL
+SELECT o.*, l.* FROM orders o LEFT JOIN order_lines l ON l.order_id = o.id
+ WHERE o.organization_id = '$org' AND o.id = '$order_id' ORDER BY o.id, l.position;
+SQL
+  pgbench -n -M prepared -f "$WORK/order-read.sql" -c "$CONNECTIONS" -j 2 -T "${DURATION%s}" "${ADMIN_URL%/*}/$DB" 2>&1 |
+    awk -v s="$setup" '/^tps/ {print "floor", s, $3; exit}'
   sleep "$STATS_SETTLE" # the set-up's own transactions are counted before the first run
   export BENCH_AUTH="$auth" BENCH_RUN="$(date +%s)$setup"
   run "$setup" healthz "http://$ADDR/healthz"
@@ -275,6 +284,8 @@ PGBENCH_TPS=$(echo "$RESULTS" | awk '$1=="row" && $3=="pgbench_S" {print $4}')
   echo
   echo "Ceilings in the same run: \`pgbench -S\` (one-row select, $CONNECTIONS clients): **$PGBENCH_TPS tps**; each setup's \`/healthz\`."
   echo "The single-document reads (get_order, get_invoice, get_deal, get_session) are compared with pgbench, everything else with /healthz."
+  echo "$RESULTS" | awk '$1=="floor" {printf "The order read'"'"'s database floor, %s: **%s tps** (pgbench -M prepared sending get_order'"'"'s own join, same clients).  \n", $2, $3}'
+  echo "See [docs/performance.md](../docs/performance.md) for where a request's time goes."
   echo "CPU = the server's user+system time per request (µs); statements = SQL statements the server sent per request;"
   echo "transactions = PostgreSQL's committed+rolled-back transactions per request (pg_stat_database; for
   get_session_flooded they include the sign-ins')."
