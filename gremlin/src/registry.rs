@@ -16,6 +16,8 @@ pub const DOMAINS: &[&Domain] = &[
     &gremlin_invoices::DOMAIN,
     #[cfg(feature = "crm")]
     &gremlin_crm::DOMAIN,
+    #[cfg(feature = "leave")]
+    &gremlin_leave::DOMAIN,
     #[cfg(feature = "toy-domain")]
     &crate::toy::DOMAIN,
 ];

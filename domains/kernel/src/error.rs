@@ -59,6 +59,16 @@ pub enum DomainError {
         /// One entry per offending field.
         errors: Vec<FieldError>,
     },
+    /// The request is well-formed but breaks a business rule (422, type
+    /// `urn:gremlin:problem:rule`): the problem names the rule, so a
+    /// client can tell "not enough balance" from "overlaps another".
+    #[error("{detail}")]
+    Rule {
+        /// The rule's stable name (`insufficient_balance`).
+        rule: String,
+        /// What broke it and what would pass.
+        detail: String,
+    },
     /// `If-Match` names a stale version (412).
     #[error("precondition failed: {detail}")]
     PreconditionFailed {
@@ -106,7 +116,7 @@ impl DomainError {
             Self::Forbidden { .. } => 403,
             Self::NotFound { .. } => 404,
             Self::Conflict { .. } | Self::Duplicate { .. } => 409,
-            Self::Invalid { .. } => 422,
+            Self::Invalid { .. } | Self::Rule { .. } => 422,
             Self::PreconditionFailed { .. } => 412,
             Self::PreconditionRequired { .. } => 428,
             Self::RateLimited { .. } => 429,

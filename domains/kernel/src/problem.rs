@@ -36,6 +36,11 @@ pub struct Problem {
     #[oai(skip_serializing_if_is_none)]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub existing_ids: Option<Vec<String>>,
+    /// The business rule a request broke (type `urn:gremlin:problem:rule`),
+    /// a stable name such as `insufficient_balance`.
+    #[oai(skip_serializing_if_is_none)]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub rule: Option<String>,
 }
 
 /// One invalid field of a validation problem.
@@ -59,6 +64,7 @@ impl Problem {
             instance: None,
             errors: None,
             existing_ids: None,
+            rule: None,
         }
     }
 }
@@ -100,6 +106,11 @@ impl From<&DomainError> for Problem {
             problem.errors = Some(
                 errors.iter().map(|e| ProblemField { field: e.field.clone(), message: e.message.clone() }).collect(),
             );
+        }
+        if let DomainError::Rule { rule, .. } = err {
+            problem.problem_type = "urn:gremlin:problem:rule".to_owned();
+            problem.title = "Rule not met".to_owned();
+            problem.rule = Some(rule.clone());
         }
         if let DomainError::Duplicate { existing, .. } = err {
             problem.problem_type = "urn:gremlin:problem:duplicate".to_owned();
@@ -160,7 +171,7 @@ impl From<DomainError> for ProblemResponse {
             DomainError::Forbidden { .. } => Self::Forbidden(problem),
             DomainError::NotFound { .. } => Self::NotFound(problem),
             DomainError::Conflict { .. } | DomainError::Duplicate { .. } => Self::Conflict(problem),
-            DomainError::Invalid { .. } => Self::Invalid(problem),
+            DomainError::Invalid { .. } | DomainError::Rule { .. } => Self::Invalid(problem),
             DomainError::PreconditionFailed { .. } => Self::PreconditionFailed(problem),
             DomainError::PreconditionRequired { .. } => Self::PreconditionRequired(problem),
             DomainError::RateLimited { retry_after_secs } => Self::RateLimited(problem, retry_after_secs),
@@ -193,6 +204,7 @@ mod tests {
             (DomainError::Conflict { detail: "x".into() }, 409, "conflict"),
             (DomainError::Duplicate { detail: "x".into(), existing: vec!["a".into()] }, 409, "duplicate"),
             (DomainError::invalid("name", "too long"), 422, "validation"),
+            (DomainError::Rule { rule: "overlap".into(), detail: "x".into() }, 422, "rule"),
             (DomainError::PreconditionFailed { detail: "x".into() }, 412, "precondition-failed"),
             (DomainError::PreconditionRequired { detail: "x".into() }, 428, "precondition-required"),
             (DomainError::RateLimited { retry_after_secs: 3 }, 429, "rate-limited"),

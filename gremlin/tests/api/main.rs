@@ -34,6 +34,8 @@ mod identity_organizations;
 mod invoices_api;
 #[cfg(feature = "invoices")]
 mod invoices_store;
+#[cfg(all(feature = "leave", feature = "identity"))]
+mod leave_api;
 mod limits;
 #[cfg(feature = "identity")]
 mod mail;

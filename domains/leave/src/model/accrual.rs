@@ -8,8 +8,9 @@
 //! Rounding never drifts, and a month re-run computes the same entry.
 
 use rust_decimal::{Decimal, RoundingStrategy};
-use time::{Date, Duration};
+use time::Date;
 
+use super::days::shift;
 use super::leave_type::{Accrual, LeavePolicy};
 
 /// The first day of `date`'s month.
@@ -24,7 +25,7 @@ pub fn month_end(date: Date) -> Date {
 }
 
 fn next_month(date: Date) -> Date {
-    month_end(date) + Duration::days(1)
+    shift(month_end(date), 1)
 }
 
 /// `value` rounded to the nearest multiple of `step`, halves up.
@@ -58,7 +59,7 @@ pub fn earned_through(accrual: &Accrual, period: (Date, Date), started_on: Optio
 /// The accrual entry for `month` (any day of it): what was earned through
 /// it less what was earned through the month before.
 pub fn earned_in(accrual: &Accrual, period: (Date, Date), started_on: Option<Date>, month: Date) -> Decimal {
-    let before = month_start(month) - Duration::days(1);
+    let before = shift(month_start(month), -1);
     earned_through(accrual, period, started_on, month) - earned_through(accrual, period, started_on, before)
 }
 
@@ -84,7 +85,7 @@ pub fn rollover(policy: &LeavePolicy, unused: Decimal, next_from: Date) -> Rollo
     let cap = if policy.carries_forward() { policy.carry_forward_cap.unwrap_or_default() } else { Decimal::ZERO };
     let carried = unused.min(cap);
     let carried_expire_on = (carried > Decimal::ZERO)
-        .then(|| policy.carry_forward_expiry_days.map(|d| next_from + Duration::days(i64::from(d))))
+        .then(|| policy.carry_forward_expiry_days.map(|d| shift(next_from, i64::from(d))))
         .flatten();
     Rollover { carried, carried_expire_on, lapsed: unused - carried }
 }
@@ -94,7 +95,7 @@ mod tests {
     use proptest::prelude::*;
     use time::macros::date;
 
-    use time::Month;
+    use time::{Duration, Month};
 
     use super::*;
     use crate::model::leave_type::Unit;

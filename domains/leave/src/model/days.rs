@@ -10,6 +10,12 @@ use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 use time::{Date, Duration, Weekday};
 
+/// `date` moved by `days`, held at the calendar's ends instead of
+/// overflowing.
+pub fn shift(date: Date, days: i64) -> Date {
+    date.checked_add(Duration::days(days)).unwrap_or(if days < 0 { Date::MIN } else { Date::MAX })
+}
+
 /// Longest request, in calendar days.
 pub const MAX_SPAN_DAYS: i64 = 366;
 
@@ -109,6 +115,18 @@ impl WorkingWeek {
         self.0 & (1 << day.number_days_from_monday()) != 0
     }
 
+    /// As stored: the working days' lower-case English names, comma
+    /// separated, Monday first (`monday,tuesday,wednesday,thursday,friday`).
+    pub fn as_text(self) -> String {
+        self.days().into_iter().map(weekday_name).collect::<Vec<_>>().join(",")
+    }
+
+    /// A stored week; `None` when a name is unknown or none is given.
+    pub fn parse(text: &str) -> Option<Self> {
+        let days: Option<Vec<Weekday>> = text.split(',').map(|d| parse_weekday(d.trim())).collect();
+        Self::of(&days?)
+    }
+
     /// The working days, Monday first.
     pub fn days(self) -> Vec<Weekday> {
         let mut day = Weekday::Monday;
@@ -121,6 +139,31 @@ impl WorkingWeek {
         }
         days
     }
+}
+
+/// `day`'s lower-case English name (`monday`).
+pub fn weekday_name(day: Weekday) -> &'static str {
+    match day {
+        Weekday::Monday => "monday",
+        Weekday::Tuesday => "tuesday",
+        Weekday::Wednesday => "wednesday",
+        Weekday::Thursday => "thursday",
+        Weekday::Friday => "friday",
+        Weekday::Saturday => "saturday",
+        Weekday::Sunday => "sunday",
+    }
+}
+
+/// The weekday named `name` (lower-case English).
+pub fn parse_weekday(name: &str) -> Option<Weekday> {
+    let mut day = Weekday::Monday;
+    for _ in 0..7 {
+        if weekday_name(day) == name {
+            return Some(day);
+        }
+        day = day.next();
+    }
+    None
 }
 
 /// One holiday of a calendar.
@@ -273,7 +316,7 @@ impl Span {
             return false;
         }
         let gap = (later.from - self.to).whole_days() - 1;
-        gap <= MAX_SPAN_DAYS && (1..=gap).all(|d| schedule.working(self.to + Duration::days(d)) == Halves::NONE)
+        gap <= MAX_SPAN_DAYS && (1..=gap).all(|d| schedule.working(shift(self.to, d)) == Halves::NONE)
     }
 }
 
@@ -311,6 +354,16 @@ mod tests {
         assert_eq!(eve.days(&s, false), Decimal::new(5, 1));
         // A weekend alone takes nothing.
         assert_eq!(Span::whole(date!(2026 - 12 - 05), date!(2026 - 12 - 06)).unwrap().days(&s, false), Decimal::ZERO);
+    }
+
+    #[test]
+    fn a_week_is_stored_as_day_names() {
+        assert_eq!(WorkingWeek::default().as_text(), "monday,tuesday,wednesday,thursday,friday");
+        let week = WorkingWeek::parse("sunday,monday").unwrap();
+        assert!(week.works(Weekday::Sunday) && !week.works(Weekday::Friday));
+        assert_eq!(WorkingWeek::parse(&week.as_text()), Some(week));
+        assert_eq!(WorkingWeek::parse("funday"), None);
+        assert_eq!(WorkingWeek::parse(""), None);
     }
 
     #[test]

@@ -5,9 +5,9 @@
 //! Only the dates of the asked year are kept; anything else in the file
 //! (time zones, alarms, other components) is skipped.
 
-use time::{Date, Duration};
+use time::Date;
 
-use super::days::Holiday;
+use super::days::{Holiday, shift};
 
 /// Most holidays one import keeps.
 pub const MAX_HOLIDAYS: usize = 400;
@@ -36,7 +36,7 @@ pub fn holidays(text: &str, year: i32) -> Result<Vec<Holiday>, IcalError> {
                 let Some((Some(start), end, summary)) = event.take() else {
                     return Err(IcalError("an event without a DTSTART date".into()));
                 };
-                let end = end.filter(|e| *e > start).unwrap_or(start + Duration::days(1));
+                let end = end.filter(|e| *e > start).unwrap_or(shift(start, 1));
                 let mut day = start;
                 while day < end && (end - start).whole_days() <= 366 {
                     if day.year() == year && !found.iter().any(|h| h.date == day) {
@@ -46,7 +46,10 @@ pub fn holidays(text: &str, year: i32) -> Result<Vec<Holiday>, IcalError> {
                             return Err(IcalError(format!("more than {MAX_HOLIDAYS} holidays in {year}")));
                         }
                     }
-                    day += Duration::days(1);
+                    match day.next_day() {
+                        Some(next) => day = next,
+                        None => break,
+                    }
                 }
             }
             ("DTSTART", v) => {

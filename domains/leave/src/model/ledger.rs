@@ -14,7 +14,9 @@
 
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
-use time::{Date, Duration};
+use time::Date;
+
+use super::days::shift;
 use uuid::Uuid;
 
 /// What an entry records.
@@ -128,7 +130,7 @@ pub fn balance(entries: &[Entry], pending: Decimal, day: Date) -> Balance {
     }
     // Carried days whose date has passed lapse even before the roll-over
     // job writes their expiry entry.
-    let soon = day + Duration::days(EXPIRING_SOON_DAYS);
+    let soon = shift(day, EXPIRING_SOON_DAYS);
     for carry in entries.iter().filter(|e| e.kind == EntryKind::CarryForward && e.on <= day) {
         let Some(expires_on) = carry.expires_on else { continue };
         let written = entries.iter().any(|e| e.kind == EntryKind::Expiry && e.closes == Some(carry.id));
@@ -154,6 +156,7 @@ pub fn unused_carry(carry: &Entry, entries: &[Entry]) -> Decimal {
 #[cfg(test)]
 mod tests {
     use proptest::prelude::*;
+    use time::Duration;
     use time::macros::date;
 
     use super::*;

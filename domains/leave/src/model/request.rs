@@ -3,9 +3,9 @@
 
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
-use time::{Date, Duration};
+use time::Date;
 
-use super::days::{Schedule, Span};
+use super::days::{Schedule, Span, shift};
 use super::leave_type::LeavePolicy;
 use super::ledger::Balance;
 
@@ -146,20 +146,15 @@ pub fn check(span: &Span, cx: &Context<'_>) -> Result<Decimal, Refusal> {
             format!("{} to {} holds no working day of the employee", span.from, span.to),
         ));
     }
-    let notice = Duration::days(i64::from(policy.min_notice_days));
-    if span.from < cx.today + notice {
+    let earliest = shift(cx.today, i64::from(policy.min_notice_days));
+    if span.from < earliest {
         return Err(refuse(
             Rule::Notice,
-            format!(
-                "{} needs {} days' notice: start on {} or later",
-                policy.name,
-                policy.min_notice_days,
-                cx.today + notice
-            ),
+            format!("{} needs {} days' notice: start on {} or later", policy.name, policy.min_notice_days, earliest),
         ));
     }
     if let Some(started) = cx.started_on {
-        let eligible = started + Duration::days(i64::from(policy.applicable_after_days));
+        let eligible = shift(started, i64::from(policy.applicable_after_days));
         if span.from < eligible {
             return Err(refuse(Rule::NotYetEligible, format!("{} can be taken from {eligible}", policy.name)));
         }

@@ -1,0 +1,13 @@
+//! The leave tables, recorded in `gremlin_migrations_leave`. Days are
+//! integers of 1/100 day (`*_e2`) so sums are exact on both backends;
+//! dates are `YYYY-MM-DD` text (they sort as dates); times are
+//! microseconds since the epoch; a leave type's policy is JSON text.
+
+use sea_orm_migration::MigrationTrait;
+
+mod m20261202_000050_leave_create_tables;
+
+/// The leave migrations, oldest first.
+pub fn migrations() -> Vec<Box<dyn MigrationTrait>> {
+    vec![Box::new(m20261202_000050_leave_create_tables::Migration)]
+}

@@ -1,0 +1,126 @@
+//! What leave management keeps, as the store reads and writes it: leave
+//! types, employees' profiles, allocations, requests and ledger lines.
+
+use gremlin_kernel::UserId;
+use rust_decimal::Decimal;
+use time::{Date, OffsetDateTime};
+use uuid::Uuid;
+
+use crate::model::{Entry, LeavePolicy, Span, Status, WorkingWeek};
+
+/// A leave type of an organization.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LeaveType {
+    /// Its id (UUIDv7).
+    pub id: Uuid,
+    /// Its policy.
+    pub policy: LeavePolicy,
+    /// Who changed it last, and when.
+    pub updated_by: UserId,
+    /// When.
+    pub updated_at: OffsetDateTime,
+    /// Starts at 1 and grows with every change (the ETag).
+    pub version: i64,
+}
+
+/// A member's leave profile. A member without a stored one has the
+/// default: no approver, Monday to Friday, start unknown, open.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Profile {
+    /// The member.
+    pub user_id: UserId,
+    /// Who decides their requests (besides members with `leave:manage`).
+    pub approver_id: Option<UserId>,
+    /// Their working week.
+    pub week: WorkingWeek,
+    /// Their first day of employment.
+    pub started_on: Option<Date>,
+    /// When it was closed (they left the organization): no new requests.
+    pub closed_at: Option<OffsetDateTime>,
+    /// 0 until first stored, then grows with every change.
+    pub version: i64,
+}
+
+impl Profile {
+    /// The default profile of `user_id`, not stored yet.
+    pub fn new(user_id: UserId) -> Self {
+        Self { user_id, approver_id: None, week: WorkingWeek::default(), started_on: None, closed_at: None, version: 0 }
+    }
+}
+
+/// Days granted to a member of one type for a period.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Allocation {
+    /// Its id.
+    pub id: Uuid,
+    /// The member.
+    pub user_id: UserId,
+    /// The type.
+    pub leave_type_id: Uuid,
+    /// First day of the period.
+    pub from: Date,
+    /// Last day.
+    pub to: Date,
+    /// Days granted.
+    pub days: Decimal,
+    /// Why, for the ledger.
+    pub note: Option<String>,
+    /// Who granted them.
+    pub created_by: UserId,
+    /// When.
+    pub created_at: OffsetDateTime,
+}
+
+/// A leave request.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Request {
+    /// Its id.
+    pub id: Uuid,
+    /// The member on leave.
+    pub user_id: UserId,
+    /// The type.
+    pub leave_type_id: Uuid,
+    /// Its dates and half days.
+    pub span: Span,
+    /// The days it takes (computed when asked).
+    pub days: Decimal,
+    /// Why, in the employee's words.
+    pub reason: Option<String>,
+    /// Where it is.
+    pub status: Status,
+    /// Who decided or cancelled it.
+    pub decided_by: Option<UserId>,
+    /// When.
+    pub decided_at: Option<OffsetDateTime>,
+    /// The approver's note.
+    pub decision_note: Option<String>,
+    /// Who asked (the member, or a manager for them).
+    pub created_by: UserId,
+    /// When.
+    pub created_at: OffsetDateTime,
+    /// Last change.
+    pub updated_at: OffsetDateTime,
+    /// Starts at 1 and grows with every change (the ETag).
+    pub version: i64,
+}
+
+/// A ledger entry with whose and what it is about.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LedgerLine {
+    /// The entry.
+    pub entry: Entry,
+    /// The member.
+    pub user_id: UserId,
+    /// The type.
+    pub leave_type_id: Uuid,
+    /// The request it records, if any.
+    pub request_id: Option<Uuid>,
+    /// The allocation it records, if any.
+    pub allocation_id: Option<Uuid>,
+    /// Why.
+    pub note: Option<String>,
+    /// Who wrote it.
+    pub created_by: UserId,
+    /// When.
+    pub created_at: OffsetDateTime,
+}
