@@ -18,10 +18,8 @@ build:
 test: services
 ifeq ($(NEXTEST),yes)
 	$(CARGO) nextest run --workspace --locked --no-fail-fast
-	$(CARGO) nextest run -p gremlin --locked --no-fail-fast --features leave --test api leave_api::
 else
 	$(CARGO) test --workspace --locked --no-fail-fast
-	$(CARGO) test -p gremlin --locked --no-fail-fast --features leave --test api leave_api::
 endif
 
 lint:

@@ -16,7 +16,9 @@
 #   serializes them), search_companies (a filter group over 10 000 CRM
 #   companies), search_companies_text (a free-text query over them),
 #   get_deal, move_deal (each request a different deal to the top of one
-#   stage: moves into a stage serialize), get_session (session cookie), and
+#   stage: moves into a stage serialize), leave_balances (a member's
+#   balances: the ledger summed per type), leave_team_calendar (a month of
+#   who is away), get_session (session cookie), and
 #   get_session_flooded (the same while 4 more connections sign in).
 # Per scenario: requests/s, p50, p99, the server's CPU time per request
 # (utime+stime from /proc), SQL statements per request (the server's own
@@ -247,6 +249,35 @@ SQL
   # get_deal read the first deal; the moves start after it.
   sed -i 1d "$BENCH_DEALS"
   run "$setup" move_deal -s "$ROOT/bench/move-deal.lua" "http://$ADDR"
+  # Leave: two types (one approved at once), 25 days of each for the year,
+  # 20 one-day requests (half pending, half approved), then a member's
+  # balances (ledger summed per type) and a month of the team calendar.
+  python3 - "$ADDR" "$auth" <<'PY'
+import datetime, json, sys, urllib.request
+base, auth = f"http://{sys.argv[1]}", sys.argv[2]
+def call(method, path, body, key):
+    req = urllib.request.Request(base + path, method=method, data=json.dumps(body).encode())
+    headers = {"content-type": "application/json", "authorization": auth, "idempotency-key": key}
+    for k, v in headers.items():
+        req.add_header(k, v)
+    with urllib.request.urlopen(req) as resp:
+        return json.loads(resp.read())
+year = datetime.date.today().year + 1
+kinds = [call("POST", "/api/leave/types", {"name": name, "requires_approval": approval}, f"bench-type-{name}")
+         for name, approval in (("Annual", True), ("Training", False))]
+me = json.loads(urllib.request.urlopen(urllib.request.Request(base + "/api/leave/members/me/profile", headers={"authorization": auth})).read())["user_id"]
+for kind in kinds:
+    grant = {"user_id": me, "leave_type_id": kind["id"], "from": f"{year}-01-01", "to": f"{year}-12-31", "days": "25"}
+    call("POST", "/api/leave/allocations", grant, f"bench-alloc-{kind['id']}")
+day = datetime.date.fromisocalendar(year, 2, 1)
+for i in range(20):
+    d = day + datetime.timedelta(weeks=i)
+    ask = {"leave_type_id": kinds[i % 2]["id"], "from": d.isoformat(), "to": d.isoformat()}
+    call("POST", "/api/leave/requests", ask, f"bench-req-{i}")
+PY
+  local year=$(( $(date +%Y) + 1 ))
+  run "$setup" leave_balances -H "authorization: $auth" "http://$ADDR/api/leave/members/me/balances?as_of=$year-06-30"
+  run "$setup" leave_team_calendar -H "authorization: $auth" "http://$ADDR/api/leave/calendar?from=$year-03-01&to=$year-03-31"
   run "$setup" get_session -H "cookie: $cookie" "http://$ADDR/api/auth/get-session"
   # The same read while sign-ins flood the password hashers beside it.
   local flood_secs=$(( ${DURATION%s} + 2 ))

@@ -4,7 +4,8 @@ Usage: fixtures.py ADDR OUT.json. Creates, through the API of the server at
 ADDR: the owner of organization "acme", a member of it, and the owner of
 organization "globex"; in acme, orders in several states and invoices with
 a payment and a credit note, CRM companies (one in the trash) and people,
-every customer and record name carrying MARKER. Writes
+a leave type, calendar, allocation and request, every customer and record
+name carrying MARKER. Writes
 their ids to OUT.json (see hooks.py) and prints, on one line: the owner's
 JWT, acme's id, the member's JWT, globex's owner's JWT, globex's id.
 """
@@ -108,8 +109,29 @@ for i in range(2):
     person = call("POST", "/api/crm/people", person, owner_jwt, {"idempotency-key": f"fx-person-{i}"})[1]
     fixtures["people"].append(person["id"])
 
+# Leave: a type, a default calendar with a holiday, 10 days for the member
+# next year and a pending request of theirs.
+import datetime  # noqa: E402
+
+year = datetime.date.today().year + 1
+leave_type = call("POST", "/api/leave/types", {"name": f"{MARKER} Annual"}, owner_jwt,
+                  {"idempotency-key": "fx-leave-type"})[1]
+calendar = {"name": f"{MARKER} Calendar", "is_default": True,
+            "holidays": [{"date": f"{year}-01-01", "name": f"{MARKER} New Year"}]}
+calendar = call("POST", "/api/leave/calendars", calendar, owner_jwt, {"idempotency-key": "fx-leave-calendar"})[1]
+member_id = call("GET", "/api/leave/members/me/profile", auth=member_jwt)[1]["user_id"]
+grant = {"user_id": member_id, "leave_type_id": leave_type["id"], "from": f"{year}-01-01", "to": f"{year}-12-31",
+         "days": "10"}
+call("POST", "/api/leave/allocations", grant, owner_jwt, {"idempotency-key": "fx-leave-grant"})
+monday = datetime.date.fromisocalendar(year, 10, 1)
+ask = {"leave_type_id": leave_type["id"], "from": monday.isoformat(), "to": monday.isoformat(), "reason": MARKER}
+leave_request = call("POST", "/api/leave/requests", ask, member_jwt, {"idempotency-key": "fx-leave-request"})[1]
+fixtures.update({"leave_types": [leave_type["id"]], "leave_calendars": [calendar["id"]],
+                 "leave_requests": [leave_request["id"]], "leave_members": [member_id]})
+
 fixtures["all_ids"] = sorted(
-    {v for k in ("orders", "invoices", "payments", "credit_notes", "companies", "people") for v in fixtures[k]}
+    {v for k in ("orders", "invoices", "payments", "credit_notes", "companies", "people", "leave_types",
+                 "leave_calendars", "leave_requests", "leave_members") for v in fixtures[k]}
 )
 with open(sys.argv[2], "w", encoding="utf-8") as f:
     json.dump(fixtures, f, indent=2)

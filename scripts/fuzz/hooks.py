@@ -36,6 +36,10 @@ SOURCES = [
     ("/api/credit-notes/", "id", "credit_notes"),
     ("/api/crm/companies/", "id", "companies"),
     ("/api/crm/people/", "id", "people"),
+    ("/api/leave/types/", "id", "leave_types"),
+    ("/api/leave/calendars/", "id", "leave_calendars"),
+    ("/api/leave/requests/", "id", "leave_requests"),
+    ("/api/leave/members/", "user_id", "leave_members"),
 ]
 
 

@@ -4,11 +4,15 @@
 //! `If-Match` on every change. `me` stands for the caller wherever a
 //! member's id goes in a path.
 
+mod calendars;
 mod dto;
+mod jobs;
 mod members;
 mod requests;
 mod types;
 
+pub use calendars::CalendarsApi;
+pub use jobs::JobsApi;
 pub use members::MembersApi;
 pub use requests::RequestsApi;
 pub use types::TypesApi;
@@ -17,11 +21,11 @@ use gremlin_kernel::http::{Caller, Idempotency, Resource};
 use gremlin_kernel::{DomainError, UserId};
 use uuid::Uuid;
 
-use crate::ports::{Allocation, LeaveType, Request};
+use crate::ports::{Allocation, Calendar, LeaveType, Request};
 use crate::service::LeaveService;
 
 /// Every leave API, as one: what the domain registers and routes.
-pub type Apis = (TypesApi, MembersApi, RequestsApi);
+pub type Apis = (TypesApi, MembersApi, RequestsApi, CalendarsApi, JobsApi);
 
 /// The leave APIs over `service`, keeping `Idempotency-Key` records in
 /// `idempotency`.
@@ -29,7 +33,9 @@ pub fn apis(service: LeaveService, idempotency: Idempotency) -> Apis {
     (
         TypesApi { service: service.clone(), idempotency: idempotency.clone() },
         MembersApi { service: service.clone(), idempotency: idempotency.clone() },
-        RequestsApi { service, idempotency },
+        RequestsApi { service: service.clone(), idempotency: idempotency.clone() },
+        CalendarsApi { service: service.clone(), idempotency: idempotency.clone() },
+        JobsApi { service, idempotency },
     )
 }
 
@@ -64,5 +70,21 @@ impl Resource for Request {
 
     fn resource_id(&self) -> String {
         self.id.to_string()
+    }
+}
+
+impl Resource for Calendar {
+    const KIND: &'static str = "holiday calendar";
+
+    fn resource_id(&self) -> String {
+        self.id.to_string()
+    }
+}
+
+impl Resource for crate::ports::LedgerLine {
+    const KIND: &'static str = "ledger entry";
+
+    fn resource_id(&self) -> String {
+        self.entry.id.to_string()
     }
 }

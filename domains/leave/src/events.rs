@@ -12,7 +12,7 @@ use crate::ports::{Allocation, Request};
 
 /// `data` of every `leave.request.*` event.
 #[derive(Debug, Clone, PartialEq, Object)]
-#[oai(skip_serializing_if_is_none)]
+#[oai(rename = "LeaveRequestEventData", skip_serializing_if_is_none)]
 pub struct RequestEventData {
     /// The request.
     pub request_id: uuid::Uuid,
@@ -40,6 +40,7 @@ pub struct RequestEventData {
 
 /// `data` of `leave.allocation.granted`.
 #[derive(Debug, Clone, PartialEq, Object)]
+#[oai(rename = "LeaveAllocationEventData")]
 pub struct AllocationEventData {
     /// The allocation.
     pub allocation_id: uuid::Uuid,
@@ -57,6 +58,7 @@ pub struct AllocationEventData {
 
 /// `data` of `leave.type.created` and `leave.type.updated`.
 #[derive(Debug, Clone, PartialEq, Object)]
+#[oai(rename = "LeaveTypeEventData")]
 pub struct TypeEventData {
     /// The type.
     pub leave_type_id: uuid::Uuid,
@@ -99,6 +101,7 @@ pub const MEMBERS_CONSUMER: &str = "leave-members-leaving";
 
 /// `identity.member.*` data, as leave reads it.
 #[derive(Debug, Clone, Object)]
+#[oai(rename = "LeaveMemberRemovedData")]
 pub struct MemberRemovedData {
     /// The organization.
     pub organization_id: String,

@@ -6,8 +6,12 @@
 use sea_orm_migration::MigrationTrait;
 
 mod m20261202_000050_leave_create_tables;
+mod m20261202_000051_leave_calendars;
 
 /// The leave migrations, oldest first.
 pub fn migrations() -> Vec<Box<dyn MigrationTrait>> {
-    vec![Box::new(m20261202_000050_leave_create_tables::Migration)]
+    vec![
+        Box::new(m20261202_000050_leave_create_tables::Migration),
+        Box::new(m20261202_000051_leave_calendars::Migration),
+    ]
 }

@@ -6,7 +6,7 @@ use rust_decimal::Decimal;
 use time::{Date, OffsetDateTime};
 use uuid::Uuid;
 
-use crate::model::{Entry, LeavePolicy, Span, Status, WorkingWeek};
+use crate::model::{Entry, Holiday, LeavePolicy, Span, Status, WorkingWeek};
 
 /// A leave type of an organization.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -35,6 +35,8 @@ pub struct Profile {
     pub week: WorkingWeek,
     /// Their first day of employment.
     pub started_on: Option<Date>,
+    /// Their holiday calendar; `None`: the organization's default.
+    pub calendar_id: Option<Uuid>,
     /// When it was closed (they left the organization): no new requests.
     pub closed_at: Option<OffsetDateTime>,
     /// 0 until first stored, then grows with every change.
@@ -44,7 +46,15 @@ pub struct Profile {
 impl Profile {
     /// The default profile of `user_id`, not stored yet.
     pub fn new(user_id: UserId) -> Self {
-        Self { user_id, approver_id: None, week: WorkingWeek::default(), started_on: None, closed_at: None, version: 0 }
+        Self {
+            user_id,
+            approver_id: None,
+            week: WorkingWeek::default(),
+            started_on: None,
+            calendar_id: None,
+            closed_at: None,
+            version: 0,
+        }
     }
 }
 
@@ -123,4 +133,24 @@ pub struct LedgerLine {
     pub created_by: UserId,
     /// When.
     pub created_at: OffsetDateTime,
+}
+
+/// A holiday calendar of an organization.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Calendar {
+    /// Its id.
+    pub id: Uuid,
+    /// Its name (`Germany — Berlin`), unique in the organization without case.
+    pub name: String,
+    /// Whether members without a calendar of their own follow it (one per
+    /// organization at most).
+    pub is_default: bool,
+    /// Its holidays, by date (one per date).
+    pub holidays: Vec<Holiday>,
+    /// Who changed it last.
+    pub updated_by: UserId,
+    /// When.
+    pub updated_at: OffsetDateTime,
+    /// Starts at 1 and grows with every change (the ETag).
+    pub version: i64,
 }

@@ -7,6 +7,10 @@
 //! the member named as someone's approver also sees (and decides) theirs;
 //! `leave:manage` sees and does everything.
 
+mod jobs;
+
+pub use jobs::JobRun;
+
 use std::sync::Arc;
 
 use gremlin_kernel::inbox::HandledEvent;
@@ -17,9 +21,11 @@ use uuid::Uuid;
 
 use crate::events::{self, for_status, request_event};
 use crate::model::request::{self, Actor, Context, Denied, Neighbour};
-use crate::model::{Entry, EntryKind, LeavePolicy, Schedule, Span, Status, WorkingWeek, balance, ledger};
+use crate::model::{
+    Entry, EntryKind, Holiday, Holidays, LeavePolicy, Schedule, Span, Status, WorkingWeek, balance, ical, ledger,
+};
 use crate::permissions;
-use crate::ports::{Allocation, LeaveType, LedgerLine, Profile, Request};
+use crate::ports::{Allocation, Calendar, LeaveType, LedgerLine, Profile, Request};
 use crate::store::{Change, RequestFilter, Snapshot, SqlLeave, now};
 
 /// Most days one allocation grants.
@@ -54,6 +60,75 @@ pub struct ProfileChange {
     pub week: WorkingWeek,
     /// Their first day of employment.
     pub started_on: Option<Date>,
+    /// Their holiday calendar; `None`: the organization's default.
+    pub calendar_id: Option<Uuid>,
+}
+
+/// A calendar as sent: its name, whether it is the default, its holidays.
+#[derive(Debug, Clone)]
+pub struct CalendarInput {
+    /// 1-100 characters.
+    pub name: String,
+    /// Members without a calendar of their own follow it.
+    pub is_default: bool,
+    /// At most 400 a year, one per date.
+    pub holidays: Vec<Holiday>,
+}
+
+/// What the team calendar shows from one day to another.
+#[derive(Debug, Clone)]
+pub struct TeamCalendar {
+    /// Pending and approved requests overlapping the days (at most 2 000).
+    pub requests: Vec<Request>,
+    /// Whether more requests overlap than were returned.
+    pub truncated: bool,
+    /// The organization's default holidays in the days.
+    pub holidays: Vec<Holiday>,
+}
+
+/// Most holidays a calendar holds.
+pub const MAX_HOLIDAYS: usize = 4000;
+/// Most requests the team calendar returns.
+pub const MAX_TEAM_REQUESTS: u32 = 2000;
+
+/// A free text (a reason, a note): trimmed, empty is none, at most `max`
+/// characters, line breaks and tabs allowed but no other control
+/// characters.
+fn free_text(value: Option<String>, field: &str, max: usize) -> Result<Option<String>, DomainError> {
+    let Some(text) = value.map(|v| v.trim().to_owned()).filter(|v| !v.is_empty()) else { return Ok(None) };
+    if text.chars().count() > max {
+        return Err(DomainError::invalid(field, format!("at most {max} characters")));
+    }
+    if text.chars().any(|c| c.is_control() && !matches!(c, '\n' | '\r' | '\t')) {
+        return Err(DomainError::invalid(field, "no control characters but line breaks and tabs"));
+    }
+    Ok(Some(text))
+}
+
+fn checked_name(name: &str, field: &str) -> Result<String, DomainError> {
+    let name = name.trim();
+    if name.is_empty() || name.chars().count() > 100 || name.chars().any(char::is_control) {
+        return Err(DomainError::invalid(field, "1 to 100 characters, no control characters"));
+    }
+    Ok(name.to_owned())
+}
+
+fn checked_holidays(mut holidays: Vec<Holiday>) -> Result<Vec<Holiday>, DomainError> {
+    if holidays.len() > MAX_HOLIDAYS {
+        return Err(DomainError::invalid("holidays", format!("at most {MAX_HOLIDAYS}")));
+    }
+    holidays.sort_by_key(|h| h.date);
+    for (i, h) in holidays.iter_mut().enumerate() {
+        plausible(h.date, &format!("holidays[{i}].date"))?;
+        h.name = checked_name(&h.name, &format!("holidays[{i}].name"))?;
+    }
+    if let Some(pair) = holidays.windows(2).find(|w| w[0].date == w[1].date) {
+        return Err(DomainError::invalid(
+            "holidays",
+            format!("{} is listed twice; one holiday per date", pair[0].date),
+        ));
+    }
+    Ok(holidays)
 }
 
 /// A balance of one type.
@@ -110,7 +185,15 @@ impl LeaveService {
     /// approver, or a manager.
     async fn may_see(&self, p: &Principal, user: &UserId) -> Result<(), DomainError> {
         p.require(&permissions::READ)?;
-        if &p.user_id == user || p.has(&permissions::MANAGE) {
+        if &p.user_id == user {
+            return Ok(());
+        }
+        // Only this organization's members have leave here; anyone else
+        // does not exist, even to a manager.
+        if !self.members.is_member(&p.organization_id, user).await? {
+            return Err(DomainError::not_found("member"));
+        }
+        if p.has(&permissions::MANAGE) {
             return Ok(());
         }
         let profile = self.store.profile(&p.organization_id, user).await?;
@@ -187,13 +270,175 @@ impl LeaveService {
             }
             self.require_member(p, approver, "approver_id").await?;
         }
+        if let Some(calendar) = change.calendar_id {
+            self.get_calendar(p, calendar, None).await.map_err(|_| {
+                DomainError::invalid("calendar_id", "no holiday calendar with this id in this organization")
+            })?;
+        }
         let profile = Profile {
             approver_id: change.approver_id,
             week: change.week,
             started_on: change.started_on,
+            calendar_id: change.calendar_id,
             ..Profile::new(user.clone())
         };
         self.store.put_profile(&p.organization_id, &profile, read_version, &p.user_id).await
+    }
+
+    // ---- calendars ----
+
+    /// Creates a holiday calendar (`leave:manage`).
+    pub async fn create_calendar(&self, p: &Principal, input: CalendarInput) -> Result<Calendar, DomainError> {
+        p.require(&permissions::MANAGE)?;
+        let c = Calendar {
+            id: Uuid::now_v7(),
+            name: checked_name(&input.name, "name")?,
+            is_default: input.is_default,
+            holidays: checked_holidays(input.holidays)?,
+            updated_by: p.user_id.clone(),
+            updated_at: now(),
+            version: 1,
+        };
+        self.store.insert_calendar(&p.organization_id, &c).await?;
+        Ok(c)
+    }
+
+    /// Replaces a calendar and all its holidays at `read_version`
+    /// (`leave:manage`). Requests already made keep their days.
+    pub async fn replace_calendar(
+        &self,
+        p: &Principal,
+        id: Uuid,
+        read_version: i64,
+        input: CalendarInput,
+    ) -> Result<Calendar, DomainError> {
+        p.require(&permissions::MANAGE)?;
+        let c = Calendar {
+            id,
+            name: checked_name(&input.name, "name")?,
+            is_default: input.is_default,
+            holidays: checked_holidays(input.holidays)?,
+            updated_by: p.user_id.clone(),
+            updated_at: now(),
+            version: read_version + 1,
+        };
+        self.store.update_calendar(&p.organization_id, &c, read_version, None).await?;
+        self.get_calendar(p, id, None).await
+    }
+
+    /// Replaces the holidays of `year` in a calendar with those of an
+    /// iCalendar feed, at `read_version` (`leave:manage`).
+    pub async fn import_holidays(
+        &self,
+        p: &Principal,
+        id: Uuid,
+        read_version: i64,
+        year: i32,
+        ics: &str,
+    ) -> Result<Calendar, DomainError> {
+        p.require(&permissions::MANAGE)?;
+        let first = Date::from_calendar_date(year, time::Month::January, 1)
+            .ok()
+            .filter(|d| YEARS.contains(&d.year()))
+            .ok_or_else(|| DomainError::invalid("year", "1900 to 2999"))?;
+        let last = Date::from_calendar_date(year, time::Month::December, 31).unwrap_or(first);
+        let holidays = ical::holidays(ics, year).map_err(|e| DomainError::invalid("ics", e.0))?;
+        let current = self.get_calendar(p, id, None).await?;
+        let c = Calendar {
+            holidays: checked_holidays(holidays)?,
+            updated_by: p.user_id.clone(),
+            updated_at: now(),
+            version: read_version + 1,
+            ..current
+        };
+        self.store.update_calendar(&p.organization_id, &c, read_version, Some((first, last))).await?;
+        self.get_calendar(p, id, None).await
+    }
+
+    /// One calendar with its holidays of `year` (all when `None`)
+    /// (`leave:read`).
+    pub async fn get_calendar(&self, p: &Principal, id: Uuid, year: Option<i32>) -> Result<Calendar, DomainError> {
+        p.require(&permissions::READ)?;
+        let dates = year.map(|y| {
+            let from = Date::from_calendar_date(y, time::Month::January, 1).unwrap_or(Date::MIN);
+            let to = Date::from_calendar_date(y, time::Month::December, 31).unwrap_or(Date::MAX);
+            (from, to)
+        });
+        self.store
+            .calendar(&p.organization_id, id, dates)
+            .await?
+            .ok_or_else(|| DomainError::not_found("holiday calendar"))
+    }
+
+    /// Every calendar, without holidays (`leave:read`).
+    pub async fn calendars(&self, p: &Principal) -> Result<Vec<Calendar>, DomainError> {
+        p.require(&permissions::READ)?;
+        self.store.calendars(&p.organization_id).await
+    }
+
+    /// Who is away from `from` to `to` (at most 366 days): every member's
+    /// pending and approved requests, and the default holidays
+    /// (`leave:read`; reasons and notes are not shown here).
+    pub async fn team(&self, p: &Principal, from: Date, to: Date) -> Result<TeamCalendar, DomainError> {
+        p.require(&permissions::READ)?;
+        let (from, to) = (plausible(from, "from")?, plausible(to, "to")?);
+        if to < from || (to - from).whole_days() > 366 {
+            return Err(DomainError::invalid("to", "on or after `from`, at most 366 days later"));
+        }
+        let filter = RequestFilter {
+            overlapping_from: Some(from),
+            overlapping_to: Some(to),
+            open_only: true,
+            ..RequestFilter::default()
+        };
+        let mut requests = self.store.requests(&p.organization_id, &filter, MAX_TEAM_REQUESTS).await?;
+        let truncated = requests.len() > MAX_TEAM_REQUESTS as usize;
+        requests.truncate(MAX_TEAM_REQUESTS as usize);
+        requests.sort_by_key(|r| (r.span.from, r.id));
+        for r in &mut requests {
+            r.reason = None;
+            r.decision_note = None;
+        }
+        let holidays = self.store.holidays(&p.organization_id, None, (from, to)).await?;
+        Ok(TeamCalendar { requests, truncated, holidays })
+    }
+
+    // ---- corrections ----
+
+    /// Adds a correction to a member's ledger (`leave:manage`): `days`
+    /// (either sign, in quarters, not zero) from `on`, with a reason.
+    /// Entries are never changed; a correction is how a mistake is undone.
+    pub async fn correct(
+        &self,
+        p: &Principal,
+        user: UserId,
+        leave_type_id: Uuid,
+        days: Decimal,
+        on: Date,
+        note: String,
+    ) -> Result<LedgerLine, DomainError> {
+        p.require(&permissions::MANAGE)?;
+        let on = plausible(on, "on")?;
+        let quarter = Decimal::new(25, 2);
+        if days.is_zero() || days.abs() > Decimal::from(MAX_ALLOCATION_DAYS) || !(days / quarter).fract().is_zero() {
+            return Err(DomainError::invalid("days", "-366 to 366 but not 0, in quarters"));
+        }
+        let note = free_text(Some(note), "note", 500)?
+            .ok_or_else(|| DomainError::invalid("note", "why, in 1 to 500 characters"))?;
+        self.require_member(p, &user, "user_id").await?;
+        self.get_type(p, leave_type_id).await?;
+        let line = LedgerLine {
+            entry: Entry { id: Uuid::now_v7(), kind: EntryKind::Correction, days, on, expires_on: None, closes: None },
+            user_id: user,
+            leave_type_id,
+            request_id: None,
+            allocation_id: None,
+            note: Some(note),
+            created_by: p.user_id.clone(),
+            created_at: now(),
+        };
+        self.store.insert_line(&p.organization_id, &line).await?;
+        Ok(line)
     }
 
     // ---- allocations ----
@@ -241,7 +486,7 @@ impl LeaveService {
             from,
             to,
             days,
-            note: note.map(|n| n.trim().to_owned()).filter(|n| !n.is_empty()),
+            note: free_text(note, "note", 500)?,
             created_by: p.user_id.clone(),
             created_at: at,
         };
@@ -296,17 +541,14 @@ impl LeaveService {
             }
             _ => p.user_id.clone(),
         };
-        let reason = ask.reason.map(|r| r.trim().to_owned()).filter(|r| !r.is_empty());
-        if reason.as_ref().is_some_and(|r| r.chars().count() > 1000) {
-            return Err(DomainError::invalid("reason", "at most 1000 characters"));
-        }
+        let reason = free_text(ask.reason, "reason", 1000)?;
         let o = p.organization_id.clone();
         let actor = p.user_id.clone();
         let dates = (ask.span.from, ask.span.to);
         let change = self
             .store
             .create_request(&o, &user, ask.leave_type_id, dates, |s| {
-                let schedule = Schedule { week: s.profile.week, ..Schedule::default() };
+                let schedule = Schedule { week: s.profile.week, holidays: Holidays::of(&s.holidays) };
                 let neighbours = neighbours(s, ask.leave_type_id, None);
                 let today = today();
                 let cx = Context {
@@ -362,16 +604,20 @@ impl LeaveService {
         let o = p.organization_id.clone();
         let caller = p.user_id.clone();
         let manages = p.has(&permissions::MANAGE);
-        let note = note.map(|n| n.trim().to_owned()).filter(|n| !n.is_empty());
+        let note = free_text(note, "note", 1000)?;
         let change = self
             .store
             .change_request(&o, id, |r, s| {
-                stale(r, read_version)?;
                 let actor = Actor {
                     is_employee: r.user_id == caller,
                     is_approver: s.profile.approver_id.as_ref() == Some(&caller),
                     manages,
                 };
+                if !actor.is_employee && !actor.is_approver && !manages {
+                    // Someone who may not see it is told it does not exist.
+                    return Err(DomainError::not_found("leave request"));
+                }
+                stale(r, read_version)?;
                 let status = request::decide(r.status, actor, approve).map_err(denied)?;
                 let policy = &s.leave_type.policy;
                 if approve && policy.paid && !policy.allow_negative {
@@ -417,12 +663,14 @@ impl LeaveService {
         let requests = p.has(&permissions::REQUEST);
         let change = self
             .store
-            .change_request(&o, id, |r, _| {
-                stale(r, read_version)?;
-                let actor = Actor { is_employee: r.user_id == caller && requests, is_approver: false, manages };
-                if r.user_id != caller && !manages {
+            .change_request(&o, id, |r, s| {
+                let is_approver = s.profile.approver_id.as_ref() == Some(&caller);
+                if r.user_id != caller && !manages && !is_approver {
+                    // Someone who may not see it is told it does not exist.
                     return Err(DomainError::not_found("leave request"));
                 }
+                stale(r, read_version)?;
+                let actor = Actor { is_employee: r.user_id == caller && requests, is_approver, manages };
                 request::cancel(r.status, r.span.from, today(), actor).map_err(denied)?;
                 Ok(cancellation(&o, r, &caller, None))
             })

@@ -18,11 +18,11 @@ use time::{Date, OffsetDateTime};
 use uuid::Uuid;
 
 pub use rows::{days_e2, days_of};
-use rows::{read_allocation, read_entry, read_profile, read_request, read_type};
+use rows::{read_allocation, read_calendar, read_entry, read_holiday, read_profile, read_request, read_type};
 
 use crate::model::days::shift;
-use crate::model::{Entry, Status};
-use crate::ports::{Allocation, LeaveType, LedgerLine, Profile, Request};
+use crate::model::{Entry, Holiday, Status};
+use crate::ports::{Allocation, Calendar, LeaveType, LedgerLine, Profile, Request};
 
 /// How far either side of a request its neighbours are read (for
 /// overlaps and runs of adjacent requests).
@@ -44,6 +44,8 @@ pub struct Snapshot {
     pub entries: Vec<Entry>,
     /// Days of the member's pending requests of the type.
     pub pending: Decimal,
+    /// The holidays of the member's calendar near the dates.
+    pub holidays: Vec<Holiday>,
 }
 
 /// What a change writes: the request (new, or at the version it was read
@@ -219,7 +221,7 @@ impl SqlLeave {
             });
         }
         let sql = "UPDATE leave_profiles SET approver_id = $3, working_week = $4, started_on = $5, updated_by = $6, \
-                   updated_at_us = $7, version = version + 1 WHERE organization_id = $1 AND user_id = $2";
+                   updated_at_us = $7, calendar_id = $8, version = version + 1 WHERE organization_id = $1 AND user_id = $2";
         let values = vec![
             org(o),
             text(&profile.user_id),
@@ -228,6 +230,7 @@ impl SqlLeave {
             opt_text(profile.started_on),
             text(by),
             gremlin_kernel::sql::now_micros().into(),
+            opt_text(profile.calendar_id),
         ];
         execute(&txn, sql, values).await.map_err(backend_error)?;
         let stored = profile_in(&txn, o, &profile.user_id).await?;
@@ -306,6 +309,9 @@ impl SqlLeave {
         }
         if let Some(status) = filter.status {
             bind(&mut sql, " AND r.status = $?", text(status.as_str()));
+        }
+        if filter.open_only {
+            sql.push_str(" AND r.status IN ('pending', 'approved')");
         }
         if let Some(approver) = &filter.approver_id {
             bind(
@@ -409,7 +415,169 @@ impl SqlLeave {
         Ok(true)
     }
 
+    // ---- calendars ----
+
+    /// Stores a new calendar with its holidays; a default one takes over
+    /// from the previous default. A name already used is a 409.
+    pub async fn insert_calendar(&self, o: &OrganizationId, c: &Calendar) -> Result<(), DomainError> {
+        let txn = self.begin().await?;
+        if c.is_default {
+            clear_default(&txn, o).await?;
+        }
+        let sql = "INSERT INTO leave_calendars (id, organization_id, name, name_key, is_default, updated_by, \
+                   updated_at_us, version) VALUES ($1, $2, $3, $4, $5, $6, $7, 1) \
+                   ON CONFLICT (organization_id, name_key) DO NOTHING";
+        let values = vec![
+            text(c.id),
+            org(o),
+            text(&c.name),
+            text(c.name.to_lowercase()),
+            i64::from(c.is_default).into(),
+            text(&c.updated_by),
+            micros(c.updated_at).into(),
+        ];
+        if execute(&txn, sql, values).await.map_err(backend_error)? == 0 {
+            return Err(DomainError::Conflict {
+                detail: format!("a calendar named `{}` exists; choose another name", c.name),
+            });
+        }
+        insert_holidays(&txn, o, c.id, &c.holidays).await?;
+        txn.commit().await.map_err(backend_error)
+    }
+
+    /// Replaces a calendar's name, default flag and the holidays of the
+    /// dates `replacing` covers (all of them when `None`) at `read_version`.
+    pub async fn update_calendar(
+        &self,
+        o: &OrganizationId,
+        c: &Calendar,
+        read_version: i64,
+        replacing: Option<(Date, Date)>,
+    ) -> Result<(), DomainError> {
+        let txn = self.begin().await?;
+        let lock = "UPDATE leave_calendars SET version = version WHERE organization_id = $1 AND id = $2";
+        execute(&txn, lock, vec![org(o), text(c.id)]).await.map_err(backend_error)?;
+        let Some(current) = calendar_row(&txn, o, c.id).await? else {
+            return Err(DomainError::not_found("holiday calendar"));
+        };
+        if current.version != read_version {
+            return Err(DomainError::PreconditionFailed {
+                detail: format!("the calendar changed; its current version is {}", current.version),
+            });
+        }
+        if c.is_default && !current.is_default {
+            clear_default(&txn, o).await?;
+        }
+        let sql = "UPDATE leave_calendars SET name = $3, name_key = $4, is_default = $5, updated_by = $6, \
+                   updated_at_us = $7, version = version + 1 WHERE organization_id = $1 AND id = $2 \
+                   AND NOT EXISTS (SELECT 1 FROM leave_calendars c WHERE c.organization_id = $1 AND c.name_key = $4 \
+                   AND c.id <> $2)";
+        let values = vec![
+            org(o),
+            text(c.id),
+            text(&c.name),
+            text(c.name.to_lowercase()),
+            i64::from(c.is_default).into(),
+            text(&c.updated_by),
+            micros(c.updated_at).into(),
+        ];
+        if execute(&txn, sql, values).await.map_err(backend_error)? == 0 {
+            return Err(DomainError::Conflict {
+                detail: format!("a calendar named `{}` exists; choose another name", c.name),
+            });
+        }
+        let (from, to) = replacing.unwrap_or((Date::MIN, Date::MAX));
+        let sql = "DELETE FROM leave_holidays WHERE organization_id = $1 AND calendar_id = $2 \
+                   AND on_date >= $3 AND on_date <= $4";
+        execute(&txn, sql, vec![org(o), text(c.id), text(from), text(to)]).await.map_err(backend_error)?;
+        let kept: Vec<Holiday> = c.holidays.iter().filter(|h| h.date >= from && h.date <= to).cloned().collect();
+        insert_holidays(&txn, o, c.id, &kept).await?;
+        txn.commit().await.map_err(backend_error)
+    }
+
+    /// One calendar with its holidays (from `dates.0` to `dates.1` when given).
+    pub async fn calendar(
+        &self,
+        o: &OrganizationId,
+        id: Uuid,
+        dates: Option<(Date, Date)>,
+    ) -> Result<Option<Calendar>, DomainError> {
+        let Some(mut c) = calendar_row(&self.db, o, id).await? else { return Ok(None) };
+        c.holidays = holidays_of(&self.db, o, id, dates.unwrap_or((Date::MIN, Date::MAX))).await?;
+        Ok(Some(c))
+    }
+
+    /// Every calendar of the organization, by name, without holidays.
+    pub async fn calendars(&self, o: &OrganizationId) -> Result<Vec<Calendar>, DomainError> {
+        let sql = "SELECT * FROM leave_calendars WHERE organization_id = $1 ORDER BY name_key";
+        let rows = query(&self.db, sql, vec![org(o)]).await?;
+        rows.iter().map(read_calendar).collect::<anyhow::Result<_>>().map_err(DomainError::Backend)
+    }
+
+    /// The holidays from `dates.0` to `dates.1` of `calendar`, or of the
+    /// organization's default calendar when `None`.
+    pub async fn holidays(
+        &self,
+        o: &OrganizationId,
+        calendar: Option<Uuid>,
+        dates: (Date, Date),
+    ) -> Result<Vec<Holiday>, DomainError> {
+        holidays_in(&self.db, o, calendar, dates).await
+    }
+
+    // ---- jobs ----
+
+    /// Every allocation of the organization whose period overlaps `from`
+    /// to `to`.
+    pub async fn allocations_overlapping(
+        &self,
+        o: &OrganizationId,
+        (from, to): (Date, Date),
+    ) -> Result<Vec<Allocation>, DomainError> {
+        let sql = "SELECT * FROM leave_allocations WHERE organization_id = $1 AND period_from <= $3 \
+                   AND period_to >= $2 ORDER BY user_id, leave_type_id, period_from";
+        let rows = query(&self.db, sql, vec![org(o), text(from), text(to)]).await?;
+        rows.iter().map(read_allocation).collect::<anyhow::Result<_>>().map_err(DomainError::Backend)
+    }
+
+    /// Every stored profile of the organization.
+    pub async fn profiles(&self, o: &OrganizationId) -> Result<Vec<Profile>, DomainError> {
+        let rows = query(&self.db, "SELECT * FROM leave_profiles WHERE organization_id = $1", vec![org(o)]).await?;
+        rows.iter().map(read_profile).collect::<anyhow::Result<_>>().map_err(DomainError::Backend)
+    }
+
+    /// Carry-forward entries of the organization lapsing on or before `day`.
+    pub async fn carries_due(&self, o: &OrganizationId, day: Date) -> Result<Vec<LedgerLine>, DomainError> {
+        let sql = "SELECT * FROM leave_ledger WHERE organization_id = $1 AND kind = 'carry_forward' \
+                   AND expires_on IS NOT NULL AND expires_on <= $2 ORDER BY on_date, id";
+        let rows = query(&self.db, sql, vec![org(o), text(day)]).await?;
+        rows.iter().map(rows::read_line).collect::<anyhow::Result<_>>().map_err(DomainError::Backend)
+    }
+
+    /// Writes a job's ledger line once per `job_key` (in the member's
+    /// lock); false when the key was written before.
+    pub async fn insert_job_line(
+        &self,
+        o: &OrganizationId,
+        line: &LedgerLine,
+        job_key: &str,
+    ) -> Result<bool, DomainError> {
+        let txn = self.begin().await?;
+        lock_profile(&txn, o, &line.user_id).await?;
+        let written = insert_line(&txn, o, line, Some(job_key)).await?;
+        txn.commit().await.map_err(backend_error)?;
+        Ok(written)
+    }
+
     // ---- ledger ----
+
+    /// Writes a correction (or any manual entry) to a member's ledger.
+    pub async fn insert_line(&self, o: &OrganizationId, line: &LedgerLine) -> Result<(), DomainError> {
+        let txn = self.begin().await?;
+        lock_profile(&txn, o, &line.user_id).await?;
+        insert_line(&txn, o, line, None).await?;
+        txn.commit().await.map_err(backend_error)
+    }
 
     /// A member's ledger lines (of one type), oldest effective first.
     pub async fn ledger(
@@ -455,6 +623,8 @@ pub struct RequestFilter {
     pub overlapping_to: Option<Date>,
     /// Only those created before this (µs, id): the page cursor.
     pub before: Option<(i64, Uuid)>,
+    /// Only pending and approved ones.
+    pub open_only: bool,
 }
 
 /// Writes the member's profile row (the default one, at version 0 like an
@@ -536,7 +706,8 @@ async fn snapshot(
         .context("reading pending days")
         .map_err(DomainError::Backend)?
         .map_or(Decimal::ZERO, days_of);
-    Ok(Snapshot { profile, leave_type, periods, neighbours, entries, pending })
+    let holidays = holidays_in(txn, o, profile.calendar_id, (before, after)).await?;
+    Ok(Snapshot { profile, leave_type, periods, neighbours, entries, pending, holidays })
 }
 
 async fn write_change(txn: &DatabaseTransaction, o: &OrganizationId, change: &Change) -> Result<(), DomainError> {
@@ -633,6 +804,74 @@ async fn record(txn: &DatabaseTransaction, events: &[EventEnvelope]) -> Result<(
         outbox::record(txn, event).await.context("recording a leave event").map_err(DomainError::Backend)?;
     }
     Ok(())
+}
+
+async fn clear_default(txn: &DatabaseTransaction, o: &OrganizationId) -> Result<(), DomainError> {
+    let sql = "UPDATE leave_calendars SET is_default = 0, version = version + 1 \
+               WHERE organization_id = $1 AND is_default = 1";
+    execute(txn, sql, vec![org(o)]).await.map_err(backend_error)?;
+    Ok(())
+}
+
+async fn insert_holidays(
+    txn: &DatabaseTransaction,
+    o: &OrganizationId,
+    calendar: Uuid,
+    holidays: &[Holiday],
+) -> Result<(), DomainError> {
+    for h in holidays {
+        let sql = "INSERT INTO leave_holidays (calendar_id, organization_id, on_date, name, half) \
+                   VALUES ($1, $2, $3, $4, $5)";
+        let values = vec![text(calendar), org(o), text(h.date), text(&h.name), opt_text(h.half.map(|p| p.as_str()))];
+        execute(txn, sql, values).await.map_err(backend_error)?;
+    }
+    Ok(())
+}
+
+async fn calendar_row(
+    conn: &impl ConnectionTrait,
+    o: &OrganizationId,
+    id: Uuid,
+) -> Result<Option<Calendar>, DomainError> {
+    let sql = "SELECT * FROM leave_calendars WHERE organization_id = $1 AND id = $2";
+    let rows = query(conn, sql, vec![org(o), text(id)]).await?;
+    rows.first().map(read_calendar).transpose().map_err(DomainError::Backend)
+}
+
+async fn holidays_of(
+    conn: &impl ConnectionTrait,
+    o: &OrganizationId,
+    calendar: Uuid,
+    (from, to): (Date, Date),
+) -> Result<Vec<Holiday>, DomainError> {
+    let sql = "SELECT * FROM leave_holidays WHERE organization_id = $1 AND calendar_id = $2 \
+               AND on_date >= $3 AND on_date <= $4 ORDER BY on_date";
+    let rows = query(conn, sql, vec![org(o), text(calendar), text(from), text(to)]).await?;
+    rows.iter().map(read_holiday).collect::<anyhow::Result<_>>().map_err(DomainError::Backend)
+}
+
+/// The holidays of `calendar`, or of the organization's default one.
+async fn holidays_in(
+    conn: &impl ConnectionTrait,
+    o: &OrganizationId,
+    calendar: Option<Uuid>,
+    dates: (Date, Date),
+) -> Result<Vec<Holiday>, DomainError> {
+    let id = match calendar {
+        Some(id) => Some(id),
+        None => {
+            let sql = "SELECT id FROM leave_calendars WHERE organization_id = $1 AND is_default = 1";
+            let rows = query(conn, sql, vec![org(o)]).await?;
+            rows.first()
+                .map(|r| -> anyhow::Result<Uuid> { Ok(Uuid::parse_str(&r.try_get::<String>("", "id")?)?) })
+                .transpose()
+                .map_err(DomainError::Backend)?
+        }
+    };
+    match id {
+        Some(id) => holidays_of(conn, o, id, dates).await,
+        None => Ok(Vec::new()),
+    }
 }
 
 /// Now, at the stored precision (microseconds), in UTC.

@@ -8,10 +8,10 @@ use gremlin_kernel::{EventEnvelope, OrganizationId};
 use poem::http::StatusCode;
 use sea_orm::ConnectionTrait;
 use serde_json::{Value as Json, json};
-use time::{Date, OffsetDateTime, Weekday};
 
 use crate::both_backends;
-use crate::support::{Backend, KitHeaders, TestApp, json, member, owner, problem};
+use crate::support::leave::{created, day, etag, monday, next_year, ok};
+use crate::support::{Backend, KitHeaders, TestApp, member, owner, problem};
 
 both_backends! {
     a_request_goes_from_asked_to_approved_to_cancelled => a_request_goes_from_asked_to_approved_to_cancelled,
@@ -20,36 +20,9 @@ both_backends! {
     a_member_leaving_closes_their_leave_once => a_member_leaving_closes_their_leave_once,
 }
 
-/// Monday of ISO week `week` next year: always in the future.
-fn monday(week: u8) -> Date {
-    let year = OffsetDateTime::now_utc().year() + 1;
-    Date::from_iso_week_date(year, week, Weekday::Monday).unwrap()
-}
-
-fn day(d: Date, plus: i64) -> String {
-    (d + time::Duration::days(plus)).to_string()
-}
-
-fn next_year() -> (String, String) {
-    let year = OffsetDateTime::now_utc().year() + 1;
+fn year_span() -> (String, String) {
+    let year = next_year();
     (format!("{year}-01-01"), format!("{year}-12-31"))
-}
-
-fn etag(v: &Json) -> String {
-    format!("\"{}\"", v["version"])
-}
-
-async fn created(t: &TestApp, auth: &str, org: &str, path: &str, body: Json, key: &str) -> Json {
-    let resp = t.as_(auth).in_org(org).post(path).idempotency_key(key).body_json(&body).send().await;
-    let status = resp.0.status();
-    let answer = json(resp).await;
-    assert_eq!(status, StatusCode::CREATED, "{path}: {answer}");
-    answer
-}
-
-async fn ok(resp: poem::test::TestResponse) -> Json {
-    resp.assert_status_is_ok();
-    json(resp).await
 }
 
 fn annual(name: &str) -> Json {
@@ -77,7 +50,7 @@ async fn team(t: &TestApp) -> Team {
         json!({"approver_id": carol.id, "working_week": ["monday", "tuesday", "wednesday", "thursday", "friday"]});
     let resp = t.as_(&owner_auth).in_org(&org).put(&path).if_match("\"0\"").body_json(&profile).send().await;
     assert_eq!(ok(resp).await["approver_id"], json!(carol.id));
-    let (from, to) = next_year();
+    let (from, to) = year_span();
     let grant = json!({"user_id": bob.id, "leave_type_id": annual["id"], "from": from, "to": to, "days": "20"});
     created(t, &owner_auth, &org, "/api/leave/allocations", grant, "a-1").await;
     Team {
@@ -218,7 +191,7 @@ async fn each_broken_rule_is_named(backend: Backend) {
     assert_eq!(refused(day(m, 365), day(m, 366), "morning", "afternoon").await, "outside_allocation");
     // More than granted: 2 days of training, 3 asked.
     let training = created(&t, &team.owner, org, "/api/leave/types", json!({"name": "Training"}), "t-4").await;
-    let (from, to) = next_year();
+    let (from, to) = year_span();
     let grant = json!({"user_id": team.bob_id, "leave_type_id": training["id"], "from": from, "to": to, "days": "2"});
     created(&t, &team.owner, org, "/api/leave/allocations", grant, "a-4").await;
     let ask = json!({"leave_type_id": training["id"], "from": day(monday(30), 0), "to": day(monday(30), 2)});
@@ -273,7 +246,7 @@ async fn who_may_do_what_and_nothing_crosses_organizations(backend: Backend) {
     let resp = t.as_(bob).in_org(org).get(format!("/api/leave/members/{carol_id}/balances")).send().await;
     problem(resp, StatusCode::FORBIDDEN).await;
     // Overlapping periods of one type are refused.
-    let (from, to) = next_year();
+    let (from, to) = year_span();
     let twice = json!({"user_id": team.bob_id, "leave_type_id": team.annual, "from": from, "to": to, "days": "5"});
     let resp = t
         .as_(&team.owner)

@@ -36,6 +36,8 @@ mod invoices_api;
 mod invoices_store;
 #[cfg(all(feature = "leave", feature = "identity"))]
 mod leave_api;
+#[cfg(all(feature = "leave", feature = "identity"))]
+mod leave_jobs;
 mod limits;
 #[cfg(feature = "identity")]
 mod mail;

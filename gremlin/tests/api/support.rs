@@ -5,6 +5,8 @@
 use std::time::{SystemTime, UNIX_EPOCH};
 
 pub mod events;
+#[cfg(all(feature = "leave", feature = "identity"))]
+pub mod leave;
 #[cfg(all(feature = "orders", feature = "identity"))]
 pub mod orders;
 mod requests;

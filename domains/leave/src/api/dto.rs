@@ -7,9 +7,9 @@ use rust_decimal::Decimal;
 use time::{Date, OffsetDateTime};
 
 use crate::model::days::weekday_name;
-use crate::model::{Accrual, DayPart, EntryKind, LeavePolicy, Status, Unit};
-use crate::ports::{Allocation, LeaveType, LedgerLine, Profile, Request};
-use crate::service::TypeBalance;
+use crate::model::{Accrual, DayPart, EntryKind, Holiday, LeavePolicy, Status, Unit};
+use crate::ports::{Allocation, Calendar, LeaveType, LedgerLine, Profile, Request};
+use crate::service::{TeamCalendar, TypeBalance};
 
 /// A leave type's policy, as sent and answered.
 #[derive(Debug, Clone, Object)]
@@ -155,6 +155,8 @@ pub struct ProfileDto {
     pub working_week: Vec<String>,
     /// Their first day of employment.
     pub started_on: Nullable<Date>,
+    /// Their holiday calendar; null: the organization's default.
+    pub calendar_id: Nullable<uuid::Uuid>,
     /// When it closed (they left): no new requests.
     pub closed_at: Nullable<OffsetDateTime>,
     /// 0 until first changed (the ETag).
@@ -168,6 +170,7 @@ impl From<&Profile> for ProfileDto {
             approver_id: p.approver_id.as_ref().map(ToString::to_string).into(),
             working_week: p.week.days().into_iter().map(|d| weekday_name(d).to_owned()).collect(),
             started_on: p.started_on.into(),
+            calendar_id: p.calendar_id.into(),
             closed_at: p.closed_at.into(),
             version: p.version,
         }
@@ -176,6 +179,7 @@ impl From<&Profile> for ProfileDto {
 
 /// A member's profile as set by a manager (every field replaced).
 #[derive(Debug, Clone, Object)]
+#[oai(rename = "LeaveProfileBody")]
 pub struct ProfileBody {
     /// Who decides their requests; null: only members with `leave:manage`.
     pub approver_id: Option<String>,
@@ -184,6 +188,8 @@ pub struct ProfileBody {
     pub working_week: Option<Vec<String>>,
     /// Their first day of employment.
     pub started_on: Option<Date>,
+    /// Their holiday calendar; null: the organization's default.
+    pub calendar_id: Option<uuid::Uuid>,
 }
 
 /// Days granted to a member for a period.
@@ -236,6 +242,7 @@ pub struct AllocationList {
 
 /// A new allocation.
 #[derive(Debug, Clone, Object)]
+#[oai(rename = "LeaveAllocationBody")]
 pub struct AllocationBody {
     /// The member.
     pub user_id: String,
@@ -326,6 +333,7 @@ gremlin_kernel::page_dto! {
 
 /// Asking for leave.
 #[derive(Debug, Clone, Object)]
+#[oai(rename = "LeaveRequestBody")]
 pub struct RequestBody {
     /// For whom (needs `leave:manage`); absent: the caller.
     pub user_id: Option<String>,
@@ -346,6 +354,7 @@ pub struct RequestBody {
 
 /// A decision's note.
 #[derive(Debug, Clone, Object)]
+#[oai(rename = "LeaveDecisionBody")]
 pub struct DecisionBody {
     /// Why (at most 1000 characters), shown to the member.
     #[oai(validator(max_length = 1000))]
@@ -476,4 +485,143 @@ pub enum Created<T: poem_openapi::types::ToJSON> {
     /// Created (or, for a repeated Idempotency-Key, what it created).
     #[oai(status = 201)]
     Created(Json<T>, #[oai(header = "ETag")] String, #[oai(header = "Location")] String),
+}
+
+/// One holiday.
+#[derive(Debug, Clone, Object)]
+#[oai(rename = "LeaveHoliday", skip_serializing_if_is_none)]
+pub struct HolidayDto {
+    /// The day.
+    pub date: Date,
+    /// What it is (1-100 characters).
+    pub name: String,
+    /// Only this half is off; absent or null: the whole day.
+    pub half: Option<DayPart>,
+}
+
+impl From<HolidayDto> for Holiday {
+    fn from(h: HolidayDto) -> Self {
+        Holiday { date: h.date, name: h.name, half: h.half }
+    }
+}
+
+impl From<&Holiday> for HolidayDto {
+    fn from(h: &Holiday) -> Self {
+        Self { date: h.date, name: h.name.clone(), half: h.half }
+    }
+}
+
+/// A holiday calendar.
+#[derive(Debug, Clone, Object)]
+#[oai(rename = "LeaveCalendar")]
+pub struct CalendarDto {
+    /// Its id.
+    pub id: uuid::Uuid,
+    /// Its name.
+    pub name: String,
+    /// Members without a calendar of their own follow it.
+    pub is_default: bool,
+    /// Its holidays, by date (in lists: none).
+    pub holidays: Vec<HolidayDto>,
+    /// Who changed it last.
+    pub updated_by: String,
+    /// When.
+    pub updated_at: OffsetDateTime,
+    /// Starts at 1, grows with every change (the ETag).
+    pub version: i64,
+}
+
+impl From<&Calendar> for CalendarDto {
+    fn from(c: &Calendar) -> Self {
+        Self {
+            id: c.id,
+            name: c.name.clone(),
+            is_default: c.is_default,
+            holidays: c.holidays.iter().map(HolidayDto::from).collect(),
+            updated_by: c.updated_by.to_string(),
+            updated_at: c.updated_at,
+            version: c.version,
+        }
+    }
+}
+
+/// The organization's holiday calendars, by name (without holidays).
+#[derive(Debug, Clone, Object)]
+#[oai(rename = "LeaveCalendarList")]
+pub struct CalendarList {
+    /// Every calendar.
+    pub items: Vec<CalendarDto>,
+}
+
+/// A calendar as sent: every field replaced.
+#[derive(Debug, Clone, Object)]
+#[oai(rename = "LeaveCalendarBody")]
+pub struct CalendarBody {
+    /// Its name (1-100 characters), unique in the organization without case.
+    pub name: String,
+    /// Members without a calendar of their own follow it; making one the
+    /// default takes over from the previous one.
+    #[oai(default)]
+    pub is_default: bool,
+    /// Its holidays, one per date (at most 4 000).
+    #[oai(default, validator(max_items = 4000))]
+    pub holidays: Vec<HolidayDto>,
+}
+
+/// An iCalendar feed to import a year from.
+#[derive(Debug, Clone, Object)]
+#[oai(rename = "LeaveImportBody")]
+pub struct ImportBody {
+    /// The year whose holidays the feed replaces (1900-2999).
+    #[oai(validator(minimum(value = "1900"), maximum(value = "2999")))]
+    pub year: i32,
+    /// The feed (RFC 5545 text, as public-holiday calendars publish it):
+    /// each event's date (or dates) and summary become holidays.
+    #[oai(validator(max_length = 1000000))]
+    pub ics: String,
+}
+
+/// Who is away, and the holidays, from one day to another.
+#[derive(Debug, Clone, Object)]
+#[oai(rename = "LeaveTeamCalendar")]
+pub struct TeamCalendarDto {
+    /// First day shown.
+    pub from: Date,
+    /// Last day shown.
+    pub to: Date,
+    /// Pending and approved requests overlapping the days, by first day
+    /// (reasons and notes left out).
+    pub requests: Vec<RequestDto>,
+    /// Whether more requests overlap than the 2 000 shown.
+    pub truncated: bool,
+    /// The organization's default holidays in the days.
+    pub holidays: Vec<HolidayDto>,
+}
+
+impl TeamCalendarDto {
+    /// `team` from `from` to `to`.
+    pub fn new(from: Date, to: Date, team: &TeamCalendar) -> Self {
+        Self {
+            from,
+            to,
+            requests: team.requests.iter().map(RequestDto::from).collect(),
+            truncated: team.truncated,
+            holidays: team.holidays.iter().map(HolidayDto::from).collect(),
+        }
+    }
+}
+
+/// A correction to a member's ledger.
+#[derive(Debug, Clone, Object)]
+#[oai(rename = "LeaveCorrectionBody")]
+pub struct CorrectionBody {
+    /// The leave type.
+    pub leave_type_id: uuid::Uuid,
+    /// Days, either sign, in quarters, not zero.
+    pub days: Decimal,
+    /// The day it takes effect.
+    pub on: Date,
+    /// Why (1-500 characters), kept on the entry.
+    #[oai(validator(max_length = 500))]
+    pub note: String,
 }

@@ -11,8 +11,8 @@ use time::{Date, OffsetDateTime};
 use uuid::Uuid;
 
 use super::dto::{
-    AllocationBody, AllocationDto, AllocationList, BalanceDto, BalancesDto, Created, LedgerDto, LedgerEntryDto,
-    ProfileBody, ProfileDto, Tagged,
+    AllocationBody, AllocationDto, AllocationList, BalanceDto, BalancesDto, CorrectionBody, Created, LedgerDto,
+    LedgerEntryDto, ProfileBody, ProfileDto, Tagged,
 };
 use super::member;
 use crate::model::WorkingWeek;
@@ -72,6 +72,7 @@ impl MembersApi {
             approver_id: body.approver_id.map(UserId::new),
             week: week(body.working_week)?,
             started_on: body.started_on,
+            calendar_id: body.calendar_id,
         };
         let user = member(&caller, &user_id.0);
         let p = self.service.put_profile(&caller, &user, if_match.version(), change).await?;
@@ -167,5 +168,42 @@ impl MembersApi {
         let a = self.idempotency.run(operation, &key, &request, work, read).await?;
         let location = format!("/api/leave/members/{}/allocations", a.user_id);
         Ok(Created::Created(Json(AllocationDto::from(&a)), etag(1), location))
+    }
+
+    /// Correct a member's ledger.
+    ///
+    /// A new entry of `days` (either sign) of one leave type from a day,
+    /// with the reason (`leave:manage`). Entries are never changed: this is
+    /// how a wrong grant or a missed day is put right.
+    #[oai(path = "/api/leave/members/:user_id/corrections", method = "post", operation_id = "leave.corrections.create")]
+    async fn correct(
+        &self,
+        caller: Caller,
+        user_id: Path<String>,
+        body: Json<CorrectionBody>,
+        #[oai(name = "Idempotency-Key")] key: IdempotencyKey,
+    ) -> Result<Created<LedgerEntryDto>> {
+        let request = serde_json::json!({ "user_id": user_id.0, "body": body.0.to_json() });
+        let b = body.0;
+        let user = member(&caller, &user_id.0);
+        let operation = Operation {
+            domain: crate::NAME,
+            operation_id: "leave.corrections.create",
+            organization: &caller.organization_id,
+        };
+        let work = self.service.correct(&caller, user.clone(), b.leave_type_id, b.days, b.on, b.note);
+        let read = |id: String| {
+            let (caller, user) = (&caller, user.clone());
+            async move {
+                let lines = self.service.ledger(caller, &user, None).await?;
+                lines
+                    .into_iter()
+                    .find(|l| l.entry.id.to_string() == id)
+                    .ok_or_else(|| DomainError::not_found("ledger entry"))
+            }
+        };
+        let line = self.idempotency.run(operation, &key, &request, work, read).await?;
+        let location = format!("/api/leave/members/{}/ledger", line.user_id);
+        Ok(Created::Created(Json(LedgerEntryDto::from(&line)), etag(1), location))
     }
 }

@@ -158,6 +158,7 @@ impl RequestsApi {
             overlapping_from: from.0,
             overlapping_to: to.0,
             before,
+            open_only: false,
         };
         let limit = limit.0.unwrap_or(50);
         let found = self.service.requests(&caller, filter, limit).await?;

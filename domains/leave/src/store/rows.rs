@@ -10,8 +10,9 @@ use sea_orm::{QueryResult, TryGetable, Value};
 use time::Date;
 use uuid::Uuid;
 
+use crate::model::Holiday;
 use crate::model::{DayPart, Entry, EntryKind, LeavePolicy, Span, Status, WorkingWeek};
-use crate::ports::{Allocation, LeaveType, LedgerLine, Profile, Request};
+use crate::ports::{Allocation, Calendar, LeaveType, LedgerLine, Profile, Request};
 
 /// `days` in 1/100 day (days are in steps of 0.25 or 0.5).
 pub fn days_e2(days: Decimal) -> i64 {
@@ -80,8 +81,31 @@ pub(super) fn read_profile(row: &QueryResult) -> anyhow::Result<Profile> {
         approver_id: opt_user(row, "approver_id")?,
         week: WorkingWeek::parse(&week).with_context(|| format!("stored working week `{week}`"))?,
         started_on: opt_date(row, "started_on")?,
+        calendar_id: opt_uuid(row, "calendar_id")?,
         closed_at: get::<Option<i64>>(row, "closed_at_us")?.map(from_micros).transpose()?,
         version: get(row, "version")?,
+    })
+}
+
+/// A calendar row, without its holidays.
+pub(super) fn read_calendar(row: &QueryResult) -> anyhow::Result<Calendar> {
+    Ok(Calendar {
+        id: uuid(row, "id")?,
+        name: get(row, "name")?,
+        is_default: get::<i64>(row, "is_default")? == 1,
+        holidays: Vec::new(),
+        updated_by: user(row, "updated_by")?,
+        updated_at: from_micros(get(row, "updated_at_us")?)?,
+        version: get(row, "version")?,
+    })
+}
+
+pub(super) fn read_holiday(row: &QueryResult) -> anyhow::Result<Holiday> {
+    let half: Option<String> = get(row, "half")?;
+    Ok(Holiday {
+        date: date(row, "on_date")?,
+        name: get(row, "name")?,
+        half: half.map(|h| DayPart::parse(&h).with_context(|| format!("stored half `{h}`"))).transpose()?,
     })
 }
 
