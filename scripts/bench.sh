@@ -17,8 +17,8 @@
 #   companies), search_companies_text (a free-text query over them),
 #   get_deal, move_deal (each request a different deal to the top of one
 #   stage: moves into a stage serialize), leave_balances (a member's
-#   balances: the ledger summed per type), leave_team_calendar (a month of
-#   who is away), get_session (session cookie), and
+#   balances as of a day over 5 years of ledger), leave_team_calendar (a
+#   month of who is away among 200 members), get_session (session cookie), and
 #   get_session_flooded (the same while 4 more connections sign in).
 # Per scenario: requests/s, p50, p99, the server's CPU time per request
 # (utime+stime from /proc), SQL statements per request (the server's own
@@ -249,33 +249,37 @@ SQL
   # get_deal read the first deal; the moves start after it.
   sed -i 1d "$BENCH_DEALS"
   run "$setup" move_deal -s "$ROOT/bench/move-deal.lua" "http://$ADDR"
-  # Leave: two types (one approved at once), 25 days of each for the year,
-  # 20 one-day requests (half pending, half approved), then a member's
-  # balances (ledger summed per type) and a month of the team calendar.
-  python3 - "$ADDR" "$auth" <<'PY'
-import datetime, json, sys, urllib.request
-base, auth = f"http://{sys.argv[1]}", sys.argv[2]
-def call(method, path, body, key):
-    req = urllib.request.Request(base + path, method=method, data=json.dumps(body).encode())
-    headers = {"content-type": "application/json", "authorization": auth, "idempotency-key": key}
-    for k, v in headers.items():
-        req.add_header(k, v)
-    with urllib.request.urlopen(req) as resp:
-        return json.loads(resp.read())
-year = datetime.date.today().year + 1
-kinds = [call("POST", "/api/leave/types", {"name": name, "requires_approval": approval}, f"bench-type-{name}")
-         for name, approval in (("Annual", True), ("Training", False))]
-me = json.loads(urllib.request.urlopen(urllib.request.Request(base + "/api/leave/members/me/profile", headers={"authorization": auth})).read())["user_id"]
-for kind in kinds:
-    grant = {"user_id": me, "leave_type_id": kind["id"], "from": f"{year}-01-01", "to": f"{year}-12-31", "days": "25"}
-    call("POST", "/api/leave/allocations", grant, f"bench-alloc-{kind['id']}")
-day = datetime.date.fromisocalendar(year, 2, 1)
-for i in range(20):
-    d = day + datetime.timedelta(weeks=i)
-    ask = {"leave_type_id": kinds[i % 2]["id"], "from": d.isoformat(), "to": d.isoformat()}
-    call("POST", "/api/leave/requests", ask, f"bench-req-{i}")
-PY
-  local year=$(( $(date +%Y) + 1 ))
+  # Leave: one type; 5 years of ledger for the bench user (a grant and 40
+  # one-day leaves a year) and, in one month, 400 requests of 200 members,
+  # inserted in SQL (set-up data, not what is measured).
+  local leave_type year
+  year=$(date +%Y)
+  leave_type=$(curl -sf -X POST -H "authorization: $auth" -H "content-type: application/json" \
+    -H "idempotency-key: bench-leave-type" -d '{"name": "Annual"}' "http://$ADDR/api/leave/types" |
+    python3 -c 'import json,sys; print(json.load(sys.stdin)["id"])')
+  local me
+  me=$(curl -sf -H "authorization: $auth" "http://$ADDR/api/leave/members/me/profile" |
+    python3 -c 'import json,sys; print(json.load(sys.stdin)["user_id"])')
+  psql "${ADMIN_URL%/*}/$DB" -q >/dev/null <<SQL
+INSERT INTO leave_ledger (id, organization_id, user_id, leave_type_id, kind, days_e2, on_date, created_by, created_at_us)
+SELECT gen_random_uuid()::text, '$org', '$me', '$leave_type', 'allocation', 2500,
+  make_date($year - y, 1, 1)::text, 'bench', 1764000000000000 + y
+FROM generate_series(0, 4) AS y;
+INSERT INTO leave_ledger (id, organization_id, user_id, leave_type_id, kind, days_e2, on_date, request_id,
+  created_by, created_at_us)
+SELECT gen_random_uuid()::text, '$org', '$me', '$leave_type', 'taken', -100,
+  (make_date($year - y, 1, 5) + 7 * d)::text, gen_random_uuid()::text, 'bench', 1764000000000000 + 100 * y + d
+FROM generate_series(0, 4) AS y, generate_series(0, 39) AS d;
+INSERT INTO leave_requests (id, organization_id, user_id, leave_type_id, from_on, to_on, starts, ends, days_e2,
+  reason, status, created_by, created_at_us, updated_by, updated_at_us, version)
+SELECT gen_random_uuid()::text, '$org', 'bench-member-' || m, '$leave_type',
+  make_date($year, 3, 1 + (m + 7 * k) % 28)::text, make_date($year, 3, 1 + (m + 7 * k) % 28)::text,
+  'morning', 'afternoon', 100, NULL, CASE WHEN k = 0 THEN 'approved' ELSE 'pending' END,
+  'bench', 1764000000000000 + 10 * m + k, 'bench', 1764000000000000 + 10 * m + k, 1
+FROM generate_series(1, 200) AS m, generate_series(0, 1) AS k;
+ANALYZE leave_ledger; ANALYZE leave_requests;
+SQL
+  sleep "$STATS_SETTLE"
   run "$setup" leave_balances -H "authorization: $auth" "http://$ADDR/api/leave/members/me/balances?as_of=$year-06-30"
   run "$setup" leave_team_calendar -H "authorization: $auth" "http://$ADDR/api/leave/calendar?from=$year-03-01&to=$year-03-31"
   run "$setup" get_session -H "cookie: $cookie" "http://$ADDR/api/auth/get-session"

@@ -6,12 +6,14 @@
 
 mod calendars;
 mod dto;
+mod feeds;
 mod jobs;
 mod members;
 mod requests;
 mod types;
 
 pub use calendars::CalendarsApi;
+pub use feeds::FeedsApi;
 pub use jobs::JobsApi;
 pub use members::MembersApi;
 pub use requests::RequestsApi;
@@ -25,7 +27,7 @@ use crate::ports::{Allocation, Calendar, LeaveType, Request};
 use crate::service::LeaveService;
 
 /// Every leave API, as one: what the domain registers and routes.
-pub type Apis = (TypesApi, MembersApi, RequestsApi, CalendarsApi, JobsApi);
+pub type Apis = (TypesApi, MembersApi, RequestsApi, CalendarsApi, JobsApi, FeedsApi);
 
 /// The leave APIs over `service`, keeping `Idempotency-Key` records in
 /// `idempotency`.
@@ -35,7 +37,8 @@ pub fn apis(service: LeaveService, idempotency: Idempotency) -> Apis {
         MembersApi { service: service.clone(), idempotency: idempotency.clone() },
         RequestsApi { service: service.clone(), idempotency: idempotency.clone() },
         CalendarsApi { service: service.clone(), idempotency: idempotency.clone() },
-        JobsApi { service, idempotency },
+        JobsApi { service: service.clone(), idempotency: idempotency.clone() },
+        FeedsApi { service, idempotency },
     )
 }
 

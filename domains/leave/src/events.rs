@@ -8,9 +8,9 @@ use time::Date;
 
 use crate::NAME;
 use crate::model::{DayPart, Status};
-use crate::ports::{Allocation, Request};
+use crate::ports::{Allocation, LedgerLine, Request};
 
-/// `data` of every `leave.request.*` event.
+/// `data` of `leave.requested`, `leave.approved`, `leave.rejected` and `leave.cancelled`.
 #[derive(Debug, Clone, PartialEq, Object)]
 #[oai(rename = "LeaveRequestEventData", skip_serializing_if_is_none)]
 pub struct RequestEventData {
@@ -38,7 +38,7 @@ pub struct RequestEventData {
     pub version: i64,
 }
 
-/// `data` of `leave.allocation.granted`.
+/// `data` of `leave.allocated`.
 #[derive(Debug, Clone, PartialEq, Object)]
 #[oai(rename = "LeaveAllocationEventData")]
 pub struct AllocationEventData {
@@ -56,6 +56,22 @@ pub struct AllocationEventData {
     pub days: Decimal,
 }
 
+/// `data` of `leave.balance_expired`.
+#[derive(Debug, Clone, PartialEq, Object)]
+#[oai(rename = "LeaveExpiryEventData")]
+pub struct ExpiryEventData {
+    /// The ledger entry recording it.
+    pub entry_id: uuid::Uuid,
+    /// The member.
+    pub user_id: String,
+    /// The leave type.
+    pub leave_type_id: uuid::Uuid,
+    /// Days that lapsed (positive).
+    pub days: Decimal,
+    /// The day they lapsed.
+    pub on: Date,
+}
+
 /// `data` of `leave.type.created` and `leave.type.updated`.
 #[derive(Debug, Clone, PartialEq, Object)]
 #[oai(rename = "LeaveTypeEventData")]
@@ -68,26 +84,30 @@ pub struct TypeEventData {
     pub version: i64,
 }
 
-/// `leave.request.submitted`: waiting for a decision.
+/// `leave.requested`: waiting for a decision.
 pub const SUBMITTED: EventContract =
-    EventContract::of::<RequestEventData>("leave.request.submitted", "A member asked for leave; it awaits a decision.");
-/// `leave.request.approved`: its days are taken.
+    EventContract::of::<RequestEventData>("leave.requested", "A member asked for leave; it awaits a decision.");
+/// `leave.approved`: its days are taken.
 pub const APPROVED: EventContract = EventContract::of::<RequestEventData>(
-    "leave.request.approved",
+    "leave.approved",
     "A leave request was approved (or needed no approval); its days are taken in the ledger.",
 );
-/// `leave.request.rejected`.
+/// `leave.rejected`.
 pub const REJECTED: EventContract =
-    EventContract::of::<RequestEventData>("leave.request.rejected", "A leave request was rejected.");
-/// `leave.request.cancelled`: withdrawn; approved days came back.
+    EventContract::of::<RequestEventData>("leave.rejected", "A leave request was rejected.");
+/// `leave.cancelled`: withdrawn; approved days came back.
 pub const CANCELLED: EventContract = EventContract::of::<RequestEventData>(
-    "leave.request.cancelled",
+    "leave.cancelled",
     "A pending or approved leave request was cancelled; approved days went back to the balance.",
 );
-/// `leave.allocation.granted`.
-pub const GRANTED: EventContract = EventContract::of::<AllocationEventData>(
-    "leave.allocation.granted",
-    "Days of a leave type were granted for a period.",
+/// `leave.allocated`.
+pub const GRANTED: EventContract =
+    EventContract::of::<AllocationEventData>("leave.allocated", "Days of a leave type were granted for a period.");
+/// `leave.balance_expired`: days lapsed (a period's unused rest, or
+/// carried days past their date).
+pub const BALANCE_EXPIRED: EventContract = EventContract::of::<ExpiryEventData>(
+    "leave.balance_expired",
+    "Unused days of a member's leave type lapsed: a closed period's rest, or carried days past their date.",
 );
 /// `leave.type.created`.
 pub const TYPE_CREATED: EventContract =
@@ -118,11 +138,11 @@ pub const MEMBER_REMOVED: EventContract = EventContract::of::<MemberRemovedData>
 
 /// Every event leave publishes and consumes.
 pub const CONTRACTS: EventContracts = EventContracts {
-    publishes: &[SUBMITTED, APPROVED, REJECTED, CANCELLED, GRANTED, TYPE_CREATED, TYPE_UPDATED],
+    publishes: &[SUBMITTED, APPROVED, REJECTED, CANCELLED, GRANTED, BALANCE_EXPIRED, TYPE_CREATED, TYPE_UPDATED],
     consumes: &[(MEMBERS_CONSUMER, &[MEMBER_REMOVED])],
 };
 
-/// The `leave.request.*` event `contract` for `request` in `organization`.
+/// The request event `contract` for `request` in `organization`.
 pub fn request_event(contract: &EventContract, organization: &OrganizationId, request: &Request) -> EventEnvelope {
     let data = RequestEventData {
         request_id: request.id,
@@ -150,7 +170,7 @@ pub fn for_status(status: Status) -> &'static EventContract {
     }
 }
 
-/// `leave.allocation.granted` for `allocation`.
+/// `leave.allocated` for `allocation`.
 pub fn allocation_event(organization: &OrganizationId, allocation: &Allocation) -> EventEnvelope {
     let data = AllocationEventData {
         allocation_id: allocation.id,
@@ -173,4 +193,16 @@ pub fn type_event(
 ) -> EventEnvelope {
     let data = TypeEventData { leave_type_id: id, name: name.to_owned(), version };
     contract.envelope(NAME, Some(organization.clone()), format!("leave_type/{id}"), &data)
+}
+
+/// `leave.balance_expired` for the expiry entry `line` (its days negative).
+pub fn expiry_event(organization: &OrganizationId, line: &LedgerLine) -> EventEnvelope {
+    let data = ExpiryEventData {
+        entry_id: line.entry.id,
+        user_id: line.user_id.to_string(),
+        leave_type_id: line.leave_type_id,
+        days: -line.entry.days,
+        on: line.entry.on,
+    };
+    BALANCE_EXPIRED.envelope(NAME, Some(organization.clone()), format!("leave_entry/{}", line.entry.id), &data)
 }

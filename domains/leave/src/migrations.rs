@@ -7,11 +7,13 @@ use sea_orm_migration::MigrationTrait;
 
 mod m20261202_000050_leave_create_tables;
 mod m20261202_000051_leave_calendars;
+mod m20261202_000052_leave_feeds;
 
 /// The leave migrations, oldest first.
 pub fn migrations() -> Vec<Box<dyn MigrationTrait>> {
     vec![
         Box::new(m20261202_000050_leave_create_tables::Migration),
         Box::new(m20261202_000051_leave_calendars::Migration),
+        Box::new(m20261202_000052_leave_feeds::Migration),
     ]
 }

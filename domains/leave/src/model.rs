@@ -6,10 +6,13 @@
 
 pub mod accrual;
 pub mod days;
+pub mod feed;
 pub mod ical;
 pub mod leave_type;
 pub mod ledger;
 pub mod request;
+#[cfg(test)]
+mod simulation;
 
 pub use days::{DayPart, Holiday, Holidays, Schedule, Span, WorkingWeek};
 pub use leave_type::{Accrual, LeavePolicy, Unit};

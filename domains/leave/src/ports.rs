@@ -154,3 +154,45 @@ pub struct Calendar {
     /// Starts at 1 and grows with every change (the ETag).
     pub version: i64,
 }
+
+/// What a calendar feed shows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, poem_openapi::Enum)]
+#[oai(rename = "LeaveFeedScope", rename_all = "snake_case")]
+pub enum FeedScope {
+    /// Its owner's own leave.
+    Member,
+    /// Everyone's in the organization (the team calendar).
+    Organization,
+}
+
+impl FeedScope {
+    /// As stored.
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Self::Member => "member",
+            Self::Organization => "organization",
+        }
+    }
+
+    /// A stored scope.
+    pub fn parse(text: &str) -> Option<Self> {
+        [Self::Member, Self::Organization].into_iter().find(|s| s.as_str() == text)
+    }
+}
+
+/// A calendar feed: a token calendar apps put in the URL, owned by a member.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Feed {
+    /// Its id.
+    pub id: Uuid,
+    /// Its organization.
+    pub organization_id: gremlin_kernel::OrganizationId,
+    /// The member who made it; it stops working when they leave.
+    pub owner_id: UserId,
+    /// What it shows.
+    pub scope: FeedScope,
+    /// When it was made.
+    pub created_at: OffsetDateTime,
+    /// When it was revoked; a revoked feed answers 404.
+    pub revoked_at: Option<OffsetDateTime>,
+}

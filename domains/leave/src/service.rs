@@ -7,6 +7,7 @@
 //! the member named as someone's approver also sees (and decides) theirs;
 //! `leave:manage` sees and does everything.
 
+mod feeds;
 mod jobs;
 
 pub use jobs::JobRun;
@@ -87,7 +88,7 @@ pub struct TeamCalendar {
 }
 
 /// Most holidays a calendar holds.
-pub const MAX_HOLIDAYS: usize = 4000;
+pub const MAX_HOLIDAYS: usize = 500;
 /// Most requests the team calendar returns.
 pub const MAX_TEAM_REQUESTS: u32 = 2000;
 
@@ -152,6 +153,17 @@ pub fn plausible(date: Date, field: &str) -> Result<Date, DomainError> {
     }
 }
 
+/// `e` for an id given in a body or query (`field`): what it names not
+/// existing is a 422 on that field, not a 404 of the operation.
+fn named_in(field: &'static str) -> impl Fn(DomainError) -> DomainError {
+    move |e| match e {
+        DomainError::NotFound { entity } => {
+            DomainError::invalid(field, format!("no {entity} with this id in this organization"))
+        }
+        other => other,
+    }
+}
+
 fn today() -> Date {
     OffsetDateTime::now_utc().date()
 }
@@ -181,9 +193,19 @@ impl LeaveService {
         }
     }
 
-    /// Whether the caller may see `user`'s leave: themselves, their
-    /// approver, or a manager.
+    /// Whether the caller may see `user`'s profile, balances, allocations
+    /// and ledger: themselves, or a manager (`leave:manage`).
     async fn may_see(&self, p: &Principal, user: &UserId) -> Result<(), DomainError> {
+        self.may_see_as(p, user, false).await
+    }
+
+    /// Whether the caller may see `user`'s requests: themselves, their
+    /// approver (`leave:approve`), or a manager.
+    async fn may_see_requests(&self, p: &Principal, user: &UserId) -> Result<(), DomainError> {
+        self.may_see_as(p, user, true).await
+    }
+
+    async fn may_see_as(&self, p: &Principal, user: &UserId, approver_too: bool) -> Result<(), DomainError> {
         p.require(&permissions::READ)?;
         if &p.user_id == user {
             return Ok(());
@@ -196,11 +218,15 @@ impl LeaveService {
         if p.has(&permissions::MANAGE) {
             return Ok(());
         }
-        let profile = self.store.profile(&p.organization_id, user).await?;
-        if profile.approver_id.as_ref() == Some(&p.user_id) {
-            return Ok(());
+        if approver_too && p.has(&permissions::APPROVE) {
+            let profile = self.store.profile(&p.organization_id, user).await?;
+            if profile.approver_id.as_ref() == Some(&p.user_id) {
+                return Ok(());
+            }
         }
-        Err(DomainError::Forbidden { detail: "only the member, their approver or leave:manage sees this".into() })
+        let who =
+            if approver_too { "the member, their approver or leave:manage" } else { "the member or leave:manage" };
+        Err(DomainError::Forbidden { detail: format!("only {who} sees this") })
     }
 
     // ---- types ----
@@ -376,10 +402,17 @@ impl LeaveService {
         self.store.calendars(&p.organization_id).await
     }
 
-    /// Who is away from `from` to `to` (at most 366 days): every member's
-    /// pending and approved requests, and the default holidays
-    /// (`leave:read`; reasons and notes are not shown here).
-    pub async fn team(&self, p: &Principal, from: Date, to: Date) -> Result<TeamCalendar, DomainError> {
+    /// Who is away from `from` to `to` (at most 366 days): the pending and
+    /// approved requests of every member, or of the members `approver`
+    /// approves, and the default holidays (`leave:read`; reasons and notes
+    /// are not shown here).
+    pub async fn team(
+        &self,
+        p: &Principal,
+        from: Date,
+        to: Date,
+        approver: Option<UserId>,
+    ) -> Result<TeamCalendar, DomainError> {
         p.require(&permissions::READ)?;
         let (from, to) = (plausible(from, "from")?, plausible(to, "to")?);
         if to < from || (to - from).whole_days() > 366 {
@@ -389,6 +422,7 @@ impl LeaveService {
             overlapping_from: Some(from),
             overlapping_to: Some(to),
             open_only: true,
+            approver_id: approver,
             ..RequestFilter::default()
         };
         let mut requests = self.store.requests(&p.organization_id, &filter, MAX_TEAM_REQUESTS).await?;
@@ -426,7 +460,7 @@ impl LeaveService {
         let note = free_text(Some(note), "note", 500)?
             .ok_or_else(|| DomainError::invalid("note", "why, in 1 to 500 characters"))?;
         self.require_member(p, &user, "user_id").await?;
-        self.get_type(p, leave_type_id).await?;
+        self.get_type(p, leave_type_id).await.map_err(named_in("leave_type_id"))?;
         let line = LedgerLine {
             entry: Entry { id: Uuid::now_v7(), kind: EntryKind::Correction, days, on, expires_on: None, closes: None },
             user_id: user,
@@ -465,7 +499,7 @@ impl LeaveService {
             return Err(DomainError::invalid("days", "0 to 366, in halves"));
         }
         self.require_member(p, &user, "user_id").await?;
-        let leave_type = self.get_type(p, leave_type_id).await?;
+        let leave_type = self.get_type(p, leave_type_id).await.map_err(named_in("leave_type_id"))?;
         if !leave_type.policy.paid {
             return Err(DomainError::invalid("leave_type_id", "unpaid leave needs no allocation"));
         }
@@ -585,7 +619,8 @@ impl LeaveService {
                 let events = vec![request_event(for_status(status), &o, &request)];
                 Ok(Change { request, read_version: None, line, events })
             })
-            .await?;
+            .await
+            .map_err(named_in("leave_type_id"))?;
         Ok(change.request)
     }
 
@@ -604,13 +639,14 @@ impl LeaveService {
         let o = p.organization_id.clone();
         let caller = p.user_id.clone();
         let manages = p.has(&permissions::MANAGE);
+        let approves = p.has(&permissions::APPROVE);
         let note = free_text(note, "note", 1000)?;
         let change = self
             .store
             .change_request(&o, id, |r, s| {
                 let actor = Actor {
                     is_employee: r.user_id == caller,
-                    is_approver: s.profile.approver_id.as_ref() == Some(&caller),
+                    is_approver: approves && s.profile.approver_id.as_ref() == Some(&caller),
                     manages,
                 };
                 if !actor.is_employee && !actor.is_approver && !manages {
@@ -684,7 +720,7 @@ impl LeaveService {
         let request =
             self.store.request(&p.organization_id, id).await?.ok_or_else(|| DomainError::not_found("leave request"))?;
         // Someone who may not see it is told it does not exist.
-        self.may_see(p, &request.user_id).await.map_err(|_| DomainError::not_found("leave request"))?;
+        self.may_see_requests(p, &request.user_id).await.map_err(|_| DomainError::not_found("leave request"))?;
         Ok(request)
     }
 
@@ -699,8 +735,8 @@ impl LeaveService {
         p.require(&permissions::READ)?;
         let manages = p.has(&permissions::MANAGE);
         match (&filter.user_id, &filter.approver_id) {
-            (Some(user), _) => self.may_see(p, user).await?,
-            (None, Some(approver)) if approver == &p.user_id || manages => {}
+            (Some(user), _) => self.may_see_requests(p, user).await.map_err(named_in("user_id"))?,
+            (None, Some(approver)) if manages || (approver == &p.user_id && p.has(&permissions::APPROVE)) => {}
             (None, Some(_)) => {
                 return Err(DomainError::Forbidden {
                     detail: "only leave:manage lists another approver's queue".into(),

@@ -18,11 +18,13 @@ use time::{Date, OffsetDateTime};
 use uuid::Uuid;
 
 pub use rows::{days_e2, days_of};
-use rows::{read_allocation, read_calendar, read_entry, read_holiday, read_profile, read_request, read_type};
+use rows::{
+    read_allocation, read_calendar, read_entry, read_feed, read_holiday, read_profile, read_request, read_type,
+};
 
 use crate::model::days::shift;
 use crate::model::{Entry, Holiday, Status};
-use crate::ports::{Allocation, Calendar, LeaveType, LedgerLine, Profile, Request};
+use crate::ports::{Allocation, Calendar, Feed, LeaveType, LedgerLine, Profile, Request};
 
 /// How far either side of a request its neighbours are read (for
 /// overlaps and runs of adjacent requests).
@@ -525,6 +527,55 @@ impl SqlLeave {
         holidays_in(&self.db, o, calendar, dates).await
     }
 
+    // ---- feeds ----
+
+    /// Stores a feed with the SHA-256 (hex) of its token.
+    pub async fn insert_feed(&self, feed: &Feed, token_hash: &str) -> Result<(), DomainError> {
+        let sql = "INSERT INTO leave_feeds (id, organization_id, owner_id, scope, token_hash, created_at_us, \
+                   revoked_at_us) VALUES ($1, $2, $3, $4, $5, $6, NULL)";
+        let values = vec![
+            text(feed.id),
+            org(&feed.organization_id),
+            text(&feed.owner_id),
+            text(feed.scope.as_str()),
+            text(token_hash),
+            micros(feed.created_at).into(),
+        ];
+        execute(&self.db, sql, values).await.map_err(backend_error)?;
+        Ok(())
+    }
+
+    /// A member's feeds, newest first.
+    pub async fn feeds(&self, o: &OrganizationId, owner: &UserId) -> Result<Vec<Feed>, DomainError> {
+        let sql = "SELECT * FROM leave_feeds WHERE organization_id = $1 AND owner_id = $2 ORDER BY created_at_us DESC";
+        let rows = query(&self.db, sql, vec![org(o), text(owner)]).await?;
+        rows.iter().map(read_feed).collect::<anyhow::Result<_>>().map_err(DomainError::Backend)
+    }
+
+    /// One feed of the organization.
+    pub async fn feed(&self, o: &OrganizationId, id: Uuid) -> Result<Option<Feed>, DomainError> {
+        let sql = "SELECT * FROM leave_feeds WHERE organization_id = $1 AND id = $2";
+        let rows = query(&self.db, sql, vec![org(o), text(id)]).await?;
+        rows.first().map(read_feed).transpose().map_err(DomainError::Backend)
+    }
+
+    /// The live feed whose token hashes to `token_hash`.
+    pub async fn feed_by_token(&self, token_hash: &str) -> Result<Option<Feed>, DomainError> {
+        let sql = "SELECT * FROM leave_feeds WHERE token_hash = $1 AND revoked_at_us IS NULL";
+        let rows = query(&self.db, sql, vec![text(token_hash)]).await?;
+        rows.first().map(read_feed).transpose().map_err(DomainError::Backend)
+    }
+
+    /// Revokes a feed (once; revoking again changes nothing).
+    pub async fn revoke_feed(&self, o: &OrganizationId, id: Uuid) -> Result<(), DomainError> {
+        let sql = "UPDATE leave_feeds SET revoked_at_us = COALESCE(revoked_at_us, $3) \
+                   WHERE organization_id = $1 AND id = $2";
+        execute(&self.db, sql, vec![org(o), text(id), gremlin_kernel::sql::now_micros().into()])
+            .await
+            .map_err(backend_error)?;
+        Ok(())
+    }
+
     // ---- jobs ----
 
     /// Every allocation of the organization whose period overlaps `from`
@@ -561,10 +612,14 @@ impl SqlLeave {
         o: &OrganizationId,
         line: &LedgerLine,
         job_key: &str,
+        events: &[EventEnvelope],
     ) -> Result<bool, DomainError> {
         let txn = self.begin().await?;
         lock_profile(&txn, o, &line.user_id).await?;
         let written = insert_line(&txn, o, line, Some(job_key)).await?;
+        if written {
+            record(&txn, events).await?;
+        }
         txn.commit().await.map_err(backend_error)?;
         Ok(written)
     }

@@ -14,6 +14,8 @@ use crate::support::leave::{created, day, etag, monday, next_year, ok};
 use crate::support::{Backend, KitHeaders, TestApp, member, owner, problem};
 
 both_backends! {
+    an_approver_sees_only_their_members => an_approver_sees_only_their_members,
+    two_requests_that_fit_only_one_at_a_time_are_not_both_taken => two_requests_that_fit_only_one_at_a_time_are_not_both_taken,
     a_request_goes_from_asked_to_approved_to_cancelled => a_request_goes_from_asked_to_approved_to_cancelled,
     each_broken_rule_is_named => each_broken_rule_is_named,
     who_may_do_what_and_nothing_crosses_organizations => who_may_do_what_and_nothing_crosses_organizations,
@@ -157,8 +159,8 @@ async fn a_request_goes_from_asked_to_approved_to_cancelled(backend: Backend) {
         .collect();
     assert_eq!(kinds, [("allocation", "20"), ("taken", "-4.5"), ("cancellation", "4.5")]);
     assert_eq!(
-        events(&t, "leave.request.").await,
-        ["leave.request.submitted", "leave.request.approved", "leave.request.cancelled"]
+        events(&t, "leave.").await,
+        ["leave.type.created", "leave.allocated", "leave.requested", "leave.approved", "leave.cancelled"]
     );
     // A type needing no approval is approved at once; unpaid needs no allocation.
     let sick = json!({"name": "Unpaid leave", "paid": false, "requires_approval": false});
@@ -237,8 +239,11 @@ async fn who_may_do_what_and_nothing_crosses_organizations(backend: Backend) {
     let resp =
         t.as_(bob).in_org(org).post("/api/leave/allocations").idempotency_key("y").body_json(&grant).send().await;
     problem(resp, StatusCode::FORBIDDEN).await;
-    // Carol approves Bob, so she sees his balances; Bob does not see hers.
-    ok(t.as_(&team.carol).in_org(org).get(format!("/api/leave/members/{}/balances", team.bob_id)).send().await).await;
+    // Carol approves Bob: she sees his requests, not his balances (those are
+    // his own and leave:manage's).
+    ok(t.as_(&team.carol).in_org(org).get(format!("/api/leave/requests?user_id={}", team.bob_id)).send().await).await;
+    let resp = t.as_(&team.carol).in_org(org).get(format!("/api/leave/members/{}/balances", team.bob_id)).send().await;
+    problem(resp, StatusCode::FORBIDDEN).await;
     let resp = t.as_(bob).in_org(org).get("/api/leave/members/me/profile").send().await;
     ok(resp).await;
     let carol_profile = ok(t.as_(&team.carol).in_org(org).get("/api/leave/members/me/profile").send().await).await;
@@ -298,7 +303,7 @@ async fn who_may_do_what_and_nothing_crosses_organizations(backend: Backend) {
     problem(resp, StatusCode::NOT_FOUND).await;
     let everyone = ok(t.as_(&mallory).in_org(&evil).get("/api/leave/requests").send().await).await;
     assert_eq!(everyone["items"], json!([]));
-    // Asking with another organization's type finds no such type.
+    // Asking with another organization's type names no type of theirs.
     let theirs = json!({"leave_type_id": team.annual, "from": day(monday(11), 0), "to": day(monday(11), 0)});
     let resp = t
         .as_(&mallory)
@@ -308,7 +313,8 @@ async fn who_may_do_what_and_nothing_crosses_organizations(backend: Backend) {
         .body_json(&theirs)
         .send()
         .await;
-    problem(resp, StatusCode::NOT_FOUND).await;
+    let refused = problem(resp, StatusCode::UNPROCESSABLE_ENTITY).await;
+    assert_eq!(refused["errors"][0]["field"], "leave_type_id");
     // Without a token, nothing.
     problem(t.client().get("/api/leave/types").send().await, StatusCode::UNAUTHORIZED).await;
 }
@@ -366,4 +372,78 @@ async fn a_member_leaving_closes_their_leave_once(backend: Backend) {
         t.as_(&team.owner).in_org(org).post("/api/leave/requests").idempotency_key("r-3").body_json(&ask).send().await;
     // He is still a member in this test's directory, so the closed profile is what refuses.
     assert_eq!(problem(resp, StatusCode::UNPROCESSABLE_ENTITY).await["rule"], "profile_closed");
+}
+
+async fn an_approver_sees_only_their_members(backend: Backend) {
+    let t = TestApp::new(backend).await;
+    let team = team(&t).await;
+    let org = &team.org;
+    let dave = member(&t, org, "dave@example.com", "member").await;
+    let grant = json!({"user_id": dave.id, "leave_type_id": team.annual, "from": year_span().0, "to": year_span().1, "days": "5"});
+    created(&t, &team.owner, org, "/api/leave/allocations", grant, "a-9").await;
+    let ask = |n: i64| json!({"leave_type_id": team.annual, "from": day(monday(11), n), "to": day(monday(11), n)});
+    let bobs = created(&t, &team.bob, org, "/api/leave/requests", ask(0), "r-b").await;
+    let daves = created(&t, &dave.bearer, org, "/api/leave/requests", ask(1), "r-d").await;
+    // Carol's queue holds Bob's request only; Dave's is not hers to see.
+    let queue = ok(t.as_(&team.carol).in_org(org).get("/api/leave/requests?approver_id=me").send().await).await;
+    let ids: Vec<&Json> = queue["items"].as_array().unwrap().iter().map(|r| &r["id"]).collect();
+    assert_eq!(ids, [&bobs["id"]]);
+    let path = format!("/api/leave/requests/{}", daves["id"].as_str().unwrap());
+    problem(t.as_(&team.carol).in_org(org).get(&path).send().await, StatusCode::NOT_FOUND).await;
+    let approve = format!("{path}/approve");
+    let resp = t
+        .as_(&team.carol)
+        .in_org(org)
+        .post(&approve)
+        .if_match("\"1\"")
+        .idempotency_key("d-1")
+        .body_json(&json!({}))
+        .send()
+        .await;
+    problem(resp, StatusCode::NOT_FOUND).await;
+    let listed = t.as_(&team.carol).in_org(org).get(format!("/api/leave/requests?user_id={}", dave.id)).send().await;
+    problem(listed, StatusCode::FORBIDDEN).await;
+    // Nor is another approver's queue.
+    let resp = t.as_(&dave.bearer).in_org(org).get("/api/leave/requests?approver_id=somebody-else").send().await;
+    problem(resp, StatusCode::FORBIDDEN).await;
+    // The team calendar for Carol's members shows Bob only; for all, both.
+    let (from, to) = (day(monday(11), 0), day(monday(11), 6));
+    let mine = ok(t
+        .as_(&team.carol)
+        .in_org(org)
+        .get(format!("/api/leave/calendar?from={from}&to={to}&approver_id=me"))
+        .send()
+        .await)
+    .await;
+    assert_eq!(mine["requests"].as_array().unwrap().len(), 1);
+    let all =
+        ok(t.as_(&team.carol).in_org(org).get(format!("/api/leave/calendar?from={from}&to={to}")).send().await).await;
+    assert_eq!(all["requests"].as_array().unwrap().len(), 2);
+}
+
+async fn two_requests_that_fit_only_one_at_a_time_are_not_both_taken(backend: Backend) {
+    let t = TestApp::new(backend).await;
+    let team = team(&t).await;
+    let (bob, org) = (&team.bob, &team.org);
+    // 15 days of study leave; two requests of 10 sent at once: each fits,
+    // both do not. The member's profile row serializes them.
+    let study = created(&t, &team.owner, org, "/api/leave/types", json!({"name": "Study"}), "t-s").await;
+    let (from, to) = year_span();
+    let grant = json!({"user_id": team.bob_id, "leave_type_id": study["id"], "from": from, "to": to, "days": "15"});
+    created(&t, &team.owner, org, "/api/leave/allocations", grant, "a-s").await;
+    let fortnight =
+        |week: u8| json!({"leave_type_id": study["id"], "from": day(monday(week), 0), "to": day(monday(week + 1), 4)});
+    let ask = |key: &'static str, week: u8| {
+        let t = &t;
+        async move {
+            let body = fortnight(week);
+            t.as_(bob).in_org(org).post("/api/leave/requests").idempotency_key(key).body_json(&body).send().await
+        }
+    };
+    let (first, second) = tokio::join!(ask("p-1", 14), ask("p-2", 30));
+    let mut statuses = [first.0.status(), second.0.status()];
+    statuses.sort();
+    assert_eq!(statuses, [StatusCode::CREATED, StatusCode::UNPROCESSABLE_ENTITY]);
+    let b = balance(&t, bob, org, "me", study["id"].as_str().unwrap()).await;
+    assert_eq!((b["pending"].clone(), b["available"].clone()), (json!("10"), json!("5")));
 }

@@ -1,17 +1,20 @@
-//! Leave's holiday calendars, team calendar, corrections and jobs over
-//! HTTP, on SQLite and PostgreSQL: holidays (whole and half days, typed or
-//! imported from iCalendar) shape the days a request takes; the team
-//! calendar shows who is away; accrual, roll-over and carried days lapsing
-//! each write their entries once, and balances follow.
+//! Leave's holiday calendars, team calendar, feeds, corrections and jobs
+//! over HTTP, on SQLite and PostgreSQL: holidays (whole and half days,
+//! typed or imported from iCalendar) shape the days a request takes; the
+//! team calendar shows who is away; an `.ics` feed opens by its token (and
+//! parses with a real iCalendar parser) until revoked or its owner leaves;
+//! accrual, roll-over and carried days lapsing each write their entries
+//! once, and balances follow.
 
 use poem::http::StatusCode;
 use serde_json::{Value as Json, json};
 
 use crate::both_backends;
 use crate::support::leave::{created, day, etag, monday, next_year, ok};
-use crate::support::{Backend, KitHeaders, TestApp, member, owner, problem};
+use crate::support::{Backend, KitHeaders, TestApp, create_organization, member, owner, problem, sign_up};
 
 both_backends! {
+    feeds_open_by_token_until_revoked_or_their_owner_leaves => feeds_open_by_token_until_revoked_or_their_owner_leaves,
     holidays_shape_the_days_a_request_takes => holidays_shape_the_days_a_request_takes,
     jobs_accrue_roll_over_and_lapse_once => jobs_accrue_roll_over_and_lapse_once,
 }
@@ -222,4 +225,83 @@ async fn jobs_accrue_roll_over_and_lapse_once(backend: Backend) {
         .send()
         .await;
     problem(resp, StatusCode::FORBIDDEN).await;
+}
+
+/// Every event of an iCalendar text, read by the `icalendar` crate: its
+/// summary and first day.
+fn parsed_events(text: &str) -> Vec<(String, String)> {
+    let calendar: icalendar::Calendar = text.parse().expect("the feed parses as iCalendar");
+    calendar
+        .components
+        .iter()
+        .filter_map(|c| match c {
+            icalendar::CalendarComponent::Event(e) => {
+                use icalendar::Component;
+                let start = match e.get_start()? {
+                    icalendar::DatePerhapsTime::Date(d) => d.to_string(),
+                    other => format!("{other:?}"),
+                };
+                Some((e.get_summary()?.to_owned(), start))
+            }
+            _ => None,
+        })
+        .collect()
+}
+
+async fn feeds_open_by_token_until_revoked_or_their_owner_leaves(backend: Backend) {
+    let t = TestApp::new(backend).await;
+    let olivia = sign_up(&t, "olivia@example.com", "Olivia").await;
+    let org = create_organization(&t, &olivia.bearer, "Acme", "acme").await["id"].as_str().unwrap().to_owned();
+    let bob = member(&t, &org, "bob@example.com", "member").await;
+    let unpaid =
+        created(&t, &olivia.bearer, &org, "/api/leave/types", json!({"name": "Unpaid", "paid": false}), "t-1").await;
+    let ask = json!({"leave_type_id": unpaid["id"], "from": day(monday(11), 0), "to": day(monday(11), 1), "starts": "afternoon"});
+    created(&t, &bob.bearer, &org, "/api/leave/requests", ask, "r-1").await;
+
+    let feed = created(&t, &bob.bearer, &org, "/api/leave/feeds", json!({"scope": "member"}), "f-1").await;
+    let path = feed["path"].as_str().unwrap().to_owned();
+    // Calendar apps send nothing but the URL.
+    let resp = t.client().get(&path).send().await;
+    resp.assert_status_is_ok();
+    resp.assert_header("content-type", "text/calendar; charset=utf-8");
+    let text = resp.0.into_body().into_string().await.unwrap();
+    let events = parsed_events(&text);
+    assert_eq!(events.len(), 1, "{text}");
+    assert!(events[0].0.starts_with("On leave: Unpaid (from the afternoon of"), "{events:?}");
+    assert_eq!(events[0].1, day(monday(11), 0));
+    // The organization's feed shows everyone who is away.
+    let team = created(&t, &olivia.bearer, &org, "/api/leave/feeds", json!({"scope": "organization"}), "f-2").await;
+    let text = t.client().get(team["path"].as_str().unwrap()).send().await.0.into_body().into_string().await.unwrap();
+    assert_eq!(parsed_events(&text).len(), 1);
+    assert!(parsed_events(&text)[0].0.starts_with(&format!("{} on leave", bob.id)));
+    // A wrong token is not found; no token is unauthenticated.
+    problem(
+        t.client().get(format!("/api/leave/feed.ics?token={}", "0".repeat(64))).send().await,
+        StatusCode::NOT_FOUND,
+    )
+    .await;
+    problem(t.client().get("/api/leave/feed.ics").send().await, StatusCode::UNAUTHORIZED).await;
+    // Listing shows no token; a replayed create answers without it.
+    let mine = ok(t.as_(&bob.bearer).in_org(&org).get("/api/leave/feeds").send().await).await;
+    assert!(mine["items"][0].get("token").is_none());
+    let replay = created(&t, &bob.bearer, &org, "/api/leave/feeds", json!({"scope": "member"}), "f-1").await;
+    assert_eq!((replay["id"].clone(), replay["token"].clone()), (feed["id"].clone(), json!("")));
+    // Revoked, it is gone; nobody else revokes it.
+    let revoke = format!("/api/leave/feeds/{}", feed["id"].as_str().unwrap());
+    let (mallory, evil) = owner(&t, "mallory@example.com", "evil").await;
+    problem(t.as_(&mallory).in_org(&evil).delete(&revoke).if_match("\"1\"").send().await, StatusCode::NOT_FOUND).await;
+    let revoked = ok(t.as_(&bob.bearer).in_org(&org).delete(&revoke).if_match("\"1\"").send().await).await;
+    assert!(revoked["revoked_at"].is_string());
+    problem(t.client().get(&path).send().await, StatusCode::NOT_FOUND).await;
+    // A feed of a member who leaves stops working at once.
+    let again = created(&t, &bob.bearer, &org, "/api/leave/feeds", json!({"scope": "member"}), "f-3").await;
+    t.client().get(again["path"].as_str().unwrap()).send().await.assert_status_is_ok();
+    let remove = json!({"memberIdOrEmail": "bob@example.com", "organizationId": org});
+    t.as_(&olivia.bearer)
+        .post("/api/auth/organization/remove-member")
+        .body_json(&remove)
+        .send()
+        .await
+        .assert_status_is_ok();
+    problem(t.client().get(again["path"].as_str().unwrap()).send().await, StatusCode::NOT_FOUND).await;
 }

@@ -77,11 +77,19 @@ async fn migrate_up_status_down_round_trip(backend: Backend) {
         run(&settings, MigrateCommand::Down { steps: 1 }).await;
         assert!(!table_exists(&settings, "toy_notes").await, "the toy domain, registered last, rolled back first");
     }
+    #[cfg(feature = "leave")]
+    {
+        let steps = u32::try_from(gremlin_leave::migrations::migrations().len()).unwrap();
+        run(&settings, MigrateCommand::Down { steps }).await;
+        assert!(!table_exists(&settings, "leave_requests").await, "leave, registered last, rolled back first");
+        assert!(!table_exists(&settings, "leave_feeds").await);
+        assert!(table_exists(&settings, "crm_companies").await, "CRM stays until its turn");
+    }
     #[cfg(feature = "crm")]
     {
         let steps = u32::try_from(gremlin_crm::migrations::migrations().len()).unwrap();
         run(&settings, MigrateCommand::Down { steps }).await;
-        assert!(!table_exists(&settings, "crm_companies").await, "CRM, registered last, rolled back first");
+        assert!(!table_exists(&settings, "crm_companies").await, "CRM, registered before leave, rolled back next");
         assert!(table_exists(&settings, "invoices").await);
     }
     if cfg!(feature = "invoices") {

@@ -6,7 +6,7 @@
 //!
 //! | status | only when the operation … |
 //! |---|---|
-//! | 404 | addresses a resource by path (`/{id}`) |
+//! | 404 | addresses a resource by path (`/{id}`), or is opened by a token of its own (a scheme other than the caller's `bearer` and `session_cookie`: an unknown token finds nothing) |
 //! | 412, 428 | takes `If-Match` |
 //! | 415 | takes a request body |
 //! | 409 | changes something (any method but GET: state conflicts, a key still in use) |
@@ -29,6 +29,8 @@ pub fn prune_error_responses(operation: &mut MetaOperation) {
         operation.params.iter().any(|p| p.in_type == place && p.name.eq_ignore_ascii_case(name))
     };
     let by_path = operation.params.iter().any(|p| p.in_type == MetaParamIn::Path);
+    let by_token =
+        operation.security.iter().any(|s| s.keys().any(|scheme| !matches!(*scheme, "bearer" | "session_cookie")));
     let queries = operation.params.iter().any(|p| p.in_type == MetaParamIn::Query);
     let if_match = has_param("If-Match", MetaParamIn::Header);
     let keyed = has_param("Idempotency-Key", MetaParamIn::Header);
@@ -37,7 +39,7 @@ pub fn prune_error_responses(operation: &mut MetaOperation) {
     let search = operation.operation_id.is_some_and(|id| id.ends_with(".search"));
     let changes = operation.method != Method::GET && !search;
     let possible = |status: u16| match status {
-        404 => by_path,
+        404 => by_path || by_token,
         412 | 428 => if_match,
         415 => body,
         409 => changes,
@@ -119,6 +121,13 @@ mod tests {
             true,
         );
         assert_eq!(statuses(transition), [200, 400, 401, 403, 404, 409, 412, 422, 428, 429, 500, 503]);
+    }
+
+    #[test]
+    fn an_operation_opened_by_its_own_token_may_find_nothing() {
+        let mut feed = operation(Method::GET, vec![], false, true);
+        feed.security = vec![[("leave_feed_token", vec![])].into_iter().collect()];
+        assert_eq!(statuses(feed), [200, 400, 401, 403, 404, 429, 500, 503]);
     }
 
     #[test]

@@ -142,12 +142,23 @@ impl CalendarsApi {
 
     /// Get the team calendar.
     ///
-    /// Who is away from `from` to `to` (at most 366 days): every member's
-    /// pending and approved requests overlapping the days, without reasons
-    /// or notes, and the organization's default holidays (`leave:read`).
+    /// Who is away from `from` to `to` (at most 366 days): the pending and
+    /// approved requests overlapping the days, of every member or of one
+    /// approver's (`approver_id`), half days included, without reasons or
+    /// notes; and the organization's default holidays (`leave:read`).
     #[oai(path = "/api/leave/calendar", method = "get", operation_id = "leave.calendar.get")]
-    async fn team(&self, caller: Caller, from: Query<Date>, to: Query<Date>) -> Result<Json<TeamCalendarDto>> {
-        let team = self.service.team(&caller, from.0, to.0).await?;
+    async fn team(
+        &self,
+        caller: Caller,
+        /// First day (at most 366 days before `to`).
+        from: Query<Date>,
+        /// Last day.
+        to: Query<Date>,
+        /// Only the members this member approves (`me` for the caller).
+        approver_id: Query<Option<String>>,
+    ) -> Result<Json<TeamCalendarDto>> {
+        let approver = approver_id.0.as_deref().map(|a| super::member(&caller, a));
+        let team = self.service.team(&caller, from.0, to.0, approver).await?;
         Ok(Json(TeamCalendarDto::new(from.0, to.0, &team)))
     }
 }

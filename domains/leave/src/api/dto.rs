@@ -11,15 +11,16 @@ use crate::model::{Accrual, DayPart, EntryKind, Holiday, LeavePolicy, Status, Un
 use crate::ports::{Allocation, Calendar, LeaveType, LedgerLine, Profile, Request};
 use crate::service::{TeamCalendar, TypeBalance};
 
-/// A leave type's policy, as sent and answered.
+/// A leave type's policy, as sent and answered (a field without a value
+/// is left out).
 #[derive(Debug, Clone, Object)]
-#[oai(rename = "LeavePolicy")]
+#[oai(rename = "LeavePolicy", skip_serializing_if_is_none)]
 pub struct PolicyDto {
     /// Its name (1-100 characters), unique in the organization without case.
+    #[oai(validator(max_length = 100))]
     pub name: String,
-    /// What amounts are counted in (days; hours later).
-    #[oai(default)]
-    pub unit: Unit,
+    /// What amounts are counted in: days (the default; hours later).
+    pub unit: Option<Unit>,
     /// Paid leave is limited by the balance and needs an allocation;
     /// unpaid leave is neither (default true).
     #[oai(default = "yes")]
@@ -72,7 +73,7 @@ impl From<PolicyDto> for LeavePolicy {
     fn from(p: PolicyDto) -> Self {
         LeavePolicy {
             name: p.name,
-            unit: p.unit,
+            unit: p.unit.unwrap_or_default(),
             paid: p.paid,
             allow_negative: p.allow_negative,
             counts_days_off: p.counts_days_off,
@@ -91,7 +92,7 @@ impl From<&LeavePolicy> for PolicyDto {
     fn from(p: &LeavePolicy) -> Self {
         PolicyDto {
             name: p.name.clone(),
-            unit: p.unit,
+            unit: Some(p.unit),
             paid: p.paid,
             allow_negative: p.allow_negative,
             counts_days_off: p.counts_days_off,
@@ -494,6 +495,7 @@ pub struct HolidayDto {
     /// The day.
     pub date: Date,
     /// What it is (1-100 characters).
+    #[oai(validator(max_length = 100))]
     pub name: String,
     /// Only this half is off; absent or null: the whole day.
     pub half: Option<DayPart>,
@@ -558,13 +560,14 @@ pub struct CalendarList {
 #[oai(rename = "LeaveCalendarBody")]
 pub struct CalendarBody {
     /// Its name (1-100 characters), unique in the organization without case.
+    #[oai(validator(max_length = 100))]
     pub name: String,
     /// Members without a calendar of their own follow it; making one the
     /// default takes over from the previous one.
     #[oai(default)]
     pub is_default: bool,
-    /// Its holidays, one per date (at most 4 000).
-    #[oai(default, validator(max_items = 4000))]
+    /// Its holidays, one per date (at most 500).
+    #[oai(default, validator(max_items = 500))]
     pub holidays: Vec<HolidayDto>,
 }
 
@@ -575,9 +578,10 @@ pub struct ImportBody {
     /// The year whose holidays the feed replaces (1900-2999).
     #[oai(validator(minimum(value = "1900"), maximum(value = "2999")))]
     pub year: i32,
-    /// The feed (RFC 5545 text, as public-holiday calendars publish it):
-    /// each event's date (or dates) and summary become holidays.
-    #[oai(validator(max_length = 1000000))]
+    /// The feed (RFC 5545 text, as public-holiday calendars publish it;
+    /// at most 50 000 characters): each event's date (or dates) and
+    /// summary become holidays.
+    #[oai(validator(max_length = 50000))]
     pub ics: String,
 }
 

@@ -14,9 +14,9 @@ use super::{LeaveService, plausible};
 use crate::model::accrual::{earned_in, month_end, month_start, rollover};
 use crate::model::days::shift;
 use crate::model::{Entry, EntryKind, balance, ledger::unused_carry};
-use crate::permissions;
 use crate::ports::{Allocation, LedgerLine};
 use crate::store::now;
+use crate::{events, permissions};
 
 /// What a job run did.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -42,7 +42,11 @@ fn line(a: &Allocation, kind: EntryKind, days: Decimal, on: Date, by: &UserId) -
 
 impl LeaveService {
     async fn write(&self, p: &Principal, run: &mut JobRun, line: &LedgerLine, key: String) -> Result<(), DomainError> {
-        if self.store.insert_job_line(&p.organization_id, line, &key).await? {
+        let events = match line.entry.kind {
+            EntryKind::Expiry => vec![events::expiry_event(&p.organization_id, line)],
+            _ => Vec::new(),
+        };
+        if self.store.insert_job_line(&p.organization_id, line, &key, &events).await? {
             run.written += 1;
         } else {
             run.already += 1;

@@ -12,7 +12,7 @@ use uuid::Uuid;
 
 use crate::model::Holiday;
 use crate::model::{DayPart, Entry, EntryKind, LeavePolicy, Span, Status, WorkingWeek};
-use crate::ports::{Allocation, Calendar, LeaveType, LedgerLine, Profile, Request};
+use crate::ports::{Allocation, Calendar, Feed, FeedScope, LeaveType, LedgerLine, Profile, Request};
 
 /// `days` in 1/100 day (days are in steps of 0.25 or 0.5).
 pub fn days_e2(days: Decimal) -> i64 {
@@ -106,6 +106,18 @@ pub(super) fn read_holiday(row: &QueryResult) -> anyhow::Result<Holiday> {
         date: date(row, "on_date")?,
         name: get(row, "name")?,
         half: half.map(|h| DayPart::parse(&h).with_context(|| format!("stored half `{h}`"))).transpose()?,
+    })
+}
+
+pub(super) fn read_feed(row: &QueryResult) -> anyhow::Result<Feed> {
+    let scope: String = get(row, "scope")?;
+    Ok(Feed {
+        id: uuid(row, "id")?,
+        organization_id: gremlin_kernel::OrganizationId::new(get::<String>(row, "organization_id")?),
+        owner_id: user(row, "owner_id")?,
+        scope: FeedScope::parse(&scope).with_context(|| format!("stored feed scope `{scope}`"))?,
+        created_at: from_micros(get(row, "created_at_us")?)?,
+        revoked_at: get::<Option<i64>>(row, "revoked_at_us")?.map(from_micros).transpose()?,
     })
 }
 

@@ -3,7 +3,8 @@ create an organization, get a service JWT, then create (idempotently),
 read, list and update an order with If-Match, read a problem body, and
 take an invoice from draft to paid; in CRM, a company (its duplicate
 refused, a field cleared with null), a deal won on its board, a search and
-the company's timeline.
+the company's timeline; in leave, a request with a half day approved at
+once, the balance it leaves, and a broken rule named in the problem.
 
 The client (`gremlin_client`) is generated from the committed spec by
 `make clients`; GREMLIN_URL names the running server.
@@ -11,6 +12,7 @@ The client (`gremlin_client`) is generated from the committed spec by
 
 import os
 import time
+from datetime import date
 
 from gremlin_client import AuthenticatedClient, Client
 from gremlin_client.api.companies import (
@@ -22,6 +24,9 @@ from gremlin_client.api.companies import (
 from gremlin_client.api.deals import crm_deals_create, crm_deals_move
 from gremlin_client.api.identity import identity_sign_up_email, identity_token
 from gremlin_client.api.pipelines import crm_pipelines_list
+from gremlin_client.api.leave_members import leave_allocations_create, leave_balances_get, leave_profiles_get
+from gremlin_client.api.leave_requests import leave_requests_create
+from gremlin_client.api.leave_types import leave_types_create
 from gremlin_client.api.invoices import invoices_create, invoices_finalize, invoices_get_pdf, invoices_record_payment
 from gremlin_client.api.orders import orders_create, orders_get, orders_list, orders_update
 from gremlin_client.api.organizations import identity_organization_create
@@ -44,6 +49,13 @@ from gremlin_client.models import (
     InvoiceCustomer,
     InvoiceLineInput,
     InvoiceStatus,
+    LeaveAllocationBody,
+    LeaveBalances,
+    LeaveDayPart,
+    LeavePolicy,
+    LeaveRequest,
+    LeaveRequestBody,
+    LeaveRequestStatus,
     LineInput,
     Order,
     OrderPage,
@@ -174,3 +186,32 @@ def test_sign_up_organization_orders_and_problems():
     assert isinstance(found, CompanyPage) and [c.id for c in found.items] == [company.parsed.id]
     timeline = crm_companies_timeline.sync(str(company.parsed.id), client=service, **in_org)
     assert isinstance(timeline, TimelinePage) and [i.kind.value for i in timeline.items] == ["updated", "created"]
+
+    # Leave: a type approved at once, 10 days next year, a request with a
+    # half day, the balance it leaves, and a broken rule named in the problem.
+    year = time.gmtime().tm_year + 1
+    leave_type = leave_types_create.sync(
+        client=service, body=LeavePolicy(name="Annual", requires_approval=False), idempotency_key="py-leave-1", **in_org
+    )
+    me = leave_profiles_get.sync("me", client=service, **in_org)
+    granted = leave_allocations_create.sync_detailed(
+        client=service,
+        body=LeaveAllocationBody(
+            user_id=me.user_id, leave_type_id=leave_type.id, from_=date(year, 1, 1), to=date(year, 12, 31), days="10"
+        ),
+        idempotency_key="py-leave-2",
+        **in_org,
+    )
+    assert granted.status_code == 201, granted.content
+    ask = LeaveRequestBody(
+        leave_type_id=leave_type.id, from_=date(year, 3, 1), to=date(year, 3, 5), starts=LeaveDayPart.AFTERNOON
+    )
+    asked = leave_requests_create.sync(client=service, body=ask, idempotency_key="py-leave-3", **in_org)
+    assert isinstance(asked, LeaveRequest) and asked.status == LeaveRequestStatus.APPROVED
+    balances = leave_balances_get.sync("me", client=service, as_of=date(year, 1, 1), **in_org)
+    assert isinstance(balances, LeaveBalances)
+    annual = next(b for b in balances.items if b.leave_type_id == leave_type.id)
+    assert float(annual.available) == 10 - float(asked.days)
+    overlapping = leave_requests_create.sync_detailed(client=service, body=ask, idempotency_key="py-leave-4", **in_org)
+    assert overlapping.status_code == 422 and isinstance(overlapping.parsed, Problem), overlapping.content
+    assert overlapping.parsed.rule == "overlap"

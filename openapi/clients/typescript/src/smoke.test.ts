@@ -10,7 +10,7 @@ import type { paths } from "./schema.js";
 const baseUrl = process.env.GREMLIN_URL ?? "http://127.0.0.1:8080";
 const client = createClient<paths>({ baseUrl });
 
-test("sign up, organization, orders with If-Match and Idempotency-Key, problems, an invoice to paid, CRM", async () => {
+test("sign up, organization, orders with If-Match and Idempotency-Key, problems, an invoice to paid, CRM, leave", async () => {
   const email = `ts-${Date.now()}@example.com`;
   const signedUp = await client.POST("/api/auth/sign-up/email", {
     body: { name: "TypeScript", email, password: "correct-horse-battery-1" },
@@ -166,4 +166,39 @@ test("sign up, organization, orders with If-Match and Idempotency-Key, problems,
     params: { path: { id: companyId }, header: asService },
   });
   assert.deepEqual(timeline.data?.items.map((i) => i.kind), ["updated", "created"]);
+
+  // Leave: a type approved at once, 10 days next year, a request with a
+  // half day, the balance, and a broken rule named in the problem.
+  const year = new Date().getUTCFullYear() + 1;
+  const leaveType = await client.POST("/api/leave/types", {
+    params: { header: { ...asService, "Idempotency-Key": "ts-leave-1" } },
+    body: { name: "Annual", requires_approval: false },
+  });
+  assert.equal(leaveType.response.status, 201, JSON.stringify(leaveType.error));
+  const me = await client.GET("/api/leave/members/{user_id}/profile", {
+    params: { path: { user_id: "me" }, header: asService },
+  });
+  assert.ok(me.data?.user_id && leaveType.data);
+  const granted = await client.POST("/api/leave/allocations", {
+    params: { header: { ...asService, "Idempotency-Key": "ts-leave-2" } },
+    body: { user_id: me.data.user_id, leave_type_id: leaveType.data.id, from: `${year}-01-01`, to: `${year}-12-31`, days: "10" },
+  });
+  assert.equal(granted.response.status, 201, JSON.stringify(granted.error));
+  const ask = { leave_type_id: leaveType.data.id, from: `${year}-03-01`, to: `${year}-03-05`, starts: "afternoon" as const };
+  const asked = await client.POST("/api/leave/requests", {
+    params: { header: { ...asService, "Idempotency-Key": "ts-leave-3" } },
+    body: ask,
+  });
+  assert.equal(asked.data?.status, "approved", JSON.stringify(asked.error));
+  const balances = await client.GET("/api/leave/members/{user_id}/balances", {
+    params: { path: { user_id: "me" }, query: { as_of: `${year}-01-01` }, header: asService },
+  });
+  const annual = balances.data?.items.find((b) => b.leave_type_id === leaveType.data?.id);
+  assert.equal(annual?.available, String(10 - Number(asked.data?.days)));
+  const overlapping = await client.POST("/api/leave/requests", {
+    params: { header: { ...asService, "Idempotency-Key": "ts-leave-4" } },
+    body: ask,
+  });
+  assert.equal(overlapping.response.status, 422);
+  assert.equal(overlapping.error?.rule, "overlap");
 });
