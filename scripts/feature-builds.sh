@@ -44,4 +44,5 @@ GREMLIN_TEST_BIN_IDENTITY="$TARGET/feature-builds/gremlin-identity" \
 GREMLIN_TEST_BIN_ORDERS="$TARGET/feature-builds/gremlin-orders" \
 GREMLIN_TEST_BIN_INVOICES="$TARGET/feature-builds/gremlin-invoices" \
 GREMLIN_TEST_BIN_CRM="$TARGET/feature-builds/gremlin-crm" \
+GREMLIN_TEST_BIN_LEAVE="$TARGET/feature-builds/gremlin-leave" \
   "$CARGO" test --quiet -p gremlin --locked --test api split_deployment

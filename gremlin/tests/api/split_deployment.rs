@@ -3,7 +3,9 @@
 //! for order to cash, invoices). A JWT issued by the identity process is accepted by the orders
 //! process, and identity's events (a role changed, a member removed) reach
 //! the orders process over NATS and take effect on its membership cache at
-//! once (its cache TTL is an hour, so nothing else could explain it).
+//! once (its cache TTL is an hour, so nothing else could explain it). A
+//! member removed on identity has their leave closed by the leave service,
+//! which hears of it only through the stream.
 
 use std::time::{Duration, Instant};
 
@@ -326,4 +328,97 @@ fn a_split_service_refuses_to_start_without_postgres_and_nats() {
     assert_ne!(code, 0);
     assert!(err.contains("shared PostgreSQL"), "{err}");
     drop(db);
+}
+
+/// Identity and leave as two services: a member asks for leave on the leave
+/// service; removed on identity, their future request is cancelled by the
+/// leave service, which hears of it only over NATS, and their calendar
+/// feed stops answering.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_member_removed_on_identity_has_their_leave_closed_by_the_leave_service() {
+    let db = TestDb::new(Backend::Postgres).await;
+    let stream = TestStream::new();
+    let env = shared_env(&db, &stream);
+    let identity = GremlinProcess::start("identity", &env).await;
+    let leave = GremlinProcess::start("leave", &env).await;
+    assert!(table_exists(&db, "leave_requests").await);
+    let missing = http_client().get(format!("{}/api/orders", leave.base)).send().await.unwrap();
+    assert_eq!(missing.status(), 404, "the leave service serves leave only");
+
+    let (alice_auth, _) = sign_up(&identity.base, "alice@example.com").await;
+    let (bob_auth, bob_id) = sign_up(&identity.base, "bob@example.com").await;
+    let alice = Caller { base: &identity.base, auth: alice_auth.clone() };
+    let bob = Caller { base: &identity.base, auth: bob_auth.clone() };
+    let org = alice.post("/api/auth/organization/create", json!({"name": "Acme", "slug": "acme"})).await;
+    let org_id = org["id"].as_str().unwrap().to_owned();
+    let invitation = alice
+        .post(
+            "/api/auth/organization/invite-member",
+            json!({"email": "bob@example.com", "role": "member", "organizationId": org_id}),
+        )
+        .await;
+    bob.post("/api/auth/organization/accept-invitation", json!({"invitationId": invitation["id"]})).await;
+    bob.post("/api/auth/organization/set-active", json!({"organizationId": org_id})).await;
+    let jwt = |who: &Caller<'_>| {
+        let base = who.base.to_owned();
+        let auth = who.auth.clone();
+        async move {
+            let caller = Caller { base: &base, auth };
+            let (status, token) = caller.send(reqwest::Method::GET, "/api/auth/token", None).await;
+            assert_eq!(status, 200, "{token}");
+            format!("Bearer {}", token["token"].as_str().unwrap())
+        }
+    };
+    let alice_on_leave = Caller { base: &leave.base, auth: jwt(&alice).await };
+    let bob_on_leave = Caller { base: &leave.base, auth: jwt(&bob).await };
+
+    let keyed = |key: &str| [("idempotency-key", key.to_owned())];
+    let (status, kind) = alice_on_leave
+        .send_with(
+            reqwest::Method::POST,
+            "/api/leave/types",
+            Some(json!({"name": "Unpaid", "paid": false})),
+            &keyed("t-1"),
+        )
+        .await;
+    assert_eq!(status, 201, "{kind}");
+    let next_year = time::OffsetDateTime::now_utc().year() + 1;
+    let ask =
+        json!({"leave_type_id": kind["id"], "from": format!("{next_year}-03-01"), "to": format!("{next_year}-03-03")});
+    let (status, request) =
+        bob_on_leave.send_with(reqwest::Method::POST, "/api/leave/requests", Some(ask), &keyed("r-1")).await;
+    assert_eq!(status, 201, "{request}");
+    let (status, feed) = bob_on_leave
+        .send_with(reqwest::Method::POST, "/api/leave/feeds", Some(json!({"scope": "member"})), &keyed("f-1"))
+        .await;
+    assert_eq!(status, 201, "{feed}");
+    let feed_url = format!("{}{}", leave.base, feed["path"].as_str().unwrap());
+    assert_eq!(http_client().get(&feed_url).send().await.unwrap().status(), 200);
+
+    alice
+        .post(
+            "/api/auth/organization/remove-member",
+            json!({"memberIdOrEmail": "bob@example.com", "organizationId": org_id}),
+        )
+        .await;
+    // Once he is gone his leave is shown to nobody (404), so the database
+    // tells what the leave service did with the event.
+    use sea_orm::ConnectionTrait;
+    let conn = sea_orm::Database::connect(&db.url).await.unwrap();
+    eventually("the removal reaching leave and cancelling his request", &leave, async || {
+        let sql = format!("SELECT status FROM leave_requests WHERE user_id = '{bob_id}'");
+        let row = conn
+            .query_one_raw(sea_orm::Statement::from_string(conn.get_database_backend(), sql))
+            .await
+            .unwrap()
+            .unwrap();
+        row.try_get::<String>("", "status").unwrap() == "cancelled"
+    })
+    .await;
+    let sql = format!("SELECT closed_at_us FROM leave_profiles WHERE user_id = '{bob_id}'");
+    let row =
+        conn.query_one_raw(sea_orm::Statement::from_string(conn.get_database_backend(), sql)).await.unwrap().unwrap();
+    assert!(row.try_get::<Option<i64>>("", "closed_at_us").unwrap().is_some(), "his profile is closed");
+    conn.close().await.unwrap();
+    assert_eq!(http_client().get(&feed_url).send().await.unwrap().status(), 404, "his feed is gone");
 }
