@@ -122,16 +122,17 @@ calendar = call("POST", "/api/leave/calendars", calendar, owner_jwt, {"idempoten
 member_id = call("GET", "/api/leave/members/me/profile", auth=member_jwt)[1]["user_id"]
 grant = {"user_id": member_id, "leave_type_id": leave_type["id"], "from": f"{year}-01-01", "to": f"{year}-12-31",
          "days": "10"}
-call("POST", "/api/leave/allocations", grant, owner_jwt, {"idempotency-key": "fx-leave-grant"})
+allocation = call("POST", "/api/leave/allocations", grant, owner_jwt, {"idempotency-key": "fx-leave-grant"})[1]
 monday = datetime.date.fromisocalendar(year, 10, 1)
 ask = {"leave_type_id": leave_type["id"], "from": monday.isoformat(), "to": monday.isoformat(), "reason": MARKER}
 leave_request = call("POST", "/api/leave/requests", ask, member_jwt, {"idempotency-key": "fx-leave-request"})[1]
 fixtures.update({"leave_types": [leave_type["id"]], "leave_calendars": [calendar["id"]],
-                 "leave_requests": [leave_request["id"]], "leave_members": [member_id]})
+                 "leave_requests": [leave_request["id"]], "leave_members": [member_id],
+                 "leave_allocations": [allocation["id"]]})
 
 fixtures["all_ids"] = sorted(
     {v for k in ("orders", "invoices", "payments", "credit_notes", "companies", "people", "leave_types",
-                 "leave_calendars", "leave_requests", "leave_members") for v in fixtures[k]}
+                 "leave_calendars", "leave_requests", "leave_members", "leave_allocations") for v in fixtures[k]}
 )
 with open(sys.argv[2], "w", encoding="utf-8") as f:
     json.dump(fixtures, f, indent=2)

@@ -40,6 +40,7 @@ SOURCES = [
     ("/api/leave/calendars/", "id", "leave_calendars"),
     ("/api/leave/requests/", "id", "leave_requests"),
     ("/api/leave/members/", "user_id", "leave_members"),
+    ("/api/leave/allocations/", "id", "leave_allocations"),
 ]
 
 

@@ -9,7 +9,8 @@
 //! * [`idempotency`]: `Idempotency-Key` for every POST that creates or
 //!   changes something, keyed by domain, organization and key;
 //! * [`list`]: typed list parameters (direction) shared by every list;
-//! * [`responses`]: each operation documents only the errors it can give;
+//! * [`responses`]: each operation documents only the errors it can give,
+//!   and [`replies`] the success answers every domain gives alike;
 //! * [`discount`]: the line discount's one schema.
 
 pub mod caller;
@@ -17,6 +18,7 @@ pub mod discount;
 pub mod idempotency;
 pub mod list;
 pub mod precondition;
+pub mod replies;
 pub mod responses;
 
 pub use caller::{BEARER_SCHEME, Caller, CallerContext, OptionalSessionAuth, SESSION_COOKIE_SCHEME, SessionAuth};
@@ -24,6 +26,7 @@ pub use discount::{DiscountDto, DiscountKind};
 pub use idempotency::{Idempotency, IdempotencyKey, Keyed, Operation, Resource};
 pub use list::SortDirection;
 pub use precondition::{IfMatch, etag};
+pub use replies::{Created, Deleted, Tagged};
 pub use responses::prune_error_responses;
 
 /// Turns a [`DomainError`](crate::DomainError) into the poem error an

@@ -18,7 +18,7 @@ use sea_orm::{ConnectionTrait, DatabaseBackend, DatabaseConnection, DbErr, Trans
 
 use crate::event::EventEnvelope;
 use crate::ports::events::EventBus;
-use crate::sql::{now_micros, statement};
+use crate::sql::{now_micros, query_all, statement};
 
 /// Writes `event` to the outbox on `conn`, which should be the transaction
 /// that makes the change the event describes. Fails like any insert.
@@ -81,8 +81,7 @@ impl OutboxRelay {
             "SELECT seq, envelope FROM outbox WHERE published_at_us IS NULL ORDER BY seq LIMIT {}{lock}",
             self.settings.batch_size
         );
-        let rows =
-            txn.query_all_raw(statement(backend, &select, vec![])).await.context("reading pending outbox rows")?;
+        let rows = query_all(&txn, &select, vec![]).await.context("reading pending outbox rows")?;
         let mut published = 0;
         for row in rows {
             let seq: i64 = row.try_get("", "seq").context("reading outbox seq")?;

@@ -6,7 +6,7 @@ use std::str::FromStr;
 
 use anyhow::Context;
 use rust_decimal::Decimal;
-use sea_orm::{ConnectionTrait, DatabaseBackend, Statement, Value};
+use sea_orm::{ConnectionTrait, DatabaseBackend, QueryResult, Statement, Value};
 use time::OffsetDateTime;
 
 /// Current time in microseconds since the Unix epoch.
@@ -56,6 +56,24 @@ pub fn statement(backend: DatabaseBackend, sql: &str, values: Vec<Value>) -> Sta
 pub async fn execute(conn: &impl ConnectionTrait, sql: &str, values: Vec<Value>) -> Result<u64, sea_orm::DbErr> {
     let done = conn.execute_raw(statement(conn.get_database_backend(), sql, values)).await?;
     Ok(done.rows_affected())
+}
+
+/// Runs one query of [`statement`] form on `conn`; every row it returns.
+pub async fn query_all(
+    conn: &impl ConnectionTrait,
+    sql: &str,
+    values: Vec<Value>,
+) -> Result<Vec<QueryResult>, sea_orm::DbErr> {
+    conn.query_all_raw(statement(conn.get_database_backend(), sql, values)).await
+}
+
+/// Runs one query of [`statement`] form on `conn`; its first row, if any.
+pub async fn query_one(
+    conn: &impl ConnectionTrait,
+    sql: &str,
+    values: Vec<Value>,
+) -> Result<Option<QueryResult>, sea_orm::DbErr> {
+    conn.query_one_raw(statement(conn.get_database_backend(), sql, values)).await
 }
 
 /// A stored decimal (amounts are kept as exact decimal text); fails naming

@@ -38,7 +38,7 @@ pub struct RequestEventData {
     pub version: i64,
 }
 
-/// `data` of `leave.allocated`.
+/// `data` of `leave.allocated` and `leave.allocation_withdrawn`.
 #[derive(Debug, Clone, PartialEq, Object)]
 #[oai(rename = "LeaveAllocationEventData")]
 pub struct AllocationEventData {
@@ -52,7 +52,7 @@ pub struct AllocationEventData {
     pub from: Date,
     /// Last day.
     pub to: Date,
-    /// Days granted.
+    /// Days granted (withdrawn: what it had granted, accruals included).
     pub days: Decimal,
 }
 
@@ -72,7 +72,7 @@ pub struct ExpiryEventData {
     pub on: Date,
 }
 
-/// `data` of `leave.type.created` and `leave.type.updated`.
+/// `data` of `leave.type.created`, `leave.type.updated` and `leave.type.deleted`.
 #[derive(Debug, Clone, PartialEq, Object)]
 #[oai(rename = "LeaveTypeEventData")]
 pub struct TypeEventData {
@@ -103,6 +103,11 @@ pub const CANCELLED: EventContract = EventContract::of::<RequestEventData>(
 /// `leave.allocated`.
 pub const GRANTED: EventContract =
     EventContract::of::<AllocationEventData>("leave.allocated", "Days of a leave type were granted for a period.");
+/// `leave.allocation_withdrawn`: an allocation was taken back.
+pub const WITHDRAWN: EventContract = EventContract::of::<AllocationEventData>(
+    "leave.allocation_withdrawn",
+    "An allocation was withdrawn; `days` is what it had granted (with its accruals), taken back in the ledger.",
+);
 /// `leave.balance_expired`: days lapsed (a period's unused rest, or
 /// carried days past their date).
 pub const BALANCE_EXPIRED: EventContract = EventContract::of::<ExpiryEventData>(
@@ -115,6 +120,9 @@ pub const TYPE_CREATED: EventContract =
 /// `leave.type.updated`.
 pub const TYPE_UPDATED: EventContract =
     EventContract::of::<TypeEventData>("leave.type.updated", "A leave type's policy was changed.");
+/// `leave.type.deleted`: nothing named it.
+pub const TYPE_DELETED: EventContract =
+    EventContract::of::<TypeEventData>("leave.type.deleted", "An unused leave type was deleted.");
 
 /// The durable subscription closing the profiles of members who left.
 pub const MEMBERS_CONSUMER: &str = "leave-members-leaving";
@@ -138,7 +146,18 @@ pub const MEMBER_REMOVED: EventContract = EventContract::of::<MemberRemovedData>
 
 /// Every event leave publishes and consumes.
 pub const CONTRACTS: EventContracts = EventContracts {
-    publishes: &[SUBMITTED, APPROVED, REJECTED, CANCELLED, GRANTED, BALANCE_EXPIRED, TYPE_CREATED, TYPE_UPDATED],
+    publishes: &[
+        SUBMITTED,
+        APPROVED,
+        REJECTED,
+        CANCELLED,
+        GRANTED,
+        WITHDRAWN,
+        BALANCE_EXPIRED,
+        TYPE_CREATED,
+        TYPE_UPDATED,
+        TYPE_DELETED,
+    ],
     consumes: &[(MEMBERS_CONSUMER, &[MEMBER_REMOVED])],
 };
 
@@ -172,15 +191,29 @@ pub fn for_status(status: Status) -> &'static EventContract {
 
 /// `leave.allocated` for `allocation`.
 pub fn allocation_event(organization: &OrganizationId, allocation: &Allocation) -> EventEnvelope {
+    allocation_change(&GRANTED, organization, allocation, allocation.days)
+}
+
+/// `leave.allocation_withdrawn` for `allocation`, which had granted `days`.
+pub fn withdrawal_event(organization: &OrganizationId, allocation: &Allocation, days: Decimal) -> EventEnvelope {
+    allocation_change(&WITHDRAWN, organization, allocation, days)
+}
+
+fn allocation_change(
+    contract: &EventContract,
+    organization: &OrganizationId,
+    allocation: &Allocation,
+    days: Decimal,
+) -> EventEnvelope {
     let data = AllocationEventData {
         allocation_id: allocation.id,
         user_id: allocation.user_id.to_string(),
         leave_type_id: allocation.leave_type_id,
         from: allocation.from,
         to: allocation.to,
-        days: allocation.days,
+        days,
     };
-    GRANTED.envelope(NAME, Some(organization.clone()), format!("leave_allocation/{}", allocation.id), &data)
+    contract.envelope(NAME, Some(organization.clone()), format!("leave_allocation/{}", allocation.id), &data)
 }
 
 /// A type event.

@@ -8,6 +8,7 @@ use sea_orm_migration::MigrationTrait;
 mod m20261202_000050_leave_create_tables;
 mod m20261202_000051_leave_calendars;
 mod m20261202_000052_leave_feeds;
+mod m20261202_000053_leave_withdrawals;
 
 /// The leave migrations, oldest first.
 pub fn migrations() -> Vec<Box<dyn MigrationTrait>> {
@@ -15,5 +16,6 @@ pub fn migrations() -> Vec<Box<dyn MigrationTrait>> {
         Box::new(m20261202_000050_leave_create_tables::Migration),
         Box::new(m20261202_000051_leave_calendars::Migration),
         Box::new(m20261202_000052_leave_feeds::Migration),
+        Box::new(m20261202_000053_leave_withdrawals::Migration),
     ]
 }

@@ -79,6 +79,16 @@ pub struct Allocation {
     pub created_by: UserId,
     /// When.
     pub created_at: OffsetDateTime,
+    /// Who withdrew it and when; a withdrawn allocation grants nothing.
+    pub withdrawn: Option<(UserId, OffsetDateTime)>,
+}
+
+impl Allocation {
+    /// Its version, as its ETag names it: 1 standing, 2 once withdrawn
+    /// (the only change an allocation ever sees).
+    pub fn version(&self) -> i64 {
+        if self.withdrawn.is_some() { 2 } else { 1 }
+    }
 }
 
 /// A leave request.

@@ -9,6 +9,7 @@
 
 mod feeds;
 mod jobs;
+mod removals;
 
 pub use jobs::JobRun;
 
@@ -194,7 +195,8 @@ impl LeaveService {
     }
 
     /// Whether the caller may see `user`'s profile, balances, allocations
-    /// and ledger: themselves, or a manager (`leave:manage`).
+    /// and ledger: themselves, or a manager (`leave:manage`), also once
+    /// the member has left.
     async fn may_see(&self, p: &Principal, user: &UserId) -> Result<(), DomainError> {
         self.may_see_as(p, user, false).await
     }
@@ -210,10 +212,12 @@ impl LeaveService {
         if &p.user_id == user {
             return Ok(());
         }
-        // Only this organization's members have leave here; anyone else
-        // does not exist, even to a manager.
+        // Only this organization's members have leave here, and to a
+        // manager those who left (their profile was closed then, and their
+        // history stays); anyone else does not exist.
         if !self.members.is_member(&p.organization_id, user).await? {
-            return Err(DomainError::not_found("member"));
+            let left = self.store.profile(&p.organization_id, user).await?.closed_at.is_some();
+            return if left && p.has(&permissions::MANAGE) { Ok(()) } else { Err(DomainError::not_found("member")) };
         }
         if p.has(&permissions::MANAGE) {
             return Ok(());
@@ -504,7 +508,7 @@ impl LeaveService {
             return Err(DomainError::invalid("leave_type_id", "unpaid leave needs no allocation"));
         }
         let existing = self.store.allocations(&p.organization_id, &user, Some(leave_type_id)).await?;
-        if let Some(clash) = existing.iter().find(|a| a.from <= to && from <= a.to) {
+        if let Some(clash) = existing.iter().find(|a| a.withdrawn.is_none() && a.from <= to && from <= a.to) {
             return Err(DomainError::Conflict {
                 detail: format!(
                     "{} already has {} from {} to {}; periods of one type do not overlap",
@@ -523,6 +527,7 @@ impl LeaveService {
             note: free_text(note, "note", 500)?,
             created_by: p.user_id.clone(),
             created_at: at,
+            withdrawn: None,
         };
         let line = LedgerLine {
             entry: Entry {
@@ -754,18 +759,10 @@ impl LeaveService {
     pub async fn balances(&self, p: &Principal, user: &UserId, day: Date) -> Result<Vec<TypeBalance>, DomainError> {
         plausible(day, "as_of")?;
         self.may_see(p, user).await?;
-        let o = &p.organization_id;
-        let types = self.store.list_types(o).await?;
-        let lines = self.store.ledger(o, user, None).await?;
-        let pending = self.store.pending(o, user).await?;
-        Ok(types
+        let inputs = self.store.balance_inputs(&p.organization_id, user).await?;
+        Ok(inputs
             .into_iter()
-            .map(|t| {
-                let entries: Vec<Entry> =
-                    lines.iter().filter(|l| l.leave_type_id == t.id).map(|l| l.entry.clone()).collect();
-                let waiting = pending.iter().filter(|(id, _)| *id == t.id).map(|(_, d)| *d).sum();
-                TypeBalance { balance: balance(&entries, waiting, day), leave_type: t }
-            })
+            .map(|(leave_type, entries, pending)| TypeBalance { balance: balance(&entries, pending, day), leave_type })
             .collect())
     }
 

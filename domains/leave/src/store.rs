@@ -7,19 +7,25 @@
 //! SQLite the write takes the database's lock before anything is read —
 //! so two requests never both pass the balance check on the same days.
 
+mod removals;
 mod rows;
 
+use std::collections::HashMap;
+
 use anyhow::Context;
-use gremlin_kernel::sql::{execute, micros, statement};
+use gremlin_kernel::sql::{execute, micros, query_all};
 use gremlin_kernel::{DomainError, EventEnvelope, OrganizationId, UserId, outbox};
 use rust_decimal::Decimal;
 use sea_orm::{ConnectionTrait, DatabaseConnection, DatabaseTransaction, QueryResult, TransactionTrait, Value};
 use time::{Date, OffsetDateTime};
 use uuid::Uuid;
 
+pub use removals::WithdrawalSnapshot;
+use removals::{held, hold_calendar, hold_type};
 pub use rows::{days_e2, days_of};
 use rows::{
-    read_allocation, read_calendar, read_entry, read_feed, read_holiday, read_profile, read_request, read_type,
+    read_allocation, read_calendar, read_entry, read_entry_as, read_feed, read_holiday, read_profile, read_request,
+    read_type,
 };
 
 use crate::model::days::shift;
@@ -75,7 +81,7 @@ fn backend_error(e: impl Into<anyhow::Error>) -> DomainError {
 }
 
 async fn query(conn: &impl ConnectionTrait, sql: &str, values: Vec<Value>) -> Result<Vec<QueryResult>, DomainError> {
-    conn.query_all_raw(statement(conn.get_database_backend(), sql, values))
+    query_all(conn, sql, values)
         .await
         .with_context(|| format!("running `{}`", sql.split_whitespace().take(4).collect::<Vec<_>>().join(" ")))
         .map_err(DomainError::Backend)
@@ -216,6 +222,9 @@ impl SqlLeave {
     ) -> Result<Profile, DomainError> {
         let txn = self.begin().await?;
         lock_profile(&txn, o, &profile.user_id).await?;
+        if let Some(calendar) = profile.calendar_id {
+            hold_calendar(&txn, o, calendar).await?;
+        }
         let current = profile_in(&txn, o, &profile.user_id).await?;
         if current.version != read_version {
             return Err(DomainError::PreconditionFailed {
@@ -252,6 +261,7 @@ impl SqlLeave {
     ) -> Result<(), DomainError> {
         let txn = self.begin().await?;
         lock_profile(&txn, o, &a.user_id).await?;
+        hold_type(&txn, o, a.leave_type_id).await?;
         let sql = "INSERT INTO leave_allocations (id, organization_id, user_id, leave_type_id, period_from, period_to, \
                    days_e2, note, created_by, created_at_us) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)";
         let values = vec![
@@ -579,14 +589,14 @@ impl SqlLeave {
     // ---- jobs ----
 
     /// Every allocation of the organization whose period overlaps `from`
-    /// to `to`.
+    /// to `to`, but those withdrawn.
     pub async fn allocations_overlapping(
         &self,
         o: &OrganizationId,
         (from, to): (Date, Date),
     ) -> Result<Vec<Allocation>, DomainError> {
         let sql = "SELECT * FROM leave_allocations WHERE organization_id = $1 AND period_from <= $3 \
-                   AND period_to >= $2 ORDER BY user_id, leave_type_id, period_from";
+                   AND period_to >= $2 AND withdrawn_at_us IS NULL ORDER BY user_id, leave_type_id, period_from";
         let rows = query(&self.db, sql, vec![org(o), text(from), text(to)]).await?;
         rows.iter().map(read_allocation).collect::<anyhow::Result<_>>().map_err(DomainError::Backend)
     }
@@ -630,6 +640,7 @@ impl SqlLeave {
     pub async fn insert_line(&self, o: &OrganizationId, line: &LedgerLine) -> Result<(), DomainError> {
         let txn = self.begin().await?;
         lock_profile(&txn, o, &line.user_id).await?;
+        hold_type(&txn, o, line.leave_type_id).await?;
         insert_line(&txn, o, line, None).await?;
         txn.commit().await.map_err(backend_error)
     }
@@ -647,19 +658,69 @@ impl SqlLeave {
         rows.iter().map(rows::read_line).collect::<anyhow::Result<_>>().map_err(DomainError::Backend)
     }
 
-    /// Days of a member's pending requests, by type.
-    pub async fn pending(&self, o: &OrganizationId, user: &UserId) -> Result<Vec<(Uuid, Decimal)>, DomainError> {
-        let sql = "SELECT leave_type_id, CAST(SUM(days_e2) AS BIGINT) AS days FROM leave_requests WHERE organization_id = $1 \
-                   AND user_id = $2 AND status = 'pending' GROUP BY leave_type_id";
+    /// The ledgers of every member of the organization for `leave_types`,
+    /// each oldest effective first: what a job reads once for all the
+    /// allocations it goes through.
+    pub async fn ledgers(
+        &self,
+        o: &OrganizationId,
+        leave_types: &[Uuid],
+    ) -> Result<HashMap<(UserId, Uuid), Vec<Entry>>, DomainError> {
+        let mut out: HashMap<(UserId, Uuid), Vec<Entry>> = HashMap::new();
+        if leave_types.is_empty() {
+            return Ok(out);
+        }
+        let placeholders: Vec<String> = (0..leave_types.len()).map(|i| format!("${}", i + 2)).collect();
+        let sql = format!(
+            "SELECT * FROM leave_ledger WHERE organization_id = $1 AND leave_type_id IN ({}) \
+             ORDER BY user_id, leave_type_id, on_date, created_at_us, id",
+            placeholders.join(", ")
+        );
+        let mut values = vec![org(o)];
+        values.extend(leave_types.iter().map(text));
+        for row in query(&self.db, &sql, values).await? {
+            let line = rows::read_line(&row).map_err(DomainError::Backend)?;
+            out.entry((line.user_id, line.leave_type_id)).or_default().push(line.entry);
+        }
+        Ok(out)
+    }
+
+    /// Every type of the organization (by name) with a member's ledger of
+    /// it (oldest effective first) and the days of their pending requests
+    /// of it — one statement, for the balances.
+    pub async fn balance_inputs(
+        &self,
+        o: &OrganizationId,
+        user: &UserId,
+    ) -> Result<Vec<(LeaveType, Vec<Entry>, Decimal)>, DomainError> {
+        let sql = "SELECT t.id, t.policy, t.updated_by, t.updated_at_us, t.version, \
+                   CAST(COALESCE(p.days, 0) AS BIGINT) AS pending_e2, l.id AS l_id, l.kind AS l_kind, \
+                   l.days_e2 AS l_days_e2, l.on_date AS l_on_date, l.expires_on AS l_expires_on, l.closes AS l_closes \
+                   FROM leave_types t \
+                   LEFT JOIN (SELECT leave_type_id, SUM(days_e2) AS days FROM leave_requests \
+                   WHERE organization_id = $1 AND user_id = $2 AND status = 'pending' GROUP BY leave_type_id) p \
+                   ON p.leave_type_id = t.id \
+                   LEFT JOIN leave_ledger l ON l.organization_id = $1 AND l.user_id = $2 AND l.leave_type_id = t.id \
+                   WHERE t.organization_id = $1 ORDER BY t.name_key, t.id, l.on_date, l.created_at_us, l.id";
         let rows = query(&self.db, sql, vec![org(o), text(user)]).await?;
-        rows.iter()
-            .map(|r| {
-                let id: String = r.try_get("", "leave_type_id")?;
-                let days: i64 = r.try_get("", "days")?;
-                Ok((Uuid::parse_str(&id)?, days_of(days)))
-            })
-            .collect::<anyhow::Result<_>>()
-            .map_err(DomainError::Backend)
+        let mut out: Vec<(LeaveType, Vec<Entry>, Decimal)> = Vec::new();
+        let read = |row: &QueryResult, out: &mut Vec<(LeaveType, Vec<Entry>, Decimal)>| -> anyhow::Result<()> {
+            let id: String = row.try_get("", "id")?;
+            if out.last().is_none_or(|(t, _, _)| t.id.to_string() != id) {
+                let pending: i64 = row.try_get("", "pending_e2")?;
+                out.push((read_type(row)?, Vec::new(), days_of(pending)));
+            }
+            if row.try_get::<Option<String>>("", "l_id")?.is_some()
+                && let Some((_, entries, _)) = out.last_mut()
+            {
+                entries.push(read_entry_as(row, "l_")?);
+            }
+            Ok(())
+        };
+        for row in &rows {
+            read(row, &mut out).map_err(DomainError::Backend)?;
+        }
+        Ok(out)
     }
 }
 
@@ -722,13 +783,12 @@ async fn snapshot(
     dates: (Date, Date),
 ) -> Result<Snapshot, DomainError> {
     let profile = profile_in(txn, o, user).await?;
-    let rows =
-        query(txn, "SELECT * FROM leave_types WHERE organization_id = $1 AND id = $2", vec![org(o), text(leave_type)])
-            .await?;
+    let sql = format!("SELECT * FROM leave_types WHERE organization_id = $1 AND id = $2{}", held(txn));
+    let rows = query(txn, &sql, vec![org(o), text(leave_type)]).await?;
     let Some(leave_type_row) = rows.first() else { return Err(DomainError::not_found("leave type")) };
     let leave_type = read_type(leave_type_row).map_err(DomainError::Backend)?;
     let sql = "SELECT period_from, period_to FROM leave_allocations WHERE organization_id = $1 AND user_id = $2 \
-               AND leave_type_id = $3";
+               AND leave_type_id = $3 AND withdrawn_at_us IS NULL";
     let periods = query(txn, sql, vec![org(o), text(user), text(leave_type.id)])
         .await?
         .iter()

@@ -38,6 +38,8 @@ mod invoices_store;
 mod leave_api;
 #[cfg(all(feature = "leave", feature = "identity"))]
 mod leave_jobs;
+#[cfg(all(feature = "leave", feature = "identity"))]
+mod leave_removals;
 mod limits;
 #[cfg(feature = "identity")]
 mod mail;

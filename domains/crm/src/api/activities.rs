@@ -1,6 +1,6 @@
 //! `/api/crm/activities`: notes and tasks about companies, people and deals.
 
-use gremlin_kernel::http::{Caller, Idempotency, IdempotencyKey, IfMatch, SortDirection};
+use gremlin_kernel::http::{Caller, Created, Idempotency, IdempotencyKey, IfMatch, SortDirection, Tagged};
 use gremlin_kernel::{Nullable, Patch, ProblemResponse, UserId};
 use poem_openapi::param::{Path, Query};
 use poem_openapi::payload::Json;
@@ -9,7 +9,7 @@ use poem_openapi::{Object, Tags};
 use time::{Date, OffsetDateTime};
 use uuid::Uuid;
 
-use super::common::{AuditDto, CreatedResponse, RecordResponse};
+use super::common::{AuditDto, created, tagged};
 use super::records::{ListParams, RecordEndpoints};
 use super::routes::record_api;
 use crate::model::{Activity, ActivityFields, ActivityKind, RecordKind};
@@ -152,7 +152,7 @@ record_api! {
         caller: Caller,
         body: Json<CreateActivityBody>,
         #[oai(name = "Idempotency-Key")] key: IdempotencyKey,
-    ) -> Result<CreatedResponse<ActivityDto>> {
+    ) -> Result<Created<ActivityDto>> {
         let body = body.0;
         let request = body.to_json();
         let fields = ActivityFields {
@@ -166,7 +166,7 @@ record_api! {
             done_at: None,
         };
         let activity = self.records.create(&caller, &key, "crm.activities.create", request, fields, true).await?;
-        Ok(CreatedResponse::of(&activity, "/api/crm/activities"))
+        Ok(created(&activity, "/api/crm/activities"))
     }
 
     /// List notes and tasks.
@@ -218,7 +218,7 @@ record_api! {
         id: Path<String>,
         body: Json<UpdateActivityBody>,
         #[oai(name = "If-Match")] if_match: IfMatch,
-    ) -> Result<RecordResponse<ActivityDto>> {
+    ) -> Result<Tagged<ActivityDto>> {
         let body = body.0;
         let sets_owner = body.assignee_id.set_value().map(UserId::new);
         let apply = move |f: ActivityFields| {
@@ -234,7 +234,7 @@ record_api! {
             }
             f
         };
-        Ok(RecordResponse::of(&self.records.update(&caller, &id.0, if_match, Edit::new(apply, sets_owner)).await?))
+        Ok(tagged(&self.records.update(&caller, &id.0, if_match, Edit::new(apply, sets_owner)).await?))
     }
     }
 }

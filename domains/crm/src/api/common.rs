@@ -1,8 +1,8 @@
 //! DTOs every record kind shares: amounts, the audit block, responses.
 
+use gremlin_kernel::http::{Created, Tagged};
 use gremlin_kernel::{Currency, DomainError, Nullable};
-use poem_openapi::payload::Json;
-use poem_openapi::{ApiResponse, Object};
+use poem_openapi::Object;
 use rust_decimal::Decimal;
 use time::OffsetDateTime;
 
@@ -64,42 +64,21 @@ impl From<&Audit> for AuditDto {
     }
 }
 
-/// A record with its ETag.
-#[derive(Debug, ApiResponse)]
-pub enum RecordResponse<T: poem_openapi::types::ToJSON> {
-    /// The record.
-    #[oai(status = 200)]
-    Ok(Json<T>, #[oai(header = "ETag")] String),
+/// `record` as its DTO, with its version as the ETag.
+pub fn tagged<T, F>(record: &crate::model::Record<F>) -> Tagged<T>
+where
+    T: poem_openapi::types::ToJSON + for<'a> From<&'a crate::model::Record<F>>,
+{
+    Tagged::at(T::from(record), record.audit.version)
 }
 
-impl<T: poem_openapi::types::ToJSON> RecordResponse<T> {
-    /// `record` as its DTO, with its version as the ETag.
-    pub fn of<F>(record: &crate::model::Record<F>) -> Self
-    where
-        T: for<'a> From<&'a crate::model::Record<F>>,
-    {
-        Self::Ok(Json(T::from(record)), gremlin_kernel::http::etag(record.audit.version))
-    }
-}
-
-/// A created record.
-#[derive(Debug, ApiResponse)]
-pub enum CreatedResponse<T: poem_openapi::types::ToJSON> {
-    /// Created (or, for a repeated Idempotency-Key, the record it created).
-    #[oai(status = 201)]
-    Created(Json<T>, #[oai(header = "ETag")] String, #[oai(header = "Location")] String),
-}
-
-impl<T: poem_openapi::types::ToJSON> CreatedResponse<T> {
-    /// `record` as its DTO, with its version as the ETag and its address
-    /// under `collection` (`/api/crm/companies`) as the Location.
-    pub fn of<F>(record: &crate::model::Record<F>, collection: &str) -> Self
-    where
-        T: for<'a> From<&'a crate::model::Record<F>>,
-    {
-        let location = format!("{collection}/{}", record.id);
-        Self::Created(Json(T::from(record)), gremlin_kernel::http::etag(record.audit.version), location)
-    }
+/// `record` as its DTO, with its version as the ETag and its address
+/// under `collection` (`/api/crm/companies`) as the Location.
+pub fn created<T, F>(record: &crate::model::Record<F>, collection: &str) -> Created<T>
+where
+    T: poem_openapi::types::ToJSON + for<'a> From<&'a crate::model::Record<F>>,
+{
+    Created::at(T::from(record), record.audit.version, format!("{collection}/{}", record.id))
 }
 
 /// Which duplicate to merge in, at what version, taking which fields.

@@ -1,13 +1,13 @@
 //! `/api/crm/companies`: companies of the caller's organization.
 
-use gremlin_kernel::http::{Caller, Idempotency, IdempotencyKey, IfMatch, SortDirection};
+use gremlin_kernel::http::{Caller, Created, Idempotency, IdempotencyKey, IfMatch, SortDirection, Tagged};
 use gremlin_kernel::{Nullable, Patch, ProblemResponse, UserId};
 use poem_openapi::param::{Path, Query};
 use poem_openapi::payload::Json;
 use poem_openapi::types::ToJSON;
 use poem_openapi::{Object, Tags};
 
-use super::common::{AmountDto, AuditDto, CreatedResponse, RecordResponse};
+use super::common::{AmountDto, AuditDto, created, tagged};
 use super::records::{ListParams, RecordEndpoints};
 use super::routes::record_api;
 use crate::model::{Address, Company, CompanyFields};
@@ -215,7 +215,7 @@ record_api! {
         /// Create it even when it matches existing companies.
         allow_duplicate: Query<Option<bool>>,
         #[oai(name = "Idempotency-Key")] key: IdempotencyKey,
-    ) -> Result<CreatedResponse<CompanyDto>> {
+    ) -> Result<Created<CompanyDto>> {
         let body = body.0;
         let request = Some(serde_json::json!({ "body": body.to_json(), "allow_duplicate": allow_duplicate.0 }));
         let fields = CompanyFields {
@@ -230,7 +230,7 @@ record_api! {
         };
         let allow = allow_duplicate.0.unwrap_or(false);
         let company = self.records.create(&caller, &key, "crm.companies.create", request, fields, allow).await?;
-        Ok(CreatedResponse::of(&company, "/api/crm/companies"))
+        Ok(created(&company, "/api/crm/companies"))
     }
 
     /// List companies.
@@ -268,7 +268,7 @@ record_api! {
         id: Path<String>,
         body: Json<UpdateCompanyBody>,
         #[oai(name = "If-Match")] if_match: IfMatch,
-    ) -> Result<RecordResponse<CompanyDto>> {
+    ) -> Result<Tagged<CompanyDto>> {
         let body = body.0;
         let revenue = body.annual_revenue.try_map(|a| a.parse("annual_revenue.currency"))?;
         let sets_owner = body.owner_id.set_value().map(UserId::new);
@@ -283,7 +283,7 @@ record_api! {
             tags: body.tags.unwrap_or(f.tags),
         };
         let edit = Edit::new(apply, sets_owner);
-        Ok(RecordResponse::of(&self.records.update(&caller, &id.0, if_match, edit).await?))
+        Ok(tagged(&self.records.update(&caller, &id.0, if_match, edit).await?))
     }
     }
 }

@@ -1,7 +1,7 @@
 //! `/api/crm/deals`: deals of the caller's organization, moving through
 //! the stages of their pipeline.
 
-use gremlin_kernel::http::{Caller, Idempotency, IdempotencyKey, IfMatch, SortDirection};
+use gremlin_kernel::http::{Caller, Created, Idempotency, IdempotencyKey, IfMatch, SortDirection, Tagged};
 use gremlin_kernel::{Nullable, Patch, ProblemResponse, UserId};
 use poem_openapi::param::{Path, Query};
 use poem_openapi::payload::Json;
@@ -10,7 +10,7 @@ use poem_openapi::{Enum, Object, Tags};
 use time::Date;
 use uuid::Uuid;
 
-use super::common::{AmountDto, AuditDto, CreatedResponse, RecordResponse};
+use super::common::{AmountDto, AuditDto, created, tagged};
 use super::records::{ListParams, RecordEndpoints};
 use super::routes::record_api;
 use crate::model::{Deal, DealFields, StageKind};
@@ -227,7 +227,7 @@ record_api! {
         caller: Caller,
         body: Json<CreateDealBody>,
         #[oai(name = "Idempotency-Key")] key: IdempotencyKey,
-    ) -> Result<CreatedResponse<DealDto>> {
+    ) -> Result<Created<DealDto>> {
         let body = body.0;
         let request = Some(body.to_json().unwrap_or_default());
         let new = NewDeal {
@@ -245,7 +245,7 @@ record_api! {
         };
         let work = self.deals.create(&caller, new);
         let deal = self.records.keyed(&caller, &key, "crm.deals.create", request, work).await?;
-        Ok(CreatedResponse::of(&deal, "/api/crm/deals"))
+        Ok(created(&deal, "/api/crm/deals"))
     }
 
     /// List deals.
@@ -306,7 +306,7 @@ record_api! {
         id: Path<String>,
         body: Json<UpdateDealBody>,
         #[oai(name = "If-Match")] if_match: IfMatch,
-    ) -> Result<RecordResponse<DealDto>> {
+    ) -> Result<Tagged<DealDto>> {
         let body = body.0;
         let patch = DealPatch {
             name: body.name,
@@ -321,7 +321,7 @@ record_api! {
             tags: body.tags,
         };
         let id = RecordEndpoints::<DealFields>::parse_id(&id.0)?;
-        Ok(RecordResponse::of(&self.deals.update(&caller, id, if_match.version(), patch).await?))
+        Ok(tagged(&self.deals.update(&caller, id, if_match.version(), patch).await?))
     }
 
     /// Move a deal on its board.
@@ -338,12 +338,12 @@ record_api! {
         body: Json<MoveDealBody>,
         #[oai(name = "If-Match")] if_match: IfMatch,
         #[oai(name = "Idempotency-Key")] key: IdempotencyKey,
-    ) -> Result<RecordResponse<DealDto>> {
+    ) -> Result<Tagged<DealDto>> {
         let body = body.0;
         let request = Some(serde_json::json!({ "id": id.0, "if_match": if_match.version(), "body": body.to_json() }));
         let deal_id = RecordEndpoints::<DealFields>::parse_id(&id.0)?;
         let work = self.deals.move_to(&caller, deal_id, if_match.version(), body.stage_id, body.after_deal_id);
-        Ok(RecordResponse::of(&self.records.keyed(&caller, &key, "crm.deals.move", request, work).await?))
+        Ok(tagged(&self.records.keyed(&caller, &key, "crm.deals.move", request, work).await?))
     }
     }
 }

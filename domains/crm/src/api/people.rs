@@ -1,13 +1,13 @@
 //! `/api/crm/people`: people (contacts) of the caller's organization.
 
-use gremlin_kernel::http::{Caller, Idempotency, IdempotencyKey, IfMatch, SortDirection};
+use gremlin_kernel::http::{Caller, Created, Idempotency, IdempotencyKey, IfMatch, SortDirection, Tagged};
 use gremlin_kernel::{Nullable, Patch, ProblemResponse, UserId};
 use poem_openapi::param::{Path, Query};
 use poem_openapi::payload::Json;
 use poem_openapi::types::ToJSON;
 use poem_openapi::{Object, Tags};
 
-use super::common::{AuditDto, CreatedResponse, RecordResponse};
+use super::common::{AuditDto, created, tagged};
 use super::records::{ListParams, RecordEndpoints};
 use super::routes::record_api;
 use crate::model::{EmailAddress, Person, PersonFields};
@@ -211,7 +211,7 @@ record_api! {
         /// Create them even when they match existing people.
         allow_duplicate: Query<Option<bool>>,
         #[oai(name = "Idempotency-Key")] key: IdempotencyKey,
-    ) -> Result<CreatedResponse<PersonDto>> {
+    ) -> Result<Created<PersonDto>> {
         let body = body.0;
         let request = Some(serde_json::json!({ "body": body.to_json(), "allow_duplicate": allow_duplicate.0 }));
         let fields = PersonFields {
@@ -226,7 +226,7 @@ record_api! {
         };
         let allow = allow_duplicate.0.unwrap_or(false);
         let person = self.records.create(&caller, &key, "crm.people.create", request, fields, allow).await?;
-        Ok(CreatedResponse::of(&person, "/api/crm/people"))
+        Ok(created(&person, "/api/crm/people"))
     }
 
     /// List people.
@@ -264,7 +264,7 @@ record_api! {
         id: Path<String>,
         body: Json<UpdatePersonBody>,
         #[oai(name = "If-Match")] if_match: IfMatch,
-    ) -> Result<RecordResponse<PersonDto>> {
+    ) -> Result<Tagged<PersonDto>> {
         let body = body.0;
         let sets_owner = body.owner_id.set_value().map(UserId::new);
         let apply = move |f: PersonFields| PersonFields {
@@ -278,7 +278,7 @@ record_api! {
             tags: body.tags.unwrap_or(f.tags),
         };
         let edit = Edit::new(apply, sets_owner);
-        Ok(RecordResponse::of(&self.records.update(&caller, &id.0, if_match, edit).await?))
+        Ok(tagged(&self.records.update(&caller, &id.0, if_match, edit).await?))
     }
     }
 }

@@ -4,15 +4,16 @@ use std::collections::HashMap;
 
 use gremlin_kernel::DomainError;
 use gremlin_kernel::ProblemResponse;
-use gremlin_kernel::http::{Caller, Idempotency, IdempotencyKey, IfMatch, Operation, Resource, etag};
+use gremlin_kernel::http::{
+    Caller, Created, Deleted, Idempotency, IdempotencyKey, IfMatch, Operation, Resource, Tagged,
+};
 use poem_openapi::param::Path;
 use poem_openapi::payload::Json;
 use poem_openapi::types::ToJSON;
-use poem_openapi::{ApiResponse, Object, OpenApi, Tags};
+use poem_openapi::{Object, OpenApi, Tags};
 use time::OffsetDateTime;
 use uuid::Uuid;
 
-use super::common::{CreatedResponse, RecordResponse};
 use std::collections::BTreeMap;
 
 use gremlin_kernel::Nullable;
@@ -240,14 +241,6 @@ impl ForecastDto {
     }
 }
 
-/// A deleted pipeline.
-#[derive(Debug, ApiResponse)]
-pub enum DeletedResponse {
-    /// Deleted.
-    #[oai(status = 204)]
-    Deleted,
-}
-
 impl Resource for Pipeline {
     const KIND: &'static str = "pipeline";
 
@@ -260,8 +253,8 @@ fn parse_id(id: &str) -> std::result::Result<Uuid, DomainError> {
     Uuid::parse_str(id).map_err(|_| DomainError::not_found("pipeline"))
 }
 
-fn respond(p: &Pipeline) -> RecordResponse<PipelineDto> {
-    RecordResponse::Ok(Json(PipelineDto::from(p)), etag(p.version))
+fn respond(p: &Pipeline) -> Tagged<PipelineDto> {
+    Tagged::at(PipelineDto::from(p), p.version)
 }
 
 /// The pipelines API.
@@ -299,7 +292,7 @@ impl PipelinesApi {
         caller: Caller,
         body: Json<CreatePipelineBody>,
         #[oai(name = "Idempotency-Key")] key: IdempotencyKey,
-    ) -> Result<CreatedResponse<PipelineDto>> {
+    ) -> Result<Created<PipelineDto>> {
         let body = body.0;
         let request = body.to_json();
         let stages: Vec<StageInput> = body.stages.into_iter().map(StageInput::from).collect();
@@ -312,18 +305,14 @@ impl PipelinesApi {
         let caller = &caller;
         let read = |id: String| async move { self.service.get(caller, parse_id(&id)?).await };
         let pipeline = self.idempotency.run(operation, &key, &request, work, read).await?;
-        Ok(CreatedResponse::Created(
-            Json(PipelineDto::from(&pipeline)),
-            etag(pipeline.version),
-            format!("/api/crm/pipelines/{}", pipeline.id),
-        ))
+        Ok(Created::at(PipelineDto::from(&pipeline), pipeline.version, format!("/api/crm/pipelines/{}", pipeline.id)))
     }
 
     /// Get a pipeline.
     ///
     /// One pipeline with its stages (`crm:read`) and its ETag.
     #[oai(path = "/:id", method = "get", operation_id = "crm.pipelines.get")]
-    async fn get(&self, caller: Caller, id: Path<String>) -> Result<RecordResponse<PipelineDto>> {
+    async fn get(&self, caller: Caller, id: Path<String>) -> Result<Tagged<PipelineDto>> {
         Ok(respond(&self.service.get(&caller, parse_id(&id.0)?).await?))
     }
 
@@ -342,7 +331,7 @@ impl PipelinesApi {
         id: Path<String>,
         body: Json<ReplacePipelineBody>,
         #[oai(name = "If-Match")] if_match: IfMatch,
-    ) -> Result<RecordResponse<PipelineDto>> {
+    ) -> Result<Tagged<PipelineDto>> {
         let body = body.0;
         let stages = body.stages.into_iter().map(StageInput::from).collect();
         let moves: HashMap<Uuid, Uuid> = body.move_deals.into_iter().map(|m| (m.from, m.to)).collect();
@@ -361,9 +350,9 @@ impl PipelinesApi {
         caller: Caller,
         id: Path<String>,
         #[oai(name = "If-Match")] if_match: IfMatch,
-    ) -> Result<DeletedResponse> {
+    ) -> Result<Deleted> {
         self.service.delete(&caller, parse_id(&id.0)?, if_match.version()).await?;
-        Ok(DeletedResponse::Deleted)
+        Ok(Deleted::Deleted)
     }
 
     /// Get a pipeline's forecast.

@@ -40,8 +40,8 @@ macro_rules! record_api {
                 &self,
                 caller: gremlin_kernel::http::Caller,
                 id: poem_openapi::param::Path<String>,
-            ) -> std::result::Result<$crate::api::common::RecordResponse<$dto>, gremlin_kernel::ProblemResponse> {
-                Ok($crate::api::common::RecordResponse::<$dto>::of(&self.records.get(&caller, &id.0).await?))
+            ) -> std::result::Result<gremlin_kernel::http::Tagged<$dto>, gremlin_kernel::ProblemResponse> {
+                Ok($crate::api::common::tagged::<$dto, _>(&self.records.get(&caller, &id.0).await?))
             }
 
             #[doc = $delete_summary]
@@ -53,9 +53,9 @@ macro_rules! record_api {
                 caller: gremlin_kernel::http::Caller,
                 id: poem_openapi::param::Path<String>,
                 #[oai(name = "If-Match")] if_match: gremlin_kernel::http::IfMatch,
-            ) -> std::result::Result<$crate::api::common::RecordResponse<$dto>, gremlin_kernel::ProblemResponse> {
+            ) -> std::result::Result<gremlin_kernel::http::Tagged<$dto>, gremlin_kernel::ProblemResponse> {
                 let record = self.records.delete(&caller, &id.0, if_match).await?;
-                Ok($crate::api::common::RecordResponse::<$dto>::of(&record))
+                Ok($crate::api::common::tagged::<$dto, _>(&record))
             }
 
             #[doc = $restore_summary]
@@ -68,9 +68,9 @@ macro_rules! record_api {
                 id: poem_openapi::param::Path<String>,
                 #[oai(name = "If-Match")] if_match: gremlin_kernel::http::IfMatch,
                 #[oai(name = "Idempotency-Key")] key: gremlin_kernel::http::IdempotencyKey,
-            ) -> std::result::Result<$crate::api::common::RecordResponse<$dto>, gremlin_kernel::ProblemResponse> {
+            ) -> std::result::Result<gremlin_kernel::http::Tagged<$dto>, gremlin_kernel::ProblemResponse> {
                 let record = self.records.restore(&caller, &id.0, if_match, &key, $restore).await?;
-                Ok($crate::api::common::RecordResponse::<$dto>::of(&record))
+                Ok($crate::api::common::tagged::<$dto, _>(&record))
             }
 
             $(
@@ -120,9 +120,9 @@ macro_rules! record_api {
                 body: poem_openapi::payload::Json<$crate::api::common::MergeBody>,
                 #[oai(name = "If-Match")] if_match: gremlin_kernel::http::IfMatch,
                 #[oai(name = "Idempotency-Key")] key: gremlin_kernel::http::IdempotencyKey,
-            ) -> std::result::Result<$crate::api::common::RecordResponse<$dto>, gremlin_kernel::ProblemResponse> {
+            ) -> std::result::Result<gremlin_kernel::http::Tagged<$dto>, gremlin_kernel::ProblemResponse> {
                 let record = self.records.merge(&self.merges, &caller, &key, $merge, &id.0, if_match, body.0).await?;
-                Ok($crate::api::common::RecordResponse::<$dto>::of(&record))
+                Ok($crate::api::common::tagged::<$dto, _>(&record))
             }
             )?
         }

@@ -7,9 +7,9 @@
 
 use anyhow::Context;
 use async_trait::async_trait;
-use gremlin_kernel::sql::{execute, statement};
+use gremlin_kernel::sql::{execute, query_all};
 use gremlin_kernel::{FieldError, OrganizationId};
-use sea_orm::{ConnectionTrait, DatabaseConnection, DatabaseTransaction, TransactionTrait, Value};
+use sea_orm::{DatabaseConnection, DatabaseTransaction, TransactionTrait, Value};
 use uuid::Uuid;
 
 use super::records::{check_references, read_in, record_all, write_in};
@@ -46,8 +46,7 @@ async fn column(
     let sql = "SELECT position, id FROM crm_deals WHERE organization_id = $1 AND stage_id = $2 \
                AND deleted_at_us IS NULL AND id <> $3 ORDER BY position, id";
     let values: Vec<Value> = vec![organization.as_str().into(), stage.to_string().into(), except.to_string().into()];
-    let rows =
-        txn.query_all_raw(statement(txn.get_database_backend(), sql, values)).await.context("reading a column")?;
+    let rows = query_all(txn, sql, values).await.context("reading a column")?;
     rows.iter().map(|r| Ok((r.try_get("", "position")?, r.try_get("", "id")?))).collect()
 }
 

@@ -6,7 +6,7 @@ use std::collections::HashMap;
 
 use anyhow::Context;
 use async_trait::async_trait;
-use gremlin_kernel::sql::{execute, from_micros, micros, statement};
+use gremlin_kernel::sql::{execute, from_micros, micros, query_all, query_one};
 use gremlin_kernel::{FieldError, OrganizationId};
 use sea_orm::{ConnectionTrait, DatabaseConnection, QueryResult, TransactionTrait, Value};
 use uuid::Uuid;
@@ -57,13 +57,12 @@ async fn read_pipelines(
     filter: &str,
     values: Vec<Value>,
 ) -> anyhow::Result<Vec<Pipeline>> {
-    let backend = conn.get_database_backend();
     let mut all: Vec<Value> = vec![organization.as_str().into()];
     all.extend(values);
     let sql = format!(
         "SELECT * FROM crm_pipelines WHERE organization_id = $1{filter} ORDER BY is_default DESC, created_at_us, id"
     );
-    let rows = conn.query_all_raw(statement(backend, &sql, all.clone())).await.context("reading pipelines")?;
+    let rows = query_all(conn, &sql, all.clone()).await.context("reading pipelines")?;
     if rows.is_empty() {
         return Ok(Vec::new());
     }
@@ -71,7 +70,7 @@ async fn read_pipelines(
         "SELECT * FROM crm_stages WHERE organization_id = $1 AND pipeline_id IN \
          (SELECT id FROM crm_pipelines WHERE organization_id = $1{filter}) ORDER BY position"
     );
-    let stage_rows = conn.query_all_raw(statement(backend, &stage_sql, all)).await.context("reading stages")?;
+    let stage_rows = query_all(conn, &stage_sql, all).await.context("reading stages")?;
     let mut stages: HashMap<Uuid, Vec<Stage>> = HashMap::new();
     for row in &stage_rows {
         let (pipeline, stage) = read_stage(row)?;
@@ -276,7 +275,7 @@ impl PipelineRepository for SqlPipelines {
                    AND (status = 'open' OR (closed_on >= $3 AND closed_on <= $4))";
         let values: Vec<Value> =
             vec![organization.as_str().into(), id.to_string().into(), from.to_string().into(), to.to_string().into()];
-        let rows = self.db.query_all_raw(statement(self.db.get_database_backend(), sql, values)).await;
+        let rows = query_all(&self.db, sql, values).await;
         let format = time::macros::format_description!("[year]-[month]-[day]");
         let date = |row: &QueryResult, column: &str| -> anyhow::Result<Option<Date>> {
             let text: Option<String> = row.try_get("", column)?;
@@ -331,7 +330,7 @@ impl PipelineRepository for SqlPipelines {
         }
         let count_sql = "SELECT COUNT(*) AS n FROM crm_deals WHERE organization_id = $1 AND pipeline_id = $2";
         let values: Vec<Value> = vec![organization.as_str().into(), id.to_string().into()];
-        let row = txn.query_one_raw(statement(txn.get_database_backend(), count_sql, values.clone())).await;
+        let row = query_one(&txn, count_sql, values.clone()).await;
         let deals: i64 = row
             .context("counting deals")?
             .map(|r| r.try_get("", "n"))

@@ -4,9 +4,9 @@
 
 use anyhow::Context;
 use async_trait::async_trait;
-use gremlin_kernel::sql::statement;
+use gremlin_kernel::sql::query_all;
 use gremlin_kernel::{OrganizationId, Page};
-use sea_orm::{ConnectionTrait, DatabaseBackend, Value};
+use sea_orm::{DatabaseBackend, Value};
 
 use super::records::{SqlRecords, read_record};
 use super::search::{Column, SearchCursor, Sql};
@@ -129,7 +129,7 @@ impl<F: SearchColumns> RecordSearch<F> for SqlRecords<F> {
         let db = self.db();
         let backend = db.get_database_backend();
         let (text, values) = search_statement::<F>(backend, organization, search, limit, after.as_deref())?;
-        let rows = db.query_all_raw(statement(backend, &text, values)).await;
+        let rows = query_all(db, &text, values).await;
         let numeric = matches!(search.sort.property.ty, PropertyType::Number | PropertyType::Time);
         let keyed = rows
             .context("searching records")?

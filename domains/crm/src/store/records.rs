@@ -6,7 +6,7 @@ use std::marker::PhantomData;
 
 use anyhow::Context;
 use async_trait::async_trait;
-use gremlin_kernel::sql::{execute, from_micros, micros, statement};
+use gremlin_kernel::sql::{execute, from_micros, micros, query_all, query_one};
 use gremlin_kernel::{Cursor, FieldError, OrganizationId, Page, UserId, outbox};
 use sea_orm::{ConnectionTrait, DatabaseConnection, DatabaseTransaction, QueryResult, TransactionTrait, Value};
 use uuid::Uuid;
@@ -99,7 +99,7 @@ pub(crate) async fn read_in<F: Table>(
 ) -> anyhow::Result<Option<Record<F>>> {
     let sql = format!("SELECT * FROM {} WHERE organization_id = $1 AND id = $2", F::TABLE);
     let values = vec![organization.as_str().into(), id.to_string().into()];
-    let row = conn.query_one_raw(statement(conn.get_database_backend(), &sql, values)).await?;
+    let row = query_one(conn, &sql, values).await?;
     row.as_ref().map(read_record).transpose()
 }
 
@@ -130,7 +130,7 @@ pub(crate) async fn read_where<F: Table>(
     let sql = format!("SELECT * FROM {} WHERE organization_id = $1 AND ({filter}) ORDER BY {order}", F::TABLE);
     let mut all: Vec<Value> = vec![organization.as_str().into()];
     all.extend(values);
-    let rows = conn.query_all_raw(statement(conn.get_database_backend(), &sql, all)).await?;
+    let rows = query_all(conn, &sql, all).await?;
     rows.iter().map(read_record).collect()
 }
 
@@ -153,7 +153,7 @@ pub(crate) async fn check_references<F: Table>(
             values.push(pipeline.to_string().into());
             sql.push_str(" AND pipeline_id = $3");
         }
-        let found = conn.query_one_raw(statement(conn.get_database_backend(), &sql, values)).await;
+        let found = query_one(conn, &sql, values).await;
         if found.context("checking a referenced record")?.is_none() {
             errors.push(FieldError { field: field.to_owned(), message: target.missing() });
         }
@@ -205,7 +205,7 @@ impl<F: Table> SqlRecords<F> {
         let mut values: Vec<Value> = vec![record.organization_id.as_str().into()];
         values.extend(keys.into_iter().map(|(_, v)| Value::from(v)));
         values.push(record.id.to_string().into());
-        let rows = conn.query_all_raw(statement(conn.get_database_backend(), &sql, values)).await?;
+        let rows = query_all(conn, &sql, values).await?;
         rows.iter()
             .map(|r| {
                 let id: String = r.try_get("", "id")?;
@@ -324,7 +324,7 @@ impl<F: Table> RecordRepository<F> for SqlRecords<F> {
             filters.join(" AND "),
             limit + 1
         );
-        let rows = self.db.query_all_raw(statement(self.db.get_database_backend(), &sql, values)).await;
+        let rows = query_all(&self.db, &sql, values).await;
         let keyed = rows
             .context("listing records")?
             .iter()

@@ -4,9 +4,9 @@
 use anyhow::Context;
 use async_trait::async_trait;
 use gremlin_kernel::inbox::{self, HandledEvent};
-use gremlin_kernel::sql::{from_micros, micros, statement};
+use gremlin_kernel::sql::{from_micros, micros, query_all, query_one};
 use gremlin_kernel::{Cursor, FieldError, OrganizationId, Page, UserId};
-use sea_orm::{ConnectionTrait, DatabaseConnection, QueryResult, TransactionTrait, Value};
+use sea_orm::{DatabaseConnection, QueryResult, TransactionTrait, Value};
 use time::OffsetDateTime;
 use uuid::Uuid;
 
@@ -62,7 +62,6 @@ impl TimelineReader for SqlTimeline {
         cursor: Option<String>,
     ) -> Result<Page<TimelineItem>, RepositoryError> {
         let limit = limit.clamp(1, 200);
-        let backend = self.db.get_database_backend();
         let mut values: Vec<Value> = vec![organization.as_str().into(), kind.as_str().into(), id.to_string().into()];
         let (mut entries_after, mut activities_after) = (String::new(), String::new());
         if let Some(cursor) = cursor {
@@ -82,7 +81,7 @@ impl TimelineReader for SqlTimeline {
             "SELECT * FROM crm_timeline WHERE organization_id = $1 AND record_kind = $2 AND record_id = $3\
              {entries_after} ORDER BY occurred_at_us DESC, id DESC LIMIT {take}"
         );
-        let rows = self.db.query_all_raw(statement(backend, &entries_sql, values.clone())).await;
+        let rows = query_all(&self.db, &entries_sql, values.clone()).await;
         let mut items: Vec<TimelineItem> = rows
             .context("reading a timeline")?
             .iter()
@@ -125,7 +124,7 @@ impl TimelineReader for SqlTimeline {
         for candidate in [RecordKind::Company, RecordKind::Person] {
             let sql = format!("SELECT 1 FROM {} WHERE organization_id = $1 AND id = $2", table_of(candidate));
             let values: Vec<Value> = vec![organization.as_str().into(), crm_id.to_string().into()];
-            let found = txn.query_one_raw(statement(txn.get_database_backend(), &sql, values)).await;
+            let found = query_one(&txn, &sql, values).await;
             if found.context("finding a CRM record")?.is_some() {
                 kind = Some(candidate);
                 break;

@@ -5,7 +5,9 @@
 
 use std::future::Future;
 
-use gremlin_kernel::http::{Caller, Idempotency, IdempotencyKey, IfMatch, Operation, Resource, SortDirection, etag};
+use gremlin_kernel::http::{
+    Caller, Created, Deleted, Idempotency, IdempotencyKey, IfMatch, Operation, Resource, SortDirection, Tagged,
+};
 use gremlin_kernel::{DomainError, ProblemResponse};
 use poem_openapi::param::{Path, Query};
 use poem_openapi::payload::{Binary, Json};
@@ -30,36 +32,12 @@ enum InvoicesTag {
     Invoices,
 }
 
-/// An invoice with its ETag.
-#[derive(Debug, ApiResponse)]
-pub enum InvoiceResponse {
-    /// The invoice.
-    #[oai(status = 200)]
-    Ok(Json<InvoiceDto>, #[oai(header = "ETag")] String),
-}
-
-/// A created invoice.
-#[derive(Debug, ApiResponse)]
-pub enum CreatedResponse {
-    /// Created (or, for a repeated Idempotency-Key, the invoice it created).
-    #[oai(status = 201)]
-    Created(Json<InvoiceDto>, #[oai(header = "ETag")] String, #[oai(header = "Location")] String),
-}
-
 /// An invoice as a PDF document.
 #[derive(Debug, ApiResponse)]
 pub enum PdfResponse {
     /// The PDF (A4), named after the invoice number.
     #[oai(status = 200, content_type = "application/pdf")]
     Ok(Binary<Vec<u8>>, #[oai(header = "Content-Disposition")] String),
-}
-
-/// A deleted draft.
-#[derive(Debug, ApiResponse)]
-pub enum DeletedResponse {
-    /// Deleted.
-    #[oai(status = 204)]
-    Deleted,
 }
 
 /// The invoices API.
@@ -72,8 +50,8 @@ fn parse_id(id: &str) -> std::result::Result<InvoiceId, DomainError> {
     id.parse().map_err(|_| DomainError::not_found("invoice"))
 }
 
-fn respond(invoice: &Invoice) -> InvoiceResponse {
-    InvoiceResponse::Ok(Json(InvoiceDto::from(invoice)), etag(invoice.version))
+fn respond(invoice: &Invoice) -> Tagged<InvoiceDto> {
+    Tagged::at(InvoiceDto::from(invoice), invoice.version)
 }
 
 pub(super) fn terms(net_days: u16) -> std::result::Result<PaymentTerms, DomainError> {
@@ -100,7 +78,7 @@ impl InvoicesApi {
         caller: Caller,
         body: Json<CreateInvoiceBody>,
         #[oai(name = "Idempotency-Key")] key: IdempotencyKey,
-    ) -> Result<CreatedResponse> {
+    ) -> Result<Created<InvoiceDto>> {
         let input = body.0;
         let request = input.to_json();
         let new = NewInvoice {
@@ -114,11 +92,7 @@ impl InvoicesApi {
             order_id: input.order_id,
         };
         let invoice = self.keyed(&caller, &key, "invoices.create", request, self.service.create(&caller, new)).await?;
-        Ok(CreatedResponse::Created(
-            Json(InvoiceDto::from(&invoice)),
-            etag(invoice.version),
-            format!("/api/invoices/{}", invoice.id),
-        ))
+        Ok(Created::at(InvoiceDto::from(&invoice), invoice.version, format!("/api/invoices/{}", invoice.id)))
     }
 
     /// Get the invoicing settings.
@@ -147,7 +121,7 @@ impl InvoicesApi {
     /// One invoice of the caller's organization (`invoices:read`) with its
     /// lines, tax breakdown, payments and credit notes, and its ETag.
     #[oai(path = "/:id", method = "get", operation_id = "invoices.get")]
-    async fn get(&self, caller: Caller, id: Path<String>) -> Result<InvoiceResponse> {
+    async fn get(&self, caller: Caller, id: Path<String>) -> Result<Tagged<InvoiceDto>> {
         Ok(respond(&self.service.get(&caller, parse_id(&id.0)?).await?))
     }
 
@@ -223,7 +197,7 @@ impl InvoicesApi {
         id: Path<String>,
         body: Json<UpdateInvoiceBody>,
         #[oai(name = "If-Match")] if_match: IfMatch,
-    ) -> Result<InvoiceResponse> {
+    ) -> Result<Tagged<InvoiceDto>> {
         let body = body.0;
         let header = InvoiceHeader {
             customer: body.customer.map(Into::into).unwrap_or_default(),
@@ -246,9 +220,9 @@ impl InvoicesApi {
         caller: Caller,
         id: Path<String>,
         #[oai(name = "If-Match")] if_match: IfMatch,
-    ) -> Result<DeletedResponse> {
+    ) -> Result<Deleted> {
         self.service.delete(&caller, parse_id(&id.0)?, if_match.version()).await?;
-        Ok(DeletedResponse::Deleted)
+        Ok(Deleted::Deleted)
     }
 
     /// Finalize an invoice.
@@ -263,7 +237,7 @@ impl InvoicesApi {
         id: Path<String>,
         #[oai(name = "If-Match")] if_match: IfMatch,
         #[oai(name = "Idempotency-Key")] key: IdempotencyKey,
-    ) -> Result<InvoiceResponse> {
+    ) -> Result<Tagged<InvoiceDto>> {
         let request = change_request(&id.0, if_match, None);
         let change = self.service.finalize(&caller, parse_id(&id.0)?, if_match.version());
         Ok(respond(&self.keyed(&caller, &key, "invoices.finalize", request, change).await?))
@@ -280,7 +254,7 @@ impl InvoicesApi {
         id: Path<String>,
         #[oai(name = "If-Match")] if_match: IfMatch,
         #[oai(name = "Idempotency-Key")] key: IdempotencyKey,
-    ) -> Result<InvoiceResponse> {
+    ) -> Result<Tagged<InvoiceDto>> {
         let request = change_request(&id.0, if_match, None);
         let change = self.service.void(&caller, parse_id(&id.0)?, if_match.version());
         Ok(respond(&self.keyed(&caller, &key, "invoices.void", request, change).await?))
@@ -297,7 +271,7 @@ impl InvoicesApi {
         id: Path<String>,
         #[oai(name = "If-Match")] if_match: IfMatch,
         #[oai(name = "Idempotency-Key")] key: IdempotencyKey,
-    ) -> Result<InvoiceResponse> {
+    ) -> Result<Tagged<InvoiceDto>> {
         let request = change_request(&id.0, if_match, None);
         let change = self.service.mark_uncollectible(&caller, parse_id(&id.0)?, if_match.version());
         Ok(respond(&self.keyed(&caller, &key, "invoices.mark_uncollectible", request, change).await?))
@@ -317,7 +291,7 @@ impl InvoicesApi {
         body: Json<PaymentBody>,
         #[oai(name = "If-Match")] if_match: IfMatch,
         #[oai(name = "Idempotency-Key")] key: IdempotencyKey,
-    ) -> Result<InvoiceResponse> {
+    ) -> Result<Tagged<InvoiceDto>> {
         let body = body.0;
         let request = change_request(&id.0, if_match, body.to_json());
         let input = PaymentInput {
@@ -343,7 +317,7 @@ impl InvoicesApi {
         body: Json<RefundBody>,
         #[oai(name = "If-Match")] if_match: IfMatch,
         #[oai(name = "Idempotency-Key")] key: IdempotencyKey,
-    ) -> Result<InvoiceResponse> {
+    ) -> Result<Tagged<InvoiceDto>> {
         let refund = serde_json::json!({"payment": payment_id.0, "body": body.0.to_json()});
         let request = change_request(&id.0, if_match, Some(refund));
         let payment: PaymentId = payment_id.0.parse().map_err(|_| DomainError::not_found("payment"))?;
@@ -365,7 +339,7 @@ impl InvoicesApi {
         body: Json<CreditNoteBody>,
         #[oai(name = "If-Match")] if_match: IfMatch,
         #[oai(name = "Idempotency-Key")] key: IdempotencyKey,
-    ) -> Result<InvoiceResponse> {
+    ) -> Result<Tagged<InvoiceDto>> {
         let body = body.0;
         let request = change_request(&id.0, if_match, body.to_json());
         let credit = match (body.lines, body.amount) {
@@ -397,7 +371,7 @@ impl InvoicesApi {
         credit_note_id: Path<String>,
         #[oai(name = "If-Match")] if_match: IfMatch,
         #[oai(name = "Idempotency-Key")] key: IdempotencyKey,
-    ) -> Result<InvoiceResponse> {
+    ) -> Result<Tagged<InvoiceDto>> {
         let note = serde_json::json!({"credit_note": credit_note_id.0});
         let request = change_request(&id.0, if_match, Some(note));
         let note: CreditNoteId = credit_note_id.0.parse().map_err(|_| DomainError::not_found("credit note"))?;

@@ -2,14 +2,14 @@
 //! an iCalendar feed) and `/api/leave/calendar` (the team calendar).
 
 use gremlin_kernel::ProblemResponse;
-use gremlin_kernel::http::{Caller, Idempotency, IdempotencyKey, IfMatch, Operation, etag};
+use gremlin_kernel::http::{Caller, Created, Deleted, Idempotency, IdempotencyKey, IfMatch, Operation, Tagged, etag};
 use poem_openapi::param::{Path, Query};
 use poem_openapi::payload::Json;
 use poem_openapi::types::ToJSON;
 use poem_openapi::{OpenApi, Tags};
 use time::Date;
 
-use super::dto::{CalendarBody, CalendarDto, CalendarList, Created, ImportBody, Tagged, TeamCalendarDto};
+use super::dto::{CalendarBody, CalendarDto, CalendarList, ImportBody, TeamCalendarDto};
 use super::parse_id;
 use crate::service::{CalendarInput, LeaveService};
 
@@ -106,6 +106,24 @@ impl CalendarsApi {
         let id = parse_id(&id.0, "holiday calendar")?;
         let c = self.service.replace_calendar(&caller, id, if_match.version(), input(body.0)).await?;
         Ok(Tagged::Ok(Json(CalendarDto::from(&c)), etag(c.version)))
+    }
+
+    /// Delete a holiday calendar.
+    ///
+    /// With its holidays, at the version `If-Match` names (`leave:manage`).
+    /// Not the default calendar (rule `default_calendar`: make another one
+    /// the default first) nor one a member's profile names (rule
+    /// `calendar_in_use`). Requests already made keep their days.
+    #[oai(path = "/api/leave/calendars/:id", method = "delete", operation_id = "leave.calendars.delete")]
+    async fn delete(
+        &self,
+        caller: Caller,
+        id: Path<String>,
+        #[oai(name = "If-Match")] if_match: IfMatch,
+    ) -> Result<Deleted> {
+        let id = parse_id(&id.0, "holiday calendar")?;
+        self.service.delete_calendar(&caller, id, if_match.version()).await?;
+        Ok(Deleted::Deleted)
     }
 
     /// Import a year of holidays.

@@ -1,8 +1,7 @@
 //! The leave API's bodies and answers, and their conversions.
 
 use gremlin_kernel::Nullable;
-use poem_openapi::payload::Json;
-use poem_openapi::{ApiResponse, Object};
+use poem_openapi::Object;
 use rust_decimal::Decimal;
 use time::{Date, OffsetDateTime};
 
@@ -215,6 +214,11 @@ pub struct AllocationDto {
     pub created_by: String,
     /// When.
     pub created_at: OffsetDateTime,
+    /// Who withdrew it; null while it stands.
+    pub withdrawn_by: Nullable<String>,
+    /// When it was withdrawn; null while it stands. A withdrawn allocation
+    /// grants nothing: a `withdrawal` ledger entry took its days back.
+    pub withdrawn_at: Nullable<OffsetDateTime>,
 }
 
 impl From<&Allocation> for AllocationDto {
@@ -229,8 +233,19 @@ impl From<&Allocation> for AllocationDto {
             note: a.note.clone().into(),
             created_by: a.created_by.to_string(),
             created_at: a.created_at,
+            withdrawn_by: a.withdrawn.as_ref().map(|(by, _)| by.to_string()).into(),
+            withdrawn_at: a.withdrawn.as_ref().map(|(_, at)| *at).into(),
         }
     }
+}
+
+/// Why an allocation is withdrawn.
+#[derive(Debug, Clone, Object)]
+#[oai(rename = "LeaveWithdrawalBody")]
+pub struct WithdrawalBody {
+    /// Why (1-500 characters), kept on the withdrawal entry.
+    #[oai(validator(max_length = 500))]
+    pub note: Option<String>,
 }
 
 /// A member's allocations, newest period first.
@@ -470,22 +485,6 @@ impl From<&LedgerLine> for LedgerEntryDto {
 pub struct LedgerDto {
     /// Every entry.
     pub items: Vec<LedgerEntryDto>,
-}
-
-/// Something with its ETag.
-#[derive(Debug, ApiResponse)]
-pub enum Tagged<T: poem_openapi::types::ToJSON> {
-    /// It.
-    #[oai(status = 200)]
-    Ok(Json<T>, #[oai(header = "ETag")] String),
-}
-
-/// Something created.
-#[derive(Debug, ApiResponse)]
-pub enum Created<T: poem_openapi::types::ToJSON> {
-    /// Created (or, for a repeated Idempotency-Key, what it created).
-    #[oai(status = 201)]
-    Created(Json<T>, #[oai(header = "ETag")] String, #[oai(header = "Location")] String),
 }
 
 /// One holiday.

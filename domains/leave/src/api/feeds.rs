@@ -3,7 +3,7 @@
 //! the URL — they send no other credentials).
 
 use gremlin_kernel::ProblemResponse;
-use gremlin_kernel::http::{Caller, Idempotency, IdempotencyKey, IfMatch, Operation, Resource, etag};
+use gremlin_kernel::http::{Caller, Created, Idempotency, IdempotencyKey, IfMatch, Operation, Resource, etag};
 use poem_openapi::auth::ApiKey;
 use poem_openapi::param::Path;
 use poem_openapi::payload::{Json, PlainText};
@@ -11,7 +11,6 @@ use poem_openapi::types::ToJSON;
 use poem_openapi::{ApiResponse, Object, OpenApi, SecurityScheme, Tags};
 use time::OffsetDateTime;
 
-use super::dto::Created;
 use super::parse_id;
 use crate::ports::{Feed, FeedScope};
 use crate::service::LeaveService;

@@ -1,7 +1,7 @@
 //! `/api/leave/members/{user_id}/…` and `/api/leave/allocations`: each
 //! member's profile, allocations, balances and ledger.
 
-use gremlin_kernel::http::{Caller, Idempotency, IdempotencyKey, IfMatch, Operation, etag};
+use gremlin_kernel::http::{Caller, Created, Idempotency, IdempotencyKey, IfMatch, Operation, Tagged, etag};
 use gremlin_kernel::{DomainError, ProblemResponse, UserId};
 use poem_openapi::param::{Path, Query};
 use poem_openapi::payload::Json;
@@ -11,10 +11,10 @@ use time::{Date, OffsetDateTime};
 use uuid::Uuid;
 
 use super::dto::{
-    AllocationBody, AllocationDto, AllocationList, BalanceDto, BalancesDto, CorrectionBody, Created, LedgerDto,
-    LedgerEntryDto, ProfileBody, ProfileDto, Tagged,
+    AllocationBody, AllocationDto, AllocationList, BalanceDto, BalancesDto, CorrectionBody, LedgerDto, LedgerEntryDto,
+    ProfileBody, ProfileDto, WithdrawalBody,
 };
-use super::member;
+use super::{member, parse_id};
 use crate::model::WorkingWeek;
 use crate::model::days::parse_weekday;
 use crate::service::{LeaveService, ProfileChange};
@@ -166,8 +166,52 @@ impl MembersApi {
             }
         };
         let a = self.idempotency.run(operation, &key, &request, work, read).await?;
-        let location = format!("/api/leave/members/{}/allocations", a.user_id);
+        let location = format!("/api/leave/allocations/{}", a.id);
         Ok(Created::Created(Json(AllocationDto::from(&a)), etag(1), location))
+    }
+
+    /// Get an allocation.
+    ///
+    /// One allocation, withdrawn or not (the member or `leave:manage`),
+    /// with its ETag: `"1"` standing, `"2"` withdrawn.
+    #[oai(path = "/api/leave/allocations/:id", method = "get", operation_id = "leave.allocations.get")]
+    async fn allocation(&self, caller: Caller, id: Path<String>) -> Result<Tagged<AllocationDto>> {
+        let a = self.service.allocation(&caller, parse_id(&id.0, "leave allocation")?).await?;
+        Ok(Tagged::at(AllocationDto::from(&a), a.version()))
+    }
+
+    /// Withdraw an allocation.
+    ///
+    /// Takes back what it granted, monthly accruals included, through a
+    /// `withdrawal` ledger entry (`leave:manage`); the allocation stays,
+    /// marked withdrawn, and no longer counts for periods, overlaps or
+    /// jobs, so the period can be granted again. Refused (422, naming the
+    /// rule) once its period was rolled over (`allocation_rolled_over`) or
+    /// while leave taken, booked or pending needs its days
+    /// (`allocation_in_use`, unless the type allows a negative balance); a
+    /// second withdrawal is a 409. `If-Match` names the version read
+    /// (`"1"`).
+    #[oai(path = "/api/leave/allocations/:id/withdraw", method = "post", operation_id = "leave.allocations.withdraw")]
+    async fn withdraw(
+        &self,
+        caller: Caller,
+        id: Path<String>,
+        body: Json<WithdrawalBody>,
+        #[oai(name = "If-Match")] if_match: IfMatch,
+        #[oai(name = "Idempotency-Key")] key: IdempotencyKey,
+    ) -> Result<Tagged<AllocationDto>> {
+        let request = serde_json::json!({ "id": id.0, "body": body.0.to_json() });
+        let id = parse_id(&id.0, "leave allocation")?;
+        let operation = Operation {
+            domain: crate::NAME,
+            operation_id: "leave.allocations.withdraw",
+            organization: &caller.organization_id,
+        };
+        let work = self.service.withdraw(&caller, id, if_match.version(), body.0.note);
+        let caller = &caller;
+        let read = |_: String| async move { self.service.allocation(caller, id).await };
+        let a = self.idempotency.run(operation, &key, &request, work, read).await?;
+        Ok(Tagged::at(AllocationDto::from(&a), a.version()))
     }
 
     /// Correct a member's ledger.

@@ -1,6 +1,6 @@
 //! `/api/leave/requests`: asking for leave, deciding and cancelling.
 
-use gremlin_kernel::http::{Caller, Idempotency, IdempotencyKey, IfMatch, Operation, etag};
+use gremlin_kernel::http::{Caller, Created, Idempotency, IdempotencyKey, IfMatch, Operation, Tagged, etag};
 use gremlin_kernel::{Cursor, DomainError, Page, ProblemResponse};
 use poem_openapi::param::{Path, Query};
 use poem_openapi::payload::Json;
@@ -9,7 +9,7 @@ use poem_openapi::{OpenApi, Tags};
 use time::Date;
 use uuid::Uuid;
 
-use super::dto::{Created, DecisionBody, RequestBody, RequestDto, RequestPage, Tagged};
+use super::dto::{DecisionBody, RequestBody, RequestDto, RequestPage};
 use super::{member, parse_id};
 use crate::model::{DayPart, Span, Status, days::SpanError};
 use crate::ports::Request;

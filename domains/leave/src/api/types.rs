@@ -1,13 +1,13 @@
 //! `/api/leave/types`: the organization's leave types.
 
 use gremlin_kernel::ProblemResponse;
-use gremlin_kernel::http::{Caller, Idempotency, IdempotencyKey, IfMatch, Operation, etag};
+use gremlin_kernel::http::{Caller, Created, Deleted, Idempotency, IdempotencyKey, IfMatch, Operation, Tagged, etag};
 use poem_openapi::param::Path;
 use poem_openapi::payload::Json;
 use poem_openapi::types::ToJSON;
 use poem_openapi::{OpenApi, Tags};
 
-use super::dto::{Created, LeaveTypeDto, LeaveTypeList, PolicyDto, Tagged};
+use super::dto::{LeaveTypeDto, LeaveTypeList, PolicyDto};
 use super::parse_id;
 use crate::service::LeaveService;
 
@@ -88,5 +88,22 @@ impl TypesApi {
         let id = parse_id(&id.0, "leave type")?;
         let t = self.service.update_type(&caller, id, if_match.version(), body.0.into()).await?;
         Ok(Tagged::Ok(Json(LeaveTypeDto::from(&t)), etag(t.version)))
+    }
+
+    /// Delete a leave type.
+    ///
+    /// At the version `If-Match` names (`leave:manage`), only while no
+    /// allocation, request or ledger entry names it; otherwise a 422 of
+    /// rule `leave_type_in_use` (change its policy instead).
+    #[oai(path = "/:id", method = "delete", operation_id = "leave.types.delete")]
+    async fn delete(
+        &self,
+        caller: Caller,
+        id: Path<String>,
+        #[oai(name = "If-Match")] if_match: IfMatch,
+    ) -> Result<Deleted> {
+        let id = parse_id(&id.0, "leave type")?;
+        self.service.delete_type(&caller, id, if_match.version()).await?;
+        Ok(Deleted::Deleted)
     }
 }

@@ -5,7 +5,8 @@
 //!
 //! Signs: grants (allocation, accrual, carry-forward) are positive, taken
 //! leave and expiries negative, a cancellation gives back what its request
-//! took, a correction is either.
+//! took, a correction is either, and a withdrawal takes back what a
+//! withdrawn allocation granted.
 //!
 //! Carried-forward days are used first and expire on their date: what is
 //! left of them then goes by an expiry entry (written by the roll-over
@@ -38,6 +39,8 @@ pub enum EntryKind {
     Expiry,
     /// A manual adjustment, either sign.
     Correction,
+    /// What a withdrawn allocation had granted, taken back (negative).
+    Withdrawal,
 }
 
 impl EntryKind {
@@ -51,13 +54,14 @@ impl EntryKind {
             Self::Cancellation => "cancellation",
             Self::Expiry => "expiry",
             Self::Correction => "correction",
+            Self::Withdrawal => "withdrawal",
         }
     }
 
     /// A stored kind.
     pub fn parse(text: &str) -> Option<Self> {
         use EntryKind::*;
-        [Allocation, Accrual, CarryForward, Taken, Cancellation, Expiry, Correction]
+        [Allocation, Accrual, CarryForward, Taken, Cancellation, Expiry, Correction, Withdrawal]
             .into_iter()
             .find(|k| k.as_str() == text)
     }
@@ -98,7 +102,7 @@ pub const EXPIRING_SOON_DAYS: i64 = 30;
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize)]
 pub struct Balance {
     /// Granted so far: allocations, accruals and carry-forwards in effect,
-    /// plus corrections.
+    /// plus corrections, less withdrawals.
     pub granted: Decimal,
     /// Approved leave on or before the day, net of cancellations.
     pub taken: Decimal,
@@ -121,7 +125,7 @@ pub fn balance(entries: &[Entry], pending: Decimal, day: Date) -> Balance {
     for e in entries {
         match e.kind {
             k if k.grants() && e.on <= day => b.granted += e.days,
-            EntryKind::Correction if e.on <= day => b.granted += e.days,
+            EntryKind::Correction | EntryKind::Withdrawal if e.on <= day => b.granted += e.days,
             k if k.takes() && e.on <= day => b.taken -= e.days,
             k if k.takes() => b.booked -= e.days,
             EntryKind::Expiry if e.on <= day => b.expired -= e.days,
@@ -142,6 +146,47 @@ pub fn balance(entries: &[Entry], pending: Decimal, day: Date) -> Balance {
     }
     b.available = b.granted - b.taken - b.booked - b.expired - b.pending;
     b
+}
+
+/// Why an allocation cannot be withdrawn.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum WithdrawalRefusal {
+    /// Its period was rolled over: its unused days lapsed or were carried.
+    RolledOver,
+    /// Leave taken, booked or pending would then exceed what is granted,
+    /// by `short` days, and the type allows no negative balance.
+    InUse {
+        /// Days the balance would fall below zero.
+        short: Decimal,
+    },
+}
+
+/// The withdrawal of an allocation: a negative entry of everything it
+/// granted (its own entry and its accruals, `of_allocation`), dated its
+/// first day. `all` is the member's ledger of the type and `pending` the
+/// days of their pending requests of it; the member's available balance,
+/// counting everything booked however far ahead, must stay at zero or
+/// above unless `allows_negative`.
+pub fn withdrawal(
+    of_allocation: &[Entry],
+    all: &[Entry],
+    pending: Decimal,
+    allows_negative: bool,
+) -> Result<Decimal, WithdrawalRefusal> {
+    if of_allocation.iter().any(|e| matches!(e.kind, EntryKind::Expiry | EntryKind::CarryForward)) {
+        return Err(WithdrawalRefusal::RolledOver);
+    }
+    let granted: Decimal = of_allocation
+        .iter()
+        .filter(|e| matches!(e.kind, EntryKind::Allocation | EntryKind::Accrual))
+        .map(|e| e.days)
+        .sum();
+    let Some(last) = all.iter().map(|e| e.on).max() else { return Ok(-granted) };
+    let after = balance(all, pending, last).available - granted;
+    if after < Decimal::ZERO && !allows_negative {
+        return Err(WithdrawalRefusal::InUse { short: -after });
+    }
+    Ok(-granted)
 }
 
 /// What is left of `carry`'s days at its expiry: they are used first, so
@@ -212,7 +257,41 @@ mod tests {
             EntryKind::Cancellation,
             EntryKind::Expiry,
             EntryKind::Correction,
+            EntryKind::Withdrawal,
         ])
+    }
+
+    #[test]
+    fn a_withdrawal_takes_back_what_the_allocation_and_its_accruals_granted() {
+        let grant = entry(EntryKind::Allocation, 10, date!(2026 - 01 - 01));
+        let accrued = entry(EntryKind::Accrual, 2, date!(2026 - 02 - 01));
+        let other = entry(EntryKind::Allocation, 5, date!(2025 - 01 - 01));
+        let all = [grant.clone(), accrued.clone(), other];
+        assert_eq!(withdrawal(&[grant.clone(), accrued.clone()], &all, Decimal::ZERO, false), Ok(Decimal::from(-12)));
+    }
+
+    #[test]
+    fn leave_booked_far_ahead_or_pending_keeps_an_allocation() {
+        let grant = entry(EntryKind::Allocation, 10, date!(2026 - 01 - 01));
+        let booked = entry(EntryKind::Taken, -4, date!(2026 - 12 - 20));
+        let all = [grant.clone(), booked];
+        assert_eq!(
+            withdrawal(std::slice::from_ref(&grant), &all, Decimal::ZERO, false),
+            Err(WithdrawalRefusal::InUse { short: Decimal::from(4) })
+        );
+        assert_eq!(
+            withdrawal(std::slice::from_ref(&grant), std::slice::from_ref(&grant), Decimal::ONE, false),
+            Err(WithdrawalRefusal::InUse { short: Decimal::ONE })
+        );
+        assert_eq!(withdrawal(std::slice::from_ref(&grant), &all, Decimal::ZERO, true), Ok(Decimal::from(-10)));
+    }
+
+    #[test]
+    fn a_rolled_over_allocation_stays() {
+        let grant = entry(EntryKind::Allocation, 10, date!(2026 - 01 - 01));
+        let lapse = entry(EntryKind::Expiry, -10, date!(2027 - 01 - 01));
+        let of_it = [grant, lapse];
+        assert_eq!(withdrawal(&of_it, &of_it, Decimal::ZERO, true), Err(WithdrawalRefusal::RolledOver));
     }
 
     proptest! {

@@ -2,6 +2,10 @@
 //! a job writes carries a key unique in the organization (`accrual:<allocation>:<month>`,
 //! `rollover:lapse:<allocation>`, `rollover:carry:<allocation>`,
 //! `carry-expiry:<entry>`), so a second run writes nothing the first did.
+//!
+//! A job reads the ledgers it needs once (one statement for the
+//! organization), then keeps them current in memory with what it writes,
+//! so a member's second allocation or carry sees the first one's entries.
 
 use std::collections::HashMap;
 
@@ -41,13 +45,25 @@ fn line(a: &Allocation, kind: EntryKind, days: Decimal, on: Date, by: &UserId) -
 }
 
 impl LeaveService {
-    async fn write(&self, p: &Principal, run: &mut JobRun, line: &LedgerLine, key: String) -> Result<(), DomainError> {
+    /// Writes `line` once per `key`, adding it to `ledger` (the member's
+    /// entries of its type as the job sees them) when it was new.
+    async fn write(
+        &self,
+        p: &Principal,
+        run: &mut JobRun,
+        line: &LedgerLine,
+        key: String,
+        ledger: Option<&mut Vec<Entry>>,
+    ) -> Result<(), DomainError> {
         let events = match line.entry.kind {
             EntryKind::Expiry => vec![events::expiry_event(&p.organization_id, line)],
             _ => Vec::new(),
         };
         if self.store.insert_job_line(&p.organization_id, line, &key, &events).await? {
             run.written += 1;
+            if let Some(ledger) = ledger {
+                ledger.push(line.entry.clone());
+            }
         } else {
             run.already += 1;
         }
@@ -75,7 +91,7 @@ impl LeaveService {
                 continue;
             }
             let entry = line(&a, EntryKind::Accrual, days, first.max(a.from), &p.user_id);
-            self.write(p, &mut run, &entry, format!("accrual:{}:{}", a.id, &first.to_string()[..7])).await?;
+            self.write(p, &mut run, &entry, format!("accrual:{}:{}", a.id, &first.to_string()[..7]), None).await?;
         }
         Ok(run)
     }
@@ -92,25 +108,32 @@ impl LeaveService {
         let o = &p.organization_id;
         let types: HashMap<Uuid, _> = self.store.list_types(o).await?.into_iter().map(|t| (t.id, t)).collect();
         let next = shift(period_end, 1);
+        let ending: Vec<Allocation> = self
+            .store
+            .allocations_overlapping(o, (period_end, period_end))
+            .await?
+            .into_iter()
+            .filter(|a| a.to == period_end && types.get(&a.leave_type_id).is_some_and(|t| t.policy.paid))
+            .collect();
+        let mut kinds: Vec<Uuid> = ending.iter().map(|a| a.leave_type_id).collect();
+        kinds.sort_unstable();
+        kinds.dedup();
+        let mut ledgers = self.store.ledgers(o, &kinds).await?;
         let mut run = JobRun::default();
-        for a in self.store.allocations_overlapping(o, (period_end, period_end)).await? {
+        for a in &ending {
             let Some(t) = types.get(&a.leave_type_id) else { continue };
-            if a.to != period_end || !t.policy.paid {
-                continue;
-            }
-            let entries: Vec<Entry> =
-                self.store.ledger(o, &a.user_id, Some(a.leave_type_id)).await?.into_iter().map(|l| l.entry).collect();
-            let b = balance(&entries, Decimal::ZERO, period_end);
+            let entries = ledgers.entry((a.user_id.clone(), a.leave_type_id)).or_default();
+            let b = balance(entries, Decimal::ZERO, period_end);
             let unused = b.granted - b.taken - b.expired;
             let r = rollover(&t.policy, unused, next);
             if unused > Decimal::ZERO {
-                let lapse = line(&a, EntryKind::Expiry, -unused, next, &p.user_id);
-                self.write(p, &mut run, &lapse, format!("rollover:lapse:{}", a.id)).await?;
+                let lapse = line(a, EntryKind::Expiry, -unused, next, &p.user_id);
+                self.write(p, &mut run, &lapse, format!("rollover:lapse:{}", a.id), Some(entries)).await?;
             }
             if r.carried > Decimal::ZERO {
-                let mut carry = line(&a, EntryKind::CarryForward, r.carried, next, &p.user_id);
+                let mut carry = line(a, EntryKind::CarryForward, r.carried, next, &p.user_id);
                 carry.entry.expires_on = r.carried_expire_on;
-                self.write(p, &mut run, &carry, format!("rollover:carry:{}", a.id)).await?;
+                self.write(p, &mut run, &carry, format!("rollover:carry:{}", a.id), Some(entries)).await?;
             }
         }
         Ok(run)
@@ -123,17 +146,16 @@ impl LeaveService {
         p.require(&permissions::MANAGE)?;
         let as_of = plausible(as_of, "as_of")?;
         let o = &p.organization_id;
+        let due = self.store.carries_due(o, as_of).await?;
+        let mut kinds: Vec<Uuid> = due.iter().map(|c| c.leave_type_id).collect();
+        kinds.sort_unstable();
+        kinds.dedup();
+        let mut ledgers = self.store.ledgers(o, &kinds).await?;
         let mut run = JobRun::default();
-        for carry in self.store.carries_due(o, as_of).await? {
+        for carry in due {
             let Some(expires_on) = carry.entry.expires_on else { continue };
-            let entries: Vec<Entry> = self
-                .store
-                .ledger(o, &carry.user_id, Some(carry.leave_type_id))
-                .await?
-                .into_iter()
-                .map(|l| l.entry)
-                .collect();
-            let unused = unused_carry(&carry.entry, &entries);
+            let entries = ledgers.entry((carry.user_id.clone(), carry.leave_type_id)).or_default();
+            let unused = unused_carry(&carry.entry, entries);
             if unused.is_zero() {
                 continue;
             }
@@ -151,7 +173,7 @@ impl LeaveService {
                 created_at: now(),
                 ..carry.clone()
             };
-            self.write(p, &mut run, &expiry, format!("carry-expiry:{}", carry.entry.id)).await?;
+            self.write(p, &mut run, &expiry, format!("carry-expiry:{}", carry.entry.id), Some(entries)).await?;
         }
         Ok(run)
     }

@@ -132,6 +132,10 @@ pub(super) fn read_allocation(row: &QueryResult) -> anyhow::Result<Allocation> {
         note: get(row, "note")?,
         created_by: user(row, "created_by")?,
         created_at: from_micros(get(row, "created_at_us")?)?,
+        withdrawn: match (opt_user(row, "withdrawn_by")?, get::<Option<i64>>(row, "withdrawn_at_us")?) {
+            (Some(by), Some(at)) => Some((by, from_micros(at)?)),
+            _ => None,
+        },
     })
 }
 
@@ -162,14 +166,21 @@ pub(super) fn read_request(row: &QueryResult) -> anyhow::Result<Request> {
 }
 
 pub(super) fn read_entry(row: &QueryResult) -> anyhow::Result<Entry> {
-    let kind: String = get(row, "kind")?;
+    read_entry_as(row, "")
+}
+
+/// An entry whose columns carry `prefix` (`l_id`, `l_kind`, …), as a join
+/// names them.
+pub(super) fn read_entry_as(row: &QueryResult, prefix: &str) -> anyhow::Result<Entry> {
+    let column = |name: &str| format!("{prefix}{name}");
+    let kind: String = get(row, &column("kind"))?;
     Ok(Entry {
-        id: uuid(row, "id")?,
+        id: uuid(row, &column("id"))?,
         kind: EntryKind::parse(&kind).with_context(|| format!("stored entry kind `{kind}`"))?,
-        days: days_of(get(row, "days_e2")?),
-        on: date(row, "on_date")?,
-        expires_on: opt_date(row, "expires_on")?,
-        closes: opt_uuid(row, "closes")?,
+        days: days_of(get(row, &column("days_e2"))?),
+        on: date(row, &column("on_date"))?,
+        expires_on: opt_date(row, &column("expires_on"))?,
+        closes: opt_uuid(row, &column("closes"))?,
     })
 }
 

@@ -2,12 +2,14 @@
 //! organization) and, for changes, the [`IfMatch`] version; the kernel's
 //! HTTP kit answers 401/403/428/412 before the body runs.
 
-use gremlin_kernel::http::{Caller, Idempotency, IdempotencyKey, IfMatch, Operation, Resource, SortDirection, etag};
+use gremlin_kernel::http::{
+    Caller, Created, Deleted, Idempotency, IdempotencyKey, IfMatch, Operation, Resource, SortDirection, Tagged,
+};
 use gremlin_kernel::{DomainError, ProblemResponse};
 use poem_openapi::param::{Path, Query};
 use poem_openapi::payload::Json;
 use poem_openapi::types::ToJSON;
-use poem_openapi::{ApiResponse, OpenApi, Tags};
+use poem_openapi::{OpenApi, Tags};
 use std::future::Future;
 
 use time::OffsetDateTime;
@@ -24,30 +26,6 @@ type Result<T> = std::result::Result<T, ProblemResponse>;
 enum OrdersTag {
     /// Sales orders of the caller's organization.
     Orders,
-}
-
-/// An order with its ETag.
-#[derive(Debug, ApiResponse)]
-pub enum OrderResponse {
-    /// The order.
-    #[oai(status = 200)]
-    Ok(Json<OrderDto>, #[oai(header = "ETag")] String),
-}
-
-/// A created order.
-#[derive(Debug, ApiResponse)]
-pub enum CreatedResponse {
-    /// Created (or, for a repeated Idempotency-Key, the order it created).
-    #[oai(status = 201)]
-    Created(Json<OrderDto>, #[oai(header = "ETag")] String, #[oai(header = "Location")] String),
-}
-
-/// A deleted order.
-#[derive(Debug, ApiResponse)]
-pub enum DeletedResponse {
-    /// Deleted.
-    #[oai(status = 204)]
-    Deleted,
 }
 
 /// The orders API.
@@ -69,12 +47,12 @@ fn micros(t: OffsetDateTime) -> i64 {
     i64::try_from(t.unix_timestamp_nanos() / 1000).unwrap_or(i64::MAX)
 }
 
-fn respond(order: &Order) -> OrderResponse {
-    OrderResponse::Ok(Json(OrderDto::from(order)), etag(order.version))
+fn respond(order: &Order) -> Tagged<OrderDto> {
+    Tagged::at(OrderDto::from(order), order.version)
 }
 
-fn created(order: &Order) -> CreatedResponse {
-    CreatedResponse::Created(Json(OrderDto::from(order)), etag(order.version), format!("/api/orders/{}", order.id))
+fn created(order: &Order) -> Created<OrderDto> {
+    Created::at(OrderDto::from(order), order.version, format!("/api/orders/{}", order.id))
 }
 
 impl OrdersApi {
@@ -96,7 +74,7 @@ impl OrdersApi {
         caller: Caller,
         body: Json<CreateOrderBody>,
         #[oai(name = "Idempotency-Key")] key: IdempotencyKey,
-    ) -> Result<CreatedResponse> {
+    ) -> Result<Created<OrderDto>> {
         let input = body.0;
         let request = input.to_json();
         let header = OrderHeader {
@@ -124,7 +102,7 @@ impl OrdersApi {
     ///
     /// One order of the caller's organization (`orders:read`), with its ETag.
     #[oai(path = "/:id", method = "get", operation_id = "orders.get")]
-    async fn get(&self, caller: Caller, id: Path<String>) -> Result<OrderResponse> {
+    async fn get(&self, caller: Caller, id: Path<String>) -> Result<Tagged<OrderDto>> {
         Ok(respond(&self.service.get(&caller, parse_id(&id.0)?).await?))
     }
 
@@ -185,7 +163,7 @@ impl OrdersApi {
         id: Path<String>,
         body: Json<UpdateOrderBody>,
         #[oai(name = "If-Match")] if_match: IfMatch,
-    ) -> Result<OrderResponse> {
+    ) -> Result<Tagged<OrderDto>> {
         let body = body.0;
         let header = OrderHeader {
             customer: customer(body.customer),
@@ -205,7 +183,7 @@ impl OrdersApi {
         id: Path<String>,
         body: Json<LinesBody>,
         #[oai(name = "If-Match")] if_match: IfMatch,
-    ) -> Result<OrderResponse> {
+    ) -> Result<Tagged<OrderDto>> {
         let lines = body.0.lines.into_iter().map(LineInput::from).collect();
         Ok(respond(&self.service.replace_lines(&caller, parse_id(&id.0)?, if_match.version(), lines).await?))
     }
@@ -221,7 +199,7 @@ impl OrdersApi {
         body: Json<LineInputDto>,
         #[oai(name = "If-Match")] if_match: IfMatch,
         #[oai(name = "Idempotency-Key")] key: IdempotencyKey,
-    ) -> Result<OrderResponse> {
+    ) -> Result<Tagged<OrderDto>> {
         let request = change_request(&id.0, if_match, body.0.to_json());
         let change = self.service.add_line(&caller, parse_id(&id.0)?, if_match.version(), LineInput::from(body.0));
         Ok(respond(&self.keyed(&caller, &key, "orders.add_line", request, change).await?))
@@ -237,7 +215,7 @@ impl OrdersApi {
         id: Path<String>,
         position: Path<u32>,
         #[oai(name = "If-Match")] if_match: IfMatch,
-    ) -> Result<OrderResponse> {
+    ) -> Result<Tagged<OrderDto>> {
         Ok(respond(&self.service.remove_line(&caller, parse_id(&id.0)?, if_match.version(), position.0).await?))
     }
 
@@ -251,7 +229,7 @@ impl OrdersApi {
         id: Path<String>,
         #[oai(name = "If-Match")] if_match: IfMatch,
         #[oai(name = "Idempotency-Key")] key: IdempotencyKey,
-    ) -> Result<OrderResponse> {
+    ) -> Result<Tagged<OrderDto>> {
         self.transition(&caller, &key, "orders.place", &id.0, if_match, OrderAction::Place, None).await
     }
 
@@ -265,7 +243,7 @@ impl OrdersApi {
         id: Path<String>,
         #[oai(name = "If-Match")] if_match: IfMatch,
         #[oai(name = "Idempotency-Key")] key: IdempotencyKey,
-    ) -> Result<OrderResponse> {
+    ) -> Result<Tagged<OrderDto>> {
         self.transition(&caller, &key, "orders.confirm", &id.0, if_match, OrderAction::Confirm, None).await
     }
 
@@ -279,7 +257,7 @@ impl OrdersApi {
         id: Path<String>,
         #[oai(name = "If-Match")] if_match: IfMatch,
         #[oai(name = "Idempotency-Key")] key: IdempotencyKey,
-    ) -> Result<OrderResponse> {
+    ) -> Result<Tagged<OrderDto>> {
         self.transition(&caller, &key, "orders.fulfil", &id.0, if_match, OrderAction::Fulfil, None).await
     }
 
@@ -294,7 +272,7 @@ impl OrdersApi {
         body: Json<CancelBody>,
         #[oai(name = "If-Match")] if_match: IfMatch,
         #[oai(name = "Idempotency-Key")] key: IdempotencyKey,
-    ) -> Result<OrderResponse> {
+    ) -> Result<Tagged<OrderDto>> {
         self.transition(&caller, &key, "orders.cancel", &id.0, if_match, OrderAction::Cancel, Some(body.0.reason)).await
     }
 
@@ -307,9 +285,9 @@ impl OrdersApi {
         caller: Caller,
         id: Path<String>,
         #[oai(name = "If-Match")] if_match: IfMatch,
-    ) -> Result<DeletedResponse> {
+    ) -> Result<Deleted> {
         self.service.delete(&caller, parse_id(&id.0)?, if_match.version()).await?;
-        Ok(DeletedResponse::Deleted)
+        Ok(Deleted::Deleted)
     }
 }
 
@@ -339,7 +317,7 @@ impl OrdersApi {
         if_match: IfMatch,
         action: OrderAction,
         reason: Option<String>,
-    ) -> Result<OrderResponse> {
+    ) -> Result<Tagged<OrderDto>> {
         let request = change_request(id, if_match, reason.to_json());
         let change = self.service.transition(caller, parse_id(id)?, if_match.version(), action, reason);
         Ok(respond(&self.keyed(caller, key, operation_id, request, change).await?))
