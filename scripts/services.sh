@@ -2,7 +2,9 @@
 # Checks the external services Gremlin's tests use and starts whatever is
 # not answering, idempotently: PostgreSQL, Redis and NATS (usually already
 # running on the machine) and the MongoDB-compatible SecantusDB server
-# (installed from PyPI into a venv under $MONGO_HOME on first use).
+# (installed from PyPI into a venv under $MONGO_HOME on first use), and an
+# SMTP sink that keeps every message it receives in a Maildir (aiosmtpd from
+# PyPI, under $SMTP_HOME): the identity tests read their mail from it.
 set -euo pipefail
 
 log() { printf 'services: %s\n' "$*"; }
@@ -71,8 +73,26 @@ ensure_mongo() {
   ping_ok || { cat "$MONGO_HOME/server.log"; log "SecantusDB did not start"; exit 1; }
 }
 
+ensure_smtp_sink() {
+  SMTP_HOME=${SMTP_HOME:-/var/tmp/gremlin-smtp}
+  SMTP_PORT=${SMTP_PORT:-2525}
+  mkdir -p "$SMTP_HOME/Maildir/tmp" "$SMTP_HOME/Maildir/new" "$SMTP_HOME/Maildir/cur"
+  if [ ! -x "$SMTP_HOME/venv/bin/aiosmtpd" ]; then
+    log "installing aiosmtpd (SMTP sink) into $SMTP_HOME/venv"
+    python3 -m venv "$SMTP_HOME/venv"
+    "$SMTP_HOME/venv/bin/pip" install -q 'aiosmtpd==1.4.6'
+  fi
+  if port_open "$SMTP_PORT"; then log "SMTP sink answers on $SMTP_PORT"; return; fi
+  log "starting the SMTP sink on $SMTP_PORT (Maildir $SMTP_HOME/Maildir)"
+  nohup "$SMTP_HOME/venv/bin/aiosmtpd" -n -l "127.0.0.1:$SMTP_PORT" \
+    -c aiosmtpd.handlers.Mailbox "$SMTP_HOME/Maildir" >"$SMTP_HOME/server.log" 2>&1 &
+  echo $! >"$SMTP_HOME/server.pid"
+  wait_port "$SMTP_PORT" || { cat "$SMTP_HOME/server.log"; log "the SMTP sink did not start"; exit 1; }
+}
+
 ensure_postgres
 ensure_redis
 ensure_nats
 ensure_mongo
+ensure_smtp_sink
 log "all services are up"
