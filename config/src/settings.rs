@@ -55,11 +55,22 @@ pub struct MailSettings {
     /// Link put in invitation e-mails; `{id}` is replaced by the invitation
     /// id. Default: `{public_url}/accept-invitation/{id}`.
     pub invitation_link: Option<String>,
+    /// A directory of templates replacing the built-in ones:
+    /// `<name>.subject.txt`, `<name>.txt` and `<name>.html` for `invitation`,
+    /// `verify_email` and `reset_password`; a file left out keeps the
+    /// built-in one. Read once at start-up, which fails on a placeholder the
+    /// mail does not have.
+    pub templates_dir: Option<String>,
 }
 
 impl Default for MailSettings {
     fn default() -> Self {
-        Self { url: ServiceUrl::new("log"), from: "Gremlin <no-reply@localhost>".into(), invitation_link: None }
+        Self {
+            url: ServiceUrl::new("log"),
+            from: "Gremlin <no-reply@localhost>".into(),
+            invitation_link: None,
+            templates_dir: None,
+        }
     }
 }
 
@@ -320,7 +331,9 @@ impl Default for OutboxSettings {
 /// `BETTER_AUTH_SECRET`), `cookie_prefix`, `trusted_origins`,
 /// `upgrade_legacy_hashes`, `membership_cache_secs`, `session_log_retention_days`,
 /// `jwt_algorithm`, `jwks_url`, `jwks_issuer`, `jwks_audience`,
-/// `password_hash_concurrency`, `password_hash_queue`
+/// `password_hash_concurrency`, `password_hash_queue`,
+/// `require_email_verification`, `send_verification_on_sign_up`,
+/// `auto_sign_in_after_verification`, `revoke_sessions_on_password_reset`
 /// (env `GREMLIN_AUTH__<KEY>`).
 #[derive(Debug, Clone, Deserialize, Serialize)]
 #[serde(default, deny_unknown_fields)]
@@ -362,6 +375,20 @@ pub struct AuthSettings {
     /// Password hashes allowed to wait for a worker; a sign-in beyond it
     /// is answered 503 with `Retry-After` instead of piling up. Default 64.
     pub password_hash_queue: usize,
+    /// Refuse sign-in (403 `EMAIL_NOT_VERIFIED`) until the e-mail address
+    /// is verified, sending a fresh verification mail on the attempt (at
+    /// most one a minute per user); sign-up then opens no session. Default
+    /// false.
+    pub require_email_verification: bool,
+    /// Send the verification mail on sign-up. Default false; always on
+    /// with `require_email_verification`.
+    pub send_verification_on_sign_up: bool,
+    /// Open a session (and set its cookie) when an address is verified
+    /// through the mailed link. Default false.
+    pub auto_sign_in_after_verification: bool,
+    /// End every session of a user whose password is reset. Default false
+    /// (Better Auth's).
+    pub revoke_sessions_on_password_reset: bool,
 }
 
 /// Signing algorithm of service JWTs.
@@ -389,6 +416,10 @@ impl Default for AuthSettings {
             jwks_audience: None,
             password_hash_concurrency: 0,
             password_hash_queue: 64,
+            require_email_verification: false,
+            send_verification_on_sign_up: false,
+            auto_sign_in_after_verification: false,
+            revoke_sessions_on_password_reset: false,
         }
     }
 }

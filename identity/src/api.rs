@@ -2,6 +2,7 @@
 //! payloads, cookies and headers. Errors are problem+json that also carry
 //! Better Auth's `code` and `message`, so its client keeps working.
 
+mod account;
 pub mod admin;
 mod context;
 mod dto;
@@ -13,6 +14,7 @@ mod problem;
 mod statuses;
 mod timestamp;
 
+pub use account::AccountApi;
 pub use endpoints::IdentityApi;
 pub use organizations::OrganizationApi;
 pub use problem::{AuthProblem, AuthProblemResponse};

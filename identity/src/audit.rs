@@ -33,6 +33,10 @@ pub enum LogKind {
     ImpersonationStop,
     /// A platform or organization role changed.
     RoleChange,
+    /// A password reset through a mailed link.
+    PasswordReset,
+    /// An e-mail address verified through a mailed link.
+    EmailVerified,
 }
 
 impl LogKind {
@@ -48,6 +52,8 @@ impl LogKind {
             Self::ImpersonationStart => "impersonation_start",
             Self::ImpersonationStop => "impersonation_stop",
             Self::RoleChange => "role_change",
+            Self::PasswordReset => "password_reset",
+            Self::EmailVerified => "email_verified",
         }
     }
 }

@@ -80,6 +80,26 @@ pub enum AuthError {
     /// No such user (404).
     #[error("User not found")]
     UserNotFound,
+    /// A password-reset token that is unknown, used or expired (400).
+    #[error("Invalid token")]
+    InvalidToken,
+    /// An e-mail verification link that is not ours or altered (401, code
+    /// `INVALID_TOKEN`), or expired (401, code `TOKEN_EXPIRED`).
+    #[error("{}", if *expired { "Token expired" } else { "Invalid token" })]
+    InvalidVerificationToken {
+        /// It was ours but its time is up.
+        expired: bool,
+    },
+    /// Sign-in before the address is verified, when that is required (403);
+    /// a fresh verification mail is on its way.
+    #[error("Email not verified")]
+    EmailNotVerified,
+    /// A verification mail asked for an address already verified (400).
+    #[error("Email is already verified")]
+    EmailAlreadyVerified,
+    /// A signed-in user asked to verify another address than theirs (400).
+    #[error("You can only send a verification email to your own email")]
+    EmailMismatch,
     /// An admin may not ban, remove or impersonate in these ways (400/403).
     #[error("{message}")]
     AdminRule {
@@ -160,6 +180,11 @@ impl AuthError {
             Self::LastOwner => ErrorCode::YouCannotLeaveTheOrganizationAsTheOnlyOwner,
             Self::Forbidden { code } => *code,
             Self::UserNotFound => ErrorCode::UserNotFound,
+            Self::InvalidToken | Self::InvalidVerificationToken { expired: false } => ErrorCode::InvalidToken,
+            Self::InvalidVerificationToken { expired: true } => ErrorCode::TokenExpired,
+            Self::EmailNotVerified => ErrorCode::EmailNotVerified,
+            Self::EmailAlreadyVerified => ErrorCode::EmailAlreadyVerified,
+            Self::EmailMismatch => ErrorCode::EmailMismatch,
             Self::AdminRule { code, .. } => *code,
             Self::InvitationNotFound => ErrorCode::InvitationNotFound,
             Self::NotRecipient => ErrorCode::YouAreNotTheRecipientOfTheInvitation,
@@ -174,7 +199,7 @@ impl AuthError {
     pub fn status(&self) -> u16 {
         match self {
             Self::UserAlreadyExists => 422,
-            Self::InvalidEmailOrPassword | Self::Unauthorized => 401,
+            Self::InvalidEmailOrPassword | Self::Unauthorized | Self::InvalidVerificationToken { .. } => 401,
             Self::InvalidPassword
             | Self::PasswordTooShort
             | Self::PasswordTooLong
@@ -187,12 +212,16 @@ impl AuthError {
             | Self::LastOwner
             | Self::InvitationNotFound
             | Self::AlreadyMember
-            | Self::AlreadyInvited => 400,
+            | Self::AlreadyInvited
+            | Self::InvalidToken
+            | Self::EmailAlreadyVerified
+            | Self::EmailMismatch => 400,
             Self::MissingOrNullOrigin
             | Self::InvalidOrigin
             | Self::BannedUser
             | Self::NotAMember
             | Self::NotRecipient
+            | Self::EmailNotVerified
             | Self::Forbidden { .. } => 403,
             Self::UserNotFound => 404,
             Self::AdminRule { status, .. } => *status,

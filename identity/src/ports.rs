@@ -108,6 +108,38 @@ pub trait IdentityStore: Send + Sync {
     /// The user's unexpired sessions, newest first.
     async fn list_sessions(&self, user_id: &str, now: OffsetDateTime) -> Result<Vec<Session>, StoreError>;
 
+    /// Stores `value` under `identifier` (Better Auth's `verification`
+    /// row) until `expires_at`, deleting rows expired by `now`.
+    async fn insert_verification(
+        &self,
+        identifier: &str,
+        value: &str,
+        expires_at: OffsetDateTime,
+        now: OffsetDateTime,
+    ) -> Result<(), StoreError>;
+
+    /// The value stored under `identifier`, unless it expired by `now`.
+    async fn verification(&self, identifier: &str, now: OffsetDateTime) -> Result<Option<String>, StoreError>;
+
+    /// Resets a password with the row under `identifier` (its value is the
+    /// user id), in one transaction: the row is deleted, so the token works
+    /// once; the user's credential hash becomes `hash` (a credential
+    /// account is created if they had none); with `revoke_sessions` every
+    /// session of theirs is deleted and `identity.session.revoked`
+    /// recorded. `None` when no row is there unexpired at `now`; otherwise
+    /// the user id and the sessions ended.
+    async fn reset_password(
+        &self,
+        identifier: &str,
+        hash: &str,
+        now: OffsetDateTime,
+        revoke_sessions: bool,
+    ) -> Result<Option<(String, Vec<String>)>, StoreError>;
+
+    /// Marks the user with this (lower-cased) e-mail verified; the user as
+    /// stored after, `None` when there is no such user.
+    async fn mark_email_verified(&self, email: &str, now: OffsetDateTime) -> Result<Option<User>, StoreError>;
+
     /// The newest JWT signing key.
     async fn latest_signing_key(&self) -> Result<Option<SigningKeyRecord>, StoreError>;
 
@@ -259,12 +291,50 @@ pub trait OrganizationStore: Send + Sync {
     ) -> Result<(), StoreError>;
 }
 
-/// Sends invitation e-mails. The log adapter (default) writes them to the
+/// Sends identity's e-mails. The log adapter (default) writes them to the
 /// log; an SMTP adapter is chosen by setting.
 #[async_trait]
 pub trait Mailer: Send + Sync {
     /// Sends one invitation; failures are logged by the caller, never fatal.
     async fn send_invitation(&self, mail: &InvitationMail) -> anyhow::Result<()>;
+
+    /// Sends one mail about an account (a link to verify an address or to
+    /// reset a password); failures are logged by the caller.
+    async fn send_account_mail(&self, mail: &AccountMail) -> anyhow::Result<()>;
+}
+
+/// Which account mail, each with its template.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AccountMailKind {
+    /// "Verify your e-mail address": template `verify_email`.
+    VerifyEmail,
+    /// "Reset your password": template `reset_password`.
+    ResetPassword,
+}
+
+impl AccountMailKind {
+    /// The template's name.
+    pub fn template(self) -> &'static str {
+        match self {
+            Self::VerifyEmail => "verify_email",
+            Self::ResetPassword => "reset_password",
+        }
+    }
+}
+
+/// What an account mail says: a greeting and one link.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AccountMail {
+    /// Which mail.
+    pub kind: AccountMailKind,
+    /// The recipient's address.
+    pub to: String,
+    /// Their name, for the greeting.
+    pub name: String,
+    /// The link (absolute URL) the mail carries; it holds a secret token.
+    pub url: String,
+    /// Minutes until the link stops working.
+    pub expires_minutes: u64,
 }
 
 /// What an invitation e-mail says.

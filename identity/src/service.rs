@@ -10,6 +10,10 @@ use time::OffsetDateTime;
 pub mod admin;
 pub mod invitations;
 pub mod organizations;
+mod recovery;
+mod verification;
+
+pub use recovery::MailThrottle;
 
 use crate::audit::{LogKind, LogRecord, SessionLog};
 use crate::crypto::hashing::PasswordWorkers;
@@ -19,7 +23,9 @@ use crate::crypto::password::Verification;
 use crate::error::AuthError;
 use crate::events;
 use crate::model::{EmailAddress, NewPassword, Session, SessionPolicy, SessionTiming, User, id, password, profile};
-use crate::ports::{AccessInvalidation, FoundSession, IdentityStore, NoInvalidation, SigningKeyRecord, StoreError};
+use crate::ports::{
+    AccessInvalidation, FoundSession, IdentityStore, Mailer, NoInvalidation, SigningKeyRecord, StoreError,
+};
 use crate::settings::IdentitySettings;
 
 impl From<StoreError> for AuthError {
@@ -56,6 +62,18 @@ pub struct SignUp {
     pub image: Option<String>,
     /// Keep the session for 7 days (default) rather than 1.
     pub remember_me: bool,
+    /// Where the verification link leads once opened (checked by the caller).
+    pub callback_url: Option<String>,
+}
+
+/// A new user, and their first session unless the e-mail address must be
+/// verified first.
+#[derive(Debug, Clone)]
+pub struct SignedUp {
+    /// The user.
+    pub user: User,
+    /// Their session; `None` while verification is required.
+    pub session: Option<Session>,
 }
 
 /// A user with a session: the result of signing in, or of resolving a token.
@@ -81,6 +99,8 @@ pub struct IdentityService {
     log: SessionLog,
     hashing: PasswordWorkers,
     access: Arc<dyn AccessInvalidation>,
+    mailer: Arc<dyn Mailer>,
+    mail: MailThrottle,
 }
 
 /// Runs CPU-heavy work other than password hashing (key generation) on the
@@ -99,7 +119,23 @@ impl IdentityService {
         hashing: PasswordWorkers,
     ) -> Self {
         let policy = SessionPolicy { ttl: settings.session_ttl, update_age: settings.session_update_age };
-        Self { store, settings, policy, log, hashing, access: Arc::new(NoInvalidation) }
+        Self {
+            store,
+            settings,
+            policy,
+            log,
+            hashing,
+            access: Arc::new(NoInvalidation),
+            mailer: Arc::new(recovery::UnsentMail),
+            mail: MailThrottle::default(),
+        }
+    }
+
+    /// Sends verification and password-reset mail through `mailer` (by
+    /// default it is only logged as unsent).
+    pub fn with_mailer(mut self, mailer: Arc<dyn Mailer>) -> Self {
+        self.mailer = mailer;
+        self
     }
 
     /// Tells `access` of every session this service ends, so JWTs minted
@@ -158,9 +194,11 @@ impl IdentityService {
         }
     }
 
-    /// Creates a user with an e-mail + password credential and signs it in.
+    /// Creates a user with an e-mail + password credential and signs it in
+    /// (unless `require_email_verification`: then no session until the
+    /// address is verified). Mails the verification link when configured.
     /// Fails on invalid input (400), a taken e-mail (422), or storage errors.
-    pub async fn sign_up(&self, input: SignUp, client: &ClientInfo) -> Result<Authenticated, AuthError> {
+    pub async fn sign_up(&self, input: SignUp, client: &ClientInfo) -> Result<SignedUp, AuthError> {
         profile::check_name(&input.name)?;
         let email = EmailAddress::parse(&input.email)?;
         if let Some(image) = &input.image {
@@ -170,10 +208,14 @@ impl IdentityService {
         let hash = self.hashing.hash(new_password.expose().to_owned()).await?;
         let now = OffsetDateTime::now_utc();
         let user = User::new(id::generate(), input.name, email.as_str().to_owned(), input.image, "user".into(), now);
-        let session = self.new_session(&user.id, input.remember_me, client, now);
-        self.store.create_user(&user, &hash, Some(&session), &events::user_created(&user)).await?;
+        let session = (!self.settings.require_email_verification)
+            .then(|| self.new_session(&user.id, input.remember_me, client, now));
+        self.store.create_user(&user, &hash, session.as_ref(), &events::user_created(&user)).await?;
         self.record(LogKind::SignUp, Some(&user), None, client, None).await;
-        Ok(Authenticated { user, session, refreshed: false, active_role: None })
+        if self.settings.verifies_on_sign_up() {
+            self.mail_verification(&user, input.callback_url.as_deref().unwrap_or("/"));
+        }
+        Ok(SignedUp { user, session })
     }
 
     /// Checks e-mail and password and opens a session. An unknown e-mail
@@ -205,6 +247,10 @@ impl IdentityService {
         if user.is_banned_at(now) {
             self.record(LogKind::SignIn, Some(&user), None, client, Some("banned")).await;
             return Err(AuthError::BannedUser);
+        }
+        if let Err(unverified) = self.require_verified(&user) {
+            self.record(LogKind::SignIn, Some(&user), None, client, Some("e-mail not verified")).await;
+            return Err(unverified);
         }
         if user.banned {
             self.store.clear_ban(&user.id, now).await?;

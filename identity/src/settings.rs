@@ -28,6 +28,20 @@ pub struct IdentitySettings {
     pub upgrade_legacy_hashes: bool,
     /// Sign service JWTs with Ed25519 keys from `jwks` instead of HS256.
     pub eddsa: bool,
+    /// Refuse sign-in until the e-mail address is verified (and open no
+    /// session at sign-up).
+    pub require_email_verification: bool,
+    /// Mail the verification link on sign-up (also whenever verification
+    /// is required).
+    pub send_verification_on_sign_up: bool,
+    /// Open a session when an address is verified through its link.
+    pub auto_sign_in_after_verification: bool,
+    /// End every session of a user whose password is reset.
+    pub revoke_sessions_on_password_reset: bool,
+    /// How long a password-reset link works (Better Auth: 1 hour).
+    pub reset_password_ttl: Duration,
+    /// How long an e-mail verification link works (Better Auth: 1 hour).
+    pub verification_ttl: Duration,
 }
 
 impl IdentitySettings {
@@ -45,7 +59,24 @@ impl IdentitySettings {
             jwt_ttl: Duration::from_secs(15 * 60),
             upgrade_legacy_hashes: true,
             eddsa: false,
+            require_email_verification: false,
+            send_verification_on_sign_up: false,
+            auto_sign_in_after_verification: false,
+            revoke_sessions_on_password_reset: false,
+            reset_password_ttl: Duration::from_secs(3600),
+            verification_ttl: Duration::from_secs(3600),
         }
+    }
+
+    /// Whether sign-up mails the verification link.
+    pub fn verifies_on_sign_up(&self) -> bool {
+        self.send_verification_on_sign_up || self.require_email_verification
+    }
+
+    /// `path` (`/api/auth/verify-email?…`) as an absolute URL on the public
+    /// origin, as mailed links are.
+    pub fn public_link(&self, path: &str) -> String {
+        format!("{}{path}", self.public_origin.trim_end_matches('/'))
     }
 
     /// Whether `origin` may send cookie-authenticated mutations.

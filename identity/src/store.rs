@@ -5,5 +5,6 @@ mod admin;
 pub mod entities;
 mod organizations;
 mod sql;
+mod verification;
 
 pub use sql::SqlIdentityStore;

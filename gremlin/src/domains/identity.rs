@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use gremlin_config::Settings;
 use gremlin_identity::api::admin::AdminApi;
-use gremlin_identity::api::{AuthApis, OrganizationApi};
+use gremlin_identity::api::{AccountApi, AuthApis, OrganizationApi};
 use gremlin_identity::audit::SessionLog;
 use gremlin_identity::crypto::hashing::PasswordWorkers;
 use gremlin_identity::ports::AccessInvalidation;
@@ -48,18 +48,21 @@ pub fn api(settings: &Settings, adapters: &Adapters, verifier: Arc<Verifier>) ->
     let store = Arc::new(SqlIdentityStore::new(adapters.db.clone()));
     let log = session_log(settings, adapters);
     let hashing = password_workers(settings)?;
+    let mailer = crate::infra::mail::from_settings(settings)?;
     let identity = IdentityService::new(
         store.clone(),
         super::verifier::identity_settings(settings)?,
         log.clone(),
         hashing.clone(),
     )
-    .with_access(verifier.clone());
+    .with_access(verifier.clone())
+    .with_mailer(mailer.clone());
     let organizations = OrganizationService::new(store.clone(), verifier.clone()).with_log(log.clone());
-    let invitations = InvitationService::new(store, crate::infra::mail::from_settings(settings)?, verifier.clone());
+    let invitations = InvitationService::new(store, mailer, verifier.clone());
     let admin = admin_service(settings, adapters, verifier, hashing);
     Ok(AuthApis(
         IdentityApi::new(identity.clone()),
+        AccountApi::new(identity.clone()),
         OrganizationApi::new(identity.clone(), organizations, invitations),
         AdminApi::new(identity, admin, log),
     ))

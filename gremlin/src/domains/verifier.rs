@@ -26,6 +26,10 @@ pub fn identity_settings(settings: &Settings) -> anyhow::Result<IdentitySettings
     identity.trusted_origins.clone_from(&settings.auth.trusted_origins);
     identity.upgrade_legacy_hashes = settings.auth.upgrade_legacy_hashes;
     identity.eddsa = settings.auth.jwt_algorithm == gremlin_config::JwtAlgorithm::EdDSA;
+    identity.require_email_verification = settings.auth.require_email_verification;
+    identity.send_verification_on_sign_up = settings.auth.send_verification_on_sign_up;
+    identity.auto_sign_in_after_verification = settings.auth.auto_sign_in_after_verification;
+    identity.revoke_sessions_on_password_reset = settings.auth.revoke_sessions_on_password_reset;
     Ok(identity)
 }
 

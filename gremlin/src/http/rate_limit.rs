@@ -21,8 +21,16 @@ use super::problem::problem_for_path;
 use super::request_id::RequestIdValue;
 
 /// Paths with the stricter credential limit (prefix match).
-const CREDENTIAL_PATHS: &[&str] =
-    &["/api/auth/sign-in", "/api/auth/sign-up", "/api/auth/change-password", "/api/auth/change-email"];
+const CREDENTIAL_PATHS: &[&str] = &[
+    "/api/auth/sign-in",
+    "/api/auth/sign-up",
+    "/api/auth/change-password",
+    "/api/auth/change-email",
+    "/api/auth/request-password-reset",
+    "/api/auth/reset-password",
+    "/api/auth/send-verification-email",
+    "/api/auth/verify-password",
+];
 
 /// The limiter's configuration and cache.
 #[derive(Clone)]

@@ -1,17 +1,25 @@
 //! Mail adapters for identity's `Mailer` port, chosen by `mail.url`: `log`
-//! (default) writes each message to the log, so invitations work with zero
-//! configuration; `smtp://` / `smtps://` sends through an SMTP server.
+//! (default) writes each message to the log, so invitations and links work
+//! with zero configuration; `smtp://` / `smtps://` sends through an SMTP
+//! server, each mail with a text and an HTML body from its templates
+//! ([`templates`], replaceable through `mail.templates_dir`).
 
+pub mod templates;
+
+use std::path::Path;
 use std::sync::Arc;
 
 use anyhow::Context;
 use async_trait::async_trait;
 use gremlin_config::Settings;
-use gremlin_identity::ports::{InvitationMail, Mailer};
-use lettre::message::Mailbox;
+use gremlin_identity::ports::{AccountMail, InvitationMail, Mailer};
+use lettre::message::{Mailbox, MultiPart};
 use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
 
-/// Writes invitation e-mails to the log instead of sending them.
+use templates::{Rendered, Templates};
+
+/// Writes e-mails to the log instead of sending them. Links carry secret
+/// tokens: this is for development, where the log is the inbox.
 #[derive(Debug, Default)]
 pub struct LogMailer;
 
@@ -28,62 +36,93 @@ impl Mailer for LogMailer {
         );
         Ok(())
     }
+
+    async fn send_account_mail(&self, mail: &AccountMail) -> anyhow::Result<()> {
+        tracing::info!(
+            mail = mail.kind.template(),
+            to = %mail.to,
+            link = %mail.url,
+            "account e-mail (log mailer: set mail.url to deliver it)"
+        );
+        Ok(())
+    }
 }
 
-/// Sends invitation e-mails through SMTP.
+/// Sends identity's e-mails through SMTP.
 pub struct SmtpMailer {
     transport: AsyncSmtpTransport<Tokio1Executor>,
     from: Mailbox,
     link: String,
+    templates: Templates,
 }
 
 impl SmtpMailer {
     /// A mailer for `url` (`smtps://` with TLS, `smtp://…?tls=required`
-    /// with STARTTLS, plain `smtp://` for a local relay),
-    /// sending from `from`, linking to `link` (`{id}` replaced). Fails on
-    /// a malformed URL or sender; connects only when sending.
-    pub fn new(url: &str, from: &str, link: String) -> anyhow::Result<Self> {
+    /// with STARTTLS, plain `smtp://` for a local relay), sending from
+    /// `from`, linking invitations to `link` (`{id}` replaced), writing
+    /// mail from `templates`. Fails on a malformed URL or sender; connects
+    /// only when sending.
+    pub fn new(url: &str, from: &str, link: String, templates: Templates) -> anyhow::Result<Self> {
         let _ = rustls::crypto::ring::default_provider().install_default();
         let transport = AsyncSmtpTransport::<Tokio1Executor>::from_url(url).context("mail.url")?.build();
-        Ok(Self { transport, from: from.parse().context("mail.from")?, link })
+        Ok(Self { transport, from: from.parse().context("mail.from")?, link, templates })
+    }
+
+    async fn send(&self, to: &str, what: &str, mail: Rendered) -> anyhow::Result<()> {
+        let message = Message::builder()
+            .from(self.from.clone())
+            .to(to.parse().with_context(|| format!("the {what} e-mail's address"))?)
+            .subject(mail.subject)
+            .multipart(MultiPart::alternative_plain_html(mail.text, mail.html))
+            .with_context(|| format!("building the {what} e-mail"))?;
+        self.transport.send(message).await.with_context(|| format!("sending the {what} e-mail"))?;
+        Ok(())
     }
 }
 
-/// The text of an invitation e-mail.
-pub fn invitation_text(mail: &InvitationMail, link: &str) -> (String, String) {
-    let subject = format!("{} invited you to {}", mail.inviter_email, mail.organization_name);
-    let url = link.replace("{id}", &mail.invitation_id);
-    let body = format!(
-        "Hello,\n\n{} invited you to join {} as {}.\n\nAccept the invitation: {url}\n\nThe invitation expires in 48 hours. \
-         If you did not expect it, ignore this e-mail.\n",
-        mail.inviter_email, mail.organization_name, mail.role
-    );
-    (subject, body)
+/// The invitation's link: `link` with the invitation id for `{id}`.
+pub fn invitation_url(mail: &InvitationMail, link: &str) -> String {
+    link.replace("{id}", &mail.invitation_id)
 }
 
 #[async_trait]
 impl Mailer for SmtpMailer {
     async fn send_invitation(&self, mail: &InvitationMail) -> anyhow::Result<()> {
-        let (subject, body) = invitation_text(mail, &self.link);
-        let message = Message::builder()
-            .from(self.from.clone())
-            .to(mail.to.parse().context("invitee address")?)
-            .subject(subject)
-            .body(body)
-            .context("building the invitation e-mail")?;
-        self.transport.send(message).await.context("sending the invitation e-mail")?;
-        Ok(())
+        let url = invitation_url(mail, &self.link);
+        let values = [
+            ("inviter_email", mail.inviter_email.as_str()),
+            ("organization_name", mail.organization_name.as_str()),
+            ("role", mail.role.as_str()),
+            ("url", url.as_str()),
+        ];
+        let rendered = self.templates.render("invitation", &values)?;
+        self.send(&mail.to, "invitation", rendered).await
+    }
+
+    async fn send_account_mail(&self, mail: &AccountMail) -> anyhow::Result<()> {
+        let minutes = mail.expires_minutes.to_string();
+        let values = [
+            ("name", mail.name.as_str()),
+            ("email", mail.to.as_str()),
+            ("url", mail.url.as_str()),
+            ("expires_minutes", minutes.as_str()),
+        ];
+        let template = mail.kind.template();
+        let rendered = self.templates.render(template, &values)?;
+        self.send(&mail.to, template, rendered).await
     }
 }
 
-/// The mailer `mail.url` names.
+/// The mailer `mail.url` names, with its templates read and checked now.
 pub fn from_settings(settings: &Settings) -> anyhow::Result<Arc<dyn Mailer>> {
     let link =
         settings.mail.invitation_link.clone().unwrap_or_else(|| {
             format!("{}/accept-invitation/{{id}}", settings.server.public_url.trim_end_matches('/'))
         });
+    let templates =
+        Templates::load(settings.mail.templates_dir.as_deref().map(Path::new)).context("mail.templates_dir")?;
     match settings.mail.url.scheme().as_str() {
         "log" => Ok(Arc::new(LogMailer)),
-        _ => Ok(Arc::new(SmtpMailer::new(settings.mail.url.expose(), &settings.mail.from, link)?)),
+        _ => Ok(Arc::new(SmtpMailer::new(settings.mail.url.expose(), &settings.mail.from, link, templates)?)),
     }
 }

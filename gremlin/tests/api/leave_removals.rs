@@ -5,13 +5,12 @@
 //! member's own balances are one statement.
 
 use gremlin_kernel::sql::statement;
-use gremlin_kernel::{EventEnvelope, OrganizationId};
 use poem::http::StatusCode;
 use sea_orm::ConnectionTrait;
 use serde_json::{Value as Json, json};
 
 use crate::both_backends;
-use crate::support::leave::{created, day, etag, monday, next_year, ok};
+use crate::support::leave::{created, day, etag, member_left, monday, next_year, ok};
 use crate::support::{Backend, KitHeaders, TestApp, member, owner, problem};
 
 both_backends! {
@@ -201,16 +200,7 @@ async fn a_manager_still_reads_the_leave_of_a_member_who_left(backend: Backend) 
         .send()
         .await
         .assert_status_is_ok();
-    let consumer = t.app.consumers.iter().find(|c| c.spec.durable_name == "leave-members-leaving").unwrap();
-    let data = json!({"member_id": "m-1", "organization_id": org, "user_id": bob.id, "removed_by": "olivia"});
-    let left = EventEnvelope::new(
-        "identity.member.removed",
-        "identity",
-        Some(OrganizationId::new(org.clone())),
-        "member/m-1",
-        data,
-    );
-    (consumer.handler)(left).await.unwrap();
+    member_left(&t, &org, &bob.id).await;
 
     // Managers (the owner, an admin) still read his history; a member does not.
     for manager in [&olivia, &carol.bearer] {

@@ -29,6 +29,8 @@ mod identity;
 #[cfg(feature = "identity")]
 mod identity_admin;
 #[cfg(feature = "identity")]
+mod identity_mail_links;
+#[cfg(feature = "identity")]
 mod identity_organizations;
 #[cfg(all(feature = "invoices", feature = "orders", feature = "identity"))]
 mod invoices_api;

@@ -7,6 +7,8 @@ use std::time::{SystemTime, UNIX_EPOCH};
 pub mod events;
 #[cfg(all(feature = "leave", feature = "identity"))]
 pub mod leave;
+#[cfg(feature = "identity")]
+pub mod mailbox;
 #[cfg(all(feature = "orders", feature = "identity"))]
 pub mod orders;
 mod requests;

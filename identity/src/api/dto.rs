@@ -160,8 +160,9 @@ pub struct SignInEmailBody {
 #[derive(Debug, Object)]
 #[oai(example)]
 pub struct TokenAndUser {
-    /// The raw session token.
-    pub token: String,
+    /// The raw session token; `null` when the e-mail address must be
+    /// verified before a session opens.
+    pub token: Nullable<String>,
     /// The user.
     pub user: UserDto,
 }

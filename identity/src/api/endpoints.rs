@@ -29,12 +29,14 @@ enum IdentityTag {
 /// Sign-up answer: body, signed token header.
 #[derive(Debug, ApiResponse)]
 pub enum SignUpResponse {
-    /// Signed up and signed in; the session cookie is set.
+    /// Signed up and signed in (the session cookie is set), or, when the
+    /// e-mail address must be verified first, signed up without a session
+    /// (`token` null, no cookie, the verification link mailed).
     #[oai(status = 200)]
     Ok(
         Json<TokenAndUser>,
-        #[oai(header = "set-auth-token")] String,
-        #[oai(header = "access-control-expose-headers")] String,
+        #[oai(header = "set-auth-token")] Option<String>,
+        #[oai(header = "access-control-expose-headers")] Option<String>,
     ),
 }
 
@@ -96,7 +98,9 @@ impl IdentityApi {
 impl IdentityApi {
     /// Sign up with e-mail and password.
     ///
-    /// Create a user with e-mail and password, and sign it in.
+    /// Create a user with e-mail and password, and sign it in; with
+    /// `auth.require_email_verification`, no session opens until the
+    /// mailed link is followed.
     #[oai(path = "/sign-up/email", method = "post", operation_id = "identity.sign_up_email")]
     async fn sign_up_email(
         &self,
@@ -114,16 +118,24 @@ impl IdentityApi {
             password: body.0.password,
             image: body.0.image,
             remember_me,
+            callback_url: body.0.callback_url,
         };
-        let auth = self.service.sign_up(input, &context::client_info(req)).await?;
-        let signed = context::set_session_cookie(jar, settings, &auth.session, remember_me);
-        let body = TokenAndUser { token: auth.session.token.clone(), user: UserDto::from(&auth.user) };
-        Ok(SignUpResponse::Ok(Json(body), signed, EXPOSE_TOKEN.into()))
+        let signed_up = self.service.sign_up(input, &context::client_info(req)).await?;
+        let user = UserDto::from(&signed_up.user);
+        let Some(session) = signed_up.session else {
+            return Ok(SignUpResponse::Ok(Json(TokenAndUser { token: Nullable(None), user }), None, None));
+        };
+        let signed = context::set_session_cookie(jar, settings, &session, remember_me);
+        let body = TokenAndUser { token: Nullable(Some(session.token.clone())), user };
+        Ok(SignUpResponse::Ok(Json(body), Some(signed), Some(EXPOSE_TOKEN.into())))
     }
 
     /// Sign in with e-mail and password.
     ///
-    /// Sign in with e-mail and password; opens a new session.
+    /// Sign in with e-mail and password; opens a new session. With
+    /// `auth.require_email_verification`, an unverified address is 403
+    /// `EMAIL_NOT_VERIFIED` and a fresh link is mailed (at most one a
+    /// minute).
     #[oai(path = "/sign-in/email", method = "post", operation_id = "identity.sign_in_email")]
     async fn sign_in_email(
         &self,

@@ -5,6 +5,8 @@
 use poem_openapi::types::Example;
 use time::OffsetDateTime;
 
+use gremlin_kernel::Nullable;
+
 use super::dto::{SessionDto, SignUpEmailBody, Timestamp, TokenAndUser, UserDto};
 use super::organization_dto::{CreateOrganizationBody, OrganizationDto};
 
@@ -48,7 +50,7 @@ impl Example for UserDto {
 
 impl Example for TokenAndUser {
     fn example() -> Self {
-        TokenAndUser { token: TOKEN.into(), user: UserDto::example() }
+        TokenAndUser { token: Nullable(Some(TOKEN.into())), user: UserDto::example() }
     }
 }
 

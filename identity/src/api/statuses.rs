@@ -5,9 +5,9 @@
 //!
 //! | status | only when the operation … |
 //! |---|---|
-//! | 401 | needs a session, or is sign-in (wrong e-mail or password) |
-//! | 403 | is a POST (cookie origin check, banned user, roles) or reads an organization or admin resource |
-//! | 404 | is an admin operation on one user (`USER_NOT_FOUND`) |
+//! | 401 | needs a session, is sign-in (wrong e-mail or password) or opens an e-mail verification link |
+//! | 403 | is a POST (cookie origin check, banned user, unverified e-mail, roles) or reads an organization or admin resource |
+//! | 404 | is an admin operation on one user, or opens a verification link (`USER_NOT_FOUND`) |
 //! | 415 | takes a request body |
 //! | 422 | may create a user or change an e-mail (`USER_ALREADY_EXISTS`) |
 //!
@@ -24,7 +24,7 @@ use poem_openapi::OpenApi;
 use poem_openapi::registry::{MetaApi, MetaOperation, Registry};
 
 use super::admin::AdminApi;
-use super::{IdentityApi, OrganizationApi};
+use super::{AccountApi, IdentityApi, OrganizationApi};
 
 const AUTH: &str = "/api/auth";
 
@@ -44,9 +44,9 @@ pub fn prune_auth_responses(path: &str, operation: &mut MetaOperation) {
     let guarded_read = admin || path.starts_with("/organization/");
     let body = operation.request.is_some();
     let possible = |status: u16| match status {
-        401 => secured || path == "/sign-in/email",
+        401 => secured || path == "/sign-in/email" || path == "/verify-email",
         403 => post || guarded_read,
-        404 => admin && !ADMIN_WITHOUT_USER.contains(&path),
+        404 => (admin && !ADMIN_WITHOUT_USER.contains(&path)) || path == "/verify-email",
         415 => body,
         422 => WRITES_EMAIL.contains(&path),
         412 | 428 => false,
@@ -55,13 +55,13 @@ pub fn prune_auth_responses(path: &str, operation: &mut MetaOperation) {
     operation.responses.responses.retain(|r| r.status.is_none_or(possible));
 }
 
-/// Identity's three APIs, documented with only the error statuses each
+/// Identity's four APIs, documented with only the error statuses each
 /// operation can give.
-pub struct AuthApis(pub IdentityApi, pub OrganizationApi, pub AdminApi);
+pub struct AuthApis(pub IdentityApi, pub AccountApi, pub OrganizationApi, pub AdminApi);
 
 impl OpenApi for AuthApis {
     fn meta() -> Vec<MetaApi> {
-        let mut apis = <(IdentityApi, OrganizationApi, AdminApi)>::meta();
+        let mut apis = <(IdentityApi, AccountApi, OrganizationApi, AdminApi)>::meta();
         for path in apis.iter_mut().flat_map(|a| &mut a.paths) {
             let relative = path.path.strip_prefix(AUTH).unwrap_or(&path.path).to_owned();
             for operation in &mut path.operations {
@@ -72,11 +72,11 @@ impl OpenApi for AuthApis {
     }
 
     fn register(registry: &mut Registry) {
-        <(IdentityApi, OrganizationApi, AdminApi)>::register(registry);
+        <(IdentityApi, AccountApi, OrganizationApi, AdminApi)>::register(registry);
     }
 
     fn add_routes(self, route_table: &mut HashMap<String, HashMap<Method, BoxEndpoint<'static>>>) {
-        (self.0, self.1, self.2).add_routes(route_table);
+        (self.0, self.1, self.2, self.3).add_routes(route_table);
     }
 }
 

@@ -12,6 +12,12 @@ use std::fmt;
 pub enum ErrorCode {
     /// `BANNED_USER`.
     BannedUser,
+    /// `EMAIL_ALREADY_VERIFIED`.
+    EmailAlreadyVerified,
+    /// `EMAIL_MISMATCH`.
+    EmailMismatch,
+    /// `EMAIL_NOT_VERIFIED`.
+    EmailNotVerified,
     /// `INTERNAL_SERVER_ERROR`.
     InternalServerError,
     /// `INVALID_EMAIL_OR_PASSWORD`.
@@ -20,6 +26,8 @@ pub enum ErrorCode {
     InvalidOrigin,
     /// `INVALID_PASSWORD`.
     InvalidPassword,
+    /// `INVALID_TOKEN`.
+    InvalidToken,
     /// `INVITATION_NOT_FOUND`.
     InvitationNotFound,
     /// `MEMBER_NOT_FOUND`.
@@ -46,6 +54,8 @@ pub enum ErrorCode {
     ServiceUnavailable,
     /// `SLUG_IS_TAKEN`.
     SlugIsTaken,
+    /// `TOKEN_EXPIRED`.
+    TokenExpired,
     /// `TOO_MANY_REQUESTS`.
     TooManyRequests,
     /// `UNAUTHORIZED`.
@@ -115,10 +125,14 @@ pub enum ErrorCode {
 /// Every code with its text.
 const ALL: &[(ErrorCode, &str)] = &[
     (ErrorCode::BannedUser, "BANNED_USER"),
+    (ErrorCode::EmailAlreadyVerified, "EMAIL_ALREADY_VERIFIED"),
+    (ErrorCode::EmailMismatch, "EMAIL_MISMATCH"),
+    (ErrorCode::EmailNotVerified, "EMAIL_NOT_VERIFIED"),
     (ErrorCode::InternalServerError, "INTERNAL_SERVER_ERROR"),
     (ErrorCode::InvalidEmailOrPassword, "INVALID_EMAIL_OR_PASSWORD"),
     (ErrorCode::InvalidOrigin, "INVALID_ORIGIN"),
     (ErrorCode::InvalidPassword, "INVALID_PASSWORD"),
+    (ErrorCode::InvalidToken, "INVALID_TOKEN"),
     (ErrorCode::InvitationNotFound, "INVITATION_NOT_FOUND"),
     (ErrorCode::MemberNotFound, "MEMBER_NOT_FOUND"),
     (ErrorCode::MethodNotAllowed, "METHOD_NOT_ALLOWED"),
@@ -132,6 +146,7 @@ const ALL: &[(ErrorCode, &str)] = &[
     (ErrorCode::PayloadTooLarge, "PAYLOAD_TOO_LARGE"),
     (ErrorCode::ServiceUnavailable, "SERVICE_UNAVAILABLE"),
     (ErrorCode::SlugIsTaken, "SLUG_IS_TAKEN"),
+    (ErrorCode::TokenExpired, "TOKEN_EXPIRED"),
     (ErrorCode::TooManyRequests, "TOO_MANY_REQUESTS"),
     (ErrorCode::Unauthorized, "UNAUTHORIZED"),
     (ErrorCode::UserAlreadyExistsUseAnotherEmail, "USER_ALREADY_EXISTS_USE_ANOTHER_EMAIL"),

@@ -285,6 +285,40 @@ pub mod invitation {
     impl ActiveModelBehavior for ActiveModel {}
 }
 
+/// The `verification` table: short-lived values under an identifier
+/// (`reset-password:<token>` → the user id).
+pub mod verification {
+    use sea_orm::entity::prelude::*;
+
+    /// A `verification` row.
+    #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+    #[sea_orm(table_name = "verification")]
+    pub struct Model {
+        /// Id.
+        #[sea_orm(primary_key, auto_increment = false)]
+        pub id: String,
+        /// What the value is for, with its token.
+        pub identifier: String,
+        /// The value (a user id for password resets).
+        pub value: String,
+        /// When it stops counting.
+        #[sea_orm(column_name = "expiresAt")]
+        pub expires_at: TimeDateTimeWithTimeZone,
+        /// Created.
+        #[sea_orm(column_name = "createdAt")]
+        pub created_at: TimeDateTimeWithTimeZone,
+        /// Updated.
+        #[sea_orm(column_name = "updatedAt")]
+        pub updated_at: TimeDateTimeWithTimeZone,
+    }
+
+    /// Relations.
+    #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+    pub enum Relation {}
+
+    impl ActiveModelBehavior for ActiveModel {}
+}
+
 /// The `jwks` table (JWT signing keys).
 pub mod jwks {
     use sea_orm::entity::prelude::*;

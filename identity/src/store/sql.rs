@@ -60,32 +60,60 @@ impl SqlIdentityStore {
     /// deleted.
     async fn revoke(&self, query: sea_orm::Select<session::Entity>) -> Result<Vec<String>, StoreError> {
         let txn = self.db.begin().await.map_err(backend("starting session revocation"))?;
-        let found = query.all(&txn).await.map_err(backend("reading sessions to revoke"))?;
-        if found.is_empty() {
-            txn.rollback().await.map_err(backend("rolling back"))?;
-            return Ok(Vec::new());
-        }
-        let ids: Vec<String> = found.iter().map(|s| s.id.clone()).collect();
-        session::Entity::delete_many()
-            .filter(session::Column::Id.is_in(ids.clone()))
-            .exec(&txn)
-            .await
-            .map_err(backend("deleting sessions"))?;
-        let mut users: Vec<&str> = found.iter().map(|s| s.user_id.as_str()).collect();
-        users.sort_unstable();
-        users.dedup();
-        for user in users {
-            let theirs: Vec<String> = found.iter().filter(|s| s.user_id == user).map(|s| s.id.clone()).collect();
-            outbox::record(&txn, &crate::events::sessions_revoked(user, &theirs))
-                .await
-                .map_err(backend("recording session.revoked"))?;
-        }
+        let ids = revoke_in(&txn, query).await?;
         txn.commit().await.map_err(backend("committing session revocation"))?;
         Ok(ids)
     }
 }
 
-fn backend(context: &'static str) -> impl FnOnce(DbErr) -> StoreError {
+/// Deletes the sessions `query` selects in `txn`, recording one
+/// `identity.session.revoked` per user; the ids deleted.
+pub(super) async fn revoke_in(
+    txn: &sea_orm::DatabaseTransaction,
+    query: sea_orm::Select<session::Entity>,
+) -> Result<Vec<String>, StoreError> {
+    let found = query.all(txn).await.map_err(backend("reading sessions to revoke"))?;
+    if found.is_empty() {
+        return Ok(Vec::new());
+    }
+    let ids: Vec<String> = found.iter().map(|s| s.id.clone()).collect();
+    session::Entity::delete_many()
+        .filter(session::Column::Id.is_in(ids.clone()))
+        .exec(txn)
+        .await
+        .map_err(backend("deleting sessions"))?;
+    let mut users: Vec<&str> = found.iter().map(|s| s.user_id.as_str()).collect();
+    users.sort_unstable();
+    users.dedup();
+    for user in users {
+        let theirs: Vec<String> = found.iter().filter(|s| s.user_id == user).map(|s| s.id.clone()).collect();
+        outbox::record(txn, &crate::events::sessions_revoked(user, &theirs))
+            .await
+            .map_err(backend("recording session.revoked"))?;
+    }
+    Ok(ids)
+}
+
+/// A new e-mail + password account of `user_id` with `hash`, created at `at`.
+pub(super) fn credential_row(user_id: &str, hash: &str, at: OffsetDateTime) -> account::ActiveModel {
+    account::ActiveModel {
+        id: Set(id::generate()),
+        account_id: Set(user_id.to_owned()),
+        provider_id: Set(account::CREDENTIAL.to_owned()),
+        user_id: Set(user_id.to_owned()),
+        access_token: Set(None),
+        refresh_token: Set(None),
+        id_token: Set(None),
+        access_token_expires_at: Set(None),
+        refresh_token_expires_at: Set(None),
+        scope: Set(None),
+        password: Set(Some(hash.to_owned())),
+        created_at: Set(at),
+        updated_at: Set(at),
+    }
+}
+
+pub(super) fn backend(context: &'static str) -> impl FnOnce(DbErr) -> StoreError {
     move |e| StoreError::Backend(anyhow::Error::new(e).context(context))
 }
 
@@ -168,22 +196,7 @@ impl IdentityStore for SqlIdentityStore {
                 _ => backend("inserting user")(e),
             });
         }
-        let credential = account::ActiveModel {
-            id: Set(id::generate()),
-            account_id: Set(u.id.clone()),
-            provider_id: Set(account::CREDENTIAL.to_owned()),
-            user_id: Set(u.id.clone()),
-            access_token: Set(None),
-            refresh_token: Set(None),
-            id_token: Set(None),
-            access_token_expires_at: Set(None),
-            refresh_token_expires_at: Set(None),
-            scope: Set(None),
-            password: Set(Some(password_hash.to_owned())),
-            created_at: Set(u.created_at),
-            updated_at: Set(u.updated_at),
-        };
-        account::Entity::insert(credential)
+        account::Entity::insert(credential_row(&u.id, password_hash, u.created_at))
             .exec_without_returning(&txn)
             .await
             .map_err(backend("inserting credential"))?;
@@ -306,6 +319,34 @@ impl IdentityStore for SqlIdentityStore {
         // Expiry is compared here rather than in SQL: SQLite stores times as
         // text, whose ordering is not guaranteed across writers.
         Ok(rows.into_iter().map(Session::from).filter(|s| s.expires_at > now).collect())
+    }
+
+    async fn insert_verification(
+        &self,
+        identifier: &str,
+        value: &str,
+        expires_at: OffsetDateTime,
+        now: OffsetDateTime,
+    ) -> Result<(), StoreError> {
+        super::verification::insert(self.db(), identifier, value, expires_at, now).await
+    }
+
+    async fn verification(&self, identifier: &str, now: OffsetDateTime) -> Result<Option<String>, StoreError> {
+        super::verification::find(self.db(), identifier, now).await
+    }
+
+    async fn reset_password(
+        &self,
+        identifier: &str,
+        hash: &str,
+        now: OffsetDateTime,
+        revoke_sessions: bool,
+    ) -> Result<Option<(String, Vec<String>)>, StoreError> {
+        super::verification::reset_password(self.db(), identifier, hash, now, revoke_sessions).await
+    }
+
+    async fn mark_email_verified(&self, email: &str, now: OffsetDateTime) -> Result<Option<User>, StoreError> {
+        super::verification::mark_email_verified(self.db(), email, now).await
     }
 
     async fn latest_signing_key(&self) -> Result<Option<SigningKeyRecord>, StoreError> {

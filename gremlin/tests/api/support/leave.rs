@@ -44,3 +44,15 @@ pub async fn ok(resp: poem::test::TestResponse) -> Json {
     assert_eq!(status, StatusCode::OK, "{answer}");
     answer
 }
+
+/// Delivers `identity.member.removed` for `user` leaving `org` to leave's
+/// consumer, as the bus would; the event, to deliver again.
+pub async fn member_left(t: &TestApp, org: &str, user: &str) -> gremlin_kernel::EventEnvelope {
+    let consumer = t.app.consumers.iter().find(|c| c.spec.durable_name == "leave-members-leaving").expect("consumer");
+    let data = serde_json::json!({"member_id": "m-1", "organization_id": org, "user_id": user, "removed_by": "olivia"});
+    let organization = Some(gremlin_kernel::OrganizationId::new(org.to_owned()));
+    let left =
+        gremlin_kernel::EventEnvelope::new("identity.member.removed", "identity", organization, "member/m-1", data);
+    (consumer.handler)(left.clone()).await.expect("handled");
+    left
+}
