@@ -94,6 +94,9 @@ pub enum AuthError {
     /// a fresh verification mail is on its way.
     #[error("Email not verified")]
     EmailNotVerified,
+    /// Listing one's invitations before the address is verified (403).
+    #[error("Email verification required to view or list invitations for the session email")]
+    EmailVerificationRequired,
     /// A verification mail asked for an address already verified (400).
     #[error("Email is already verified")]
     EmailAlreadyVerified,
@@ -183,6 +186,7 @@ impl AuthError {
             Self::InvalidToken | Self::InvalidVerificationToken { expired: false } => ErrorCode::InvalidToken,
             Self::InvalidVerificationToken { expired: true } => ErrorCode::TokenExpired,
             Self::EmailNotVerified => ErrorCode::EmailNotVerified,
+            Self::EmailVerificationRequired => ErrorCode::EmailVerificationRequiredForInvitation,
             Self::EmailAlreadyVerified => ErrorCode::EmailAlreadyVerified,
             Self::EmailMismatch => ErrorCode::EmailMismatch,
             Self::AdminRule { code, .. } => *code,
@@ -222,6 +226,7 @@ impl AuthError {
             | Self::NotAMember
             | Self::NotRecipient
             | Self::EmailNotVerified
+            | Self::EmailVerificationRequired
             | Self::Forbidden { .. } => 403,
             Self::UserNotFound => 404,
             Self::AdminRule { status, .. } => *status,

@@ -1,5 +1,6 @@
 //! Identity's rules, pure: no I/O, no storage types. Exhaustively unit-tested.
 
+pub mod access;
 pub mod admin;
 pub mod email;
 pub mod id;

@@ -259,6 +259,10 @@ pub trait OrganizationStore: Send + Sync {
     /// A user's e-mail, by id.
     async fn user_email(&self, user_id: &str) -> Result<Option<String>, StoreError>;
 
+    /// Pending invitations addressed to `email` (lower-cased), newest
+    /// first, each with its organization's name.
+    async fn invitations_to(&self, email: &str) -> Result<Vec<(InvitationRecord, String)>, StoreError>;
+
     /// Stores a new invitation.
     async fn create_invitation(&self, invitation: &InvitationRecord) -> Result<(), StoreError>;
 
@@ -413,6 +417,29 @@ pub trait AccessInvalidation: Send + Sync {
     /// The organization's role overrides (`role_permissions` document)
     /// changed: permissions must be granted from the new ones now.
     async fn roles_changed(&self, organization_id: &str);
+}
+
+/// The domain permissions (`orders:read`, …) roles hold in an
+/// organization: the registered defaults, replaced by the organization's
+/// overrides. The verifier answers it; `has-permission` asks.
+#[async_trait]
+pub trait DomainGrants: Send + Sync {
+    /// What `roles` (comma-joined) hold in `organization_id`.
+    async fn granted(
+        &self,
+        organization_id: &str,
+        roles: &str,
+    ) -> Result<std::collections::BTreeSet<String>, StoreError>;
+}
+
+/// Grants nothing: for processes without a verifier.
+pub struct NoGrants;
+
+#[async_trait]
+impl DomainGrants for NoGrants {
+    async fn granted(&self, _: &str, _: &str) -> Result<std::collections::BTreeSet<String>, StoreError> {
+        Ok(std::collections::BTreeSet::new())
+    }
 }
 
 /// Invalidation that does nothing: for processes without a verifier.

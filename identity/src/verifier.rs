@@ -17,6 +17,7 @@
 pub mod registry;
 pub mod remote_jwks;
 
+use std::collections::BTreeSet;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -425,6 +426,18 @@ impl Verifier {
         Ok(overrides)
     }
 
+    /// The domain permissions `roles` hold in `organization_id`, with the
+    /// organization's overrides (cached like a caller's).
+    pub async fn domain_grants(&self, organization_id: &str, roles: &str) -> Result<BTreeSet<String>, DomainError> {
+        let key = self.roles_key(organization_id);
+        let cached = self.cache.get(&key).await.ok().flatten();
+        let overrides = match cached.and_then(|b| serde_json::from_slice::<Option<RoleOverrides>>(&b).ok()) {
+            Some(cached) => cached,
+            None => self.load_overrides(&key, organization_id).await?,
+        };
+        Ok(self.registry.grants(roles, overrides.as_ref()).into_iter().map(String::from).collect())
+    }
+
     /// Drops cached memberships named by an identity event.
     pub async fn handle_event(&self, event: &EventEnvelope) {
         let user = event.data.get("user_id").and_then(|v| v.as_str());
@@ -449,6 +462,15 @@ impl Verifier {
             }
             _ => {}
         }
+    }
+}
+
+#[async_trait]
+impl crate::ports::DomainGrants for Verifier {
+    async fn granted(&self, organization_id: &str, roles: &str) -> Result<BTreeSet<String>, crate::ports::StoreError> {
+        self.domain_grants(organization_id, roles)
+            .await
+            .map_err(|e| crate::ports::StoreError::Backend(anyhow::anyhow!("reading role grants: {e}")))
     }
 }
 

@@ -57,7 +57,8 @@ pub fn api(settings: &Settings, adapters: &Adapters, verifier: Arc<Verifier>) ->
     )
     .with_access(verifier.clone())
     .with_mailer(mailer.clone());
-    let organizations = OrganizationService::new(store.clone(), verifier.clone()).with_log(log.clone());
+    let organizations =
+        OrganizationService::new(store.clone(), verifier.clone()).with_log(log.clone()).with_grants(verifier.clone());
     let invitations = InvitationService::new(store, mailer, verifier.clone());
     let admin = admin_service(settings, adapters, verifier, hashing);
     Ok(AuthApis(

@@ -26,6 +26,8 @@ mod health;
 mod idempotency;
 #[cfg(feature = "identity")]
 mod identity;
+#[cfg(all(feature = "identity", feature = "orders"))]
+mod identity_access;
 #[cfg(feature = "identity")]
 mod identity_admin;
 #[cfg(feature = "identity")]

@@ -297,6 +297,27 @@ impl AdminApi {
         Ok(Json(UserEnvelope { user: UserDto::from(&user) }))
     }
 
+    /// Check admin permissions.
+    ///
+    /// Whether the caller's platform role(s), or those of `userId` (admins
+    /// only), allow every requested action of the admin plugin (`user`:
+    /// create, list, set-role, ban, impersonate, delete, set-password, get,
+    /// update; `session`: list, revoke, delete).
+    #[oai(path = "/has-permission", method = "post", operation_id = "identity.admin_has_permission")]
+    async fn has_permission(
+        &self,
+        _session: SessionAuth,
+        req: &Request,
+        body: Json<super::organization_dto::HasPermissionBody>,
+    ) -> Result<Json<super::organization_dto::HasPermissionResult>> {
+        let auth = context::authenticate(&self.identity, req, true).await?;
+        let allowed = self.admin.has_permission(&auth, body.user_id.as_deref(), &body.0.permissions).await?;
+        Ok(Json(super::organization_dto::HasPermissionResult {
+            error: gremlin_kernel::Nullable(None),
+            success: allowed,
+        }))
+    }
+
     /// Update a user.
     ///
     /// Change a user's name, e-mail, image or verification.

@@ -435,3 +435,77 @@ pub struct InvitationAnswer {
     /// The new membership (null when rejected).
     pub member: Nullable<MemberDto>,
 }
+
+/// `GET /organization/get-active-member-role` answer.
+#[derive(Debug, Clone, Object)]
+#[oai(rename = "ActiveMemberRole")]
+pub struct ActiveMemberRoleDto {
+    /// Role(s), comma-joined.
+    pub role: String,
+}
+
+/// `POST /organization/has-permission` and `/admin/has-permission` body.
+#[derive(Debug, Clone, Object)]
+#[oai(rename = "HasPermissionBody", rename_all = "camelCase")]
+pub struct HasPermissionBody {
+    /// Resource → actions, every one of which must be allowed
+    /// (`{"member": ["delete"], "orders": ["read"]}`).
+    pub permissions: std::collections::BTreeMap<String, Vec<String>>,
+    /// The organization (default: the session's active one); ignored by
+    /// the admin endpoint.
+    pub organization_id: Option<String>,
+    /// Admin endpoint: ask about this user's platform role instead of the
+    /// caller's (admins only).
+    pub user_id: Option<String>,
+}
+
+/// `has-permission` answer.
+#[derive(Debug, Clone, Object)]
+#[oai(rename = "HasPermissionResult")]
+pub struct HasPermissionResult {
+    /// Always null (Better Auth's shape).
+    pub error: Nullable<String>,
+    /// Whether every requested action is allowed.
+    pub success: bool,
+}
+
+/// An invitation addressed to the caller, with its organization's name.
+#[derive(Debug, Clone, Object)]
+#[oai(rename = "UserInvitation", rename_all = "camelCase")]
+pub struct UserInvitationDto {
+    /// Organization.
+    pub organization_id: String,
+    /// The organization's name.
+    pub organization_name: String,
+    /// Invitee e-mail.
+    pub email: String,
+    /// Role(s) offered.
+    pub role: Nullable<String>,
+    /// `pending`.
+    pub status: String,
+    /// Expiry.
+    pub expires_at: Timestamp,
+    /// Creation time.
+    pub created_at: Timestamp,
+    /// Who invited.
+    pub inviter_id: String,
+    /// Id.
+    pub id: String,
+}
+
+impl From<&(InvitationRecord, String)> for UserInvitationDto {
+    fn from((i, organization_name): &(InvitationRecord, String)) -> Self {
+        let base = InvitationDto::from(i);
+        Self {
+            organization_id: base.organization_id,
+            organization_name: organization_name.clone(),
+            email: base.email,
+            role: base.role,
+            status: base.status,
+            expires_at: base.expires_at,
+            created_at: base.created_at,
+            inviter_id: base.inviter_id,
+            id: base.id,
+        }
+    }
+}

@@ -239,6 +239,78 @@ impl OrganizationApi {
         Ok(Json(MembersPage { members: members.iter().map(MemberWithUserDto::from).collect(), total }))
     }
 
+    /// Get my membership.
+    ///
+    /// The caller's membership, with their user, in the session's active
+    /// organization (400 `NO_ACTIVE_ORGANIZATION`, `MEMBER_NOT_FOUND`).
+    #[oai(path = "/get-active-member", method = "get", operation_id = "identity.organization_get_active_member")]
+    async fn get_active_member(&self, _session: SessionAuth, req: &Request) -> Result<Json<MemberWithUserDto>> {
+        let auth = context::authenticate(&self.identity, req, false).await?;
+        let member = self.organizations.active_member(&auth).await?;
+        Ok(Json(MemberWithUserDto::from(&(member, auth.user))))
+    }
+
+    /// Get a member's role.
+    ///
+    /// The role(s) of the caller, or of `userId`, in the organization named
+    /// or active (members only).
+    #[oai(
+        path = "/get-active-member-role",
+        method = "get",
+        operation_id = "identity.organization_get_active_member_role"
+    )]
+    async fn get_active_member_role(
+        &self,
+        _session: SessionAuth,
+        req: &Request,
+        #[oai(name = "userId")] user_id: Query<Option<String>>,
+        #[oai(name = "organizationId")] organization_id: Query<Option<String>>,
+    ) -> Result<Json<ActiveMemberRoleDto>> {
+        let auth = context::authenticate(&self.identity, req, false).await?;
+        let role = self.organizations.member_role(&auth, organization_id.0.as_deref(), user_id.0.as_deref()).await?;
+        Ok(Json(ActiveMemberRoleDto { role }))
+    }
+
+    /// Check my permissions.
+    ///
+    /// Whether the caller's roles in the organization named or active
+    /// allow every requested action: the organization plugin's resources
+    /// (`organization`, `member`, `invitation`, `team`, `ac`) by Better
+    /// Auth's default roles, and Gremlin's domain resources (`orders:
+    /// ["read"]`) by the permissions the organization grants the roles.
+    #[oai(path = "/has-permission", method = "post", operation_id = "identity.organization_has_permission")]
+    async fn has_permission(
+        &self,
+        _session: SessionAuth,
+        req: &Request,
+        body: Json<HasPermissionBody>,
+    ) -> Result<Json<HasPermissionResult>> {
+        let auth = context::authenticate(&self.identity, req, true).await?;
+        let allowed =
+            self.organizations.has_permission(&auth, body.organization_id.as_deref(), &body.0.permissions).await?;
+        Ok(Json(HasPermissionResult { error: Nullable(None), success: allowed }))
+    }
+
+    /// List my invitations.
+    ///
+    /// Pending invitations addressed to the caller's e-mail, with their
+    /// organizations' names, once the address is verified (403
+    /// `EMAIL_VERIFICATION_REQUIRED_FOR_INVITATION` before).
+    #[oai(
+        path = "/list-user-invitations",
+        method = "get",
+        operation_id = "identity.organization_list_user_invitations"
+    )]
+    async fn list_user_invitations(
+        &self,
+        _session: SessionAuth,
+        req: &Request,
+    ) -> Result<Json<Vec<UserInvitationDto>>> {
+        let auth = context::authenticate(&self.identity, req, false).await?;
+        let invitations = self.invitations.to_me(&auth).await?;
+        Ok(Json(invitations.iter().map(UserInvitationDto::from).collect()))
+    }
+
     /// Change a member's role.
     ///
     /// Change a member's role(s) (owners and admins; only owners touch owners).

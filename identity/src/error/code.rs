@@ -18,6 +18,8 @@ pub enum ErrorCode {
     EmailMismatch,
     /// `EMAIL_NOT_VERIFIED`.
     EmailNotVerified,
+    /// `EMAIL_VERIFICATION_REQUIRED_FOR_INVITATION`.
+    EmailVerificationRequiredForInvitation,
     /// `INTERNAL_SERVER_ERROR`.
     InternalServerError,
     /// `INVALID_EMAIL_OR_PASSWORD`.
@@ -128,6 +130,7 @@ const ALL: &[(ErrorCode, &str)] = &[
     (ErrorCode::EmailAlreadyVerified, "EMAIL_ALREADY_VERIFIED"),
     (ErrorCode::EmailMismatch, "EMAIL_MISMATCH"),
     (ErrorCode::EmailNotVerified, "EMAIL_NOT_VERIFIED"),
+    (ErrorCode::EmailVerificationRequiredForInvitation, "EMAIL_VERIFICATION_REQUIRED_FOR_INVITATION"),
     (ErrorCode::InternalServerError, "INTERNAL_SERVER_ERROR"),
     (ErrorCode::InvalidEmailOrPassword, "INVALID_EMAIL_OR_PASSWORD"),
     (ErrorCode::InvalidOrigin, "INVALID_ORIGIN"),

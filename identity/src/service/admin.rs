@@ -110,6 +110,22 @@ impl AdminService {
         self.user(user_id).await
     }
 
+    /// Whether the caller's platform role(s), or those of `user_id`
+    /// (admins only, 403 `YOU_ARE_NOT_ALLOWED_TO_GET_USER`; 404 when
+    /// unknown), allow every requested admin action.
+    pub async fn has_permission(
+        &self,
+        auth: &Authenticated,
+        user_id: Option<&str>,
+        requested: &crate::model::access::Requested,
+    ) -> Result<bool, AuthError> {
+        let role = match user_id.filter(|u| *u != auth.user.id) {
+            None => auth.user.role.clone(),
+            Some(other) => self.get_user(auth, other).await?.role,
+        };
+        Ok(crate::model::access::platform_allows(role.as_deref(), requested))
+    }
+
     /// Changes a user's profile fields.
     pub async fn update_user(
         &self,

@@ -117,6 +117,19 @@ impl InvitationService {
         Ok(self.store.list_invitations(&org.id).await?)
     }
 
+    /// Pending, unexpired invitations addressed to the caller, with their
+    /// organizations' names. The address must be verified first (403
+    /// `EMAIL_VERIFICATION_REQUIRED_FOR_INVITATION`): otherwise anyone who
+    /// signed up with someone else's address would see their invitations.
+    pub async fn to_me(&self, auth: &Authenticated) -> Result<Vec<(InvitationRecord, String)>, AuthError> {
+        if !auth.user.email_verified {
+            return Err(AuthError::EmailVerificationRequired);
+        }
+        let now = OffsetDateTime::now_utc();
+        let all = self.store.invitations_to(&auth.user.email.to_lowercase()).await?;
+        Ok(all.into_iter().filter(|(i, _)| i.expires_at > now).collect())
+    }
+
     async fn answerable(&self, auth: &Authenticated, invitation_id: &str) -> Result<InvitationRecord, AuthError> {
         let found = self.store.find_invitation(invitation_id).await?.ok_or(AuthError::InvitationNotFound)?;
         invitation::check_answerable(

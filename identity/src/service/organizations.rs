@@ -10,9 +10,10 @@ use super::Authenticated;
 use crate::audit::{LogKind, LogRecord, SessionLog};
 use crate::error::AuthError;
 use crate::events;
+use crate::model::access;
 use crate::model::organization::{self, keeps_an_owner, may_manage};
 use crate::model::{Member, OrgAction, OrgRole, Organization, Roles, User, id, profile};
-use crate::ports::{AccessInvalidation, InvitationRecord, OrgRef, OrganizationStore};
+use crate::ports::{AccessInvalidation, DomainGrants, InvitationRecord, NoGrants, OrgRef, OrganizationStore};
 
 /// Input of organization creation.
 #[derive(Debug, Clone)]
@@ -59,13 +60,66 @@ pub struct OrganizationService {
     store: Arc<dyn OrganizationStore>,
     access: Arc<dyn AccessInvalidation>,
     log: Option<SessionLog>,
+    grants: Arc<dyn DomainGrants>,
 }
 
 impl OrganizationService {
     /// A service over `store`; membership changes are announced to `access`
     /// (the verifier's cache) right after they commit.
     pub fn new(store: Arc<dyn OrganizationStore>, access: Arc<dyn AccessInvalidation>) -> Self {
-        Self { store, access, log: None }
+        Self { store, access, log: None, grants: Arc::new(NoGrants) }
+    }
+
+    /// Answers `has-permission` for domain resources (`orders: ["read"]`)
+    /// from `grants` (the verifier); without it they are never held.
+    pub fn with_grants(mut self, grants: Arc<dyn DomainGrants>) -> Self {
+        self.grants = grants;
+        self
+    }
+
+    /// The caller's membership in the session's active organization (400
+    /// `NO_ACTIVE_ORGANIZATION` without one, `MEMBER_NOT_FOUND` when not a
+    /// member).
+    pub async fn active_member(&self, auth: &Authenticated) -> Result<Member, AuthError> {
+        match self.resolve(auth, None, None).await {
+            Ok((_, member)) => Ok(member),
+            Err(AuthError::NotAMember) => Err(AuthError::MemberNotFound),
+            Err(e) => Err(e),
+        }
+    }
+
+    /// The role(s) of `user_id` (default: the caller) in the organization
+    /// named or active; the caller must be a member (403), the user too
+    /// (400 `MEMBER_NOT_FOUND`).
+    pub async fn member_role(
+        &self,
+        auth: &Authenticated,
+        organization_id: Option<&str>,
+        user_id: Option<&str>,
+    ) -> Result<String, AuthError> {
+        let (org, mine) = self.resolve(auth, organization_id, None).await?;
+        match user_id.filter(|u| *u != auth.user.id) {
+            None => Ok(mine.role),
+            Some(other) => {
+                let member = self.store.membership(&org.id, other).await?.ok_or(AuthError::MemberNotFound)?;
+                Ok(member.role)
+            }
+        }
+    }
+
+    /// Whether the caller's roles in the organization named or active allow
+    /// every requested action: the organization plugin's resources by
+    /// Better Auth's statements, domain resources by the permissions the
+    /// organization grants them.
+    pub async fn has_permission(
+        &self,
+        auth: &Authenticated,
+        organization_id: Option<&str>,
+        requested: &access::Requested,
+    ) -> Result<bool, AuthError> {
+        let (org, member) = self.resolve(auth, organization_id, None).await?;
+        let granted = self.grants.granted(&org.id, &member.role).await?;
+        Ok(access::organization_allows(&Roles::from_stored(&member.role), requested, &granted))
     }
 
     /// Records member role changes in the session log.

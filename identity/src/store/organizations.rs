@@ -273,6 +273,32 @@ impl OrganizationStore for SqlIdentityStore {
         Ok(row.map(|u| u.email))
     }
 
+    async fn invitations_to(&self, email: &str) -> Result<Vec<(InvitationRecord, String)>, StoreError> {
+        let rows = invitation::Entity::find()
+            .filter(invitation::Column::Email.eq(email))
+            .filter(invitation::Column::Status.eq("pending"))
+            .order_by_desc(invitation::Column::CreatedAt)
+            .all(self.db())
+            .await
+            .map_err(backend("listing a user's invitations"))?;
+        let ids: Vec<String> = rows.iter().map(|i| i.organization_id.clone()).collect();
+        let names: std::collections::HashMap<String, String> = organization::Entity::find()
+            .filter(organization::Column::Id.is_in(ids))
+            .all(self.db())
+            .await
+            .map_err(backend("reading the inviting organizations"))?
+            .into_iter()
+            .map(|o| (o.id, o.name))
+            .collect();
+        Ok(rows
+            .into_iter()
+            .filter_map(|i| {
+                let name = names.get(&i.organization_id)?.clone();
+                Some((invitation_record(i), name))
+            })
+            .collect())
+    }
+
     async fn create_invitation(&self, invitation: &InvitationRecord) -> Result<(), StoreError> {
         self.create_invitation_row(invitation).await
     }
