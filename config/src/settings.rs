@@ -57,7 +57,8 @@ pub struct MailSettings {
     pub invitation_link: Option<String>,
     /// A directory of templates replacing the built-in ones:
     /// `<name>.subject.txt`, `<name>.txt` and `<name>.html` for `invitation`,
-    /// `verify_email` and `reset_password`; a file left out keeps the
+    /// `verify_email`, `reset_password`, `change_email` and
+    /// `change_email_notice`; a file left out keeps the
     /// built-in one. Read once at start-up, which fails on a placeholder the
     /// mail does not have.
     pub templates_dir: Option<String>,

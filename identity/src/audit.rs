@@ -37,6 +37,8 @@ pub enum LogKind {
     PasswordReset,
     /// An e-mail address verified through a mailed link.
     EmailVerified,
+    /// A user's e-mail address changed.
+    EmailChanged,
 }
 
 impl LogKind {
@@ -54,6 +56,7 @@ impl LogKind {
             Self::RoleChange => "role_change",
             Self::PasswordReset => "password_reset",
             Self::EmailVerified => "email_verified",
+            Self::EmailChanged => "email_changed",
         }
     }
 }

@@ -136,6 +136,16 @@ pub trait IdentityStore: Send + Sync {
         revoke_sessions: bool,
     ) -> Result<Option<(String, Vec<String>)>, StoreError>;
 
+    /// Sets the user's (lower-cased) e-mail and whether it is verified;
+    /// fails with `EmailTaken`. The user as stored after, `None` when gone.
+    async fn set_email(
+        &self,
+        user_id: &str,
+        email: &str,
+        verified: bool,
+        now: OffsetDateTime,
+    ) -> Result<Option<User>, StoreError>;
+
     /// Marks the user with this (lower-cased) e-mail verified; the user as
     /// stored after, `None` when there is no such user.
     async fn mark_email_verified(&self, email: &str, now: OffsetDateTime) -> Result<Option<User>, StoreError>;
@@ -314,6 +324,11 @@ pub enum AccountMailKind {
     VerifyEmail,
     /// "Reset your password": template `reset_password`.
     ResetPassword,
+    /// "Confirm your new address", sent to the new one: template `change_email`.
+    ChangeEmail,
+    /// "Your address is being changed", sent to the old one: template
+    /// `change_email_notice`.
+    ChangeEmailNotice,
 }
 
 impl AccountMailKind {
@@ -322,6 +337,8 @@ impl AccountMailKind {
         match self {
             Self::VerifyEmail => "verify_email",
             Self::ResetPassword => "reset_password",
+            Self::ChangeEmail => "change_email",
+            Self::ChangeEmailNotice => "change_email_notice",
         }
     }
 }
@@ -336,9 +353,12 @@ pub struct AccountMail {
     /// Their name, for the greeting.
     pub name: String,
     /// The link (absolute URL) the mail carries; it holds a secret token.
+    /// Empty for the change notice, which carries none.
     pub url: String,
     /// Minutes until the link stops working.
     pub expires_minutes: u64,
+    /// For an address change: the new address.
+    pub new_email: Option<String>,
 }
 
 /// What an invitation e-mail says.

@@ -8,11 +8,13 @@ use std::sync::Arc;
 use time::OffsetDateTime;
 
 pub mod admin;
+mod email_change;
 pub mod invitations;
 pub mod organizations;
 mod recovery;
 mod verification;
 
+pub use email_change::EmailChange;
 pub use recovery::MailThrottle;
 
 use crate::audit::{LogKind, LogRecord, SessionLog};

@@ -106,6 +106,7 @@ impl Mailer for SmtpMailer {
             ("email", mail.to.as_str()),
             ("url", mail.url.as_str()),
             ("expires_minutes", minutes.as_str()),
+            ("new_email", mail.new_email.as_deref().unwrap_or_default()),
         ];
         let template = mail.kind.template();
         let rendered = self.templates.render(template, &values)?;

@@ -12,6 +12,7 @@ use crate::support::mailbox::{address, arrived, mail_to, smtp_url};
 use crate::support::{Backend, PASSWORD, TestApp, json, problem, sign_in, sign_up};
 
 both_backends! {
+    a_verified_address_changes_once_the_new_one_confirms => a_verified_address_changes_once_the_new_one_confirms,
     a_password_is_reset_once_through_the_mailed_link => a_password_is_reset_once_through_the_mailed_link,
     a_verified_address_unlocks_sign_in_when_verification_is_required => a_verified_address_unlocks_sign_in_when_verification_is_required,
 }
@@ -190,6 +191,61 @@ async fn a_verified_address_unlocks_sign_in_when_verification_is_required(backen
     assert_eq!(problem(resp, StatusCode::BAD_REQUEST).await["code"], "EMAIL_MISMATCH");
     let resp = t.client().post("/api/auth/send-verification-email").body_json(&again).send().await;
     assert_eq!(json(resp).await, json!({"status": true}));
+}
+
+async fn change_email(t: &TestApp, bearer: &str, body: serde_json::Value) -> poem::test::TestResponse {
+    t.client().post("/api/auth/change-email").header("authorization", bearer).body_json(&body).send().await
+}
+
+async fn a_verified_address_changes_once_the_new_one_confirms(backend: Backend) {
+    let t = app(backend, |_| {}).await;
+    let (old, new) = (address("fay"), address("fay-new"));
+    let fay = sign_up(&t, &old, "Fay").await;
+    let db = &t.app.adapters.db;
+    let sql = r#"UPDATE "user" SET "emailVerified" = $1 WHERE "id" = $2"#;
+    let values: Vec<sea_orm::Value> = vec![true.into(), fay.id.clone().into()];
+    sea_orm::ConnectionTrait::execute_raw(db, gremlin_kernel::sql::statement(db.get_database_backend(), sql, values))
+        .await
+        .unwrap();
+
+    // The same address, or someone else's, is refused.
+    let same = change_email(&t, &fay.bearer, json!({"newEmail": old.to_uppercase()})).await;
+    problem(same, StatusCode::BAD_REQUEST).await;
+    let gus = address("gus");
+    sign_up(&t, &gus, "Gus").await;
+    let taken = change_email(&t, &fay.bearer, json!({"newEmail": gus})).await;
+    assert_eq!(problem(taken, StatusCode::UNPROCESSABLE_ENTITY).await["code"], "USER_ALREADY_EXISTS_USE_ANOTHER_EMAIL");
+
+    let asked = change_email(&t, &fay.bearer, json!({"newEmail": new, "callbackURL": "/settings"})).await;
+    asked.assert_status_is_ok();
+    let asked = json(asked).await;
+    assert_eq!((asked["message"].as_str(), asked["user"].is_null()), (Some("Verification email sent"), true));
+    let confirm = mail_to(&new, 1).await.remove(0);
+    assert_eq!(confirm.subject, "Confirm your new e-mail address");
+    let notice = mail_to(&old, 1).await.remove(0);
+    assert_eq!(notice.subject, "Your e-mail address is being changed");
+    assert!(notice.text.contains(&new) && !notice.text.contains("token="), "{}", notice.text);
+    // Nothing changes until the new address confirms.
+    assert_eq!(sign_in_status(&t, &old, PASSWORD).await.0, StatusCode::OK);
+    let link = local(&confirm.link("http://gremlin.test/api/auth/verify-email?"));
+    let resp = t.client().get(&link).send().await;
+    resp.assert_status(StatusCode::FOUND);
+    resp.assert_header("location", "/settings");
+    assert_eq!(sign_in_status(&t, &old, PASSWORD).await.0, StatusCode::UNAUTHORIZED);
+    let (status, signed_in) = sign_in_status(&t, &new, PASSWORD).await;
+    assert_eq!((status, signed_in["user"]["emailVerified"].clone()), (StatusCode::OK, json!(true)));
+    // The link works once.
+    problem(t.client().get(link.split("&callbackURL").next().unwrap()).send().await, StatusCode::NOT_FOUND).await;
+
+    // An unverified address is replaced at once.
+    let hal = sign_up(&t, &address("hal"), "Hal").await;
+    let hal_new = address("hal-new");
+    let done = json(change_email(&t, &hal.bearer, json!({"newEmail": hal_new})).await).await;
+    assert_eq!(
+        (done["message"].as_str(), done["user"]["email"].as_str()),
+        (Some("Email updated"), Some(hal_new.as_str()))
+    );
+    assert_eq!(sign_in_status(&t, &hal_new, PASSWORD).await.0, StatusCode::OK);
 }
 
 /// Signed out, anyone may ask for a link to an unverified address; the

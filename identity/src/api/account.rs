@@ -1,7 +1,7 @@
 //! Getting back into an account and proving an address (Better Auth's
 //! paths and bodies): `request-password-reset`, `reset-password/:token`,
 //! `reset-password`, `send-verification-email`, `verify-email`,
-//! `verify-password`. Links are mailed; nothing here says whether an
+//! `change-email`, `verify-password`. Links are mailed; nothing here says whether an
 //! address belongs to someone.
 
 use gremlin_kernel::Nullable;
@@ -16,7 +16,7 @@ use super::context;
 use super::dto::{Status, UserDto};
 use super::problem::AuthProblemResponse;
 use crate::error::AuthError;
-use crate::service::IdentityService;
+use crate::service::{EmailChange, IdentityService};
 
 type Result<T> = std::result::Result<T, AuthProblemResponse>;
 
@@ -78,6 +78,30 @@ pub struct EmailVerified {
     /// Always true.
     pub status: bool,
     /// The user, when a session was opened (`auth.auto_sign_in_after_verification`); otherwise null.
+    pub user: Nullable<UserDto>,
+}
+
+/// `POST /change-email` body.
+#[derive(Debug, Object)]
+#[oai(rename_all = "camelCase")]
+pub struct ChangeEmailBody {
+    /// The new address.
+    pub new_email: String,
+    /// Where the confirmation link leads once opened (relative, or on a
+    /// trusted origin). Default `/`.
+    #[oai(rename = "callbackURL")]
+    pub callback_url: Option<String>,
+}
+
+/// `POST /change-email` answer.
+#[derive(Debug, Object)]
+pub struct EmailChangeResult {
+    /// Always true.
+    pub status: bool,
+    /// `Email updated` (an unverified address, replaced at once) or
+    /// `Verification email sent` (to the new address, which must confirm).
+    pub message: String,
+    /// The user after an immediate change; otherwise null.
     pub user: Nullable<UserDto>,
 }
 
@@ -255,6 +279,37 @@ impl AccountApi {
                 Ok(MaybeRedirect::Ok(Json(EmailVerified { status: true, user: Nullable(user) })))
             }
         }
+    }
+
+    /// Change my e-mail address.
+    ///
+    /// An unverified address is replaced at once. A verified one changes
+    /// only when the new address confirms it through the link mailed to
+    /// it (valid one hour); the old address is told. The same address is
+    /// 400, one in use 422 `USER_ALREADY_EXISTS_USE_ANOTHER_EMAIL`.
+    #[oai(path = "/change-email", method = "post", operation_id = "identity.change_email")]
+    async fn change_email(
+        &self,
+        _session: SessionAuth,
+        req: &Request,
+        body: Json<ChangeEmailBody>,
+    ) -> Result<Json<EmailChangeResult>> {
+        context::check_callback(body.callback_url.as_deref(), self.service.settings())?;
+        let auth = context::authenticate(&self.service, req, true).await?;
+        let change = self
+            .service
+            .change_email(&auth, &body.new_email, body.callback_url.as_deref(), &context::client_info(req))
+            .await?;
+        Ok(Json(match change {
+            EmailChange::Updated(user) => EmailChangeResult {
+                status: true,
+                message: "Email updated".into(),
+                user: Nullable(Some(UserDto::from(&user))),
+            },
+            EmailChange::VerificationSent => {
+                EmailChangeResult { status: true, message: "Verification email sent".into(), user: Nullable(None) }
+            }
+        }))
     }
 
     /// Check my password.

@@ -33,7 +33,8 @@ const ADMIN_WITHOUT_USER: [&str; 4] =
     ["/admin/list-users", "/admin/create-user", "/admin/stop-impersonating", "/admin/session-logs"];
 
 /// Operations that write a user's e-mail and so may meet a taken one.
-const WRITES_EMAIL: [&str; 3] = ["/sign-up/email", "/admin/create-user", "/admin/update-user"];
+const WRITES_EMAIL: [&str; 5] =
+    ["/sign-up/email", "/admin/create-user", "/admin/update-user", "/change-email", "/verify-email"];
 
 /// Removes from `operation` (at `path`, relative to `/api/auth`) the error
 /// responses it cannot give (see the module table).

@@ -138,6 +138,7 @@ impl IdentityService {
                 name: user.name.clone(),
                 url: service.settings.public_link(&path),
                 expires_minutes: ttl.as_secs() / 60,
+                new_email: None,
             };
             service.mailer.send_account_mail(&mail).await.map_err(AuthError::Backend)
         });

@@ -36,6 +36,7 @@ impl IdentityService {
             name: user.name.clone(),
             url: self.settings.public_link(&path),
             expires_minutes: ttl.as_secs() / 60,
+            new_email: None,
         })
     }
 
@@ -101,15 +102,15 @@ impl IdentityService {
     /// Marks the address a mailed link names verified; with
     /// `auto_sign_in_after_verification`, also opens a session. A link not
     /// ours or altered is 401 `INVALID_TOKEN`, an expired one 401
-    /// `TOKEN_EXPIRED`, one for an address nobody has 404. Links that
-    /// change an address (`updateTo`, from Better Auth's change-email) are
-    /// refused as invalid until change-email is served here.
+    /// `TOKEN_EXPIRED`, one for an address nobody has 404. A link that
+    /// changes an address (`updateTo`, from change-email) gives the user
+    /// the new address, verified, and opens no session.
     pub async fn verify_email(&self, token: &str, client: &ClientInfo) -> Result<(User, Option<Session>), AuthError> {
         let now = OffsetDateTime::now_utc();
         let claims = email_token::verify(&self.settings.secret, token, now.unix_timestamp())
             .map_err(|r| AuthError::InvalidVerificationToken { expired: r == TokenRefusal::Expired })?;
-        if claims.update_to.is_some() {
-            return Err(AuthError::InvalidVerificationToken { expired: false });
+        if let Some(to) = &claims.update_to {
+            return Ok((self.confirm_email_change(&claims.email, to, client).await?, None));
         }
         let user = self.store.mark_email_verified(&claims.email, now).await?.ok_or(AuthError::UserNotFound)?;
         self.record(LogKind::EmailVerified, Some(&user), None, client, None).await;

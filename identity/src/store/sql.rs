@@ -345,6 +345,21 @@ impl IdentityStore for SqlIdentityStore {
         super::verification::reset_password(self.db(), identifier, hash, now, revoke_sessions).await
     }
 
+    async fn set_email(
+        &self,
+        user_id: &str,
+        email: &str,
+        verified: bool,
+        now: OffsetDateTime,
+    ) -> Result<Option<User>, StoreError> {
+        let changes = crate::ports::UserChanges {
+            email: Some(email.to_owned()),
+            email_verified: Some(verified),
+            ..crate::ports::UserChanges::default()
+        };
+        crate::ports::AdminStore::update_user(self, user_id, &changes, now).await
+    }
+
     async fn mark_email_verified(&self, email: &str, now: OffsetDateTime) -> Result<Option<User>, StoreError> {
         super::verification::mark_email_verified(self.db(), email, now).await
     }

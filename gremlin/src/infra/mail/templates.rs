@@ -16,6 +16,8 @@ pub const MAILS: &[(&str, &[&str])] = &[
     ("invitation", &["inviter_email", "organization_name", "role", "url"]),
     ("verify_email", &["name", "email", "url", "expires_minutes"]),
     ("reset_password", &["name", "email", "url", "expires_minutes"]),
+    ("change_email", &["name", "email", "url", "expires_minutes"]),
+    ("change_email_notice", &["name", "email", "new_email"]),
 ];
 
 /// The three parts of a mail.
@@ -32,6 +34,12 @@ fn built_in(mail: &str, part: &str) -> Option<&'static str> {
         ("reset_password", "subject.txt") => include_str!("templates/reset_password.subject.txt"),
         ("reset_password", "txt") => include_str!("templates/reset_password.txt"),
         ("reset_password", "html") => include_str!("templates/reset_password.html"),
+        ("change_email", "subject.txt") => include_str!("templates/change_email.subject.txt"),
+        ("change_email", "txt") => include_str!("templates/change_email.txt"),
+        ("change_email", "html") => include_str!("templates/change_email.html"),
+        ("change_email_notice", "subject.txt") => include_str!("templates/change_email_notice.subject.txt"),
+        ("change_email_notice", "txt") => include_str!("templates/change_email_notice.txt"),
+        ("change_email_notice", "html") => include_str!("templates/change_email_notice.html"),
         _ => return None,
     })
 }
