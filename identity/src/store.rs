@@ -4,6 +4,7 @@
 mod admin;
 pub mod entities;
 mod organizations;
+mod shared;
 mod sql;
 mod verification;
 

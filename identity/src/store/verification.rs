@@ -10,7 +10,7 @@ use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOr
 use time::OffsetDateTime;
 
 use super::entities::{account, session, user, verification};
-use super::sql::{backend, credential_row, revoke_in};
+use super::shared::{backend, credential_row, revoke_in};
 use crate::model::{User, id};
 use crate::ports::StoreError;
 

@@ -1,0 +1,63 @@
+//! What the SQL repository files share: storage errors with their
+//! context, the credential account row, and session revocation inside a
+//! caller's transaction.
+
+use gremlin_kernel::outbox;
+use sea_orm::ActiveValue::Set;
+use sea_orm::{ColumnTrait, DbErr, EntityTrait, QueryFilter};
+use time::OffsetDateTime;
+
+use super::entities::{account, session};
+use crate::model::id;
+use crate::ports::StoreError;
+
+/// Deletes the sessions `query` selects in `txn`, recording one
+/// `identity.session.revoked` per user; the ids deleted.
+pub(super) async fn revoke_in(
+    txn: &sea_orm::DatabaseTransaction,
+    query: sea_orm::Select<session::Entity>,
+) -> Result<Vec<String>, StoreError> {
+    let found = query.all(txn).await.map_err(backend("reading sessions to revoke"))?;
+    if found.is_empty() {
+        return Ok(Vec::new());
+    }
+    let ids: Vec<String> = found.iter().map(|s| s.id.clone()).collect();
+    session::Entity::delete_many()
+        .filter(session::Column::Id.is_in(ids.clone()))
+        .exec(txn)
+        .await
+        .map_err(backend("deleting sessions"))?;
+    let mut users: Vec<&str> = found.iter().map(|s| s.user_id.as_str()).collect();
+    users.sort_unstable();
+    users.dedup();
+    for user in users {
+        let theirs: Vec<String> = found.iter().filter(|s| s.user_id == user).map(|s| s.id.clone()).collect();
+        outbox::record(txn, &crate::events::sessions_revoked(user, &theirs))
+            .await
+            .map_err(backend("recording session.revoked"))?;
+    }
+    Ok(ids)
+}
+
+/// A new e-mail + password account of `user_id` with `hash`, created at `at`.
+pub(super) fn credential_row(user_id: &str, hash: &str, at: OffsetDateTime) -> account::ActiveModel {
+    account::ActiveModel {
+        id: Set(id::generate()),
+        account_id: Set(user_id.to_owned()),
+        provider_id: Set(account::CREDENTIAL.to_owned()),
+        user_id: Set(user_id.to_owned()),
+        access_token: Set(None),
+        refresh_token: Set(None),
+        id_token: Set(None),
+        access_token_expires_at: Set(None),
+        refresh_token_expires_at: Set(None),
+        scope: Set(None),
+        password: Set(Some(hash.to_owned())),
+        created_at: Set(at),
+        updated_at: Set(at),
+    }
+}
+
+pub(super) fn backend(context: &'static str) -> impl FnOnce(DbErr) -> StoreError {
+    move |e| StoreError::Backend(anyhow::Error::new(e).context(context))
+}
