@@ -652,10 +652,7 @@ impl SqlLeave {
         user: &UserId,
         leave_type: Option<Uuid>,
     ) -> Result<Vec<LedgerLine>, DomainError> {
-        let sql = "SELECT * FROM leave_ledger WHERE organization_id = $1 AND user_id = $2 \
-                   AND ($3 IS NULL OR leave_type_id = $3) ORDER BY on_date, created_at_us, id";
-        let rows = query(&self.db, sql, vec![org(o), text(user), opt_text(leave_type)]).await?;
-        rows.iter().map(rows::read_line).collect::<anyhow::Result<_>>().map_err(DomainError::Backend)
+        ledger_in(&self.db, o, user, leave_type).await
     }
 
     /// The ledgers of every member of the organization for `leave_types`,
@@ -775,6 +772,33 @@ async fn request_in(conn: &impl ConnectionTrait, o: &OrganizationId, id: Uuid) -
     rows.first().map(read_request).transpose().map_err(DomainError::Backend)
 }
 
+/// A member's ledger lines (of one type), oldest effective first.
+async fn ledger_in(
+    conn: &impl ConnectionTrait,
+    o: &OrganizationId,
+    user: &UserId,
+    leave_type: Option<Uuid>,
+) -> Result<Vec<LedgerLine>, DomainError> {
+    let sql = "SELECT * FROM leave_ledger WHERE organization_id = $1 AND user_id = $2 \
+               AND ($3 IS NULL OR leave_type_id = $3) ORDER BY on_date, created_at_us, id";
+    let rows = query(conn, sql, vec![org(o), text(user), opt_text(leave_type)]).await?;
+    rows.iter().map(rows::read_line).collect::<anyhow::Result<_>>().map_err(DomainError::Backend)
+}
+
+/// Days of a member's pending requests of one type.
+async fn pending_in(
+    conn: &impl ConnectionTrait,
+    o: &OrganizationId,
+    user: &UserId,
+    leave_type: Uuid,
+) -> Result<Decimal, DomainError> {
+    let sql = "SELECT CAST(COALESCE(SUM(days_e2), 0) AS BIGINT) AS days FROM leave_requests WHERE organization_id = $1 \
+               AND user_id = $2 AND leave_type_id = $3 AND status = 'pending'";
+    let rows = query(conn, sql, vec![org(o), text(user), text(leave_type)]).await?;
+    let days = rows.first().map(|r| r.try_get::<i64>("", "days")).transpose().context("reading pending days");
+    Ok(days.map_err(DomainError::Backend)?.map_or(Decimal::ZERO, days_of))
+}
+
 async fn snapshot(
     txn: &DatabaseTransaction,
     o: &OrganizationId,
@@ -811,16 +835,7 @@ async fn snapshot(
         .map(read_entry)
         .collect::<anyhow::Result<Vec<_>>>()
         .map_err(DomainError::Backend)?;
-    let sql = "SELECT CAST(COALESCE(SUM(days_e2), 0) AS BIGINT) AS days FROM leave_requests WHERE organization_id = $1 \
-               AND user_id = $2 AND leave_type_id = $3 AND status = 'pending'";
-    let pending_rows = query(txn, sql, vec![org(o), text(user), text(leave_type.id)]).await?;
-    let pending = pending_rows
-        .first()
-        .map(|r| r.try_get::<i64>("", "days"))
-        .transpose()
-        .context("reading pending days")
-        .map_err(DomainError::Backend)?
-        .map_or(Decimal::ZERO, days_of);
+    let pending = pending_in(txn, o, user, leave_type.id).await?;
     let holidays = holidays_in(txn, o, profile.calendar_id, (before, after)).await?;
     Ok(Snapshot { profile, leave_type, periods, neighbours, entries, pending, holidays })
 }

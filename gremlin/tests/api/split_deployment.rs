@@ -66,6 +66,25 @@ impl Caller<'_> {
         assert_eq!(status, 200, "POST {path}: {body}");
         body
     }
+
+    /// A service JWT (`Bearer …`) for this caller's session, from identity.
+    async fn jwt(&self) -> String {
+        let (status, token) = self.send(reqwest::Method::GET, "/api/auth/token", None).await;
+        assert_eq!(status, 200, "{token}");
+        format!("Bearer {}", token["token"].as_str().unwrap())
+    }
+}
+
+/// Alice creates Acme and invites Bob, who accepts and makes it active,
+/// all on identity; Acme's id.
+async fn bob_joins_alices_organization(alice: &Caller<'_>, bob: &Caller<'_>) -> String {
+    let org = alice.post("/api/auth/organization/create", json!({"name": "Acme", "slug": "acme"})).await;
+    let org_id = org["id"].as_str().unwrap().to_owned();
+    let invite = json!({"email": "bob@example.com", "role": "member", "organizationId": org_id});
+    let invitation = alice.post("/api/auth/organization/invite-member", invite).await;
+    bob.post("/api/auth/organization/accept-invitation", json!({"invitationId": invitation["id"]})).await;
+    bob.post("/api/auth/organization/set-active", json!({"organizationId": org_id})).await;
+    org_id
 }
 
 /// Signs up on the identity process; returns a bearer header and the user id.
@@ -122,19 +141,8 @@ async fn identity_and_orders_run_as_two_services_over_nats() {
     let (bob_auth, bob_id) = sign_up(&identity.base, "bob@example.com").await;
     let alice = Caller { base: &identity.base, auth: alice_auth };
     let bob = Caller { base: &identity.base, auth: bob_auth };
-    let org = alice.post("/api/auth/organization/create", json!({"name": "Acme", "slug": "acme"})).await;
-    let org_id = org["id"].as_str().unwrap().to_owned();
-    let invitation = alice
-        .post(
-            "/api/auth/organization/invite-member",
-            json!({"email": "bob@example.com", "role": "member", "organizationId": org_id}),
-        )
-        .await;
-    bob.post("/api/auth/organization/accept-invitation", json!({"invitationId": invitation["id"]})).await;
-    bob.post("/api/auth/organization/set-active", json!({"organizationId": org_id})).await;
-    let (status, token) = bob.send(reqwest::Method::GET, "/api/auth/token", None).await;
-    assert_eq!(status, 200, "{token}");
-    let bob_on_orders = Caller { base: &orders.base, auth: format!("Bearer {}", token["token"].as_str().unwrap()) };
+    let org_id = bob_joins_alices_organization(&alice, &bob).await;
+    let bob_on_orders = Caller { base: &orders.base, auth: bob.jwt().await };
 
     // Bob's JWT works on the orders service: a member reads and creates…
     let (status, list) = bob_on_orders.send(reqwest::Method::GET, "/api/orders", None).await;
@@ -211,9 +219,7 @@ async fn order_to_cash_runs_across_four_services_over_nats() {
     let alice = Caller { base: &identity.base, auth: alice_auth };
     let org = alice.post("/api/auth/organization/create", json!({"name": "Acme", "slug": "acme"})).await;
     alice.post("/api/auth/organization/set-active", json!({"organizationId": org["id"]})).await;
-    let (status, token) = alice.send(reqwest::Method::GET, "/api/auth/token", None).await;
-    assert_eq!(status, 200, "{token}");
-    let bearer = format!("Bearer {}", token["token"].as_str().unwrap());
+    let bearer = alice.jwt().await;
     let on_orders = Caller { base: &orders.base, auth: bearer.clone() };
     let on_invoices = Caller { base: &invoices.base, auth: bearer.clone() };
     let on_crm = Caller { base: &crm.base, auth: bearer };
@@ -347,30 +353,11 @@ async fn a_member_removed_on_identity_has_their_leave_closed_by_the_leave_servic
 
     let (alice_auth, _) = sign_up(&identity.base, "alice@example.com").await;
     let (bob_auth, bob_id) = sign_up(&identity.base, "bob@example.com").await;
-    let alice = Caller { base: &identity.base, auth: alice_auth.clone() };
-    let bob = Caller { base: &identity.base, auth: bob_auth.clone() };
-    let org = alice.post("/api/auth/organization/create", json!({"name": "Acme", "slug": "acme"})).await;
-    let org_id = org["id"].as_str().unwrap().to_owned();
-    let invitation = alice
-        .post(
-            "/api/auth/organization/invite-member",
-            json!({"email": "bob@example.com", "role": "member", "organizationId": org_id}),
-        )
-        .await;
-    bob.post("/api/auth/organization/accept-invitation", json!({"invitationId": invitation["id"]})).await;
-    bob.post("/api/auth/organization/set-active", json!({"organizationId": org_id})).await;
-    let jwt = |who: &Caller<'_>| {
-        let base = who.base.to_owned();
-        let auth = who.auth.clone();
-        async move {
-            let caller = Caller { base: &base, auth };
-            let (status, token) = caller.send(reqwest::Method::GET, "/api/auth/token", None).await;
-            assert_eq!(status, 200, "{token}");
-            format!("Bearer {}", token["token"].as_str().unwrap())
-        }
-    };
-    let alice_on_leave = Caller { base: &leave.base, auth: jwt(&alice).await };
-    let bob_on_leave = Caller { base: &leave.base, auth: jwt(&bob).await };
+    let alice = Caller { base: &identity.base, auth: alice_auth };
+    let bob = Caller { base: &identity.base, auth: bob_auth };
+    let org_id = bob_joins_alices_organization(&alice, &bob).await;
+    let alice_on_leave = Caller { base: &leave.base, auth: alice.jwt().await };
+    let bob_on_leave = Caller { base: &leave.base, auth: bob.jwt().await };
 
     let keyed = |key: &str| [("idempotency-key", key.to_owned())];
     let (status, kind) = alice_on_leave

@@ -473,39 +473,15 @@ pub struct HasPermissionResult {
 #[derive(Debug, Clone, Object)]
 #[oai(rename = "UserInvitation", rename_all = "camelCase")]
 pub struct UserInvitationDto {
-    /// Organization.
-    pub organization_id: String,
+    /// The invitation.
+    #[oai(flatten)]
+    pub invitation: InvitationDto,
     /// The organization's name.
     pub organization_name: String,
-    /// Invitee e-mail.
-    pub email: String,
-    /// Role(s) offered.
-    pub role: Nullable<String>,
-    /// `pending`.
-    pub status: String,
-    /// Expiry.
-    pub expires_at: Timestamp,
-    /// Creation time.
-    pub created_at: Timestamp,
-    /// Who invited.
-    pub inviter_id: String,
-    /// Id.
-    pub id: String,
 }
 
 impl From<&(InvitationRecord, String)> for UserInvitationDto {
     fn from((i, organization_name): &(InvitationRecord, String)) -> Self {
-        let base = InvitationDto::from(i);
-        Self {
-            organization_id: base.organization_id,
-            organization_name: organization_name.clone(),
-            email: base.email,
-            role: base.role,
-            status: base.status,
-            expires_at: base.expires_at,
-            created_at: base.created_at,
-            inviter_id: base.inviter_id,
-            id: base.id,
-        }
+        Self { invitation: InvitationDto::from(i), organization_name: organization_name.clone() }
     }
 }

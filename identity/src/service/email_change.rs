@@ -5,10 +5,8 @@
 
 use time::OffsetDateTime;
 
-use super::recovery::query_value;
 use super::{Authenticated, ClientInfo, IdentityService};
 use crate::audit::LogKind;
-use crate::crypto::email_token::{self, EmailClaims};
 use crate::error::AuthError;
 use crate::model::{EmailAddress, User};
 use crate::ports::{AccountMail, AccountMailKind, StoreError};
@@ -59,21 +57,12 @@ impl IdentityService {
             }
             return Ok(EmailChange::Updated(user));
         }
-        let ttl = self.settings.verification_ttl;
-        let claims = EmailClaims {
-            email: auth.user.email.to_lowercase(),
-            update_to: Some(new.as_str().to_owned()),
-            iat: now.unix_timestamp(),
-            exp: now.unix_timestamp() + i64::try_from(ttl.as_secs()).unwrap_or(3600),
-        };
-        let token = email_token::sign(&self.settings.secret, &claims)?;
-        let path = format!("/api/auth/verify-email?token={token}&callbackURL={}", query_value(callback));
         let confirm = AccountMail {
             kind: AccountMailKind::ChangeEmail,
             to: new.as_str().to_owned(),
             name: auth.user.name.clone(),
-            url: self.settings.public_link(&path),
-            expires_minutes: ttl.as_secs() / 60,
+            url: self.verification_link(&auth.user.email, Some(new.as_str()), callback)?,
+            expires_minutes: self.settings.verification_ttl.as_secs() / 60,
             new_email: Some(new.as_str().to_owned()),
         };
         let notice = AccountMail {

@@ -17,25 +17,36 @@ use crate::model::{EmailAddress, Session, User};
 use crate::ports::{AccountMail, AccountMailKind};
 
 impl IdentityService {
-    /// The verification mail for `user`'s address, its link leading on to
-    /// `callback`.
-    fn verification_mail(&self, user: &User, callback: &str) -> Result<AccountMail, AuthError> {
+    /// A link (absolute URL) that verifies `email`, or with `update_to`
+    /// moves the account from `email` to that address, then leads on to
+    /// `callback`; valid for `verification_ttl`.
+    pub(super) fn verification_link(
+        &self,
+        email: &str,
+        update_to: Option<&str>,
+        callback: &str,
+    ) -> Result<String, AuthError> {
         let now = OffsetDateTime::now_utc().unix_timestamp();
-        let ttl = self.settings.verification_ttl;
         let claims = EmailClaims {
-            email: user.email.to_lowercase(),
-            update_to: None,
+            email: email.to_lowercase(),
+            update_to: update_to.map(str::to_owned),
             iat: now,
-            exp: now + i64::try_from(ttl.as_secs()).unwrap_or(3600),
+            exp: now + i64::try_from(self.settings.verification_ttl.as_secs()).unwrap_or(3600),
         };
         let token = email_token::sign(&self.settings.secret, &claims)?;
         let path = format!("/api/auth/verify-email?token={token}&callbackURL={}", query_value(callback));
+        Ok(self.settings.public_link(&path))
+    }
+
+    /// The verification mail for `user`'s address, its link leading on to
+    /// `callback`.
+    fn verification_mail(&self, user: &User, callback: &str) -> Result<AccountMail, AuthError> {
         Ok(AccountMail {
             kind: AccountMailKind::VerifyEmail,
             to: user.email.clone(),
             name: user.name.clone(),
-            url: self.settings.public_link(&path),
-            expires_minutes: ttl.as_secs() / 60,
+            url: self.verification_link(&user.email, None, callback)?,
+            expires_minutes: self.settings.verification_ttl.as_secs() / 60,
             new_email: None,
         })
     }

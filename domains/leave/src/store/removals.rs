@@ -13,8 +13,10 @@ use rust_decimal::Decimal;
 use sea_orm::{ConnectionTrait, DatabaseBackend, DatabaseTransaction};
 use uuid::Uuid;
 
-use super::rows::{days_of, read_allocation, read_line, read_type};
-use super::{SqlLeave, backend_error, calendar_row, insert_line, lock_profile, org, query, record, text};
+use super::rows::read_allocation;
+use super::{
+    SqlLeave, backend_error, calendar_row, insert_line, ledger_in, lock_profile, org, pending_in, query, record, text,
+};
 use crate::ports::{Allocation, LeaveType, LedgerLine};
 
 /// ` FOR SHARE` on PostgreSQL: a row read with it cannot be deleted until
@@ -77,11 +79,7 @@ impl SqlLeave {
             record(&txn, events).await?;
             return txn.commit().await.map_err(backend_error);
         }
-        let rows =
-            query(&txn, "SELECT * FROM leave_types WHERE organization_id = $1 AND id = $2", vec![org(o), text(id)])
-                .await?;
-        let current = rows.first().map(read_type).transpose().map_err(DomainError::Backend)?;
-        Err(match current {
+        Err(match self.get_type_in(&txn, o, id).await? {
             None => DomainError::not_found("leave type"),
             Some(t) if t.version != read_version => DomainError::PreconditionFailed {
                 detail: format!("the leave type changed; its current version is {}", t.version),
@@ -158,26 +156,12 @@ impl SqlLeave {
                 detail: format!("the allocation's current version is {}", allocation.version()),
             });
         }
-        let sql = "SELECT * FROM leave_types WHERE organization_id = $1 AND id = $2";
-        let rows = query(&txn, sql, vec![org(o), text(allocation.leave_type_id)]).await?;
-        let Some(leave_type) = rows.first().map(read_type).transpose().map_err(DomainError::Backend)? else {
+        let Some(leave_type) = self.get_type_in(&txn, o, allocation.leave_type_id).await? else {
             return Err(DomainError::not_found("leave type"));
         };
-        let sql = "SELECT * FROM leave_ledger WHERE organization_id = $1 AND user_id = $2 AND leave_type_id = $3 \
-                   ORDER BY on_date, created_at_us, id";
-        let values = vec![org(o), text(&allocation.user_id), text(allocation.leave_type_id)];
-        let lines = query(&txn, sql, values.clone())
-            .await?
-            .iter()
-            .map(read_line)
-            .collect::<anyhow::Result<Vec<_>>>()
-            .map_err(DomainError::Backend)?;
-        let sql = "SELECT CAST(COALESCE(SUM(days_e2), 0) AS BIGINT) AS days FROM leave_requests \
-                   WHERE organization_id = $1 AND user_id = $2 AND leave_type_id = $3 AND status = 'pending'";
-        let pending = match query(&txn, sql, values).await?.first() {
-            Some(row) => days_of(row.try_get("", "days").map_err(backend_error)?),
-            None => Decimal::ZERO,
-        };
+        let (user, kind) = (&allocation.user_id, allocation.leave_type_id);
+        let lines = ledger_in(&txn, o, user, Some(kind)).await?;
+        let pending = pending_in(&txn, o, user, kind).await?;
         let snapshot = WithdrawalSnapshot { allocation, leave_type, lines, pending };
         let (line, events) = decide(&snapshot)?;
         let sql = "UPDATE leave_allocations SET withdrawn_at_us = $3, withdrawn_by = $4 \
