@@ -334,8 +334,9 @@ impl Default for OutboxSettings {
 /// `jwt_algorithm`, `jwks_url`, `jwks_issuer`, `jwks_audience`,
 /// `password_hash_concurrency`, `password_hash_queue`,
 /// `require_email_verification`, `send_verification_on_sign_up`,
-/// `auto_sign_in_after_verification`, `revoke_sessions_on_password_reset`
-/// (env `GREMLIN_AUTH__<KEY>`).
+/// `auto_sign_in_after_verification`, `revoke_sessions_on_password_reset`,
+/// `allow_account_deletion`, `confirm_account_deletion_by_email`,
+/// `fresh_session_secs` (env `GREMLIN_AUTH__<KEY>`).
 #[derive(Debug, Clone, Deserialize, Serialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct AuthSettings {
@@ -390,6 +391,16 @@ pub struct AuthSettings {
     /// End every session of a user whose password is reset. Default false
     /// (Better Auth's).
     pub revoke_sessions_on_password_reset: bool,
+    /// Let users delete their own account (`POST /api/auth/delete-user`,
+    /// with their password or a fresh session). Default false (Better
+    /// Auth's): the endpoint answers 404.
+    pub allow_account_deletion: bool,
+    /// Confirm a deletion through a link mailed to the user (valid one
+    /// day) instead of deleting at once. Default false.
+    pub confirm_account_deletion_by_email: bool,
+    /// Seconds a session stays fresh enough to delete its user without the
+    /// password. Default 86 400 (Better Auth's `freshAge`); 0: always.
+    pub fresh_session_secs: u64,
 }
 
 /// Signing algorithm of service JWTs.
@@ -421,6 +432,9 @@ impl Default for AuthSettings {
             send_verification_on_sign_up: false,
             auto_sign_in_after_verification: false,
             revoke_sessions_on_password_reset: false,
+            allow_account_deletion: false,
+            confirm_account_deletion_by_email: false,
+            fresh_session_secs: 24 * 3600,
         }
     }
 }

@@ -5,6 +5,7 @@
 mod account;
 pub mod admin;
 mod context;
+mod deletion;
 mod dto;
 mod endpoints;
 mod examples;
@@ -15,6 +16,7 @@ mod statuses;
 mod timestamp;
 
 pub use account::AccountApi;
+pub use deletion::AccountDeletionApi;
 pub use endpoints::IdentityApi;
 pub use organizations::OrganizationApi;
 pub use problem::{AuthProblem, AuthProblemResponse};

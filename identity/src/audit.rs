@@ -39,6 +39,8 @@ pub enum LogKind {
     EmailVerified,
     /// A user's e-mail address changed.
     EmailChanged,
+    /// A user deleted their own account.
+    UserDeleted,
 }
 
 impl LogKind {
@@ -57,6 +59,7 @@ impl LogKind {
             Self::PasswordReset => "password_reset",
             Self::EmailVerified => "email_verified",
             Self::EmailChanged => "email_changed",
+            Self::UserDeleted => "user_deleted",
         }
     }
 }

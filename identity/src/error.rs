@@ -103,9 +103,11 @@ pub enum AuthError {
     /// A signed-in user asked to verify another address than theirs (400).
     #[error("You can only send a verification email to your own email")]
     EmailMismatch,
-    /// An admin may not ban, remove or impersonate in these ways (400/403).
+    /// A rule of Better Auth's with its own code and status: an admin may
+    /// not ban, remove or impersonate in these ways (400/403); a deletion
+    /// needs a fresh session (400 `SESSION_EXPIRED`); …
     #[error("{message}")]
-    AdminRule {
+    Rule {
         /// Better Auth's code (`YOU_CANNOT_BAN_YOURSELF`, …).
         code: ErrorCode,
         /// Human message.
@@ -161,6 +163,11 @@ impl AuthError {
         Self::Validation { field: field.to_owned(), message: message.into() }
     }
 
+    /// A rule's refusal with Better Auth's `code`, `message` and HTTP `status`.
+    pub fn rule(code: ErrorCode, message: &'static str, status: u16) -> Self {
+        Self::Rule { code, message, status }
+    }
+
     /// Better Auth's machine-readable code.
     pub fn code(&self) -> ErrorCode {
         match self {
@@ -189,7 +196,7 @@ impl AuthError {
             Self::EmailVerificationRequired => ErrorCode::EmailVerificationRequiredForInvitation,
             Self::EmailAlreadyVerified => ErrorCode::EmailAlreadyVerified,
             Self::EmailMismatch => ErrorCode::EmailMismatch,
-            Self::AdminRule { code, .. } => *code,
+            Self::Rule { code, .. } => *code,
             Self::InvitationNotFound => ErrorCode::InvitationNotFound,
             Self::NotRecipient => ErrorCode::YouAreNotTheRecipientOfTheInvitation,
             Self::AlreadyMember => ErrorCode::UserIsAlreadyAMemberOfThisOrganization,
@@ -229,7 +236,7 @@ impl AuthError {
             | Self::EmailVerificationRequired
             | Self::Forbidden { .. } => 403,
             Self::UserNotFound => 404,
-            Self::AdminRule { status, .. } => *status,
+            Self::Rule { status, .. } => *status,
             Self::Busy { .. } => 503,
             Self::Backend(_) => 500,
         }

@@ -98,13 +98,16 @@ pub struct UserRoleChanged {
     pub changed_by: String,
 }
 
-/// `data` of `identity.user.removed`.
+/// `data` of `identity.user.deleted`.
 #[derive(Debug, Clone, PartialEq, Object)]
-pub struct UserRemoved {
-    /// The user.
+pub struct UserDeleted {
+    /// The user, who no longer exists.
     pub user_id: String,
-    /// The administrator who removed them.
-    pub removed_by: String,
+    /// Who deleted them: the user themself, or an administrator.
+    pub deleted_by: String,
+    /// The organizations they belonged to (each also gets an
+    /// `identity.member.removed`).
+    pub organization_ids: Vec<String>,
 }
 
 /// `data` of `identity.session.revoked`.
@@ -151,9 +154,11 @@ pub const USER_UNBANNED: EventContract =
 /// `identity.user.role_changed`.
 pub const USER_ROLE_CHANGED: EventContract =
     EventContract::of::<UserRoleChanged>("identity.user.role_changed", "A user's platform role changed.");
-/// `identity.user.removed`.
-pub const USER_REMOVED: EventContract =
-    EventContract::of::<UserRemoved>("identity.user.removed", "A user was deleted, with its sessions and memberships.");
+/// `identity.user.deleted`.
+pub const USER_DELETED: EventContract = EventContract::of::<UserDeleted>(
+    "identity.user.deleted",
+    "A user was deleted (by themself or an administrator), with their sessions, accounts and memberships.",
+);
 /// `identity.session.revoked`.
 pub const SESSIONS_REVOKED: EventContract = EventContract::of::<SessionsRevoked>(
     "identity.session.revoked",
@@ -173,7 +178,7 @@ pub const CONTRACTS: EventContracts = EventContracts {
         USER_BANNED,
         USER_UNBANNED,
         USER_ROLE_CHANGED,
-        USER_REMOVED,
+        USER_DELETED,
         SESSIONS_REVOKED,
     ],
     consumes: &[],
@@ -268,10 +273,11 @@ pub fn user_role_changed(user_id: &str, role: &str, by_user_id: &str) -> EventEn
     USER_ROLE_CHANGED.envelope(DOMAIN, None, user_id.to_owned(), &data)
 }
 
-/// `identity.user.removed`: the account and its memberships are gone.
-pub fn user_removed(user_id: &str, by_user_id: &str) -> EventEnvelope {
-    let data = UserRemoved { user_id: user_id.to_owned(), removed_by: by_user_id.to_owned() };
-    USER_REMOVED.envelope(DOMAIN, None, user_id.to_owned(), &data)
+/// `identity.user.deleted`: the account, its sessions and its memberships
+/// in `organization_ids` are gone.
+pub fn user_deleted(user_id: &str, by_user_id: &str, organization_ids: Vec<String>) -> EventEnvelope {
+    let data = UserDeleted { user_id: user_id.to_owned(), deleted_by: by_user_id.to_owned(), organization_ids };
+    USER_DELETED.envelope(DOMAIN, None, user_id.to_owned(), &data)
 }
 
 /// `identity.session.revoked`: sessions ended before their expiry (sign-out,

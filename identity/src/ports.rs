@@ -150,6 +150,14 @@ pub trait IdentityStore: Send + Sync {
     /// stored after, `None` when there is no such user.
     async fn mark_email_verified(&self, email: &str, now: OffsetDateTime) -> Result<Option<User>, StoreError>;
 
+    /// Deletes a user with their sessions, accounts, memberships and
+    /// tokens in one transaction, recording `identity.session.revoked`, one
+    /// `identity.member.removed` per organization and
+    /// `identity.user.deleted`. `None` when there is no such user, or the
+    /// deletion's token is spent or not theirs; `LastOwner` when
+    /// `keep_owners` and an organization would be left without an owner.
+    async fn delete_user(&self, deletion: &UserDeletion<'_>) -> Result<Option<DeletedUser>, StoreError>;
+
     /// The newest JWT signing key.
     async fn latest_signing_key(&self) -> Result<Option<SigningKeyRecord>, StoreError>;
 
@@ -171,6 +179,30 @@ pub trait IdentityStore: Send + Sync {
         image: Option<Option<&str>>,
         now: OffsetDateTime,
     ) -> Result<Option<User>, StoreError>;
+}
+
+/// A user deletion to carry out.
+#[derive(Debug, Clone, Copy)]
+pub struct UserDeletion<'a> {
+    /// Who goes.
+    pub user_id: &'a str,
+    /// Who deletes them: themself, or an administrator.
+    pub deleted_by: &'a str,
+    /// Refuse to leave any organization without an owner (a user deleting
+    /// themself; an administrator may).
+    pub keep_owners: bool,
+    /// A mailed confirmation (`verification` identifier whose value is the
+    /// user id) spent in the same transaction, so the link works once.
+    pub token: Option<&'a str>,
+}
+
+/// What a user deletion ended.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct DeletedUser {
+    /// Their sessions (JWTs name them in `sid`).
+    pub sessions: Vec<String>,
+    /// The organizations they belonged to.
+    pub organizations: Vec<String>,
 }
 
 /// An organization named by id or by slug.
@@ -329,6 +361,8 @@ pub enum AccountMailKind {
     /// "Your address is being changed", sent to the old one: template
     /// `change_email_notice`.
     ChangeEmailNotice,
+    /// "Confirm deleting your account": template `delete_account`.
+    DeleteAccount,
 }
 
 impl AccountMailKind {
@@ -339,6 +373,7 @@ impl AccountMailKind {
             Self::ResetPassword => "reset_password",
             Self::ChangeEmail => "change_email",
             Self::ChangeEmailNotice => "change_email_notice",
+            Self::DeleteAccount => "delete_account",
         }
     }
 }
@@ -523,8 +558,4 @@ pub trait AdminStore: Send + Sync {
         now: OffsetDateTime,
         event: &EventEnvelope,
     ) -> Result<Option<User>, StoreError>;
-
-    /// Deletes the user (sessions, accounts, memberships cascade) and
-    /// records `event`; true when it existed.
-    async fn remove_user(&self, user_id: &str, event: &EventEnvelope) -> Result<bool, StoreError>;
 }

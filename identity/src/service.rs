@@ -8,12 +8,14 @@ use std::sync::Arc;
 use time::OffsetDateTime;
 
 pub mod admin;
+mod deletion;
 mod email_change;
 pub mod invitations;
 pub mod organizations;
 mod recovery;
 mod verification;
 
+pub use deletion::{AccountDeletion, DeletionProof};
 pub use email_change::EmailChange;
 pub use recovery::MailThrottle;
 

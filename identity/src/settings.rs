@@ -42,6 +42,17 @@ pub struct IdentitySettings {
     pub reset_password_ttl: Duration,
     /// How long an e-mail verification link works (Better Auth: 1 hour).
     pub verification_ttl: Duration,
+    /// Users may delete their own account (`delete-user`); otherwise it is
+    /// 404, as Better Auth answers with `deleteUser` off (its default).
+    pub allow_account_deletion: bool,
+    /// A deletion is confirmed through a link mailed to the user instead
+    /// of at once (Better Auth's `sendDeleteAccountVerification`).
+    pub confirm_account_deletion_by_email: bool,
+    /// How long a deletion link works (Better Auth: 1 day).
+    pub delete_account_ttl: Duration,
+    /// A session younger than this may delete its user without the
+    /// password (Better Auth's `freshAge`: 1 day); zero: any session may.
+    pub fresh_session_age: Duration,
 }
 
 impl IdentitySettings {
@@ -65,6 +76,10 @@ impl IdentitySettings {
             revoke_sessions_on_password_reset: false,
             reset_password_ttl: Duration::from_secs(3600),
             verification_ttl: Duration::from_secs(3600),
+            allow_account_deletion: false,
+            confirm_account_deletion_by_email: false,
+            delete_account_ttl: Duration::from_secs(24 * 3600),
+            fresh_session_age: Duration::from_secs(24 * 3600),
         }
     }
 

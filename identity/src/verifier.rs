@@ -446,7 +446,7 @@ impl Verifier {
             ("identity.member.added" | "identity.member.removed" | "identity.member.role_changed", Some(user)) => {
                 self.membership_changed(org.as_deref(), user).await;
             }
-            ("identity.user.banned" | "identity.user.unbanned" | "identity.user.removed", Some(user)) => {
+            ("identity.user.banned" | "identity.user.unbanned" | "identity.user.deleted", Some(user)) => {
                 self.membership_changed(None, user).await
             }
             ("identity.session.revoked", _) => {

@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use gremlin_config::Settings;
 use gremlin_identity::api::admin::AdminApi;
-use gremlin_identity::api::{AccountApi, AuthApis, OrganizationApi};
+use gremlin_identity::api::{AccountApi, AccountDeletionApi, AuthApis, OrganizationApi};
 use gremlin_identity::audit::SessionLog;
 use gremlin_identity::crypto::hashing::PasswordWorkers;
 use gremlin_identity::ports::AccessInvalidation;
@@ -64,6 +64,7 @@ pub fn api(settings: &Settings, adapters: &Adapters, verifier: Arc<Verifier>) ->
     Ok(AuthApis(
         IdentityApi::new(identity.clone()),
         AccountApi::new(identity.clone()),
+        AccountDeletionApi::new(identity.clone()),
         OrganizationApi::new(identity.clone(), organizations, invitations),
         AdminApi::new(identity, admin, log),
     ))

@@ -30,6 +30,9 @@ pub fn identity_settings(settings: &Settings) -> anyhow::Result<IdentitySettings
     identity.send_verification_on_sign_up = settings.auth.send_verification_on_sign_up;
     identity.auto_sign_in_after_verification = settings.auth.auto_sign_in_after_verification;
     identity.revoke_sessions_on_password_reset = settings.auth.revoke_sessions_on_password_reset;
+    identity.allow_account_deletion = settings.auth.allow_account_deletion;
+    identity.confirm_account_deletion_by_email = settings.auth.confirm_account_deletion_by_email;
+    identity.fresh_session_age = std::time::Duration::from_secs(settings.auth.fresh_session_secs);
     Ok(identity)
 }
 

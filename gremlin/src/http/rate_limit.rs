@@ -30,6 +30,7 @@ const CREDENTIAL_PATHS: &[&str] = &[
     "/api/auth/reset-password",
     "/api/auth/send-verification-email",
     "/api/auth/verify-password",
+    "/api/auth/delete-user",
 ];
 
 /// The limiter's configuration and cache.

@@ -30,6 +30,8 @@ mod identity;
 mod identity_access;
 #[cfg(feature = "identity")]
 mod identity_admin;
+#[cfg(all(feature = "identity", feature = "orders"))]
+mod identity_deletion;
 #[cfg(feature = "identity")]
 mod identity_mail_links;
 #[cfg(feature = "identity")]

@@ -1,8 +1,8 @@
 //! Getting back into an account and proving an address (Better Auth's
 //! paths and bodies): `request-password-reset`, `reset-password/:token`,
 //! `reset-password`, `send-verification-email`, `verify-email`,
-//! `change-email`, `verify-password`. Links are mailed; nothing here says whether an
-//! address belongs to someone.
+//! `change-email`, `verify-password`. Links are mailed; nothing here says
+//! whether an address belongs to someone.
 
 use gremlin_kernel::Nullable;
 use gremlin_kernel::http::{OptionalSessionAuth, SessionAuth};
@@ -24,7 +24,7 @@ type Result<T> = std::result::Result<T, AuthProblemResponse>;
 const RESET_SENT: &str = "If this email exists in our system, check your email for the reset link";
 
 #[derive(Tags)]
-enum AccountTag {
+pub(super) enum AccountTag {
     /// Password reset and e-mail verification through mailed links (Better Auth compatible).
     Account,
 }

@@ -7,7 +7,7 @@
 //! |---|---|
 //! | 401 | needs a session, is sign-in (wrong e-mail or password) or opens an e-mail verification link |
 //! | 403 | is a POST (cookie origin check, banned user, unverified e-mail, roles) or reads an organization or admin resource |
-//! | 404 | is an admin operation on one user, or opens a verification link (`USER_NOT_FOUND`) |
+//! | 404 | is an admin operation on one user, opens a verification link (`USER_NOT_FOUND`), or deletes an account (off, or a spent link) |
 //! | 415 | takes a request body |
 //! | 422 | may create a user or change an e-mail (`USER_ALREADY_EXISTS`) |
 //!
@@ -24,13 +24,16 @@ use poem_openapi::OpenApi;
 use poem_openapi::registry::{MetaApi, MetaOperation, Registry};
 
 use super::admin::AdminApi;
-use super::{AccountApi, IdentityApi, OrganizationApi};
+use super::{AccountApi, AccountDeletionApi, IdentityApi, OrganizationApi};
 
 const AUTH: &str = "/api/auth";
 
 /// Admin operations that do not name one existing user.
 const ADMIN_WITHOUT_USER: [&str; 4] =
     ["/admin/list-users", "/admin/create-user", "/admin/stop-impersonating", "/admin/session-logs"];
+
+/// Operations that are 404 while off, or whose link may name nothing.
+const MAY_MISS: [&str; 3] = ["/verify-email", "/delete-user", "/delete-user/callback"];
 
 /// Operations that write a user's e-mail and so may meet a taken one.
 const WRITES_EMAIL: [&str; 5] =
@@ -47,7 +50,7 @@ pub fn prune_auth_responses(path: &str, operation: &mut MetaOperation) {
     let possible = |status: u16| match status {
         401 => secured || path == "/sign-in/email" || path == "/verify-email",
         403 => post || guarded_read,
-        404 => (admin && !ADMIN_WITHOUT_USER.contains(&path)) || path == "/verify-email",
+        404 => (admin && !ADMIN_WITHOUT_USER.contains(&path)) || MAY_MISS.contains(&path),
         415 => body,
         422 => WRITES_EMAIL.contains(&path),
         412 | 428 => false,
@@ -56,13 +59,13 @@ pub fn prune_auth_responses(path: &str, operation: &mut MetaOperation) {
     operation.responses.responses.retain(|r| r.status.is_none_or(possible));
 }
 
-/// Identity's four APIs, documented with only the error statuses each
+/// Identity's APIs, documented with only the error statuses each
 /// operation can give.
-pub struct AuthApis(pub IdentityApi, pub AccountApi, pub OrganizationApi, pub AdminApi);
+pub struct AuthApis(pub IdentityApi, pub AccountApi, pub AccountDeletionApi, pub OrganizationApi, pub AdminApi);
 
 impl OpenApi for AuthApis {
     fn meta() -> Vec<MetaApi> {
-        let mut apis = <(IdentityApi, AccountApi, OrganizationApi, AdminApi)>::meta();
+        let mut apis = <(IdentityApi, AccountApi, AccountDeletionApi, OrganizationApi, AdminApi)>::meta();
         for path in apis.iter_mut().flat_map(|a| &mut a.paths) {
             let relative = path.path.strip_prefix(AUTH).unwrap_or(&path.path).to_owned();
             for operation in &mut path.operations {
@@ -73,11 +76,11 @@ impl OpenApi for AuthApis {
     }
 
     fn register(registry: &mut Registry) {
-        <(IdentityApi, AccountApi, OrganizationApi, AdminApi)>::register(registry);
+        <(IdentityApi, AccountApi, AccountDeletionApi, OrganizationApi, AdminApi)>::register(registry);
     }
 
     fn add_routes(self, route_table: &mut HashMap<String, HashMap<Method, BoxEndpoint<'static>>>) {
-        (self.0, self.1, self.2, self.3).add_routes(route_table);
+        (self.0, self.1, self.2, self.3, self.4).add_routes(route_table);
     }
 }
 

@@ -12,6 +12,8 @@ use std::fmt;
 pub enum ErrorCode {
     /// `BANNED_USER`.
     BannedUser,
+    /// `CREDENTIAL_ACCOUNT_NOT_FOUND`.
+    CredentialAccountNotFound,
     /// `EMAIL_ALREADY_VERIFIED`.
     EmailAlreadyVerified,
     /// `EMAIL_MISMATCH`.
@@ -20,6 +22,8 @@ pub enum ErrorCode {
     EmailNotVerified,
     /// `EMAIL_VERIFICATION_REQUIRED_FOR_INVITATION`.
     EmailVerificationRequiredForInvitation,
+    /// `FAILED_TO_GET_USER_INFO`.
+    FailedToGetUserInfo,
     /// `INTERNAL_SERVER_ERROR`.
     InternalServerError,
     /// `INVALID_EMAIL_OR_PASSWORD`.
@@ -54,6 +58,8 @@ pub enum ErrorCode {
     PayloadTooLarge,
     /// `SERVICE_UNAVAILABLE`.
     ServiceUnavailable,
+    /// `SESSION_EXPIRED`.
+    SessionExpired,
     /// `SLUG_IS_TAKEN`.
     SlugIsTaken,
     /// `TOKEN_EXPIRED`.
@@ -127,10 +133,12 @@ pub enum ErrorCode {
 /// Every code with its text.
 const ALL: &[(ErrorCode, &str)] = &[
     (ErrorCode::BannedUser, "BANNED_USER"),
+    (ErrorCode::CredentialAccountNotFound, "CREDENTIAL_ACCOUNT_NOT_FOUND"),
     (ErrorCode::EmailAlreadyVerified, "EMAIL_ALREADY_VERIFIED"),
     (ErrorCode::EmailMismatch, "EMAIL_MISMATCH"),
     (ErrorCode::EmailNotVerified, "EMAIL_NOT_VERIFIED"),
     (ErrorCode::EmailVerificationRequiredForInvitation, "EMAIL_VERIFICATION_REQUIRED_FOR_INVITATION"),
+    (ErrorCode::FailedToGetUserInfo, "FAILED_TO_GET_USER_INFO"),
     (ErrorCode::InternalServerError, "INTERNAL_SERVER_ERROR"),
     (ErrorCode::InvalidEmailOrPassword, "INVALID_EMAIL_OR_PASSWORD"),
     (ErrorCode::InvalidOrigin, "INVALID_ORIGIN"),
@@ -148,6 +156,7 @@ const ALL: &[(ErrorCode, &str)] = &[
     (ErrorCode::PasswordTooShort, "PASSWORD_TOO_SHORT"),
     (ErrorCode::PayloadTooLarge, "PAYLOAD_TOO_LARGE"),
     (ErrorCode::ServiceUnavailable, "SERVICE_UNAVAILABLE"),
+    (ErrorCode::SessionExpired, "SESSION_EXPIRED"),
     (ErrorCode::SlugIsTaken, "SLUG_IS_TAKEN"),
     (ErrorCode::TokenExpired, "TOKEN_EXPIRED"),
     (ErrorCode::TooManyRequests, "TOO_MANY_REQUESTS"),

@@ -15,7 +15,7 @@ use crate::error::{AuthError, ErrorCode};
 use crate::events;
 use crate::model::admin::{self, UserQuery, UserQueryParams};
 use crate::model::{EmailAddress, NewPassword, Session, User, id, profile};
-use crate::ports::{AccessInvalidation, AdminStore, IdentityStore, UserChanges};
+use crate::ports::{AccessInvalidation, AdminStore, IdentityStore, UserChanges, UserDeletion};
 
 /// How long an impersonation session lasts.
 pub const IMPERSONATION_TTL: time::Duration = time::Duration::HOUR;
@@ -41,10 +41,6 @@ pub struct AdminService {
     access: Arc<dyn AccessInvalidation>,
     log: SessionLog,
     hashing: PasswordWorkers,
-}
-
-fn rule(code: ErrorCode, message: &'static str, status: u16) -> AuthError {
-    AuthError::AdminRule { code, message, status }
 }
 
 impl AdminService {
@@ -192,7 +188,7 @@ impl AdminService {
     ) -> Result<User, AuthError> {
         Self::require_admin(auth, ErrorCode::YouAreNotAllowedToBanUsers)?;
         if user_id == auth.user.id {
-            return Err(rule(ErrorCode::YouCannotBanYourself, "You cannot ban yourself", 400));
+            return Err(AuthError::rule(ErrorCode::YouCannotBanYourself, "You cannot ban yourself", 400));
         }
         let now = OffsetDateTime::now_utc();
         let reason = reason.filter(|r| !r.trim().is_empty()).unwrap_or_else(|| "No reason".to_owned());
@@ -261,15 +257,16 @@ impl AdminService {
         Ok(())
     }
 
-    /// Deletes a user and everything that hangs off it.
+    /// Deletes a user and everything that hangs off it (Better Auth's
+    /// admin `remove-user`: organizations they alone owned keep no owner).
     pub async fn remove_user(&self, auth: &Authenticated, user_id: &str) -> Result<(), AuthError> {
         Self::require_admin(auth, ErrorCode::YouAreNotAllowedToDeleteUsers)?;
         if user_id == auth.user.id {
-            return Err(rule(ErrorCode::YouCannotRemoveYourself, "You cannot remove yourself", 400));
+            return Err(AuthError::rule(ErrorCode::YouCannotRemoveYourself, "You cannot remove yourself", 400));
         }
-        if !self.admin.remove_user(user_id, &events::user_removed(user_id, &auth.user.id)).await? {
-            return Err(AuthError::UserNotFound);
-        }
+        let deletion = UserDeletion { user_id, deleted_by: &auth.user.id, keep_owners: false, token: None };
+        let deleted = self.users.delete_user(&deletion).await?.ok_or(AuthError::UserNotFound)?;
+        self.access.sessions_revoked(&deleted.sessions).await;
         self.access.membership_changed(None, user_id).await;
         Ok(())
     }
@@ -285,7 +282,7 @@ impl AdminService {
         Self::require_admin(auth, ErrorCode::YouAreNotAllowedToImpersonateUsers)?;
         let target = self.user(user_id).await?;
         if admin::is_admin(target.role.as_deref()) {
-            return Err(rule(ErrorCode::YouCannotImpersonateAdmins, "You cannot impersonate admins", 403));
+            return Err(AuthError::rule(ErrorCode::YouCannotImpersonateAdmins, "You cannot impersonate admins", 403));
         }
         let now = OffsetDateTime::now_utc();
         let session = Session {
@@ -308,7 +305,7 @@ impl AdminService {
     /// Ends the impersonation session the caller is using.
     pub async fn stop_impersonating(&self, auth: &Authenticated, client: &ClientInfo) -> Result<String, AuthError> {
         let Some(admin_id) = auth.session.impersonated_by.clone() else {
-            return Err(rule(ErrorCode::YouAreNotImpersonating, "You are not impersonating anyone", 400));
+            return Err(AuthError::rule(ErrorCode::YouAreNotImpersonating, "You are not impersonating anyone", 400));
         };
         let ended = self.users.delete_session(&auth.session.token, None).await?;
         self.access.sessions_revoked(&ended).await;

@@ -10,7 +10,7 @@ use sea_orm::{
 };
 use time::OffsetDateTime;
 
-use super::entities::{account, member, session, user};
+use super::entities::{session, user};
 use super::sql::SqlIdentityStore;
 use crate::model::User;
 use crate::model::admin::{TextOp, UserField, UserQuery, UserSort};
@@ -173,32 +173,5 @@ impl AdminStore for SqlIdentityStore {
         record(&txn, event).await?;
         txn.commit().await.map_err(backend("committing ban"))?;
         self.find_user(user_id).await
-    }
-
-    async fn remove_user(&self, user_id: &str, event: &EventEnvelope) -> Result<bool, StoreError> {
-        let txn = self.db().begin().await.map_err(backend("starting transaction"))?;
-        // Explicit deletes: the cascades may be missing on databases created elsewhere.
-        session::Entity::delete_many()
-            .filter(session::Column::UserId.eq(user_id))
-            .exec(&txn)
-            .await
-            .map_err(backend("deleting sessions"))?;
-        account::Entity::delete_many()
-            .filter(account::Column::UserId.eq(user_id))
-            .exec(&txn)
-            .await
-            .map_err(backend("deleting accounts"))?;
-        member::Entity::delete_many()
-            .filter(member::Column::UserId.eq(user_id))
-            .exec(&txn)
-            .await
-            .map_err(backend("deleting memberships"))?;
-        let done = user::Entity::delete_by_id(user_id.to_owned()).exec(&txn).await.map_err(backend("deleting user"))?;
-        if done.rows_affected == 0 {
-            return Ok(false);
-        }
-        record(&txn, event).await?;
-        txn.commit().await.map_err(backend("committing removal"))?;
-        Ok(true)
     }
 }

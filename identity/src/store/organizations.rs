@@ -504,7 +504,7 @@ impl crate::ports::MembershipReader for SqlIdentityStore {
 }
 
 /// Owners of the organization as `conn` sees it (roles are a comma list).
-async fn owners(conn: &impl ConnectionTrait, organization_id: &str) -> Result<u64, StoreError> {
+pub(super) async fn owners(conn: &impl ConnectionTrait, organization_id: &str) -> Result<u64, StoreError> {
     let rows = member::Entity::find()
         .filter(member::Column::OrganizationId.eq(organization_id))
         .filter(member::Column::Role.contains("owner"))

@@ -14,7 +14,7 @@ use time::OffsetDateTime;
 use super::entities::{account, jwks, session, user};
 use super::shared::{backend, credential_row, revoke_in};
 use crate::model::{Session, User};
-use crate::ports::{FoundSession, IdentityStore, SigningKeyRecord, StoreError};
+use crate::ports::{DeletedUser, FoundSession, IdentityStore, SigningKeyRecord, StoreError, UserDeletion};
 
 /// The member's role in the session's active organization, as a column of
 /// the session query (quoted names read the same on both backends).
@@ -312,6 +312,10 @@ impl IdentityStore for SqlIdentityStore {
 
     async fn mark_email_verified(&self, email: &str, now: OffsetDateTime) -> Result<Option<User>, StoreError> {
         super::verification::mark_email_verified(self.db(), email, now).await
+    }
+
+    async fn delete_user(&self, deletion: &UserDeletion<'_>) -> Result<Option<DeletedUser>, StoreError> {
+        super::deletion::delete_user(self.db(), deletion).await
     }
 
     async fn latest_signing_key(&self) -> Result<Option<SigningKeyRecord>, StoreError> {

@@ -18,6 +18,7 @@ pub const MAILS: &[(&str, &[&str])] = &[
     ("reset_password", &["name", "email", "url", "expires_minutes"]),
     ("change_email", &["name", "email", "url", "expires_minutes"]),
     ("change_email_notice", &["name", "email", "new_email"]),
+    ("delete_account", &["name", "email", "url", "expires_minutes"]),
 ];
 
 /// The three parts of a mail.
@@ -40,6 +41,9 @@ fn built_in(mail: &str, part: &str) -> Option<&'static str> {
         ("change_email_notice", "subject.txt") => include_str!("templates/change_email_notice.subject.txt"),
         ("change_email_notice", "txt") => include_str!("templates/change_email_notice.txt"),
         ("change_email_notice", "html") => include_str!("templates/change_email_notice.html"),
+        ("delete_account", "subject.txt") => include_str!("templates/delete_account.subject.txt"),
+        ("delete_account", "txt") => include_str!("templates/delete_account.txt"),
+        ("delete_account", "html") => include_str!("templates/delete_account.html"),
         _ => return None,
     })
 }
