@@ -12,6 +12,7 @@ mod examples;
 mod organization_dto;
 mod organizations;
 mod problem;
+mod roles;
 mod statuses;
 mod timestamp;
 
@@ -20,4 +21,5 @@ pub use deletion::AccountDeletionApi;
 pub use endpoints::IdentityApi;
 pub use organizations::OrganizationApi;
 pub use problem::{AuthProblem, AuthProblemResponse};
+pub use roles::RoleApi;
 pub use statuses::{AuthApis, prune_auth_responses};

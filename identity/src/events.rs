@@ -98,6 +98,21 @@ pub struct UserRoleChanged {
     pub changed_by: String,
 }
 
+/// `data` of `identity.organization.role_changed`.
+#[derive(Debug, Clone, PartialEq, Object)]
+pub struct RoleChanged {
+    /// The organization.
+    pub organization_id: String,
+    /// The role's id.
+    pub role_id: String,
+    /// Its name now (for a rename: the new name).
+    pub role: String,
+    /// `created`, `updated` or `deleted`.
+    pub change: String,
+    /// Who changed it.
+    pub changed_by: String,
+}
+
 /// `data` of `identity.user.deleted`.
 #[derive(Debug, Clone, PartialEq, Object)]
 pub struct UserDeleted {
@@ -129,6 +144,11 @@ pub const ORGANIZATION_CREATED: EventContract =
 pub const ORGANIZATION_DELETED: EventContract = EventContract::of::<OrganizationDeleted>(
     "identity.organization.deleted",
     "An organization was deleted: every membership in it ends.",
+);
+/// `identity.organization.role_changed`.
+pub const ROLE_CHANGED: EventContract = EventContract::of::<RoleChanged>(
+    "identity.organization.role_changed",
+    "One of an organization's own roles was created, changed or deleted: permission caches must drop the organization's roles.",
 );
 /// `identity.member.added`.
 pub const MEMBER_ADDED: EventContract =
@@ -172,6 +192,7 @@ pub const CONTRACTS: EventContracts = EventContracts {
         USER_CREATED,
         ORGANIZATION_CREATED,
         ORGANIZATION_DELETED,
+        ROLE_CHANGED,
         MEMBER_ADDED,
         MEMBER_ROLE_CHANGED,
         MEMBER_REMOVED,
@@ -215,6 +236,19 @@ pub fn organization_deleted(o: &Organization, by_user_id: &str) -> EventEnvelope
     let data =
         OrganizationDeleted { organization_id: o.id.clone(), slug: o.slug.clone(), deleted_by: by_user_id.to_owned() };
     ORGANIZATION_DELETED.envelope(DOMAIN, org(&o.id), o.id.clone(), &data)
+}
+
+/// `identity.organization.role_changed`: `change` is `created`,
+/// `updated` or `deleted`.
+pub fn role_changed(role: &crate::model::CustomRole, change: &str, by_user_id: &str) -> EventEnvelope {
+    let data = RoleChanged {
+        organization_id: role.organization_id.clone(),
+        role_id: role.id.clone(),
+        role: role.name.clone(),
+        change: change.to_owned(),
+        changed_by: by_user_id.to_owned(),
+    };
+    ROLE_CHANGED.envelope(DOMAIN, org(&role.organization_id), role.id.clone(), &data)
 }
 
 fn member_event(contract: &EventContract, member: &Member, data: MemberChanged) -> EventEnvelope {

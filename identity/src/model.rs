@@ -2,6 +2,7 @@
 
 pub mod access;
 pub mod admin;
+pub mod custom_role;
 pub mod email;
 pub mod id;
 pub mod invitation;
@@ -11,6 +12,7 @@ pub mod profile;
 pub mod records;
 pub mod session;
 
+pub use custom_role::CustomRole;
 pub use email::EmailAddress;
 pub use organization::{Member, OrgAction, OrgRole, Organization, Roles};
 pub use password::NewPassword;

@@ -1,12 +1,14 @@
 //! What identity's use cases need from storage. The SQL adapter in `store`
 //! implements it; tests run the service against real databases through it.
 
+use std::collections::BTreeMap;
+
 use async_trait::async_trait;
 use gremlin_kernel::EventEnvelope;
 use time::OffsetDateTime;
 
 use crate::model::admin::UserQuery;
-use crate::model::{Member, Organization, Session, User};
+use crate::model::{CustomRole, Member, Organization, Session, User};
 
 /// Why storage refused an operation.
 #[derive(Debug, thiserror::Error)]
@@ -24,6 +26,15 @@ pub enum StoreError {
     /// the writing transaction, so two concurrent demotions cannot both pass).
     #[error("the organization would have no owner left")]
     LastOwner,
+    /// The organization already has a role with this name.
+    #[error("role name already taken")]
+    RoleTaken,
+    /// Members still hold the role.
+    #[error("the role is assigned to members")]
+    RoleInUse,
+    /// The organization has as many roles as it may.
+    #[error("too many roles")]
+    TooManyRoles,
     /// Anything else, with its cause.
     #[error(transparent)]
     Backend(#[from] anyhow::Error),
@@ -295,6 +306,28 @@ pub trait OrganizationStore: Send + Sync {
     /// `LastOwner` if it would leave the organization with no owner.
     async fn remove_member(&self, member: &Member, event: &EventEnvelope) -> Result<(), StoreError>;
 
+    /// The organization's own roles, by name.
+    async fn custom_roles(&self, organization_id: &str) -> Result<Vec<CustomRole>, StoreError>;
+
+    /// Stores a new role and records `event` — one transaction, refused
+    /// with `RoleTaken` or `TooManyRoles`.
+    async fn create_custom_role(&self, role: &CustomRole, event: &EventEnvelope) -> Result<(), StoreError>;
+
+    /// Saves `role` (found as `previous_name`) and records `event` — one
+    /// transaction. A new name is given to every member (recording
+    /// `identity.member.role_changed`) and pending invitation holding the
+    /// old one; refused with `RoleTaken`. The members renamed.
+    async fn update_custom_role(
+        &self,
+        previous_name: &str,
+        role: &CustomRole,
+        event: &EventEnvelope,
+    ) -> Result<Vec<Member>, StoreError>;
+
+    /// Deletes the role and records `event` — one transaction, refused with
+    /// `RoleInUse` while a member holds it, `Conflict` when already gone.
+    async fn delete_custom_role(&self, role: &CustomRole, event: &EventEnvelope) -> Result<(), StoreError>;
+
     /// The organization's invitations, newest first.
     async fn list_invitations(&self, organization_id: &str) -> Result<Vec<InvitationRecord>, StoreError>;
 
@@ -451,6 +484,10 @@ pub trait MembershipReader: Send + Sync {
     /// The user's membership in the organization with the user's ban state
     /// (one query).
     async fn membership_of(&self, organization_id: &str, user_id: &str) -> Result<Option<Membership>, StoreError>;
+
+    /// The domain permissions (`orders:read`) each of the organization's
+    /// own roles grants, by role name.
+    async fn custom_role_grants(&self, organization_id: &str) -> Result<BTreeMap<String, Vec<String>>, StoreError>;
 }
 
 /// Tells the verifier's cache that a membership changed, so the change
@@ -485,6 +522,10 @@ pub trait DomainGrants: Send + Sync {
         organization_id: &str,
         roles: &str,
     ) -> Result<std::collections::BTreeSet<String>, StoreError>;
+
+    /// Every domain permission a role can hold (`orders:read`): what an
+    /// organization's own roles may name.
+    fn registered(&self) -> std::collections::BTreeSet<String>;
 }
 
 /// Grants nothing: for processes without a verifier.
@@ -494,6 +535,10 @@ pub struct NoGrants;
 impl DomainGrants for NoGrants {
     async fn granted(&self, _: &str, _: &str) -> Result<std::collections::BTreeSet<String>, StoreError> {
         Ok(std::collections::BTreeSet::new())
+    }
+
+    fn registered(&self) -> std::collections::BTreeSet<String> {
+        std::collections::BTreeSet::new()
     }
 }
 

@@ -13,6 +13,7 @@ mod email_change;
 pub mod invitations;
 pub mod organizations;
 mod recovery;
+pub mod roles;
 mod verification;
 
 pub use deletion::{AccountDeletion, DeletionProof};
@@ -39,6 +40,15 @@ impl From<StoreError> for AuthError {
             StoreError::SlugTaken => AuthError::OrganizationAlreadyExists,
             StoreError::Conflict => AuthError::InvitationNotFound,
             StoreError::LastOwner => AuthError::LastOwner,
+            StoreError::RoleTaken => crate::model::custom_role::taken(),
+            StoreError::RoleInUse => AuthError::rule(
+                crate::error::ErrorCode::RoleIsAssignedToMembers,
+                "Cannot delete a role that is assigned to members. Please reassign the members to a different role first",
+                400,
+            ),
+            StoreError::TooManyRoles => {
+                AuthError::rule(crate::error::ErrorCode::TooManyRoles, "This organization has too many roles", 400)
+            }
             StoreError::Backend(cause) => AuthError::from(cause),
         }
     }

@@ -5,6 +5,7 @@ mod admin;
 mod deletion;
 pub mod entities;
 mod organizations;
+mod roles;
 mod shared;
 mod sql;
 mod verification;

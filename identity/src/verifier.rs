@@ -412,12 +412,16 @@ impl Verifier {
         }
     }
 
-    /// Reads the organization's role overrides from the document store and
-    /// caches them (`None` too: most organizations have none).
+    /// Reads the organization's role overrides (the `role_permissions`
+    /// document, then the domain permissions of its own roles, which win
+    /// for their names) and caches them (`None` too: most organizations
+    /// have neither).
     async fn load_overrides(&self, key: &str, organization_id: &str) -> Result<Option<RoleOverrides>, DomainError> {
         let doc = self.documents.get(ROLE_OVERRIDES_COLLECTION, organization_id).await.map_err(backend)?;
-        let overrides: Option<RoleOverrides> =
-            doc.and_then(|d| serde_json::from_value(d.body.get("roles")?.clone()).ok());
+        let mut overrides: RoleOverrides =
+            doc.and_then(|d| serde_json::from_value(d.body.get("roles")?.clone()).ok()).unwrap_or_default();
+        overrides.extend(self.reader.custom_role_grants(organization_id).await.map_err(backend)?);
+        let overrides = Some(overrides).filter(|o| !o.is_empty());
         if let Ok(bytes) = serde_json::to_vec(&overrides)
             && let Err(e) = self.cache.set(key, &bytes, self.settings.cache_ttl).await
         {
@@ -455,6 +459,11 @@ impl Verifier {
                     Err(e) => tracing::warn!(error = %e, "ignoring a malformed identity.session.revoked"),
                 }
             }
+            ("identity.organization.role_changed", _) => {
+                if let Some(org) = org {
+                    self.roles_changed(&org).await;
+                }
+            }
             ("identity.organization.deleted", _) => {
                 if let Some(org) = org {
                     self.organization_deleted(&org).await;
@@ -471,6 +480,10 @@ impl crate::ports::DomainGrants for Verifier {
         self.domain_grants(organization_id, roles)
             .await
             .map_err(|e| crate::ports::StoreError::Backend(anyhow::anyhow!("reading role grants: {e}")))
+    }
+
+    fn registered(&self) -> BTreeSet<String> {
+        self.registry.permissions().map(|p| String::from(p.clone())).collect()
     }
 }
 

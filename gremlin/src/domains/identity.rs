@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use gremlin_config::Settings;
 use gremlin_identity::api::admin::AdminApi;
-use gremlin_identity::api::{AccountApi, AccountDeletionApi, AuthApis, OrganizationApi};
+use gremlin_identity::api::{AccountApi, AccountDeletionApi, AuthApis, OrganizationApi, RoleApi};
 use gremlin_identity::audit::SessionLog;
 use gremlin_identity::crypto::hashing::PasswordWorkers;
 use gremlin_identity::ports::AccessInvalidation;
@@ -61,11 +61,12 @@ pub fn api(settings: &Settings, adapters: &Adapters, verifier: Arc<Verifier>) ->
         OrganizationService::new(store.clone(), verifier.clone()).with_log(log.clone()).with_grants(verifier.clone());
     let invitations = InvitationService::new(store, mailer, verifier.clone());
     let admin = admin_service(settings, adapters, verifier, hashing);
-    Ok(AuthApis(
-        IdentityApi::new(identity.clone()),
-        AccountApi::new(identity.clone()),
-        AccountDeletionApi::new(identity.clone()),
-        OrganizationApi::new(identity.clone(), organizations, invitations),
-        AdminApi::new(identity, admin, log),
-    ))
+    Ok(AuthApis {
+        identity: IdentityApi::new(identity.clone()),
+        account: AccountApi::new(identity.clone()),
+        deletion: AccountDeletionApi::new(identity.clone()),
+        roles: RoleApi::new(identity.clone(), organizations.clone()),
+        organizations: OrganizationApi::new(identity.clone(), organizations, invitations),
+        admin: AdminApi::new(identity, admin, log),
+    })
 }

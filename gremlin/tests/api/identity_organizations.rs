@@ -62,15 +62,6 @@ async fn add_member(t: &TestApp, org_id: &str, user_id: &str, role: &str) -> Str
     id
 }
 
-async fn event_types(t: &TestApp) -> Vec<String> {
-    let db = &t.app.adapters.db;
-    let rows = db
-        .query_all_raw(statement(db.get_database_backend(), "SELECT event_type FROM outbox ORDER BY seq", vec![]))
-        .await
-        .unwrap();
-    rows.iter().map(|r| r.try_get_by_index::<String>(0).unwrap()).collect()
-}
-
 async fn create_activates_lists_and_guards_the_slug(backend: Backend) {
     let t = TestApp::new(backend).await;
     let (alice, alice_id) = user(&t, "alice@example.com").await;
@@ -113,7 +104,7 @@ async fn create_activates_lists_and_guards_the_slug(backend: Backend) {
     let session = json(t.client().get("/api/auth/get-session").header("authorization", &alice).send().await).await;
     assert_eq!(session["session"]["activeOrganizationId"], Json::Null);
 
-    let events = event_types(&t).await;
+    let events = crate::support::outbox_types(&t).await;
     assert_eq!(events.iter().filter(|e| *e == "identity.organization.created").count(), 2);
     assert_eq!(events.iter().filter(|e| *e == "identity.member.added").count(), 2);
     expect(
@@ -257,7 +248,7 @@ async fn roles_follow_better_auth_defaults_and_an_owner_always_remains(backend: 
     )
     .await;
 
-    let events = event_types(&t).await;
+    let events = crate::support::outbox_types(&t).await;
     assert_eq!(events.iter().filter(|e| *e == "identity.member.role_changed").count(), 3, "{events:?}");
     let logs = t
         .app
@@ -357,7 +348,7 @@ async fn update_and_delete_need_the_right_role(backend: Backend) {
     expect(full, StatusCode::BAD_REQUEST, "ORGANIZATION_NOT_FOUND").await;
     let session = json(t.client().get("/api/auth/get-session").header("authorization", &alice).send().await).await;
     assert_eq!(session["session"]["activeOrganizationId"], Json::Null);
-    assert!(event_types(&t).await.contains(&"identity.organization.deleted".to_owned()));
+    assert!(crate::support::outbox_types(&t).await.contains(&"identity.organization.deleted".to_owned()));
 }
 
 async fn other_tenants_are_out_of_reach(backend: Backend) {
@@ -551,7 +542,7 @@ async fn invitations_are_answered_once_by_their_recipient(backend: Backend) {
     post(&t, &carol, "/invite-member", json!({"email": "x@example.com", "role": "admin", "organizationId": org_id}))
         .await
         .assert_status_is_ok();
-    let added = event_types(&t).await.iter().filter(|e| *e == "identity.member.added").count();
+    let added = crate::support::outbox_types(&t).await.iter().filter(|e| *e == "identity.member.added").count();
     assert_eq!(added, 2, "owner at creation, bob on acceptance");
 }
 

@@ -36,6 +36,8 @@ mod identity_deletion;
 mod identity_mail_links;
 #[cfg(feature = "identity")]
 mod identity_organizations;
+#[cfg(all(feature = "identity", feature = "orders"))]
+mod identity_roles;
 #[cfg(all(feature = "invoices", feature = "orders", feature = "identity"))]
 mod invoices_api;
 #[cfg(feature = "invoices")]

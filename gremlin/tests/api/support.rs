@@ -434,6 +434,16 @@ pub async fn member(t: &TestApp, organization: &str, email: &str, role: &str) ->
     user
 }
 
+/// The type of every event in the outbox, oldest first.
+#[cfg(feature = "identity")]
+pub async fn outbox_types(t: &TestApp) -> Vec<String> {
+    use gremlin_kernel::sql::statement;
+    let db = &t.app.adapters.db;
+    let sql = "SELECT event_type FROM outbox ORDER BY seq";
+    let rows = db.query_all_raw(statement(db.get_database_backend(), sql, vec![])).await.unwrap();
+    rows.iter().map(|r| r.try_get_by_index::<String>(0).unwrap()).collect()
+}
+
 /// Every `Set-Cookie` header of `resp`, as sent.
 #[cfg(feature = "identity")]
 pub fn set_cookies(resp: &poem::test::TestResponse) -> Vec<String> {

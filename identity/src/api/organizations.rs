@@ -23,7 +23,7 @@ type Result<T> = std::result::Result<T, AuthProblemResponse>;
 const DEFAULT_MEMBERS: u64 = 100;
 
 #[derive(Tags)]
-enum OrganizationTag {
+pub(super) enum OrganizationTag {
     /// Organizations (tenants) and their members (Better Auth compatible).
     Organizations,
 }

@@ -24,7 +24,7 @@ use poem_openapi::OpenApi;
 use poem_openapi::registry::{MetaApi, MetaOperation, Registry};
 
 use super::admin::AdminApi;
-use super::{AccountApi, AccountDeletionApi, IdentityApi, OrganizationApi};
+use super::{AccountApi, AccountDeletionApi, IdentityApi, OrganizationApi, RoleApi};
 
 const AUTH: &str = "/api/auth";
 
@@ -61,11 +61,24 @@ pub fn prune_auth_responses(path: &str, operation: &mut MetaOperation) {
 
 /// Identity's APIs, documented with only the error statuses each
 /// operation can give.
-pub struct AuthApis(pub IdentityApi, pub AccountApi, pub AccountDeletionApi, pub OrganizationApi, pub AdminApi);
+pub struct AuthApis {
+    /// Sign-up, sign-in, sessions, JWTs.
+    pub identity: IdentityApi,
+    /// Password reset, verification, account changes.
+    pub account: AccountApi,
+    /// Deleting one's account.
+    pub deletion: AccountDeletionApi,
+    /// Organizations, members, invitations.
+    pub organizations: OrganizationApi,
+    /// An organization's own roles.
+    pub roles: RoleApi,
+    /// Platform administration.
+    pub admin: AdminApi,
+}
 
 impl OpenApi for AuthApis {
     fn meta() -> Vec<MetaApi> {
-        let mut apis = <(IdentityApi, AccountApi, AccountDeletionApi, OrganizationApi, AdminApi)>::meta();
+        let mut apis = <(IdentityApi, AccountApi, AccountDeletionApi, OrganizationApi, RoleApi, AdminApi)>::meta();
         for path in apis.iter_mut().flat_map(|a| &mut a.paths) {
             let relative = path.path.strip_prefix(AUTH).unwrap_or(&path.path).to_owned();
             for operation in &mut path.operations {
@@ -76,11 +89,12 @@ impl OpenApi for AuthApis {
     }
 
     fn register(registry: &mut Registry) {
-        <(IdentityApi, AccountApi, AccountDeletionApi, OrganizationApi, AdminApi)>::register(registry);
+        <(IdentityApi, AccountApi, AccountDeletionApi, OrganizationApi, RoleApi, AdminApi)>::register(registry);
     }
 
     fn add_routes(self, route_table: &mut HashMap<String, HashMap<Method, BoxEndpoint<'static>>>) {
-        (self.0, self.1, self.2, self.3, self.4).add_routes(route_table);
+        (self.identity, self.account, self.deletion, self.organizations, self.roles, self.admin)
+            .add_routes(route_table);
     }
 }
 

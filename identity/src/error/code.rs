@@ -12,6 +12,8 @@ use std::fmt;
 pub enum ErrorCode {
     /// `BANNED_USER`.
     BannedUser,
+    /// `CANNOT_DELETE_A_PRE_DEFINED_ROLE`.
+    CannotDeleteAPreDefinedRole,
     /// `CREDENTIAL_ACCOUNT_NOT_FOUND`.
     CredentialAccountNotFound,
     /// `EMAIL_ALREADY_VERIFIED`.
@@ -32,6 +34,8 @@ pub enum ErrorCode {
     InvalidOrigin,
     /// `INVALID_PASSWORD`.
     InvalidPassword,
+    /// `INVALID_RESOURCE`.
+    InvalidResource,
     /// `INVALID_TOKEN`.
     InvalidToken,
     /// `INVITATION_NOT_FOUND`.
@@ -56,6 +60,12 @@ pub enum ErrorCode {
     PasswordTooShort,
     /// `PAYLOAD_TOO_LARGE`.
     PayloadTooLarge,
+    /// `ROLE_IS_ASSIGNED_TO_MEMBERS`.
+    RoleIsAssignedToMembers,
+    /// `ROLE_NAME_IS_ALREADY_TAKEN`.
+    RoleNameIsAlreadyTaken,
+    /// `ROLE_NOT_FOUND`.
+    RoleNotFound,
     /// `SERVICE_UNAVAILABLE`.
     ServiceUnavailable,
     /// `SESSION_EXPIRED`.
@@ -66,6 +76,8 @@ pub enum ErrorCode {
     TokenExpired,
     /// `TOO_MANY_REQUESTS`.
     TooManyRequests,
+    /// `TOO_MANY_ROLES`.
+    TooManyRoles,
     /// `UNAUTHORIZED`.
     Unauthorized,
     /// `USER_ALREADY_EXISTS_USE_ANOTHER_EMAIL`.
@@ -84,8 +96,12 @@ pub enum ErrorCode {
     YouAreNotAllowedToCancelThisInvitation,
     /// `YOU_ARE_NOT_ALLOWED_TO_CHANGE_USERS_ROLE`.
     YouAreNotAllowedToChangeUsersRole,
+    /// `YOU_ARE_NOT_ALLOWED_TO_CREATE_A_ROLE`.
+    YouAreNotAllowedToCreateARole,
     /// `YOU_ARE_NOT_ALLOWED_TO_CREATE_USERS`.
     YouAreNotAllowedToCreateUsers,
+    /// `YOU_ARE_NOT_ALLOWED_TO_DELETE_A_ROLE`.
+    YouAreNotAllowedToDeleteARole,
     /// `YOU_ARE_NOT_ALLOWED_TO_DELETE_THIS_MEMBER`.
     YouAreNotAllowedToDeleteThisMember,
     /// `YOU_ARE_NOT_ALLOWED_TO_DELETE_THIS_ORGANIZATION`.
@@ -98,16 +114,22 @@ pub enum ErrorCode {
     YouAreNotAllowedToImpersonateUsers,
     /// `YOU_ARE_NOT_ALLOWED_TO_INVITE_USERS_TO_THIS_ORGANIZATION`.
     YouAreNotAllowedToInviteUsersToThisOrganization,
+    /// `YOU_ARE_NOT_ALLOWED_TO_LIST_A_ROLE`.
+    YouAreNotAllowedToListARole,
     /// `YOU_ARE_NOT_ALLOWED_TO_LIST_SESSION_LOGS`.
     YouAreNotAllowedToListSessionLogs,
     /// `YOU_ARE_NOT_ALLOWED_TO_LIST_USERS`.
     YouAreNotAllowedToListUsers,
     /// `YOU_ARE_NOT_ALLOWED_TO_LIST_USERS_SESSIONS`.
     YouAreNotAllowedToListUsersSessions,
+    /// `YOU_ARE_NOT_ALLOWED_TO_READ_A_ROLE`.
+    YouAreNotAllowedToReadARole,
     /// `YOU_ARE_NOT_ALLOWED_TO_REVOKE_USERS_SESSIONS`.
     YouAreNotAllowedToRevokeUsersSessions,
     /// `YOU_ARE_NOT_ALLOWED_TO_SET_USERS_PASSWORD`.
     YouAreNotAllowedToSetUsersPassword,
+    /// `YOU_ARE_NOT_ALLOWED_TO_UPDATE_A_ROLE`.
+    YouAreNotAllowedToUpdateARole,
     /// `YOU_ARE_NOT_ALLOWED_TO_UPDATE_THIS_MEMBER`.
     YouAreNotAllowedToUpdateThisMember,
     /// `YOU_ARE_NOT_ALLOWED_TO_UPDATE_THIS_ORGANIZATION`.
@@ -133,6 +155,7 @@ pub enum ErrorCode {
 /// Every code with its text.
 const ALL: &[(ErrorCode, &str)] = &[
     (ErrorCode::BannedUser, "BANNED_USER"),
+    (ErrorCode::CannotDeleteAPreDefinedRole, "CANNOT_DELETE_A_PRE_DEFINED_ROLE"),
     (ErrorCode::CredentialAccountNotFound, "CREDENTIAL_ACCOUNT_NOT_FOUND"),
     (ErrorCode::EmailAlreadyVerified, "EMAIL_ALREADY_VERIFIED"),
     (ErrorCode::EmailMismatch, "EMAIL_MISMATCH"),
@@ -143,6 +166,7 @@ const ALL: &[(ErrorCode, &str)] = &[
     (ErrorCode::InvalidEmailOrPassword, "INVALID_EMAIL_OR_PASSWORD"),
     (ErrorCode::InvalidOrigin, "INVALID_ORIGIN"),
     (ErrorCode::InvalidPassword, "INVALID_PASSWORD"),
+    (ErrorCode::InvalidResource, "INVALID_RESOURCE"),
     (ErrorCode::InvalidToken, "INVALID_TOKEN"),
     (ErrorCode::InvitationNotFound, "INVITATION_NOT_FOUND"),
     (ErrorCode::MemberNotFound, "MEMBER_NOT_FOUND"),
@@ -155,11 +179,15 @@ const ALL: &[(ErrorCode, &str)] = &[
     (ErrorCode::PasswordTooLong, "PASSWORD_TOO_LONG"),
     (ErrorCode::PasswordTooShort, "PASSWORD_TOO_SHORT"),
     (ErrorCode::PayloadTooLarge, "PAYLOAD_TOO_LARGE"),
+    (ErrorCode::RoleIsAssignedToMembers, "ROLE_IS_ASSIGNED_TO_MEMBERS"),
+    (ErrorCode::RoleNameIsAlreadyTaken, "ROLE_NAME_IS_ALREADY_TAKEN"),
+    (ErrorCode::RoleNotFound, "ROLE_NOT_FOUND"),
     (ErrorCode::ServiceUnavailable, "SERVICE_UNAVAILABLE"),
     (ErrorCode::SessionExpired, "SESSION_EXPIRED"),
     (ErrorCode::SlugIsTaken, "SLUG_IS_TAKEN"),
     (ErrorCode::TokenExpired, "TOKEN_EXPIRED"),
     (ErrorCode::TooManyRequests, "TOO_MANY_REQUESTS"),
+    (ErrorCode::TooManyRoles, "TOO_MANY_ROLES"),
     (ErrorCode::Unauthorized, "UNAUTHORIZED"),
     (ErrorCode::UserAlreadyExistsUseAnotherEmail, "USER_ALREADY_EXISTS_USE_ANOTHER_EMAIL"),
     (ErrorCode::UserIsAlreadyAMemberOfThisOrganization, "USER_IS_ALREADY_A_MEMBER_OF_THIS_ORGANIZATION"),
@@ -169,7 +197,9 @@ const ALL: &[(ErrorCode, &str)] = &[
     (ErrorCode::YouAreNotAllowedToBanUsers, "YOU_ARE_NOT_ALLOWED_TO_BAN_USERS"),
     (ErrorCode::YouAreNotAllowedToCancelThisInvitation, "YOU_ARE_NOT_ALLOWED_TO_CANCEL_THIS_INVITATION"),
     (ErrorCode::YouAreNotAllowedToChangeUsersRole, "YOU_ARE_NOT_ALLOWED_TO_CHANGE_USERS_ROLE"),
+    (ErrorCode::YouAreNotAllowedToCreateARole, "YOU_ARE_NOT_ALLOWED_TO_CREATE_A_ROLE"),
     (ErrorCode::YouAreNotAllowedToCreateUsers, "YOU_ARE_NOT_ALLOWED_TO_CREATE_USERS"),
+    (ErrorCode::YouAreNotAllowedToDeleteARole, "YOU_ARE_NOT_ALLOWED_TO_DELETE_A_ROLE"),
     (ErrorCode::YouAreNotAllowedToDeleteThisMember, "YOU_ARE_NOT_ALLOWED_TO_DELETE_THIS_MEMBER"),
     (ErrorCode::YouAreNotAllowedToDeleteThisOrganization, "YOU_ARE_NOT_ALLOWED_TO_DELETE_THIS_ORGANIZATION"),
     (ErrorCode::YouAreNotAllowedToDeleteUsers, "YOU_ARE_NOT_ALLOWED_TO_DELETE_USERS"),
@@ -179,11 +209,14 @@ const ALL: &[(ErrorCode, &str)] = &[
         ErrorCode::YouAreNotAllowedToInviteUsersToThisOrganization,
         "YOU_ARE_NOT_ALLOWED_TO_INVITE_USERS_TO_THIS_ORGANIZATION",
     ),
+    (ErrorCode::YouAreNotAllowedToListARole, "YOU_ARE_NOT_ALLOWED_TO_LIST_A_ROLE"),
     (ErrorCode::YouAreNotAllowedToListSessionLogs, "YOU_ARE_NOT_ALLOWED_TO_LIST_SESSION_LOGS"),
     (ErrorCode::YouAreNotAllowedToListUsers, "YOU_ARE_NOT_ALLOWED_TO_LIST_USERS"),
     (ErrorCode::YouAreNotAllowedToListUsersSessions, "YOU_ARE_NOT_ALLOWED_TO_LIST_USERS_SESSIONS"),
+    (ErrorCode::YouAreNotAllowedToReadARole, "YOU_ARE_NOT_ALLOWED_TO_READ_A_ROLE"),
     (ErrorCode::YouAreNotAllowedToRevokeUsersSessions, "YOU_ARE_NOT_ALLOWED_TO_REVOKE_USERS_SESSIONS"),
     (ErrorCode::YouAreNotAllowedToSetUsersPassword, "YOU_ARE_NOT_ALLOWED_TO_SET_USERS_PASSWORD"),
+    (ErrorCode::YouAreNotAllowedToUpdateARole, "YOU_ARE_NOT_ALLOWED_TO_UPDATE_A_ROLE"),
     (ErrorCode::YouAreNotAllowedToUpdateThisMember, "YOU_ARE_NOT_ALLOWED_TO_UPDATE_THIS_MEMBER"),
     (ErrorCode::YouAreNotAllowedToUpdateThisOrganization, "YOU_ARE_NOT_ALLOWED_TO_UPDATE_THIS_ORGANIZATION"),
     (ErrorCode::YouAreNotAllowedToUpdateUsers, "YOU_ARE_NOT_ALLOWED_TO_UPDATE_USERS"),

@@ -6,6 +6,7 @@
 
 use time::OffsetDateTime;
 
+use super::custom_role::{self, CustomRole};
 use crate::error::{AuthError, ErrorCode};
 
 /// Longest organization name.
@@ -78,54 +79,101 @@ impl OrgRole {
     }
 }
 
-/// A set of roles as stored in `member.role` (`"admin,member"`).
+/// A set of roles as stored in `member.role` (`"admin,member"`): built-in
+/// ones and names of the organization's own roles ([`CustomRole`]).
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Roles(Vec<OrgRole>);
+pub struct Roles {
+    built_in: Vec<OrgRole>,
+    custom: Vec<String>,
+}
 
 impl Roles {
-    /// Parses role names given by a client; fails for unknown or no roles.
+    /// Parses role names given by a client; fails for malformed names or
+    /// none. Names other than the built-ins must still be checked against
+    /// the organization's roles ([`Roles::unknown_custom`]).
     pub fn parse(names: &[String]) -> Result<Self, AuthError> {
-        let mut roles = Vec::new();
+        let mut roles = Self { built_in: Vec::new(), custom: Vec::new() };
         for name in names.iter().flat_map(|n| n.split(',')) {
-            let role = OrgRole::parse_one(name).ok_or_else(|| {
-                AuthError::validation("role", format!("`{}` is not a role; use owner, admin or member", name.trim()))
-            })?;
-            if !roles.contains(&role) {
-                roles.push(role);
+            match OrgRole::parse_one(name) {
+                Some(role) => roles.built_in.push(role),
+                None => roles.custom.push(custom_role::normalize_name(name).map_err(|_| {
+                    AuthError::validation(
+                        "role",
+                        format!(
+                            "`{}` is not a role; use owner, admin, member or one of the organization's",
+                            name.trim()
+                        ),
+                    )
+                })?),
             }
         }
-        if roles.is_empty() {
+        if roles.built_in.is_empty() && roles.custom.is_empty() {
             return Err(AuthError::validation("role", "at least one role is required"));
         }
-        roles.sort();
-        Ok(Self(roles))
+        Ok(roles.sorted())
     }
 
-    /// Reads a stored value; unknown names (custom roles) grant nothing.
+    /// Reads a stored value, built-in and custom names alike.
     pub fn from_stored(stored: &str) -> Self {
-        let mut roles: Vec<OrgRole> = stored.split(',').filter_map(OrgRole::parse_one).collect();
-        roles.sort();
-        roles.dedup();
-        Self(roles)
+        let mut roles = Self { built_in: Vec::new(), custom: Vec::new() };
+        for name in stored.split(',').map(str::trim).filter(|n| !n.is_empty()) {
+            match OrgRole::parse_one(name) {
+                Some(role) => roles.built_in.push(role),
+                None => roles.custom.push(name.to_owned()),
+            }
+        }
+        roles.sorted()
     }
 
-    /// The value to store.
+    fn sorted(mut self) -> Self {
+        self.built_in.sort();
+        self.built_in.dedup();
+        self.custom.sort();
+        self.custom.dedup();
+        self
+    }
+
+    /// The value to store: built-in roles first, then custom ones.
     pub fn to_stored(&self) -> String {
-        self.0.iter().map(|r| r.as_str()).collect::<Vec<_>>().join(",")
+        self.built_in
+            .iter()
+            .map(|r| r.as_str())
+            .chain(self.custom.iter().map(String::as_str))
+            .collect::<Vec<_>>()
+            .join(",")
     }
 
     /// Whether `role` is among these.
     pub fn contains(&self, role: OrgRole) -> bool {
-        self.0.contains(&role)
+        self.built_in.contains(&role)
     }
 
-    /// Whether these roles allow `action`.
-    pub fn allows(&self, action: OrgAction) -> bool {
-        self.0.iter().any(|role| match role {
+    /// Whether the custom role `name` is among these.
+    pub fn has_custom(&self, name: &str) -> bool {
+        self.custom.iter().any(|c| c == name)
+    }
+
+    /// Whether any custom role is among these (only then need the
+    /// organization's roles be read).
+    pub fn any_custom(&self) -> bool {
+        !self.custom.is_empty()
+    }
+
+    /// The custom names that are none of `known` (the organization's roles).
+    pub fn unknown_custom<'a>(&'a self, known: &[CustomRole]) -> Vec<&'a str> {
+        self.custom.iter().filter(|c| !known.iter().any(|k| &k.name == *c)).map(String::as_str).collect()
+    }
+
+    /// Whether these roles allow `action`: the built-ins by Better Auth's
+    /// defaults, custom ones by the statement the action needs.
+    pub fn allows(&self, action: OrgAction, custom: &[CustomRole]) -> bool {
+        let built_in = self.built_in.iter().any(|role| match role {
             OrgRole::Owner => true,
             OrgRole::Admin => action != OrgAction::DeleteOrganization,
             OrgRole::Member => false,
-        })
+        });
+        let (resource, verb) = action.statement();
+        built_in || custom.iter().any(|c| self.has_custom(&c.name) && c.allows(resource, verb))
     }
 }
 
@@ -147,6 +195,18 @@ pub enum OrgAction {
 }
 
 impl OrgAction {
+    /// The organization plugin's statement the action needs (resource, action).
+    pub fn statement(self) -> (&'static str, &'static str) {
+        match self {
+            Self::UpdateOrganization => ("organization", "update"),
+            Self::DeleteOrganization => ("organization", "delete"),
+            Self::UpdateMember => ("member", "update"),
+            Self::RemoveMember => ("member", "delete"),
+            Self::CreateInvitation => ("invitation", "create"),
+            Self::CancelInvitation => ("invitation", "cancel"),
+        }
+    }
+
     /// The 403 Better Auth answers when the action is not allowed.
     pub fn forbidden(self) -> AuthError {
         let code = match self {
@@ -196,8 +256,15 @@ pub fn check_metadata(metadata: &serde_json::Map<String, serde_json::Value>) -> 
 
 /// Whether `actor` (with `actor_roles`) may change or remove `target`,
 /// which has `target_roles`: only owners touch owners.
-pub fn may_manage(actor_roles: &Roles, target_roles: &Roles, action: OrgAction) -> Result<(), AuthError> {
-    if !actor_roles.allows(action) || (target_roles.contains(OrgRole::Owner) && !actor_roles.contains(OrgRole::Owner)) {
+pub fn may_manage(
+    actor_roles: &Roles,
+    target_roles: &Roles,
+    action: OrgAction,
+    custom: &[CustomRole],
+) -> Result<(), AuthError> {
+    if !actor_roles.allows(action, custom)
+        || (target_roles.contains(OrgRole::Owner) && !actor_roles.contains(OrgRole::Owner))
+    {
         return Err(action.forbidden());
     }
     Ok(())
@@ -235,9 +302,33 @@ mod tests {
     fn roles_parse_join_and_refuse_unknown_names() {
         assert_eq!(Roles::parse(&["member".into(), "admin".into()]).unwrap().to_stored(), "admin,member");
         assert_eq!(Roles::parse(&["admin,member".into()]).unwrap().to_stored(), "admin,member");
-        assert!(Roles::parse(&["superuser".into()]).is_err());
+        // Other names are custom roles, checked against the organization's.
+        let custom = Roles::parse(&["Cashier".into(), "member".into()]).unwrap();
+        assert_eq!(custom.to_stored(), "member,cashier");
+        assert!(custom.has_custom("cashier") && custom.any_custom());
+        assert!(Roles::parse(&["super user".into()]).is_err());
         assert!(Roles::parse(&[]).is_err());
-        assert_eq!(roles("owner,custom").to_stored(), "owner");
+        // Stored values keep custom names; built-ins come first.
+        assert_eq!(roles("custom, owner").to_stored(), "owner,custom");
+    }
+
+    #[test]
+    fn a_custom_role_allows_the_actions_its_statements_name() {
+        let cashier = CustomRole {
+            id: "r1".into(),
+            organization_id: "o1".into(),
+            name: "cashier".into(),
+            permission: [("member".to_owned(), vec!["update".to_owned()])].into(),
+            created_at: OffsetDateTime::UNIX_EPOCH,
+            updated_at: None,
+        };
+        let custom = [cashier];
+        assert!(roles("cashier").allows(OrgAction::UpdateMember, &custom));
+        assert!(!roles("cashier").allows(OrgAction::RemoveMember, &custom));
+        assert!(!roles("member").allows(OrgAction::UpdateMember, &custom));
+        // Only owners touch owners, whatever a custom role allows.
+        assert!(may_manage(&roles("cashier"), &roles("owner"), OrgAction::UpdateMember, &custom).is_err());
+        assert!(may_manage(&roles("cashier"), &roles("member"), OrgAction::UpdateMember, &custom).is_ok());
     }
 
     #[test]
@@ -245,20 +336,20 @@ mod tests {
         use OrgAction::*;
         let all =
             [UpdateOrganization, DeleteOrganization, UpdateMember, RemoveMember, CreateInvitation, CancelInvitation];
-        assert!(all.iter().all(|a| roles("owner").allows(*a)));
-        assert!(all.iter().filter(|a| **a != DeleteOrganization).all(|a| roles("admin").allows(*a)));
-        assert!(!roles("admin").allows(DeleteOrganization));
-        assert!(all.iter().all(|a| !roles("member").allows(*a)));
-        assert!(roles("member,admin").allows(UpdateMember), "roles combine");
+        assert!(all.iter().all(|a| roles("owner").allows(*a, &[])));
+        assert!(all.iter().filter(|a| **a != DeleteOrganization).all(|a| roles("admin").allows(*a, &[])));
+        assert!(!roles("admin").allows(DeleteOrganization, &[]));
+        assert!(all.iter().all(|a| !roles("member").allows(*a, &[])));
+        assert!(roles("member,admin").allows(UpdateMember, &[]), "roles combine");
     }
 
     #[test]
     fn only_owners_manage_owners() {
-        let err = may_manage(&roles("admin"), &roles("owner"), OrgAction::UpdateMember).unwrap_err();
+        let err = may_manage(&roles("admin"), &roles("owner"), OrgAction::UpdateMember, &[]).unwrap_err();
         assert_eq!(err.code(), ErrorCode::YouAreNotAllowedToUpdateThisMember);
-        assert!(may_manage(&roles("owner"), &roles("owner"), OrgAction::UpdateMember).is_ok());
-        assert!(may_manage(&roles("admin"), &roles("member"), OrgAction::RemoveMember).is_ok());
-        assert!(may_manage(&roles("member"), &roles("member"), OrgAction::RemoveMember).is_err());
+        assert!(may_manage(&roles("owner"), &roles("owner"), OrgAction::UpdateMember, &[]).is_ok());
+        assert!(may_manage(&roles("admin"), &roles("member"), OrgAction::RemoveMember, &[]).is_ok());
+        assert!(may_manage(&roles("member"), &roles("member"), OrgAction::RemoveMember, &[]).is_err());
     }
 
     #[test]

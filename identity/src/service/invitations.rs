@@ -60,12 +60,13 @@ impl InvitationService {
         let email = EmailAddress::parse(email)?;
         let roles = Roles::parse(roles)?;
         let (org, actor) = self.organizations.resolve(auth, organization_id, None).await?;
-        let actor_roles = Roles::from_stored(&actor.role);
-        if !actor_roles.allows(OrgAction::CreateInvitation)
+        let (actor_roles, custom) = self.organizations.roles_of(&actor).await?;
+        if !actor_roles.allows(OrgAction::CreateInvitation, &custom)
             || (roles.contains(OrgRole::Owner) && !actor_roles.contains(OrgRole::Owner))
         {
             return Err(OrgAction::CreateInvitation.forbidden());
         }
+        self.organizations.check_assignable(&org.id, &roles).await?;
         if self.store.find_member(&org.id, email.as_str()).await?.is_some() {
             return Err(AuthError::AlreadyMember);
         }
@@ -188,7 +189,8 @@ impl InvitationService {
     pub async fn cancel(&self, auth: &Authenticated, invitation_id: &str) -> Result<InvitationRecord, AuthError> {
         let invitation = self.store.find_invitation(invitation_id).await?.ok_or(AuthError::InvitationNotFound)?;
         let (_, actor) = self.organizations.resolve(auth, Some(&invitation.organization_id), None).await?;
-        if !Roles::from_stored(&actor.role).allows(OrgAction::CancelInvitation) {
+        let (actor_roles, custom) = self.organizations.roles_of(&actor).await?;
+        if !actor_roles.allows(OrgAction::CancelInvitation, &custom) {
             return Err(OrgAction::CancelInvitation.forbidden());
         }
         if InvitationStatus::from_stored(&invitation.status) != Some(InvitationStatus::Pending) {

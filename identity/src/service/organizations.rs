@@ -12,7 +12,7 @@ use crate::error::AuthError;
 use crate::events;
 use crate::model::access;
 use crate::model::organization::{self, keeps_an_owner, may_manage};
-use crate::model::{Member, OrgAction, OrgRole, Organization, Roles, User, id, profile};
+use crate::model::{CustomRole, Member, OrgAction, OrgRole, Organization, Roles, User, id, profile};
 use crate::ports::{AccessInvalidation, DomainGrants, InvitationRecord, NoGrants, OrgRef, OrganizationStore};
 
 /// Input of organization creation.
@@ -57,10 +57,10 @@ pub struct FullOrganization {
 /// Organization use cases.
 #[derive(Clone)]
 pub struct OrganizationService {
-    store: Arc<dyn OrganizationStore>,
-    access: Arc<dyn AccessInvalidation>,
+    pub(super) store: Arc<dyn OrganizationStore>,
+    pub(super) access: Arc<dyn AccessInvalidation>,
     log: Option<SessionLog>,
-    grants: Arc<dyn DomainGrants>,
+    pub(super) grants: Arc<dyn DomainGrants>,
 }
 
 impl OrganizationService {
@@ -119,7 +119,40 @@ impl OrganizationService {
     ) -> Result<bool, AuthError> {
         let (org, member) = self.resolve(auth, organization_id, None).await?;
         let granted = self.grants.granted(&org.id, &member.role).await?;
-        Ok(access::organization_allows(&Roles::from_stored(&member.role), requested, &granted))
+        let (roles, custom) = self.roles_of(&member).await?;
+        Ok(access::organization_allows(&roles, requested, &granted, &custom))
+    }
+
+    /// A member's roles and, when they hold any of the organization's own
+    /// roles, those roles' definitions (otherwise nothing is read).
+    pub async fn roles_of(&self, member: &Member) -> Result<(Roles, Vec<CustomRole>), AuthError> {
+        let roles = Roles::from_stored(&member.role);
+        if !roles.any_custom() {
+            return Ok((roles, Vec::new()));
+        }
+        let custom = self.store.custom_roles(&member.organization_id).await?;
+        Ok((roles, custom))
+    }
+
+    /// Fails with 400 when `roles` name a role the organization does not have.
+    pub async fn check_assignable(&self, organization_id: &str, roles: &Roles) -> Result<(), AuthError> {
+        if !roles.any_custom() {
+            return Ok(());
+        }
+        let known = self.store.custom_roles(organization_id).await?;
+        match roles.unknown_custom(&known).first() {
+            None => Ok(()),
+            Some(name) => Err(AuthError::validation(
+                "role",
+                format!("`{name}` is not a role; use owner, admin, member or one of the organization's"),
+            )),
+        }
+    }
+
+    /// Fails with `action`'s 403 unless the member's roles allow it.
+    async fn require(&self, member: &Member, action: OrgAction) -> Result<(), AuthError> {
+        let (roles, custom) = self.roles_of(member).await?;
+        if roles.allows(action, &custom) { Ok(()) } else { Err(action.forbidden()) }
     }
 
     /// Records member role changes in the session log.
@@ -238,9 +271,7 @@ impl OrganizationService {
         changes: UpdateOrganization,
     ) -> Result<Organization, AuthError> {
         let (mut org, member) = self.resolve(auth, organization_id, None).await?;
-        if !Roles::from_stored(&member.role).allows(OrgAction::UpdateOrganization) {
-            return Err(OrgAction::UpdateOrganization.forbidden());
-        }
+        self.require(&member, OrgAction::UpdateOrganization).await?;
         if let Some(name) = changes.name {
             organization::check_name(&name)?;
             org.name = name;
@@ -266,9 +297,7 @@ impl OrganizationService {
     /// Deletes the organization (owners only); returns its id.
     pub async fn delete(&self, auth: &Authenticated, organization_id: &str) -> Result<String, AuthError> {
         let (org, member) = self.resolve(auth, Some(organization_id), None).await?;
-        if !Roles::from_stored(&member.role).allows(OrgAction::DeleteOrganization) {
-            return Err(OrgAction::DeleteOrganization.forbidden());
-        }
+        self.require(&member, OrgAction::DeleteOrganization).await?;
         self.store.delete_organization(&org.id, &events::organization_deleted(&org, &auth.user.id)).await?;
         self.access.organization_deleted(&org.id).await;
         Ok(org.id)
@@ -309,8 +338,10 @@ impl OrganizationService {
         let (org, actor) = self.resolve(auth, organization_id, None).await?;
         let target = self.store.find_member(&org.id, member_id).await?.ok_or(AuthError::MemberNotFound)?;
         let target_roles = Roles::from_stored(&target.role);
-        may_manage(&Roles::from_stored(&actor.role), &target_roles, OrgAction::UpdateMember)?;
-        if new_roles.contains(OrgRole::Owner) && !Roles::from_stored(&actor.role).contains(OrgRole::Owner) {
+        let (actor_roles, custom) = self.roles_of(&actor).await?;
+        may_manage(&actor_roles, &target_roles, OrgAction::UpdateMember, &custom)?;
+        self.check_assignable(&org.id, &new_roles).await?;
+        if new_roles.contains(OrgRole::Owner) && !actor_roles.contains(OrgRole::Owner) {
             return Err(OrgAction::UpdateMember.forbidden());
         }
         let loses_ownership = target_roles.contains(OrgRole::Owner) && !new_roles.contains(OrgRole::Owner);
@@ -344,7 +375,8 @@ impl OrganizationService {
         let (org, actor) = self.resolve(auth, organization_id, None).await?;
         let target = self.store.find_member(&org.id, member_id_or_email).await?.ok_or(AuthError::MemberNotFound)?;
         let target_roles = Roles::from_stored(&target.role);
-        may_manage(&Roles::from_stored(&actor.role), &target_roles, OrgAction::RemoveMember)?;
+        let (actor_roles, custom) = self.roles_of(&actor).await?;
+        may_manage(&actor_roles, &target_roles, OrgAction::RemoveMember, &custom)?;
         keeps_an_owner(self.store.count_owners(&org.id).await?, target_roles.contains(OrgRole::Owner))?;
         self.store.remove_member(&target, &events::member_removed(&target, &auth.user.id)).await?;
         self.access.membership_changed(Some(&org.id), &target.user_id).await;

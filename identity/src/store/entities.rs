@@ -354,3 +354,36 @@ pub mod jwks {
 
     impl ActiveModelBehavior for ActiveModel {}
 }
+
+/// The `organizationRole` table (an organization's own roles).
+pub mod organization_role {
+    use sea_orm::entity::prelude::*;
+
+    /// An `organizationRole` row.
+    #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+    #[sea_orm(table_name = "organizationRole")]
+    pub struct Model {
+        /// Id.
+        #[sea_orm(primary_key, auto_increment = false)]
+        pub id: String,
+        /// The organization.
+        #[sea_orm(column_name = "organizationId")]
+        pub organization_id: String,
+        /// The role's name, lower-case.
+        pub role: String,
+        /// Its permissions as JSON: resource → actions.
+        pub permission: String,
+        /// Created.
+        #[sea_orm(column_name = "createdAt")]
+        pub created_at: TimeDateTimeWithTimeZone,
+        /// Updated (null from Better Auth until first changed).
+        #[sea_orm(column_name = "updatedAt")]
+        pub updated_at: Option<TimeDateTimeWithTimeZone>,
+    }
+
+    /// Relations.
+    #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+    pub enum Relation {}
+
+    impl ActiveModelBehavior for ActiveModel {}
+}

@@ -10,7 +10,7 @@ use sea_orm::{
 
 use super::entities::{invitation, member, organization, session, user};
 use super::sql::SqlIdentityStore;
-use crate::model::{Member, Organization, User};
+use crate::model::{CustomRole, Member, Organization, User};
 use crate::ports::{InvitationRecord, OrgRef, OrganizationStore, StoreError};
 
 fn backend(context: &'static str) -> impl FnOnce(DbErr) -> StoreError {
@@ -258,6 +258,27 @@ impl OrganizationStore for SqlIdentityStore {
         txn.commit().await.map_err(backend("committing removal"))
     }
 
+    async fn custom_roles(&self, organization_id: &str) -> Result<Vec<CustomRole>, StoreError> {
+        super::roles::list(self.db(), organization_id).await
+    }
+
+    async fn create_custom_role(&self, role: &CustomRole, event: &EventEnvelope) -> Result<(), StoreError> {
+        super::roles::create(self.db(), role, event).await
+    }
+
+    async fn update_custom_role(
+        &self,
+        previous_name: &str,
+        role: &CustomRole,
+        event: &EventEnvelope,
+    ) -> Result<Vec<Member>, StoreError> {
+        super::roles::update(self.db(), previous_name, role, event).await
+    }
+
+    async fn delete_custom_role(&self, role: &CustomRole, event: &EventEnvelope) -> Result<(), StoreError> {
+        super::roles::delete(self.db(), role, event).await
+    }
+
     async fn list_invitations(&self, organization_id: &str) -> Result<Vec<InvitationRecord>, StoreError> {
         let rows = invitation::Entity::find()
             .filter(invitation::Column::OrganizationId.eq(organization_id))
@@ -500,6 +521,13 @@ impl crate::ports::MembershipReader for SqlIdentityStore {
                 ban_expires: u.ban_expires.map(|t| t.unix_timestamp()),
             })
         }))
+    }
+
+    async fn custom_role_grants(
+        &self,
+        organization_id: &str,
+    ) -> Result<std::collections::BTreeMap<String, Vec<String>>, StoreError> {
+        super::roles::domain_grants(self.db(), organization_id).await
     }
 }
 
