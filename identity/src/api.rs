@@ -4,6 +4,7 @@
 
 mod account;
 pub mod admin;
+mod api_keys;
 mod context;
 mod deletion;
 mod dto;
@@ -17,6 +18,7 @@ mod statuses;
 mod timestamp;
 
 pub use account::AccountApi;
+pub use api_keys::ApiKeyApi;
 pub use deletion::AccountDeletionApi;
 pub use endpoints::IdentityApi;
 pub use organizations::OrganizationApi;

@@ -41,6 +41,14 @@ pub enum LogKind {
     EmailChanged,
     /// A user deleted their own account.
     UserDeleted,
+    /// An organization API key was created.
+    ApiKeyCreated,
+    /// An organization API key was changed (renamed, disabled, …).
+    ApiKeyUpdated,
+    /// An organization API key was deleted.
+    ApiKeyDeleted,
+    /// An organization API key was used (recorded at most once a minute per key).
+    ApiKeyUsed,
 }
 
 impl LogKind {
@@ -60,6 +68,10 @@ impl LogKind {
             Self::EmailVerified => "email_verified",
             Self::EmailChanged => "email_changed",
             Self::UserDeleted => "user_deleted",
+            Self::ApiKeyCreated => "api_key_created",
+            Self::ApiKeyUpdated => "api_key_updated",
+            Self::ApiKeyDeleted => "api_key_deleted",
+            Self::ApiKeyUsed => "api_key_used",
         }
     }
 }

@@ -2,6 +2,7 @@
 
 pub mod access;
 pub mod admin;
+pub mod api_key;
 pub mod custom_role;
 pub mod email;
 pub mod id;
@@ -12,6 +13,7 @@ pub mod profile;
 pub mod records;
 pub mod session;
 
+pub use api_key::ApiKey;
 pub use custom_role::CustomRole;
 pub use email::EmailAddress;
 pub use organization::{Member, OrgAction, OrgRole, Organization, Roles};

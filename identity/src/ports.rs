@@ -8,7 +8,7 @@ use gremlin_kernel::EventEnvelope;
 use time::OffsetDateTime;
 
 use crate::model::admin::UserQuery;
-use crate::model::{CustomRole, Member, Organization, Session, User};
+use crate::model::{ApiKey, CustomRole, Member, Organization, Session, User};
 
 /// Why storage refused an operation.
 #[derive(Debug, thiserror::Error)]
@@ -328,6 +328,21 @@ pub trait OrganizationStore: Send + Sync {
     /// `RoleInUse` while a member holds it, `Conflict` when already gone.
     async fn delete_custom_role(&self, role: &CustomRole, event: &EventEnvelope) -> Result<(), StoreError>;
 
+    /// Stores a new API key whose secret hashes to `hash`.
+    async fn insert_api_key(&self, key: &ApiKey, hash: &str) -> Result<(), StoreError>;
+
+    /// The organization's API keys, newest first.
+    async fn api_keys(&self, organization_id: &str) -> Result<Vec<ApiKey>, StoreError>;
+
+    /// One API key of the organization.
+    async fn find_api_key(&self, organization_id: &str, id: &str) -> Result<Option<ApiKey>, StoreError>;
+
+    /// Saves an API key's name, state, expiry, permissions and rate limit.
+    async fn update_api_key(&self, key: &ApiKey) -> Result<(), StoreError>;
+
+    /// Deletes an API key of the organization; whether it was there.
+    async fn delete_api_key(&self, organization_id: &str, id: &str) -> Result<bool, StoreError>;
+
     /// The organization's invitations, newest first.
     async fn list_invitations(&self, organization_id: &str) -> Result<Vec<InvitationRecord>, StoreError>;
 
@@ -488,6 +503,13 @@ pub trait MembershipReader: Send + Sync {
     /// The domain permissions (`orders:read`) each of the organization's
     /// own roles grants, by role name.
     async fn custom_role_grants(&self, organization_id: &str) -> Result<BTreeMap<String, Vec<String>>, StoreError>;
+
+    /// The API key whose secret hashes to `hash`.
+    async fn api_key_by_hash(&self, hash: &str) -> Result<Option<ApiKey>, StoreError>;
+
+    /// Records an API key's use at `now` (the one write the verifier makes,
+    /// at most once a minute per key).
+    async fn record_api_key_use(&self, id: &str, now: OffsetDateTime) -> Result<(), StoreError>;
 }
 
 /// Tells the verifier's cache that a membership changed, so the change

@@ -8,6 +8,7 @@ use std::sync::Arc;
 use time::OffsetDateTime;
 
 pub mod admin;
+pub mod api_keys;
 mod deletion;
 mod email_change;
 pub mod invitations;

@@ -2,6 +2,7 @@
 //! repository implementing [`crate::ports::IdentityStore`].
 
 mod admin;
+mod api_keys;
 mod deletion;
 pub mod entities;
 mod organizations;

@@ -1,7 +1,8 @@
 //! The verifier every business domain uses at its boundary: turns a
 //! request's credentials into a [`Principal`] for one organization.
 //!
-//! Credentials: an HS256 service JWT (`Authorization: Bearer <jwt>`,
+//! Credentials: an organization API key (`x-api-key`, or `Authorization:
+//! Bearer grm_…`; see [`api_keys`]), an HS256 service JWT (`Authorization: Bearer <jwt>`,
 //! checked for algorithm, signature, `exp`/`nbf` with 30 s leeway, `iss`,
 //! `aud`), or a session token (bearer, signed or raw, or the session
 //! cookie). The organization is `X-Organization-Id` when sent, else the
@@ -14,6 +15,7 @@
 //! Reads `member`, `user` and `session` only; never writes them. Depends on
 //! no business domain: they contribute permissions to the registry.
 
+mod api_keys;
 pub mod registry;
 pub mod remote_jwks;
 
@@ -32,6 +34,7 @@ use time::OffsetDateTime;
 use crate::crypto::{jwt, signed_token};
 use crate::model::id;
 use crate::ports::{AccessInvalidation, Membership, MembershipReader};
+pub use api_keys::API_KEY_ROLE;
 pub use registry::{PermissionRegistry, RoleOverrides};
 
 /// Document collection holding per-organization role overrides. The
@@ -80,6 +83,7 @@ pub struct Verifier {
     cache: Arc<dyn Cache>,
     documents: Arc<dyn DocumentStore>,
     registry: Arc<PermissionRegistry>,
+    log: Option<crate::audit::SessionLog>,
 }
 
 /// Who a credential names, before the organization is chosen.
@@ -128,13 +132,22 @@ impl Verifier {
         documents: Arc<dyn DocumentStore>,
         registry: Arc<PermissionRegistry>,
     ) -> Self {
-        Self { settings, reader, cache, documents, registry }
+        Self { settings, reader, cache, documents, registry, log: None }
+    }
+
+    /// Records API key use in `log` (at most once a minute per key).
+    pub fn with_session_log(mut self, log: crate::audit::SessionLog) -> Self {
+        self.log = Some(log);
+        self
     }
 
     /// Resolves the caller. Fails with 401 when no valid credential is
     /// presented, 403 when no organization is selected or the caller is not
     /// a member of it.
     pub async fn principal(&self, credentials: &CallerCredentials) -> Result<Principal, DomainError> {
+        if let Some(key) = api_keys::presented(credentials) {
+            return self.key_principal(&key, credentials).await;
+        }
         let caller = self.authenticate(credentials).await?;
         let organization =
             credentials.organization.clone().filter(|o| !o.is_empty()).or(caller.default_org).ok_or_else(|| {

@@ -8,12 +8,14 @@ use sea_orm_migration::sea_orm::{DatabaseBackend, Statement};
 
 mod m20261127_000010_identity_better_auth_tables;
 mod m20261201_000011_identity_organization_roles;
+mod m20261201_000012_identity_api_keys;
 
 /// Identity's migrations, in order.
 pub(crate) fn migrations() -> Vec<Box<dyn MigrationTrait>> {
     vec![
         Box::new(m20261127_000010_identity_better_auth_tables::Migration),
         Box::new(m20261201_000011_identity_organization_roles::Migration),
+        Box::new(m20261201_000012_identity_api_keys::Migration),
     ]
 }
 

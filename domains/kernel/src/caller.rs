@@ -17,6 +17,9 @@ pub struct CallerCredentials {
     pub session_cookie: Option<String>,
     /// The `X-Organization-Id` header.
     pub organization: Option<String>,
+    /// The `x-api-key` header (an organization API key; `Authorization:
+    /// Bearer <key>` works too).
+    pub api_key: Option<String>,
     /// The request's `Origin` (or the origin of its `Referer`); `None` when
     /// absent or `null`.
     pub origin: Option<String>,
@@ -36,6 +39,7 @@ impl CallerCredentials {
             authorization: header("authorization"),
             session_cookie: req.cookie().get(session_cookie).map(|c| c.value_str().to_owned()),
             organization: header("x-organization-id"),
+            api_key: header("x-api-key"),
             origin: request_origin(req),
             changes_state: !matches!(
                 *req.method(),

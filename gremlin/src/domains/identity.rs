@@ -2,12 +2,10 @@
 //! cases and the mailer (the verifier is in [`super::verifier`]).
 
 use std::sync::Arc;
-use std::time::Duration;
 
 use gremlin_config::Settings;
 use gremlin_identity::api::admin::AdminApi;
-use gremlin_identity::api::{AccountApi, AccountDeletionApi, AuthApis, OrganizationApi, RoleApi};
-use gremlin_identity::audit::SessionLog;
+use gremlin_identity::api::{AccountApi, AccountDeletionApi, ApiKeyApi, AuthApis, OrganizationApi, RoleApi};
 use gremlin_identity::crypto::hashing::PasswordWorkers;
 use gremlin_identity::ports::AccessInvalidation;
 use gremlin_identity::service::admin::AdminService;
@@ -19,11 +17,6 @@ use gremlin_identity::{IdentityApi, IdentityService};
 
 use crate::infra::Adapters;
 
-/// The session log over the document store.
-pub fn session_log(settings: &Settings, adapters: &Adapters) -> SessionLog {
-    SessionLog::new(adapters.documents.clone(), Duration::from_secs(settings.auth.session_log_retention_days * 86_400))
-}
-
 /// The admin use cases (also used by `gremlin admin create-user`).
 pub fn admin_service(
     settings: &Settings,
@@ -32,7 +25,7 @@ pub fn admin_service(
     hashing: PasswordWorkers,
 ) -> AdminService {
     let store = Arc::new(SqlIdentityStore::new(adapters.db.clone()));
-    AdminService::new(store.clone(), store, access, session_log(settings, adapters), hashing)
+    AdminService::new(store.clone(), store, access, super::verifier::session_log(settings, adapters), hashing)
 }
 
 /// The password-hashing workers: `auth.password_hash_concurrency` threads
@@ -46,7 +39,7 @@ pub fn password_workers(settings: &Settings) -> anyhow::Result<PasswordWorkers> 
 /// Identity's APIs (sessions, organizations, admin) over the SQL database.
 pub fn api(settings: &Settings, adapters: &Adapters, verifier: Arc<Verifier>) -> anyhow::Result<AuthApis> {
     let store = Arc::new(SqlIdentityStore::new(adapters.db.clone()));
-    let log = session_log(settings, adapters);
+    let log = super::verifier::session_log(settings, adapters);
     let hashing = password_workers(settings)?;
     let mailer = crate::infra::mail::from_settings(settings)?;
     let identity = IdentityService::new(
@@ -66,6 +59,7 @@ pub fn api(settings: &Settings, adapters: &Adapters, verifier: Arc<Verifier>) ->
         account: AccountApi::new(identity.clone()),
         deletion: AccountDeletionApi::new(identity.clone()),
         roles: RoleApi::new(identity.clone(), organizations.clone()),
+        api_keys: ApiKeyApi::new(identity.clone(), organizations.clone()),
         organizations: OrganizationApi::new(identity.clone(), organizations, invitations),
         admin: AdminApi::new(identity, admin, log),
     })

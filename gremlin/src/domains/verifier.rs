@@ -10,6 +10,7 @@ use std::time::Duration;
 use anyhow::Context;
 use gremlin_config::Settings;
 use gremlin_identity::IdentitySettings;
+use gremlin_identity::audit::SessionLog;
 use gremlin_identity::store::SqlIdentityStore;
 use gremlin_identity::verifier::remote_jwks::RemoteJwks;
 use gremlin_identity::verifier::{ExternalIssuer, PermissionRegistry, Verifier, VerifierSettings};
@@ -36,6 +37,12 @@ pub fn identity_settings(settings: &Settings) -> anyhow::Result<IdentitySettings
     Ok(identity)
 }
 
+/// The session log over the document store (identity's sign-ins, the
+/// verifier's API key use).
+pub fn session_log(settings: &Settings, adapters: &Adapters) -> SessionLog {
+    SessionLog::new(adapters.documents.clone(), Duration::from_secs(settings.auth.session_log_retention_days * 86_400))
+}
+
 /// The verifier over identity's tables, the cache and the documents, with
 /// the permissions the compiled domains registered.
 pub fn build(settings: &Settings, adapters: &Adapters, registry: PermissionRegistry) -> anyhow::Result<Arc<Verifier>> {
@@ -52,13 +59,16 @@ pub fn build(settings: &Settings, adapters: &Adapters, registry: PermissionRegis
         external: external_issuer(settings)?,
     };
     let reader = Arc::new(SqlIdentityStore::new(adapters.db.clone()));
-    Ok(Arc::new(Verifier::new(
-        verifier_settings,
-        reader,
-        adapters.cache.clone(),
-        adapters.documents.clone(),
-        Arc::new(registry),
-    )))
+    Ok(Arc::new(
+        Verifier::new(
+            verifier_settings,
+            reader,
+            adapters.cache.clone(),
+            adapters.documents.clone(),
+            Arc::new(registry),
+        )
+        .with_session_log(session_log(settings, adapters)),
+    ))
 }
 
 /// The external issuer configured by `auth.jwks_url`, if any.

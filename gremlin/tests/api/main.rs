@@ -30,6 +30,8 @@ mod identity;
 mod identity_access;
 #[cfg(feature = "identity")]
 mod identity_admin;
+#[cfg(all(feature = "identity", feature = "orders", feature = "invoices"))]
+mod identity_api_keys;
 #[cfg(all(feature = "identity", feature = "orders"))]
 mod identity_deletion;
 #[cfg(feature = "identity")]

@@ -24,7 +24,7 @@ use poem_openapi::OpenApi;
 use poem_openapi::registry::{MetaApi, MetaOperation, Registry};
 
 use super::admin::AdminApi;
-use super::{AccountApi, AccountDeletionApi, IdentityApi, OrganizationApi, RoleApi};
+use super::{AccountApi, AccountDeletionApi, ApiKeyApi, IdentityApi, OrganizationApi, RoleApi};
 
 const AUTH: &str = "/api/auth";
 
@@ -33,7 +33,8 @@ const ADMIN_WITHOUT_USER: [&str; 4] =
     ["/admin/list-users", "/admin/create-user", "/admin/stop-impersonating", "/admin/session-logs"];
 
 /// Operations that are 404 while off, or whose link may name nothing.
-const MAY_MISS: [&str; 3] = ["/verify-email", "/delete-user", "/delete-user/callback"];
+const MAY_MISS: [&str; 6] =
+    ["/verify-email", "/delete-user", "/delete-user/callback", "/api-key/get", "/api-key/update", "/api-key/delete"];
 
 /// Operations that write a user's e-mail and so may meet a taken one.
 const WRITES_EMAIL: [&str; 5] =
@@ -45,7 +46,7 @@ pub fn prune_auth_responses(path: &str, operation: &mut MetaOperation) {
     let secured = !operation.security.is_empty();
     let post = operation.method == Method::POST;
     let admin = path.starts_with("/admin/");
-    let guarded_read = admin || path.starts_with("/organization/");
+    let guarded_read = admin || path.starts_with("/organization/") || path.starts_with("/api-key/");
     let body = operation.request.is_some();
     let possible = |status: u16| match status {
         401 => secured || path == "/sign-in/email" || path == "/verify-email",
@@ -72,13 +73,16 @@ pub struct AuthApis {
     pub organizations: OrganizationApi,
     /// An organization's own roles.
     pub roles: RoleApi,
+    /// Organization API keys.
+    pub api_keys: ApiKeyApi,
     /// Platform administration.
     pub admin: AdminApi,
 }
 
 impl OpenApi for AuthApis {
     fn meta() -> Vec<MetaApi> {
-        let mut apis = <(IdentityApi, AccountApi, AccountDeletionApi, OrganizationApi, RoleApi, AdminApi)>::meta();
+        let mut apis =
+            <(IdentityApi, AccountApi, AccountDeletionApi, OrganizationApi, RoleApi, ApiKeyApi, AdminApi)>::meta();
         for path in apis.iter_mut().flat_map(|a| &mut a.paths) {
             let relative = path.path.strip_prefix(AUTH).unwrap_or(&path.path).to_owned();
             for operation in &mut path.operations {
@@ -89,11 +93,13 @@ impl OpenApi for AuthApis {
     }
 
     fn register(registry: &mut Registry) {
-        <(IdentityApi, AccountApi, AccountDeletionApi, OrganizationApi, RoleApi, AdminApi)>::register(registry);
+        <(IdentityApi, AccountApi, AccountDeletionApi, OrganizationApi, RoleApi, ApiKeyApi, AdminApi)>::register(
+            registry,
+        );
     }
 
     fn add_routes(self, route_table: &mut HashMap<String, HashMap<Method, BoxEndpoint<'static>>>) {
-        (self.identity, self.account, self.deletion, self.organizations, self.roles, self.admin)
+        (self.identity, self.account, self.deletion, self.organizations, self.roles, self.api_keys, self.admin)
             .add_routes(route_table);
     }
 }

@@ -40,6 +40,8 @@ pub enum ErrorCode {
     InvalidToken,
     /// `INVITATION_NOT_FOUND`.
     InvitationNotFound,
+    /// `KEY_NOT_FOUND`.
+    KeyNotFound,
     /// `MEMBER_NOT_FOUND`.
     MemberNotFound,
     /// `METHOD_NOT_ALLOWED`.
@@ -169,6 +171,7 @@ const ALL: &[(ErrorCode, &str)] = &[
     (ErrorCode::InvalidResource, "INVALID_RESOURCE"),
     (ErrorCode::InvalidToken, "INVALID_TOKEN"),
     (ErrorCode::InvitationNotFound, "INVITATION_NOT_FOUND"),
+    (ErrorCode::KeyNotFound, "KEY_NOT_FOUND"),
     (ErrorCode::MemberNotFound, "MEMBER_NOT_FOUND"),
     (ErrorCode::MethodNotAllowed, "METHOD_NOT_ALLOWED"),
     (ErrorCode::MissingOrNullOrigin, "MISSING_OR_NULL_ORIGIN"),

@@ -100,6 +100,12 @@ pub fn check_statements(permission: &Statements, domain: &BTreeSet<String>) -> R
     Ok(())
 }
 
+/// 400 `INVALID_RESOURCE`: a permission names a resource or action no
+/// role (or key) can hold.
+pub fn invalid_resource() -> AuthError {
+    AuthError::rule(ErrorCode::InvalidResource, "The provided permission includes an invalid resource", 400)
+}
+
 /// Each (resource, action) of `permission`, as single-action requests
 /// (to check that whoever grants a role holds what it grants).
 pub fn each_action(permission: &Statements) -> impl Iterator<Item = (String, String)> + '_ {

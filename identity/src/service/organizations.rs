@@ -59,7 +59,7 @@ pub struct FullOrganization {
 pub struct OrganizationService {
     pub(super) store: Arc<dyn OrganizationStore>,
     pub(super) access: Arc<dyn AccessInvalidation>,
-    log: Option<SessionLog>,
+    pub(super) log: Option<SessionLog>,
     pub(super) grants: Arc<dyn DomainGrants>,
 }
 

@@ -387,3 +387,78 @@ pub mod organization_role {
 
     impl ActiveModelBehavior for ActiveModel {}
 }
+
+/// The `apikey` table (keys integrations use instead of a session).
+pub mod apikey {
+    use sea_orm::entity::prelude::*;
+
+    /// An `apikey` row (Better Auth's columns, plus `organizationId`).
+    #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+    #[sea_orm(table_name = "apikey")]
+    pub struct Model {
+        /// Id.
+        #[sea_orm(primary_key, auto_increment = false)]
+        pub id: String,
+        /// Display name.
+        pub name: Option<String>,
+        /// The key's first characters, shown to tell keys apart.
+        pub start: Option<String>,
+        /// The key's prefix.
+        pub prefix: Option<String>,
+        /// SHA-256 of the key, base64url without padding.
+        pub key: String,
+        /// Who created it.
+        #[sea_orm(column_name = "userId")]
+        pub user_id: String,
+        /// Better Auth's refill interval (unused by Gremlin).
+        #[sea_orm(column_name = "refillInterval")]
+        pub refill_interval: Option<i32>,
+        /// Better Auth's refill amount (unused by Gremlin).
+        #[sea_orm(column_name = "refillAmount")]
+        pub refill_amount: Option<i32>,
+        /// Better Auth's last refill (unused by Gremlin).
+        #[sea_orm(column_name = "lastRefillAt")]
+        pub last_refill_at: Option<TimeDateTimeWithTimeZone>,
+        /// Whether it works.
+        pub enabled: Option<bool>,
+        /// Whether its own rate limit applies.
+        #[sea_orm(column_name = "rateLimitEnabled")]
+        pub rate_limit_enabled: Option<bool>,
+        /// The rate-limit window, in milliseconds.
+        #[sea_orm(column_name = "rateLimitTimeWindow")]
+        pub rate_limit_time_window: Option<i32>,
+        /// Requests allowed per window.
+        #[sea_orm(column_name = "rateLimitMax")]
+        pub rate_limit_max: Option<i32>,
+        /// Better Auth's request count (unused by Gremlin).
+        #[sea_orm(column_name = "requestCount")]
+        pub request_count: Option<i32>,
+        /// Better Auth's remaining uses (unused by Gremlin).
+        pub remaining: Option<i32>,
+        /// When it was last used (to the minute).
+        #[sea_orm(column_name = "lastRequest")]
+        pub last_request: Option<TimeDateTimeWithTimeZone>,
+        /// When it stops working.
+        #[sea_orm(column_name = "expiresAt")]
+        pub expires_at: Option<TimeDateTimeWithTimeZone>,
+        /// Created.
+        #[sea_orm(column_name = "createdAt")]
+        pub created_at: TimeDateTimeWithTimeZone,
+        /// Updated.
+        #[sea_orm(column_name = "updatedAt")]
+        pub updated_at: TimeDateTimeWithTimeZone,
+        /// Permissions as JSON: resource → actions.
+        pub permissions: Option<String>,
+        /// Free-form JSON.
+        pub metadata: Option<String>,
+        /// The organization it acts in.
+        #[sea_orm(column_name = "organizationId")]
+        pub organization_id: Option<String>,
+    }
+
+    /// Relations.
+    #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+    pub enum Relation {}
+
+    impl ActiveModelBehavior for ActiveModel {}
+}

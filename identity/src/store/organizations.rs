@@ -10,7 +10,7 @@ use sea_orm::{
 
 use super::entities::{invitation, member, organization, session, user};
 use super::sql::SqlIdentityStore;
-use crate::model::{CustomRole, Member, Organization, User};
+use crate::model::{ApiKey, CustomRole, Member, Organization, User};
 use crate::ports::{InvitationRecord, OrgRef, OrganizationStore, StoreError};
 
 fn backend(context: &'static str) -> impl FnOnce(DbErr) -> StoreError {
@@ -279,6 +279,26 @@ impl OrganizationStore for SqlIdentityStore {
         super::roles::delete(self.db(), role, event).await
     }
 
+    async fn insert_api_key(&self, key: &ApiKey, hash: &str) -> Result<(), StoreError> {
+        super::api_keys::insert(self.db(), key, hash).await
+    }
+
+    async fn api_keys(&self, organization_id: &str) -> Result<Vec<ApiKey>, StoreError> {
+        super::api_keys::list(self.db(), organization_id).await
+    }
+
+    async fn find_api_key(&self, organization_id: &str, id: &str) -> Result<Option<ApiKey>, StoreError> {
+        super::api_keys::find(self.db(), organization_id, id).await
+    }
+
+    async fn update_api_key(&self, key: &ApiKey) -> Result<(), StoreError> {
+        super::api_keys::update(self.db(), key).await
+    }
+
+    async fn delete_api_key(&self, organization_id: &str, id: &str) -> Result<bool, StoreError> {
+        super::api_keys::delete(self.db(), organization_id, id).await
+    }
+
     async fn list_invitations(&self, organization_id: &str) -> Result<Vec<InvitationRecord>, StoreError> {
         let rows = invitation::Entity::find()
             .filter(invitation::Column::OrganizationId.eq(organization_id))
@@ -528,6 +548,14 @@ impl crate::ports::MembershipReader for SqlIdentityStore {
         organization_id: &str,
     ) -> Result<std::collections::BTreeMap<String, Vec<String>>, StoreError> {
         super::roles::domain_grants(self.db(), organization_id).await
+    }
+
+    async fn api_key_by_hash(&self, hash: &str) -> Result<Option<ApiKey>, StoreError> {
+        super::api_keys::by_hash(self.db(), hash).await
+    }
+
+    async fn record_api_key_use(&self, id: &str, now: time::OffsetDateTime) -> Result<(), StoreError> {
+        super::api_keys::record_use(self.db(), id, now).await
     }
 }
 

@@ -33,6 +33,12 @@ impl PermissionRegistry {
         self.defaults.keys()
     }
 
+    /// The registered permissions among `names` (`orders:read`): what an
+    /// API key holding them may do.
+    pub fn known<'a>(&self, names: impl IntoIterator<Item = &'a str>) -> BTreeSet<Permission> {
+        names.into_iter().filter_map(|n| Permission::parse(n).ok()).filter(|p| self.defaults.contains_key(p)).collect()
+    }
+
     /// What `roles` (a stored, comma-joined value) grant, with the
     /// organization's overrides replacing the defaults of the roles they
     /// name. Unregistered permissions in overrides are ignored.

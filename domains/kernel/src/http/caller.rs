@@ -18,6 +18,8 @@ use crate::principal::Principal;
 /// Name of the bearer security scheme: a service JWT (HS256 with the shared
 /// secret, or EdDSA from the JWKS) or a session token.
 pub const BEARER_SCHEME: &str = "bearer";
+/// Name of the API key security scheme: an organization API key in `x-api-key`.
+pub const API_KEY_SCHEME: &str = "api_key";
 /// Name of the session-cookie security scheme (browsers).
 pub const SESSION_COOKIE_SCHEME: &str = "session_cookie";
 /// The session cookie's name with the default `auth.cookie_prefix`, as the
@@ -72,14 +74,31 @@ impl<'a> ApiExtractor<'a> for Caller {
             MetaSecurityScheme {
                 ty: "http",
                 description: Some(
-                    "`Authorization: Bearer <token>`: a service JWT (15 minutes; from `GET /api/auth/token`) or a \
-                     session token. Organization-scoped operations act in `X-Organization-Id`, else the token's \
-                     `org` claim or the session's active organization.",
+                    "`Authorization: Bearer <token>`: a service JWT (15 minutes; from `GET /api/auth/token`), a \
+                     session token, or an organization API key (`grm_…`, from `POST /api/auth/api-key/create`). \
+                     Organization-scoped operations act in `X-Organization-Id`, else the token's `org` claim or the \
+                     session's active organization; a key acts only in its own organization.",
                 ),
                 name: None,
                 key_in: None,
                 scheme: Some("bearer"),
                 bearer_format: Some("JWT or session token"),
+                flows: None,
+                openid_connect_url: None,
+            },
+        );
+        registry.create_security_scheme(
+            API_KEY_SCHEME,
+            MetaSecurityScheme {
+                ty: "apiKey",
+                description: Some(
+                    "An organization API key (`grm_…`, from `POST /api/auth/api-key/create`) in `x-api-key`: it \
+                     acts in its own organization with the permissions it was given, within its own rate limit.",
+                ),
+                name: Some("x-api-key"),
+                key_in: Some("header"),
+                scheme: None,
+                bearer_format: None,
                 flows: None,
                 openid_connect_url: None,
             },
@@ -103,7 +122,7 @@ impl<'a> ApiExtractor<'a> for Caller {
     }
 
     fn security_schemes() -> Vec<&'static str> {
-        vec![BEARER_SCHEME, SESSION_COOKIE_SCHEME]
+        vec![BEARER_SCHEME, API_KEY_SCHEME, SESSION_COOKIE_SCHEME]
     }
 
     async fn from_request(
