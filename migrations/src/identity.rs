@@ -73,6 +73,27 @@ async fn create_tables(manager: &SchemaManager<'_>, tables: &[Table], indexes: &
     Ok(())
 }
 
+/// Declares the migration of a module holding `TABLES` and `INDEXES`:
+/// up creates them ([`create_tables`]), down drops the tables.
+macro_rules! tables_migration {
+    () => {
+        #[derive(DeriveMigrationName)]
+        pub(crate) struct Migration;
+
+        #[async_trait::async_trait]
+        impl MigrationTrait for Migration {
+            async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {
+                super::create_tables(manager, TABLES, INDEXES).await
+            }
+
+            async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
+                super::drop_tables(manager, TABLES).await
+            }
+        }
+    };
+}
+use tables_migration;
+
 /// Drops `tables`, last first.
 async fn drop_tables(manager: &SchemaManager<'_>, tables: &[Table]) -> Result<(), DbErr> {
     let conn = manager.get_connection();

@@ -10,7 +10,7 @@ use sea_orm::ConnectionTrait;
 use serde_json::json;
 
 use crate::both_backends;
-use crate::support::{Backend, KitHeaders, SignedUp, TestApp, create_organization, json, member, problem, sign_up};
+use crate::support::{Backend, KitHeaders, SignedUp, TestApp, json, member, olivia_owning, problem, problem_code};
 
 both_backends! {
     a_shop_pushes_orders_with_its_key_and_nothing_more => a_shop_pushes_orders_with_its_key_and_nothing_more,
@@ -27,16 +27,6 @@ async fn key_get(t: &TestApp, who: &SignedUp, path_and_query: &str) -> poem::tes
     t.as_(&who.bearer).get(format!("/api/auth/api-key{path_and_query}")).send().await
 }
 
-async fn code(resp: poem::test::TestResponse, status: StatusCode) -> serde_json::Value {
-    problem(resp, status).await["code"].clone()
-}
-
-async fn organization(t: &TestApp, slug: &str) -> (SignedUp, String) {
-    let olivia = sign_up(t, &format!("olivia@{slug}.example"), "Olivia").await;
-    let org = create_organization(t, &olivia.bearer, slug, slug).await["id"].as_str().unwrap().to_owned();
-    (olivia, org)
-}
-
 /// A key for the shop in `org`: its secret and id.
 async fn shop_key(t: &TestApp, owner: &SignedUp, org: &str, extra: serde_json::Value) -> (String, String) {
     let mut body = json!({"organizationId": org, "name": "shop", "permissions": {"orders": ["read", "write"]}});
@@ -51,7 +41,7 @@ fn order() -> serde_json::Value {
 
 async fn a_shop_pushes_orders_with_its_key_and_nothing_more(backend: Backend) {
     let t = TestApp::new(backend).await;
-    let (olivia, acme) = organization(&t, "acme").await;
+    let (olivia, acme) = olivia_owning(&t, "acme").await;
     let body = json!({"organizationId": acme, "name": "shop", "expiresIn": 30 * 86_400, "permissions": {"orders": ["read", "write"]}});
     let created = json(key_post(&t, &olivia, "/create", body).await).await;
     let secret = created["key"].as_str().unwrap().to_owned();
@@ -94,7 +84,7 @@ async fn a_shop_pushes_orders_with_its_key_and_nothing_more(backend: Backend) {
     assert_eq!(json(resp).await["items"].as_array().unwrap().len(), 1);
     // Beyond its permissions, 403; in another organization, 403.
     problem(t.as_(&bearer).get("/api/invoices").send().await, StatusCode::FORBIDDEN).await;
-    let (_, evil) = organization(&t, "evil").await;
+    let (_, evil) = olivia_owning(&t, "evil").await;
     problem(t.as_(&bearer).in_org(&evil).get("/api/orders").send().await, StatusCode::FORBIDDEN).await;
     // A made-up key is 401.
     let forged = format!("Bearer grm_{}", "a".repeat(64));
@@ -103,11 +93,11 @@ async fn a_shop_pushes_orders_with_its_key_and_nothing_more(backend: Backend) {
 
 async fn keys_are_made_only_by_admins_within_their_own_permissions(backend: Backend) {
     let t = TestApp::new(backend).await;
-    let (olivia, acme) = organization(&t, "acme").await;
+    let (olivia, acme) = olivia_owning(&t, "acme").await;
     let bob = member(&t, &acme, "bob@acme.example", "member").await;
     let body = json!({"organizationId": acme, "permissions": {"orders": ["read"]}});
     let resp = key_post(&t, &bob, "/create", body.clone()).await;
-    assert_eq!(code(resp, StatusCode::FORBIDDEN).await, "YOU_ARE_NOT_ALLOWED_TO_UPDATE_THIS_ORGANIZATION");
+    assert_eq!(problem_code(resp, StatusCode::FORBIDDEN).await, "YOU_ARE_NOT_ALLOWED_TO_UPDATE_THIS_ORGANIZATION");
     problem(key_get(&t, &bob, &format!("/list?organizationId={acme}")).await, StatusCode::FORBIDDEN).await;
 
     // A role that may manage keys but only read orders cannot mint a writer.
@@ -131,25 +121,25 @@ async fn keys_are_made_only_by_admins_within_their_own_permissions(backend: Back
         (json!({"organizationId": acme, "name": "", "permissions": {"orders": ["read"]}}), "VALIDATION_ERROR"),
         (json!({"organizationId": acme, "rateLimitMax": 0, "permissions": {"orders": ["read"]}}), "VALIDATION_ERROR"),
     ] {
-        assert_eq!(code(key_post(&t, &olivia, "/create", body).await, StatusCode::BAD_REQUEST).await, expected);
+        assert_eq!(problem_code(key_post(&t, &olivia, "/create", body).await, StatusCode::BAD_REQUEST).await, expected);
     }
 
     // Another organization's owner neither sees nor touches Acme's keys.
     let (_, id) = shop_key(&t, &olivia, &acme, json!({})).await;
-    let (mallory, evil) = organization(&t, "evil").await;
+    let (mallory, evil) = olivia_owning(&t, "evil").await;
     problem(key_get(&t, &mallory, &format!("/get?id={id}&organizationId={acme}")).await, StatusCode::FORBIDDEN).await;
     let resp = key_get(&t, &mallory, &format!("/get?id={id}&organizationId={evil}")).await;
-    assert_eq!(code(resp, StatusCode::NOT_FOUND).await, "KEY_NOT_FOUND");
+    assert_eq!(problem_code(resp, StatusCode::NOT_FOUND).await, "KEY_NOT_FOUND");
     let resp = key_post(&t, &mallory, "/delete", json!({"keyId": id, "organizationId": evil})).await;
-    assert_eq!(code(resp, StatusCode::NOT_FOUND).await, "KEY_NOT_FOUND");
+    assert_eq!(problem_code(resp, StatusCode::NOT_FOUND).await, "KEY_NOT_FOUND");
     let resp = key_post(&t, &mallory, "/update", json!({"keyId": id, "organizationId": evil, "enabled": false})).await;
-    assert_eq!(code(resp, StatusCode::NOT_FOUND).await, "KEY_NOT_FOUND");
+    assert_eq!(problem_code(resp, StatusCode::NOT_FOUND).await, "KEY_NOT_FOUND");
     assert_eq!(json(key_get(&t, &mallory, &format!("/list?organizationId={evil}")).await).await, json!([]));
 }
 
 async fn a_key_stops_at_once_when_disabled_deleted_or_expired(backend: Backend) {
     let t = TestApp::new(backend).await;
-    let (olivia, acme) = organization(&t, "acme").await;
+    let (olivia, acme) = olivia_owning(&t, "acme").await;
     let (secret, id) = shop_key(&t, &olivia, &acme, json!({})).await;
     let bearer = format!("Bearer {secret}");
     t.as_(&bearer).get("/api/orders").send().await.assert_status_is_ok();
@@ -184,12 +174,12 @@ async fn a_key_stops_at_once_when_disabled_deleted_or_expired(backend: Backend) 
     );
     problem(t.as_(&bearer).get("/api/orders").send().await, StatusCode::UNAUTHORIZED).await;
     let resp = key_get(&t, &olivia, &format!("/get?id={id}&organizationId={acme}")).await;
-    assert_eq!(code(resp, StatusCode::NOT_FOUND).await, "KEY_NOT_FOUND");
+    assert_eq!(problem_code(resp, StatusCode::NOT_FOUND).await, "KEY_NOT_FOUND");
 }
 
 async fn a_key_keeps_to_its_rate_limit_and_its_use_is_recorded(backend: Backend) {
     let t = TestApp::new(backend).await;
-    let (olivia, acme) = organization(&t, "acme").await;
+    let (olivia, acme) = olivia_owning(&t, "acme").await;
     let (secret, id) = shop_key(&t, &olivia, &acme, json!({"rateLimitMax": 2, "rateLimitTimeWindow": 60_000})).await;
     for _ in 0..2 {
         t.client().get("/api/orders").header("x-api-key", &secret).send().await.assert_status_is_ok();

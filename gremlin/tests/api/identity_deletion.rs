@@ -12,7 +12,9 @@ use serde_json::json;
 
 use crate::both_backends;
 use crate::support::mailbox::{address, mail_to, smtp_url};
-use crate::support::{Backend, PASSWORD, SignedUp, TestApp, create_organization, json, member, problem, sign_up};
+use crate::support::{
+    Backend, PASSWORD, SignedUp, TestApp, create_organization, json, member, problem, problem_code, sign_up,
+};
 
 both_backends! {
     deleting_oneself_is_off_unless_allowed => deleting_oneself_is_off_unless_allowed,
@@ -37,10 +39,6 @@ async fn app(backend: Backend, by_mail: bool) -> TestApp {
 
 async fn delete(t: &TestApp, who: &SignedUp, body: serde_json::Value) -> poem::test::TestResponse {
     t.client().post("/api/auth/delete-user").header("authorization", &who.bearer).body_json(&body).send().await
-}
-
-async fn code(resp: poem::test::TestResponse, status: StatusCode) -> serde_json::Value {
-    problem(resp, status).await["code"].clone()
 }
 
 /// Makes every session of `user` a week old.
@@ -72,10 +70,10 @@ async fn deleting_oneself_is_off_unless_allowed(backend: Backend) {
     let t = TestApp::new(backend).await;
     let ada = sign_up(&t, "ada@example.com", "Ada").await;
     let resp = delete(&t, &ada, json!({"password": PASSWORD})).await;
-    assert_eq!(code(resp, StatusCode::NOT_FOUND).await, "NOT_FOUND");
+    assert_eq!(problem_code(resp, StatusCode::NOT_FOUND).await, "NOT_FOUND");
     let resp =
         t.client().get("/api/auth/delete-user/callback?token=x").header("authorization", &ada.bearer).send().await;
-    assert_eq!(code(resp, StatusCode::NOT_FOUND).await, "NOT_FOUND");
+    assert_eq!(problem_code(resp, StatusCode::NOT_FOUND).await, "NOT_FOUND");
     assert!(signs_in(&t, "ada@example.com").await);
     // No session, no deletion.
     let resp = t.client().post("/api/auth/delete-user").body_json(&json!({})).send().await;
@@ -86,9 +84,9 @@ async fn a_deletion_needs_the_password_or_a_fresh_session(backend: Backend) {
     let t = app(backend, false).await;
     let ada = sign_up(&t, "ada@example.com", "Ada").await;
     age_sessions(&t, &ada.id).await;
-    assert_eq!(code(delete(&t, &ada, json!({})).await, StatusCode::BAD_REQUEST).await, "SESSION_EXPIRED");
+    assert_eq!(problem_code(delete(&t, &ada, json!({})).await, StatusCode::BAD_REQUEST).await, "SESSION_EXPIRED");
     let wrong = delete(&t, &ada, json!({"password": "not-her-password-9"})).await;
-    assert_eq!(code(wrong, StatusCode::BAD_REQUEST).await, "INVALID_PASSWORD");
+    assert_eq!(problem_code(wrong, StatusCode::BAD_REQUEST).await, "INVALID_PASSWORD");
     let evil = delete(&t, &ada, json!({"password": PASSWORD, "callbackURL": "https://evil.example/"})).await;
     problem(evil, StatusCode::BAD_REQUEST).await;
     assert!(signs_in(&t, "ada@example.com").await, "nothing was deleted");
@@ -119,7 +117,10 @@ async fn a_deleted_user_is_refused_everywhere_at_once(backend: Backend) {
 
     // The only owner stays until ownership moves.
     let resp = delete(&t, &olivia, json!({"password": PASSWORD})).await;
-    assert_eq!(code(resp, StatusCode::BAD_REQUEST).await, "YOU_CANNOT_LEAVE_THE_ORGANIZATION_AS_THE_ONLY_OWNER");
+    assert_eq!(
+        problem_code(resp, StatusCode::BAD_REQUEST).await,
+        "YOU_CANNOT_LEAVE_THE_ORGANIZATION_AS_THE_ONLY_OWNER"
+    );
     t.as_(&jwt).in_org(&org).get("/api/orders").send().await.assert_status_is_ok();
     let pat = member(&t, &org, "pat@example.com", "owner").await;
 
@@ -173,10 +174,10 @@ async fn a_mailed_link_deletes_its_own_user_once(backend: Backend) {
 
     // Someone else's session cannot use it; an unknown token is refused alike.
     let resp = t.client().get(&path).header("authorization", &eve.bearer).send().await;
-    assert_eq!(code(resp, StatusCode::NOT_FOUND).await, "INVALID_TOKEN");
+    assert_eq!(problem_code(resp, StatusCode::NOT_FOUND).await, "INVALID_TOKEN");
     let unknown = "/api/auth/delete-user/callback?token=NeverIssued0Token0Of0Thirty0Two0";
     let resp = t.client().get(unknown).header("authorization", &ada.bearer).send().await;
-    assert_eq!(code(resp, StatusCode::NOT_FOUND).await, "INVALID_TOKEN");
+    assert_eq!(problem_code(resp, StatusCode::NOT_FOUND).await, "INVALID_TOKEN");
     assert!(signs_in(&t, &ada_email).await);
 
     let resp = t.client().get(&path).header("authorization", &ada.bearer).send().await;

@@ -8,7 +8,7 @@ use poem::http::StatusCode;
 use serde_json::json;
 
 use crate::both_backends;
-use crate::support::{Backend, KitHeaders, SignedUp, TestApp, create_organization, json, member, problem, sign_up};
+use crate::support::{Backend, KitHeaders, SignedUp, TestApp, json, member, olivia_owning, problem, problem_code};
 
 both_backends! {
     roles_are_created_read_and_guarded => roles_are_created_read_and_guarded,
@@ -25,17 +25,6 @@ async fn org_get(t: &TestApp, who: &SignedUp, path_and_query: &str) -> poem::tes
     t.as_(&who.bearer).get(format!("/api/auth/organization{path_and_query}")).send().await
 }
 
-async fn code(resp: poem::test::TestResponse, status: StatusCode) -> serde_json::Value {
-    problem(resp, status).await["code"].clone()
-}
-
-/// Olivia owning a new organization: her, its id.
-async fn organization(t: &TestApp, slug: &str) -> (SignedUp, String) {
-    let olivia = sign_up(t, &format!("olivia@{slug}.example"), "Olivia").await;
-    let org = create_organization(t, &olivia.bearer, slug, slug).await["id"].as_str().unwrap().to_owned();
-    (olivia, org)
-}
-
 async fn member_id(t: &TestApp, owner: &SignedUp, org: &str, user_id: &str) -> String {
     let members = json(org_get(t, owner, &format!("/list-members?organizationId={org}")).await).await;
     let found = members["members"].as_array().unwrap().iter().find(|m| m["userId"] == json!(user_id)).unwrap();
@@ -44,7 +33,7 @@ async fn member_id(t: &TestApp, owner: &SignedUp, org: &str, user_id: &str) -> S
 
 async fn roles_are_created_read_and_guarded(backend: Backend) {
     let t = TestApp::new(backend).await;
-    let (olivia, org) = organization(&t, "acme").await;
+    let (olivia, org) = olivia_owning(&t, "acme").await;
     let body = json!({"organizationId": org, "role": "Cashier", "permission": {"orders": ["read", "write"], "invitation": ["create"]}});
     let created = json(org_post(&t, &olivia, "/create-role", body.clone()).await).await;
     assert_eq!(created["success"], true);
@@ -67,7 +56,10 @@ async fn roles_are_created_read_and_guarded(backend: Backend) {
         (json!({"organizationId": org, "role": "idle", "permission": {}}), "INVALID_RESOURCE"),
         (json!({"organizationId": org, "role": "a b", "permission": {"orders": ["read"]}}), "VALIDATION_ERROR"),
     ] {
-        assert_eq!(code(org_post(&t, &olivia, "/create-role", body).await, StatusCode::BAD_REQUEST).await, expected);
+        assert_eq!(
+            problem_code(org_post(&t, &olivia, "/create-role", body).await, StatusCode::BAD_REQUEST).await,
+            expected
+        );
     }
 
     // Every member reads roles; only owners and admins make them, and an
@@ -80,14 +72,14 @@ async fn roles_are_created_read_and_guarded(backend: Backend) {
     let by_name = json(org_get(&t, &bob, &format!("/get-role?organizationId={org}&roleName=cashier")).await).await;
     assert_eq!((by_id["id"].clone(), by_name["id"].clone()), (json!(id), json!(id)));
     let missing = org_get(&t, &bob, &format!("/get-role?organizationId={org}&roleName=nobody")).await;
-    assert_eq!(code(missing, StatusCode::BAD_REQUEST).await, "ROLE_NOT_FOUND");
+    assert_eq!(problem_code(missing, StatusCode::BAD_REQUEST).await, "ROLE_NOT_FOUND");
     let attempt = json!({"organizationId": org, "role": "clerk", "permission": {"orders": ["read"]}});
     let resp = org_post(&t, &bob, "/create-role", attempt).await;
-    assert_eq!(code(resp, StatusCode::FORBIDDEN).await, "YOU_ARE_NOT_ALLOWED_TO_CREATE_A_ROLE");
+    assert_eq!(problem_code(resp, StatusCode::FORBIDDEN).await, "YOU_ARE_NOT_ALLOWED_TO_CREATE_A_ROLE");
     let ada = member(&t, &org, "ada@acme.example", "admin").await;
     let above = json!({"organizationId": org, "role": "closer", "permission": {"organization": ["delete"]}});
     let resp = org_post(&t, &ada, "/create-role", above).await;
-    assert_eq!(code(resp, StatusCode::FORBIDDEN).await, "YOU_ARE_NOT_ALLOWED_TO_CREATE_A_ROLE");
+    assert_eq!(problem_code(resp, StatusCode::FORBIDDEN).await, "YOU_ARE_NOT_ALLOWED_TO_CREATE_A_ROLE");
     let within =
         json!({"organizationId": org, "role": "clerk", "permission": {"orders": ["read"], "member": ["update"]}});
     org_post(&t, &ada, "/create-role", within).await.assert_status_is_ok();
@@ -101,7 +93,7 @@ async fn roles_are_created_read_and_guarded(backend: Backend) {
 
 async fn a_role_grants_domain_and_member_permissions_at_once(backend: Backend) {
     let t = TestApp::new(backend).await;
-    let (olivia, org) = organization(&t, "acme").await;
+    let (olivia, org) = olivia_owning(&t, "acme").await;
     let body =
         json!({"organizationId": org, "role": "auditor", "permission": {"orders": ["read"], "invitation": ["create"]}});
     org_post(&t, &olivia, "/create-role", body).await.assert_status_is_ok();
@@ -115,7 +107,7 @@ async fn a_role_grants_domain_and_member_permissions_at_once(backend: Backend) {
         json!({"memberId": carl_member, "role": "ghost", "organizationId": org}),
     )
     .await;
-    assert_eq!(code(resp, StatusCode::BAD_REQUEST).await, "VALIDATION_ERROR");
+    assert_eq!(problem_code(resp, StatusCode::BAD_REQUEST).await, "VALIDATION_ERROR");
     let given = org_post(
         &t,
         &olivia,
@@ -152,7 +144,7 @@ async fn a_role_grants_domain_and_member_permissions_at_once(backend: Backend) {
     .await;
     let invitation = json(invited).await["id"].as_str().unwrap().to_owned();
     let resp = org_post(&t, &carl, "/cancel-invitation", json!({"invitationId": invitation})).await;
-    assert_eq!(code(resp, StatusCode::FORBIDDEN).await, "YOU_ARE_NOT_ALLOWED_TO_CANCEL_THIS_INVITATION");
+    assert_eq!(problem_code(resp, StatusCode::FORBIDDEN).await, "YOU_ARE_NOT_ALLOWED_TO_CANCEL_THIS_INVITATION");
     // Not as an owner, though: only owners make owners.
     let resp = org_post(
         &t,
@@ -174,7 +166,7 @@ async fn a_role_grants_domain_and_member_permissions_at_once(backend: Backend) {
 
 async fn roles_are_renamed_with_their_members_and_deleted_when_unused(backend: Backend) {
     let t = TestApp::new(backend).await;
-    let (olivia, org) = organization(&t, "acme").await;
+    let (olivia, org) = olivia_owning(&t, "acme").await;
     let body = json!({"organizationId": org, "role": "auditor", "permission": {"orders": ["read"]}});
     let id =
         json(org_post(&t, &olivia, "/create-role", body).await).await["roleData"]["id"].as_str().unwrap().to_owned();
@@ -204,19 +196,19 @@ async fn roles_are_renamed_with_their_members_and_deleted_when_unused(backend: B
     // A rename onto a taken or built-in name is refused.
     let clash = json!({"organizationId": org, "roleId": id, "data": {"roleName": "admin"}});
     assert_eq!(
-        code(org_post(&t, &olivia, "/update-role", clash).await, StatusCode::BAD_REQUEST).await,
+        problem_code(org_post(&t, &olivia, "/update-role", clash).await, StatusCode::BAD_REQUEST).await,
         "ROLE_NAME_IS_ALREADY_TAKEN"
     );
 
     // Held, it stays; a built-in never goes; unused, it goes.
     let delete = json!({"organizationId": org, "roleName": "reviewer"});
     let resp = org_post(&t, &olivia, "/delete-role", delete.clone()).await;
-    assert_eq!(code(resp, StatusCode::BAD_REQUEST).await, "ROLE_IS_ASSIGNED_TO_MEMBERS");
+    assert_eq!(problem_code(resp, StatusCode::BAD_REQUEST).await, "ROLE_IS_ASSIGNED_TO_MEMBERS");
     let resp = org_post(&t, &olivia, "/delete-role", json!({"organizationId": org, "roleName": "admin"})).await;
-    assert_eq!(code(resp, StatusCode::BAD_REQUEST).await, "CANNOT_DELETE_A_PRE_DEFINED_ROLE");
+    assert_eq!(problem_code(resp, StatusCode::BAD_REQUEST).await, "CANNOT_DELETE_A_PRE_DEFINED_ROLE");
     let bob = member(&t, &org, "bob@acme.example", "member").await;
     let resp = org_post(&t, &bob, "/delete-role", delete.clone()).await;
-    assert_eq!(code(resp, StatusCode::FORBIDDEN).await, "YOU_ARE_NOT_ALLOWED_TO_DELETE_A_ROLE");
+    assert_eq!(problem_code(resp, StatusCode::FORBIDDEN).await, "YOU_ARE_NOT_ALLOWED_TO_DELETE_A_ROLE");
     org_post(
         &t,
         &olivia,
@@ -227,7 +219,7 @@ async fn roles_are_renamed_with_their_members_and_deleted_when_unused(backend: B
     .assert_status_is_ok();
     assert_eq!(json(org_post(&t, &olivia, "/delete-role", delete.clone()).await).await, json!({"success": true}));
     assert_eq!(
-        code(org_post(&t, &olivia, "/delete-role", delete).await, StatusCode::BAD_REQUEST).await,
+        problem_code(org_post(&t, &olivia, "/delete-role", delete).await, StatusCode::BAD_REQUEST).await,
         "ROLE_NOT_FOUND"
     );
     let events = crate::support::outbox_types(&t).await;
@@ -237,8 +229,8 @@ async fn roles_are_renamed_with_their_members_and_deleted_when_unused(backend: B
 
 async fn roles_never_cross_organizations(backend: Backend) {
     let t = TestApp::new(backend).await;
-    let (olivia, acme) = organization(&t, "acme").await;
-    let (mallory, evil) = organization(&t, "evil").await;
+    let (olivia, acme) = olivia_owning(&t, "acme").await;
+    let (mallory, evil) = olivia_owning(&t, "evil").await;
     let body = json!({"organizationId": acme, "role": "auditor", "permission": {"orders": ["read"]}});
     let id =
         json(org_post(&t, &olivia, "/create-role", body).await).await["roleData"]["id"].as_str().unwrap().to_owned();
@@ -267,9 +259,9 @@ async fn roles_never_cross_organizations(backend: Backend) {
     }
     // Acme's role id names nothing in her own organization.
     let resp = org_get(&t, &mallory, &format!("/get-role?organizationId={evil}&roleId={id}")).await;
-    assert_eq!(code(resp, StatusCode::BAD_REQUEST).await, "ROLE_NOT_FOUND");
+    assert_eq!(problem_code(resp, StatusCode::BAD_REQUEST).await, "ROLE_NOT_FOUND");
     let resp = org_post(&t, &mallory, "/delete-role", json!({"organizationId": evil, "roleId": id})).await;
-    assert_eq!(code(resp, StatusCode::BAD_REQUEST).await, "ROLE_NOT_FOUND");
+    assert_eq!(problem_code(resp, StatusCode::BAD_REQUEST).await, "ROLE_NOT_FOUND");
     // Nor can she give her members Acme's role.
     let mole = member(&t, &evil, "mole@evil.example", "member").await;
     let mole_member = member_id(&t, &mallory, &evil, &mole.id).await;
@@ -280,7 +272,7 @@ async fn roles_never_cross_organizations(backend: Backend) {
         json!({"memberId": mole_member, "role": "auditor", "organizationId": evil}),
     )
     .await;
-    assert_eq!(code(resp, StatusCode::BAD_REQUEST).await, "VALIDATION_ERROR");
+    assert_eq!(problem_code(resp, StatusCode::BAD_REQUEST).await, "VALIDATION_ERROR");
     assert_eq!(
         json(org_get(&t, &olivia, &format!("/list-roles?organizationId={acme}")).await).await[0]["id"],
         json!(id)

@@ -434,6 +434,23 @@ pub async fn member(t: &TestApp, organization: &str, email: &str, role: &str) ->
     user
 }
 
+/// The Better Auth `code` of a problem answered with `status`.
+#[cfg(feature = "identity")]
+#[cfg_attr(not(feature = "orders"), allow(dead_code))]
+pub async fn problem_code(resp: poem::test::TestResponse, status: poem::http::StatusCode) -> serde_json::Value {
+    problem(resp, status).await["code"].clone()
+}
+
+/// Olivia (`olivia@<slug>.example`) owning a new organization `slug`: her
+/// credentials and its id.
+#[cfg(feature = "identity")]
+#[cfg_attr(not(feature = "orders"), allow(dead_code))]
+pub async fn olivia_owning(t: &TestApp, slug: &str) -> (SignedUp, String) {
+    let olivia = sign_up(t, &format!("olivia@{slug}.example"), "Olivia").await;
+    let org = create_organization(t, &olivia.bearer, slug, slug).await["id"].as_str().expect("an id").to_owned();
+    (olivia, org)
+}
+
 /// The type of every event in the outbox, oldest first.
 #[cfg(feature = "identity")]
 pub async fn outbox_types(t: &TestApp) -> Vec<String> {

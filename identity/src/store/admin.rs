@@ -5,20 +5,17 @@ use async_trait::async_trait;
 use gremlin_kernel::{EventEnvelope, outbox};
 use sea_orm::sea_query::{Expr, ExprTrait, Func, LikeExpr, SimpleExpr};
 use sea_orm::{
-    ColumnTrait, Condition, DbErr, EntityTrait, Order, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, SqlErr,
+    ColumnTrait, Condition, EntityTrait, Order, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, SqlErr,
     TransactionTrait,
 };
 use time::OffsetDateTime;
 
 use super::entities::{session, user};
+use super::shared::backend;
 use super::sql::SqlIdentityStore;
 use crate::model::User;
 use crate::model::admin::{TextOp, UserField, UserQuery, UserSort};
 use crate::ports::{AdminStore, StoreError, UserChanges};
-
-fn backend(context: &'static str) -> impl FnOnce(DbErr) -> StoreError {
-    move |e| StoreError::Backend(anyhow::Error::new(e).context(context))
-}
 
 fn column(field: UserField) -> user::Column {
     match field {

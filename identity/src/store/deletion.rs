@@ -9,12 +9,11 @@
 //! organization without an owner between the count and the commit.
 
 use gremlin_kernel::outbox;
-use sea_orm::sea_query::Expr;
 use sea_orm::{ColumnTrait, DatabaseConnection, DatabaseTransaction, EntityTrait, QueryFilter, TransactionTrait};
 
-use super::entities::{account, member, organization, session, user, verification};
+use super::entities::{account, member, session, user, verification};
 use super::organizations::owners;
-use super::shared::{backend, revoke_in};
+use super::shared::{backend, lock_organization, revoke_in};
 use crate::events;
 use crate::model::Member;
 use crate::ports::{DeletedUser, StoreError, UserDeletion};
@@ -98,12 +97,7 @@ async fn memberships_locked(txn: &DatabaseTransaction, user_id: &str) -> Result<
     let mut organizations: Vec<String> = read().await?.into_iter().map(|m| m.organization_id).collect();
     organizations.sort_unstable();
     for organization_id in &organizations {
-        organization::Entity::update_many()
-            .col_expr(organization::Column::Id, Expr::col(organization::Column::Id))
-            .filter(organization::Column::Id.eq(organization_id.as_str()))
-            .exec(txn)
-            .await
-            .map_err(backend("locking the organization"))?;
+        lock_organization(txn, organization_id).await?;
     }
     Ok(read().await?.into_iter().map(Member::from).collect())
 }

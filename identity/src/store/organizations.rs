@@ -9,13 +9,10 @@ use sea_orm::{
 };
 
 use super::entities::{invitation, member, organization, session, user};
+use super::shared::{backend, lock_organization};
 use super::sql::SqlIdentityStore;
 use crate::model::{ApiKey, CustomRole, Member, Organization, User};
 use crate::ports::{InvitationRecord, OrgRef, OrganizationStore, StoreError};
-
-fn backend(context: &'static str) -> impl FnOnce(DbErr) -> StoreError {
-    move |e| StoreError::Backend(anyhow::Error::new(e).context(context))
-}
 
 fn slug_or(context: &'static str) -> impl FnOnce(DbErr) -> StoreError {
     move |e| match e.sql_err() {
@@ -580,19 +577,12 @@ async fn keep_an_owner(txn: &DatabaseTransaction, organization_id: &str, before:
 }
 
 impl SqlIdentityStore {
-    /// Starts a transaction that changes memberships of `organization_id`:
-    /// a no-op update of the organization row takes its write lock first
-    /// (a row lock on PostgreSQL, the database write lock on SQLite), so
-    /// such changes run one at a time and each sees the previous one's
-    /// result. Returns it with the owners counted under that lock.
+    /// Starts a transaction that changes memberships of `organization_id`
+    /// with the organization locked ([`lock_organization`]); returns it
+    /// with the owners counted under that lock.
     async fn lock_owners(&self, organization_id: &str) -> Result<(DatabaseTransaction, u64), StoreError> {
         let txn = self.db().begin().await.map_err(backend("starting transaction"))?;
-        organization::Entity::update_many()
-            .col_expr(organization::Column::Id, Expr::col(organization::Column::Id))
-            .filter(organization::Column::Id.eq(organization_id))
-            .exec(&txn)
-            .await
-            .map_err(backend("locking the organization"))?;
+        lock_organization(&txn, organization_id).await?;
         let before = owners(&txn, organization_id).await?;
         Ok((txn, before))
     }

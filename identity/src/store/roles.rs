@@ -13,8 +13,8 @@ use sea_orm::{
     QueryOrder, TransactionTrait,
 };
 
-use super::entities::{invitation, member, organization, organization_role};
-use super::shared::backend;
+use super::entities::{invitation, member, organization_role};
+use super::shared::{backend, lock_organization};
 use crate::events;
 use crate::model::custom_role::{MAX_ROLES_PER_ORGANIZATION, Statements};
 use crate::model::{CustomRole, Member, Roles};
@@ -70,12 +70,7 @@ pub(super) async fn domain_grants(
 
 async fn locked(db: &DatabaseConnection, organization_id: &str) -> Result<DatabaseTransaction, StoreError> {
     let txn = db.begin().await.map_err(backend("starting a role change"))?;
-    organization::Entity::update_many()
-        .col_expr(organization::Column::Id, Expr::col(organization::Column::Id))
-        .filter(organization::Column::Id.eq(organization_id))
-        .exec(&txn)
-        .await
-        .map_err(backend("locking the organization"))?;
+    lock_organization(&txn, organization_id).await?;
     Ok(txn)
 }
 

@@ -4,10 +4,11 @@
 
 use gremlin_kernel::outbox;
 use sea_orm::ActiveValue::Set;
-use sea_orm::{ColumnTrait, DbErr, EntityTrait, QueryFilter};
+use sea_orm::sea_query::Expr;
+use sea_orm::{ColumnTrait, DatabaseTransaction, DbErr, EntityTrait, QueryFilter};
 use time::OffsetDateTime;
 
-use super::entities::{account, session};
+use super::entities::{account, organization, session};
 use crate::model::id;
 use crate::ports::StoreError;
 
@@ -37,6 +38,20 @@ pub(super) async fn revoke_in(
             .map_err(backend("recording session.revoked"))?;
     }
     Ok(ids)
+}
+
+/// Takes the write lock of the organization's row in `txn` with a no-op
+/// update (a row lock on PostgreSQL, the database write lock on SQLite):
+/// every change to an organization's memberships or roles does this first,
+/// so they run one at a time and each sees the previous one's result.
+pub(super) async fn lock_organization(txn: &DatabaseTransaction, organization_id: &str) -> Result<(), StoreError> {
+    organization::Entity::update_many()
+        .col_expr(organization::Column::Id, Expr::col(organization::Column::Id))
+        .filter(organization::Column::Id.eq(organization_id))
+        .exec(txn)
+        .await
+        .map_err(backend("locking the organization"))?;
+    Ok(())
 }
 
 /// A new e-mail + password account of `user_id` with `hash`, created at `at`.

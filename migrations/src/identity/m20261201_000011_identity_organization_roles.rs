@@ -3,10 +3,7 @@
 
 use sea_orm_migration::prelude::*;
 
-use super::{Table, create_tables, drop_tables};
-
-#[derive(DeriveMigrationName)]
-pub(crate) struct Migration;
+use super::{Table, tables_migration};
 
 const TABLES: &[Table] = &[Table {
     name: "organizationRole",
@@ -19,13 +16,4 @@ const INDEXES: &[&str] = &[
     r#"create index if not exists "organizationRole_role_idx" on "organizationRole" ("role")"#,
 ];
 
-#[async_trait::async_trait]
-impl MigrationTrait for Migration {
-    async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {
-        create_tables(manager, TABLES, INDEXES).await
-    }
-
-    async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
-        drop_tables(manager, TABLES).await
-    }
-}
+tables_migration!();
