@@ -9,6 +9,7 @@
 //! organization without an owner between the count and the commit.
 
 use gremlin_kernel::outbox;
+use sea_orm::sea_query::Expr;
 use sea_orm::{ColumnTrait, DatabaseConnection, DatabaseTransaction, EntityTrait, QueryFilter, TransactionTrait};
 
 use super::entities::{account, member, session, user, verification};
@@ -25,6 +26,16 @@ pub(super) async fn delete_user(
 ) -> Result<Option<DeletedUser>, StoreError> {
     let user_id = deletion.user_id;
     let txn = db.begin().await.map_err(backend("starting user deletion"))?;
+    // Write first: the user's row is locked (PostgreSQL) and, on SQLite,
+    // the transaction holds the write lock from its first statement, so a
+    // commit elsewhere between a read and the first write cannot fail it
+    // with SQLITE_BUSY.
+    user::Entity::update_many()
+        .col_expr(user::Column::Id, Expr::col(user::Column::Id))
+        .filter(user::Column::Id.eq(user_id))
+        .exec(&txn)
+        .await
+        .map_err(backend("locking the user"))?;
     if let Some(identifier) = deletion.token {
         let spent = verification::Entity::delete_many()
             .filter(verification::Column::Identifier.eq(identifier))

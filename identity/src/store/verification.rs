@@ -75,6 +75,15 @@ pub(super) async fn reset_password(
     revoke_sessions: bool,
 ) -> Result<Option<(String, Vec<String>)>, StoreError> {
     let txn = db.begin().await.map_err(backend("starting password reset"))?;
+    // Write first, so SQLite holds the write lock from the start (a read
+    // followed by a write fails with SQLITE_BUSY if another connection
+    // committed in between) and PostgreSQL locks the token's row.
+    verification::Entity::update_many()
+        .col_expr(verification::Column::UpdatedAt, Expr::value(now))
+        .filter(verification::Column::Identifier.eq(identifier))
+        .exec(&txn)
+        .await
+        .map_err(backend("locking the reset token"))?;
     let Some(user_id) = find(&txn, identifier, now).await? else {
         txn.rollback().await.map_err(backend("rolling back"))?;
         return Ok(None);
