@@ -47,7 +47,7 @@ services:
 fuzz-api:
 	bash scripts/fuzz-api.sh
 
-client-smoke:
+client-smoke: services
 	bash scripts/client-smoke.sh
 
 # Lint the committed spec, generate TypeScript and Python clients from it

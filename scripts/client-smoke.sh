@@ -18,8 +18,13 @@ if [ ! -d "$CLIENT_DIR/node_modules/better-auth" ]; then
   (cd "$CLIENT_DIR" && npm install --no-audit --no-fund --silent)
 fi
 
+# Mail goes to the SMTP sink `make services` starts, which keeps a Maildir
+# the script reads links from; account deletion is on.
+MAILDIR=${GREMLIN_TEST_SMTP_MAILDIR:-/var/tmp/gremlin-smtp/Maildir}
+export TEMP_GREMLIN_ENV="GREMLIN_MAIL__URL=smtp://127.0.0.1:${GREMLIN_TEST_SMTP_PORT:-2525} GREMLIN_AUTH__ALLOW_ACCOUNT_DELETION=true"
+
 . "$ROOT/scripts/serve-temp.sh"
 start_temp_gremlin client-smoke
 
 echo "client-smoke: Better Auth client against http://$ADDR"
-(cd "$CLIENT_DIR" && GREMLIN_URL="http://$ADDR" node smoke.mjs)
+(cd "$CLIENT_DIR" && GREMLIN_URL="http://$ADDR" GREMLIN_MAILDIR="$MAILDIR" node smoke.mjs)

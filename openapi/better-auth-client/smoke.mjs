@@ -1,12 +1,48 @@
 // Drives a running Gremlin with the official Better Auth client library,
 // unchanged, through the flows a front end uses: sign-up, session, sign-in
-// errors, organizations, invitations, JWT, sign-out.
-// Usage: GREMLIN_URL=http://127.0.0.1:8080 node smoke.mjs
+// errors, organizations and their own roles, invitations, JWT, password
+// reset and e-mail verification through mailed links, account deletion,
+// sign-out.
+// Usage: GREMLIN_URL=http://127.0.0.1:8080 GREMLIN_MAILDIR=/var/tmp/gremlin-smtp/Maildir node smoke.mjs
+// (the server mailing through the SMTP sink that keeps GREMLIN_MAILDIR).
+import { readdirSync, readFileSync, unlinkSync } from "node:fs";
+import { join } from "node:path";
 import { createAuthClient } from "better-auth/client";
 import { adminClient, jwtClient, organizationClient } from "better-auth/client/plugins";
 
 const baseURL = process.env.GREMLIN_URL;
 if (!baseURL) throw new Error("set GREMLIN_URL");
+const maildir = process.env.GREMLIN_MAILDIR;
+if (!maildir) throw new Error("set GREMLIN_MAILDIR");
+
+/** Every readable text of a raw MIME message, decoded first: each base64 part, quoted-printable decoded, then as is. */
+function texts(raw) {
+  const qp = raw.replace(/=\r?\n/g, "").replace(/=([0-9A-F]{2})/g, (_, h) => String.fromCharCode(parseInt(h, 16)));
+  const base64 = [...raw.matchAll(/Content-Transfer-Encoding: base64\r?\n(?:[^\r\n]+\r?\n)*\r?\n([A-Za-z0-9+/=\r\n]+)/gi)].map((m) =>
+    Buffer.from(m[1].replace(/\s/g, ""), "base64").toString("utf8"),
+  );
+  return [...base64, qp, raw];
+}
+
+/** Waits (10 s at most) for a mail to `address`, deletes it, and returns the first link in it starting with `prefix`. */
+async function mailedLink(address, prefix) {
+  const fresh = join(maildir, "new");
+  for (let i = 0; i < 100; i += 1) {
+    for (const name of readdirSync(fresh)) {
+      const file = join(fresh, name);
+      const raw = readFileSync(file, "utf8");
+      if (!raw.includes(address)) continue;
+      unlinkSync(file);
+      for (const text of texts(raw)) {
+        const found = text.match(/https?:\/\/[^\s"<>]+/g)?.find((link) => link.startsWith(prefix));
+        if (found) return found.replace(/&amp;/g, "&");
+      }
+      return null;
+    }
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  return null;
+}
 
 let passed = 0;
 let failed = 0;
@@ -25,7 +61,7 @@ function client() {
   let token = "";
   const auth = createAuthClient({
     baseURL,
-    plugins: [organizationClient(), adminClient(), jwtClient()],
+    plugins: [organizationClient({ dynamicAccessControl: { enabled: true } }), adminClient(), jwtClient()],
     fetchOptions: {
       auth: { type: "Bearer", token: () => token },
       onSuccess: (ctx) => {
@@ -71,11 +107,58 @@ check("full organization lists both members", full.data?.members?.length === 2, 
 const members = await alice.organization.listMembers({ query: { organizationId: org.data?.id } });
 check("list members with total", members.data?.total === 2, members.error);
 
+const role = await alice.organization.createRole({ role: "auditor", permission: { orders: ["read"] } });
+check("create an organization role", role.data?.roleData?.role === "auditor", role.error);
+const roles = await alice.organization.listRoles();
+check("list organization roles", Array.isArray(roles.data) && roles.data.some((r) => r.role === "auditor"), roles.error);
+const bobMember = full.data?.members?.find((m) => m.user?.email === bobEmail);
+const given = await alice.organization.updateMemberRole({ memberId: bobMember?.id, role: "auditor" });
+check("give a member the organization's role", given.data?.role === "auditor", given.error);
+
 const jwt = await alice.token();
 check("service JWT from /token", typeof jwt.data?.token === "string" && jwt.data.token.split(".").length === 3, jwt.error);
 
 const notAdmin = await bob.admin.listUsers({ query: {} });
 check("admin endpoints refuse non-admins", notAdmin.error?.status === 403, notAdmin.error);
+
+// Password reset through the mailed link.
+const carol = client();
+const carolEmail = `carol.${stamp}@example.com`;
+await carol.signUp.email({ name: "Carol", email: carolEmail, password });
+const asked = await carol.requestPasswordReset({ email: carolEmail, redirectTo: "/reset" });
+check("request a password reset", asked.data?.status === true, asked.error);
+const resetLink = await mailedLink(carolEmail, `${baseURL}/api/auth/reset-password/`);
+check("the reset link is mailed", resetLink !== null, resetLink);
+const landed = resetLink ? await fetch(resetLink, { redirect: "manual" }) : null;
+const resetToken = new URL(landed?.headers.get("location") ?? "/", baseURL).searchParams.get("token");
+check("the link sends the browser on with its token", typeof resetToken === "string" && resetToken.length > 0, landed?.status);
+const newPassword = "a-brand-new-passphrase-2";
+const reset = await carol.resetPassword({ newPassword, token: resetToken ?? "" });
+check("reset the password with the token", reset.data?.status === true, reset.error);
+const again = await carol.resetPassword({ newPassword, token: resetToken ?? "" });
+check("a reset token works once", again.error?.code === "INVALID_TOKEN", again.error);
+const signedIn = await carol.signIn.email({ email: carolEmail, password: newPassword });
+check("sign in with the new password", signedIn.data?.user?.email === carolEmail, signedIn.error);
+
+// E-mail verification through the mailed link.
+const sent = await carol.sendVerificationEmail({ email: carolEmail, callbackURL: "/verified" });
+check("send a verification e-mail", sent.data?.status === true, sent.error);
+const verifyLink = await mailedLink(carolEmail, `${baseURL}/api/auth/verify-email`);
+const verifyToken = verifyLink ? new URL(verifyLink).searchParams.get("token") : null;
+check("the verification link is mailed", typeof verifyToken === "string", verifyLink);
+const verified = await carol.verifyEmail({ query: { token: verifyToken ?? "" } });
+check("verify the address", verified.data?.status === true, verified.error);
+const carolSession = await carol.getSession();
+check("the session shows the address verified", carolSession.data?.user?.emailVerified === true, carolSession.error);
+
+// Deleting one's own account.
+const dave = client();
+const daveEmail = `dave.${stamp}@example.com`;
+await dave.signUp.email({ name: "Dave", email: daveEmail, password });
+const deleted = await dave.deleteUser({ password });
+check("delete my account", deleted.data?.success === true, deleted.error);
+const gone = await client().signIn.email({ email: daveEmail, password });
+check("a deleted user cannot sign in", gone.error?.status === 401, gone.error);
 
 const out = await alice.signOut();
 check("sign-out", out.data?.success === true, out.error);
