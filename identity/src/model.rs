@@ -12,6 +12,7 @@ pub mod password;
 pub mod profile;
 pub mod records;
 pub mod session;
+pub mod statements;
 
 pub use api_key::ApiKey;
 pub use custom_role::CustomRole;

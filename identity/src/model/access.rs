@@ -6,33 +6,12 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use super::custom_role::CustomRole;
-use super::organization::{OrgRole, Roles};
+use super::organization::Roles;
+pub use super::statements::plugin_actions;
+use super::statements::{OrgRole, organization_statement};
 
 /// A request to check: resource → actions, every one must be allowed.
 pub type Requested = BTreeMap<String, Vec<String>>;
-
-/// The organization plugin's resources and what each role may do on them
-/// (Better Auth's `defaultStatements` and default roles).
-fn organization_statement(role: OrgRole, resource: &str) -> Option<&'static [&'static str]> {
-    const ALL_TEAM: &[&str] = &["create", "update", "delete"];
-    const ALL_AC: &[&str] = &["create", "read", "update", "delete"];
-    Some(match (resource, role) {
-        ("organization", OrgRole::Owner) => &["update", "delete"],
-        ("organization", OrgRole::Admin) => &["update"],
-        ("member" | "team", OrgRole::Owner | OrgRole::Admin) => ALL_TEAM,
-        ("invitation", OrgRole::Owner | OrgRole::Admin) => &["create", "cancel"],
-        ("ac", OrgRole::Owner | OrgRole::Admin) => ALL_AC,
-        ("ac", OrgRole::Member) => &["read"],
-        ("organization" | "member" | "invitation" | "team", OrgRole::Member) => &[],
-        _ => return None,
-    })
-}
-
-/// Every action of an organization-plugin resource (`member` → create,
-/// update, delete); `None` for any other resource.
-pub fn plugin_actions(resource: &str) -> Option<&'static [&'static str]> {
-    organization_statement(OrgRole::Owner, resource)
-}
 
 /// Whether `roles` may do every requested action in their organization:
 /// the organization plugin's resources by its statements for the built-in

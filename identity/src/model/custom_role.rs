@@ -8,8 +8,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use time::OffsetDateTime;
 
-use super::access;
-use super::organization::OrgRole;
+use super::statements::{OrgRole, plugin_actions};
 use crate::error::{AuthError, ErrorCode};
 
 /// What a role allows: resource → actions.
@@ -51,7 +50,7 @@ impl CustomRole {
     pub fn domain_permissions(&self) -> Vec<String> {
         self.permission
             .iter()
-            .filter(|(resource, _)| access::plugin_actions(resource).is_none())
+            .filter(|(resource, _)| plugin_actions(resource).is_none())
             .flat_map(|(resource, actions)| actions.iter().map(move |a| format!("{resource}:{a}")))
             .collect()
     }
@@ -89,7 +88,7 @@ pub fn check_statements(permission: &Statements, domain: &BTreeSet<String>) -> R
         return Err(invalid());
     }
     for (resource, actions) in permission {
-        let known = |action: &String| match access::plugin_actions(resource) {
+        let known = |action: &String| match plugin_actions(resource) {
             Some(allowed) => allowed.contains(&action.as_str()),
             None => domain.contains(&format!("{resource}:{action}")),
         };

@@ -7,6 +7,7 @@
 use time::OffsetDateTime;
 
 use super::custom_role::{self, CustomRole};
+pub use super::statements::OrgRole;
 use crate::error::{AuthError, ErrorCode};
 
 /// Longest organization name.
@@ -46,37 +47,6 @@ pub struct Member {
     pub role: String,
     /// When joined.
     pub created_at: OffsetDateTime,
-}
-
-/// The built-in organization roles.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub enum OrgRole {
-    /// Created the organization, or was made owner.
-    Owner,
-    /// Administers members and settings.
-    Admin,
-    /// Uses the organization.
-    Member,
-}
-
-impl OrgRole {
-    /// The stored name.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Owner => "owner",
-            Self::Admin => "admin",
-            Self::Member => "member",
-        }
-    }
-
-    fn parse_one(name: &str) -> Option<Self> {
-        match name.trim() {
-            "owner" => Some(Self::Owner),
-            "admin" => Some(Self::Admin),
-            "member" => Some(Self::Member),
-            _ => None,
-        }
-    }
 }
 
 /// A set of roles as stored in `member.role` (`"admin,member"`): built-in

@@ -13,8 +13,7 @@ use sea_orm::sea_query::Expr;
 use sea_orm::{ColumnTrait, DatabaseConnection, DatabaseTransaction, EntityTrait, QueryFilter, TransactionTrait};
 
 use super::entities::{account, member, session, user, verification};
-use super::organizations::owners;
-use super::shared::{backend, lock_organization, revoke_in};
+use super::shared::{backend, lock_organization, owners, revoke_in};
 use crate::events;
 use crate::model::Member;
 use crate::ports::{DeletedUser, StoreError, UserDeletion};

@@ -4,12 +4,12 @@ use async_trait::async_trait;
 use gremlin_kernel::{EventEnvelope, outbox};
 use sea_orm::sea_query::Expr;
 use sea_orm::{
-    ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseTransaction, DbErr, EntityTrait, PaginatorTrait,
-    QueryFilter, QueryOrder, QuerySelect, SqlErr, TransactionTrait,
+    ActiveValue::Set, ColumnTrait, DatabaseTransaction, DbErr, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder,
+    QuerySelect, SqlErr, TransactionTrait,
 };
 
 use super::entities::{invitation, member, organization, session, user};
-use super::shared::{backend, lock_organization};
+use super::shared::{backend, lock_organization, owners};
 use super::sql::SqlIdentityStore;
 use crate::model::{ApiKey, CustomRole, Member, Organization, User};
 use crate::ports::{InvitationRecord, OrgRef, OrganizationStore, StoreError};
@@ -554,17 +554,6 @@ impl crate::ports::MembershipReader for SqlIdentityStore {
     async fn record_api_key_use(&self, id: &str, now: time::OffsetDateTime) -> Result<(), StoreError> {
         super::api_keys::record_use(self.db(), id, now).await
     }
-}
-
-/// Owners of the organization as `conn` sees it (roles are a comma list).
-pub(super) async fn owners(conn: &impl ConnectionTrait, organization_id: &str) -> Result<u64, StoreError> {
-    let rows = member::Entity::find()
-        .filter(member::Column::OrganizationId.eq(organization_id))
-        .filter(member::Column::Role.contains("owner"))
-        .all(conn)
-        .await
-        .map_err(backend("counting owners"))?;
-    Ok(rows.iter().filter(|m| m.role.split(',').any(|r| r.trim() == "owner")).count() as u64)
 }
 
 /// Fails with `LastOwner` when the organization had owners before this

@@ -5,10 +5,10 @@
 use gremlin_kernel::outbox;
 use sea_orm::ActiveValue::Set;
 use sea_orm::sea_query::Expr;
-use sea_orm::{ColumnTrait, DatabaseTransaction, DbErr, EntityTrait, QueryFilter};
+use sea_orm::{ColumnTrait, ConnectionTrait, DatabaseTransaction, DbErr, EntityTrait, QueryFilter};
 use time::OffsetDateTime;
 
-use super::entities::{account, organization, session};
+use super::entities::{account, member, organization, session};
 use crate::model::id;
 use crate::ports::StoreError;
 
@@ -52,6 +52,17 @@ pub(super) async fn lock_organization(txn: &DatabaseTransaction, organization_id
         .await
         .map_err(backend("locking the organization"))?;
     Ok(())
+}
+
+/// Owners of the organization as `conn` sees it (roles are a comma list).
+pub(super) async fn owners(conn: &impl ConnectionTrait, organization_id: &str) -> Result<u64, StoreError> {
+    let rows = member::Entity::find()
+        .filter(member::Column::OrganizationId.eq(organization_id))
+        .filter(member::Column::Role.contains("owner"))
+        .all(conn)
+        .await
+        .map_err(backend("counting owners"))?;
+    Ok(rows.iter().filter(|m| m.role.split(',').any(|r| r.trim() == "owner")).count() as u64)
 }
 
 /// A new e-mail + password account of `user_id` with `hash`, created at `at`.
