@@ -79,6 +79,10 @@ fn every_operation_states_security_and_the_kit_conventions() {
     let schemes = spec["components"]["securitySchemes"].as_object().expect("securitySchemes");
     assert_eq!(schemes["bearer"]["scheme"], "bearer");
     assert_eq!(schemes["session_cookie"]["in"], "cookie");
+    assert_eq!(
+        (schemes["api_key"]["in"].as_str(), schemes["api_key"]["name"].as_str()),
+        (Some("header"), Some("x-api-key"))
+    );
     let mut public = Vec::new();
     for (path, item) in spec["paths"].as_object().unwrap() {
         for (method, op) in item.as_object().unwrap() {

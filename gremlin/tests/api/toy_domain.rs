@@ -32,7 +32,7 @@ async fn one_registry_line_mounts_documents_migrates_and_consumes_a_domain() {
     let spec = json(t.client().get("/openapi.json").send().await).await;
     let add = &spec["paths"]["/api/toy/notes"]["post"];
     assert_eq!(add["operationId"], "toy.add_note");
-    assert_eq!(add["security"], json!([{"bearer": []}, {"session_cookie": []}]));
+    assert_eq!(add["security"], json!([{"bearer": []}, {"api_key": []}, {"session_cookie": []}]));
     assert!(add["parameters"].as_array().unwrap().iter().any(|p| p["name"] == "X-Organization-Id"), "{add}");
 
     // Mounted behind the caller: anonymous is 401, a member of the
