@@ -10,7 +10,9 @@
 
 use gremlin_kernel::outbox;
 use sea_orm::sea_query::Expr;
-use sea_orm::{ColumnTrait, DatabaseConnection, DatabaseTransaction, EntityTrait, QueryFilter, TransactionTrait};
+use sea_orm::{
+    ColumnTrait, Condition, DatabaseConnection, DatabaseTransaction, EntityTrait, QueryFilter, TransactionTrait,
+};
 
 use super::entities::{account, member, session, user, verification};
 use super::shared::{backend, lock_organization, owners, revoke_in};
@@ -52,7 +54,7 @@ pub(super) async fn delete_user(
     for m in memberships.iter().filter(|m| deletion.keep_owners && is_owner(m)) {
         owned.push((m.organization_id.as_str(), owners(&txn, &m.organization_id).await?));
     }
-    let sessions = revoke_in(&txn, session::Entity::find().filter(session::Column::UserId.eq(user_id))).await?;
+    let sessions = revoke_in(&txn, Condition::all().add(session::Column::UserId.eq(user_id))).await?;
     // Explicit deletes: the cascades may be missing on databases created elsewhere.
     account::Entity::delete_many()
         .filter(account::Column::UserId.eq(user_id))

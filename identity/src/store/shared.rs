@@ -5,29 +5,24 @@
 use gremlin_kernel::outbox;
 use sea_orm::ActiveValue::Set;
 use sea_orm::sea_query::Expr;
-use sea_orm::{ColumnTrait, ConnectionTrait, DatabaseTransaction, DbErr, EntityTrait, QueryFilter};
+use sea_orm::{ColumnTrait, Condition, ConnectionTrait, DatabaseTransaction, DbErr, EntityTrait, QueryFilter};
 use time::OffsetDateTime;
 
 use super::entities::{account, member, organization, session};
 use crate::model::id;
 use crate::ports::StoreError;
 
-/// Deletes the sessions `query` selects in `txn`, recording one
+/// Deletes the sessions matching `which` in `txn` with one statement
+/// (`DELETE … RETURNING`: a write from the start, so on SQLite no commit
+/// elsewhere can fail it between a read and a write), recording one
 /// `identity.session.revoked` per user; the ids deleted.
-pub(super) async fn revoke_in(
-    txn: &sea_orm::DatabaseTransaction,
-    query: sea_orm::Select<session::Entity>,
-) -> Result<Vec<String>, StoreError> {
-    let found = query.all(txn).await.map_err(backend("reading sessions to revoke"))?;
-    if found.is_empty() {
-        return Ok(Vec::new());
-    }
-    let ids: Vec<String> = found.iter().map(|s| s.id.clone()).collect();
-    session::Entity::delete_many()
-        .filter(session::Column::Id.is_in(ids.clone()))
-        .exec(txn)
+pub(super) async fn revoke_in(txn: &DatabaseTransaction, which: Condition) -> Result<Vec<String>, StoreError> {
+    let found = session::Entity::delete_many()
+        .filter(which)
+        .exec_with_returning(txn)
         .await
         .map_err(backend("deleting sessions"))?;
+    let ids: Vec<String> = found.iter().map(|s| s.id.clone()).collect();
     let mut users: Vec<&str> = found.iter().map(|s| s.user_id.as_str()).collect();
     users.sort_unstable();
     users.dedup();

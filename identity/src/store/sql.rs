@@ -6,8 +6,8 @@ use async_trait::async_trait;
 use gremlin_kernel::{EventEnvelope, outbox};
 use sea_orm::sea_query::Expr;
 use sea_orm::{
-    ActiveValue::Set, ColumnTrait, DatabaseConnection, DbErr, EntityTrait, FromQueryResult, QueryFilter, QueryOrder,
-    QueryResult, QuerySelect, QueryTrait, SqlErr, TransactionTrait,
+    ActiveValue::Set, ColumnTrait, Condition, DatabaseConnection, DbErr, EntityTrait, FromQueryResult, QueryFilter,
+    QueryOrder, QueryResult, QuerySelect, QueryTrait, SqlErr, TransactionTrait,
 };
 use time::OffsetDateTime;
 
@@ -56,12 +56,12 @@ impl SqlIdentityStore {
 }
 
 impl SqlIdentityStore {
-    /// Deletes the sessions `query` selects and records one
+    /// Deletes the sessions matching `which` and records one
     /// `identity.session.revoked` per user, in one transaction; the ids
     /// deleted.
-    async fn revoke(&self, query: sea_orm::Select<session::Entity>) -> Result<Vec<String>, StoreError> {
+    async fn revoke(&self, which: Condition) -> Result<Vec<String>, StoreError> {
         let txn = self.db.begin().await.map_err(backend("starting session revocation"))?;
-        let ids = revoke_in(&txn, query).await?;
+        let ids = revoke_in(&txn, which).await?;
         txn.commit().await.map_err(backend("committing session revocation"))?;
         Ok(ids)
     }
@@ -244,19 +244,19 @@ impl IdentityStore for SqlIdentityStore {
     }
 
     async fn delete_session(&self, token: &str, user_id: Option<&str>) -> Result<Vec<String>, StoreError> {
-        let mut query = session::Entity::find().filter(session::Column::Token.eq(token));
+        let mut which = Condition::all().add(session::Column::Token.eq(token));
         if let Some(user_id) = user_id {
-            query = query.filter(session::Column::UserId.eq(user_id));
+            which = which.add(session::Column::UserId.eq(user_id));
         }
-        self.revoke(query).await
+        self.revoke(which).await
     }
 
     async fn delete_user_sessions(&self, user_id: &str, keep_token: Option<&str>) -> Result<Vec<String>, StoreError> {
-        let mut query = session::Entity::find().filter(session::Column::UserId.eq(user_id));
+        let mut which = Condition::all().add(session::Column::UserId.eq(user_id));
         if let Some(keep) = keep_token {
-            query = query.filter(session::Column::Token.ne(keep));
+            which = which.add(session::Column::Token.ne(keep));
         }
-        self.revoke(query).await
+        self.revoke(which).await
     }
 
     async fn list_sessions(&self, user_id: &str, now: OffsetDateTime) -> Result<Vec<Session>, StoreError> {

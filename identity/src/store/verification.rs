@@ -6,7 +6,9 @@
 
 use sea_orm::ActiveValue::Set;
 use sea_orm::sea_query::Expr;
-use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder, QuerySelect, TransactionTrait};
+use sea_orm::{
+    ColumnTrait, Condition, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder, QuerySelect, TransactionTrait,
+};
 use time::OffsetDateTime;
 
 use super::entities::{account, session, user, verification};
@@ -114,7 +116,7 @@ pub(super) async fn reset_password(
             .map_err(backend("inserting credential"))?;
     }
     let ended = if revoke_sessions {
-        revoke_in(&txn, session::Entity::find().filter(session::Column::UserId.eq(&user_id))).await?
+        revoke_in(&txn, Condition::all().add(session::Column::UserId.eq(&user_id))).await?
     } else {
         Vec::new()
     };
