@@ -4,8 +4,6 @@
 //! it was given; integrations send it as `Authorization: Bearer grm_…` or
 //! `x-api-key` to the business domains.
 
-use std::collections::BTreeMap;
-
 use gremlin_kernel::Nullable;
 use gremlin_kernel::http::SessionAuth;
 use poem::Request;
@@ -17,6 +15,7 @@ use super::context;
 use super::dto::{Success, Timestamp};
 use super::problem::AuthProblemResponse;
 use crate::model::ApiKey;
+use crate::model::custom_role::Statements;
 use crate::service::IdentityService;
 use crate::service::api_keys::{ApiKeyChanges, NewApiKey};
 use crate::service::organizations::OrganizationService;
@@ -28,9 +27,6 @@ enum ApiKeyTag {
     /// Organization API keys for integrations (Better Auth's api-key plugin shape).
     ApiKeys,
 }
-
-/// Domain permissions: resource → actions (`{"orders": ["read", "write"]}`).
-type Permissions = BTreeMap<String, Vec<String>>;
 
 /// An API key, without its secret.
 #[derive(Debug, Clone, Object)]
@@ -65,7 +61,7 @@ pub struct ApiKeyDto {
     /// Last changed.
     pub updated_at: Timestamp,
     /// What it may do.
-    pub permissions: Permissions,
+    pub permissions: Statements,
 }
 
 impl From<&ApiKey> for ApiKeyDto {
@@ -112,7 +108,7 @@ pub struct CreateApiKeyBody {
     /// Lifetime in seconds, 86 400 (a day) to 31 536 000 (a year); absent: no expiry.
     pub expires_in: Option<u64>,
     /// What it may do: domain permissions the caller holds.
-    pub permissions: Permissions,
+    pub permissions: Statements,
     /// Whether its own rate limit applies (default true).
     pub rate_limit_enabled: Option<bool>,
     /// Its rate-limit window in milliseconds, 1 to 86 400 000 (default 60 000).
@@ -136,7 +132,7 @@ pub struct UpdateApiKeyBody {
     /// A new lifetime from now, in seconds (a day to a year).
     pub expires_in: Option<u64>,
     /// New permissions (replacing the old): domain permissions the caller holds.
-    pub permissions: Option<Permissions>,
+    pub permissions: Option<Statements>,
     /// Whether its own rate limit applies.
     pub rate_limit_enabled: Option<bool>,
     /// Its rate-limit window in milliseconds.

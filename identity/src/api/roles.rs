@@ -4,8 +4,6 @@
 //! Members are given these roles through `update-member-role` and
 //! `invite-member`, like the built-in ones.
 
-use std::collections::BTreeMap;
-
 use gremlin_kernel::Nullable;
 use gremlin_kernel::http::SessionAuth;
 use poem::Request;
@@ -18,17 +16,12 @@ use super::dto::{Success, Timestamp};
 use super::organizations::OrganizationTag;
 use super::problem::AuthProblemResponse;
 use crate::model::CustomRole;
+use crate::model::custom_role::Statements;
 use crate::service::IdentityService;
 use crate::service::organizations::OrganizationService;
 use crate::service::roles::{RoleChanges, RoleRef};
 
 type Result<T> = std::result::Result<T, AuthProblemResponse>;
-
-/// What a role allows: resource → actions (`{"member": ["create"],
-/// "orders": ["read", "write"]}`). Resources are the organization plugin's
-/// (`organization`, `member`, `invitation`, `team`, `ac`) and the domains'
-/// permissions (`orders: ["read"]` is `orders:read`).
-type Permission = BTreeMap<String, Vec<String>>;
 
 /// One of an organization's own roles.
 #[derive(Debug, Clone, Object)]
@@ -41,7 +34,7 @@ pub struct OrganizationRoleDto {
     /// The role's name (lower-case), as members hold it.
     pub role: String,
     /// What it allows.
-    pub permission: Permission,
+    pub permission: Statements,
     /// Created.
     pub created_at: Timestamp,
     /// Last changed; null until then.
@@ -70,7 +63,7 @@ pub struct CreateRoleBody {
     /// The name: 1–64 of `a-z`, `0-9`, `_`, `-` (lower-cased), not a built-in's.
     pub role: String,
     /// What it allows; the caller must hold every permission named.
-    pub permission: Permission,
+    pub permission: Statements,
 }
 
 /// `POST /organization/create-role` answer.
@@ -82,7 +75,7 @@ pub struct CreatedRole {
     /// The role.
     pub role_data: OrganizationRoleDto,
     /// What it allows (as `roleData.permission`).
-    pub statements: Permission,
+    pub statements: Statements,
 }
 
 /// Names a role: by name or by id (the name wins when both are sent).
@@ -102,7 +95,7 @@ pub struct RoleTargetBody {
 #[oai(rename = "RoleChanges", rename_all = "camelCase")]
 pub struct RoleChangesBody {
     /// New permissions (replacing the old); the caller must hold them all.
-    pub permission: Option<Permission>,
+    pub permission: Option<Statements>,
     /// A new name; members and pending invitations keep the role under it.
     pub role_name: Option<String>,
 }

@@ -8,7 +8,7 @@ use std::time::Duration;
 
 use time::OffsetDateTime;
 
-use super::custom_role::Statements;
+use super::custom_role::{Statements, each_action};
 use crate::error::AuthError;
 
 /// Longest key name, in characters.
@@ -88,7 +88,12 @@ impl ApiKey {
 
     /// The permissions it holds as the registry names them (`orders:read`).
     pub fn permission_names(&self) -> BTreeSet<String> {
-        self.permissions.iter().flat_map(|(r, actions)| actions.iter().map(move |a| format!("{r}:{a}"))).collect()
+        each_action(&self.permissions).map(|(resource, action)| format!("{resource}:{action}")).collect()
+    }
+
+    /// How the session log names it: `API key grm_ab… (<id>)`, never the secret.
+    pub fn label(&self) -> String {
+        format!("API key {}… ({})", self.start.as_deref().unwrap_or(""), self.id)
     }
 
     /// Whether its last use should be written at `now`.
@@ -136,8 +141,7 @@ pub fn check_permissions(
     held: &BTreeSet<String>,
 ) -> Result<Result<(), String>, AuthError> {
     super::custom_role::check_statements(permissions, registered)?;
-    let names = permissions.iter().flat_map(|(r, actions)| actions.iter().map(move |a| format!("{r}:{a}")));
-    for name in names {
+    for name in each_action(permissions).map(|(resource, action)| format!("{resource}:{action}")) {
         if !registered.contains(&name) {
             return Err(super::custom_role::invalid_resource());
         }

@@ -48,10 +48,9 @@ impl CustomRole {
     /// registry names them; the organization plugin's resources are not
     /// among them.
     pub fn domain_permissions(&self) -> Vec<String> {
-        self.permission
-            .iter()
+        each_action(&self.permission)
             .filter(|(resource, _)| plugin_actions(resource).is_none())
-            .flat_map(|(resource, actions)| actions.iter().map(move |a| format!("{resource}:{a}")))
+            .map(|(resource, action)| format!("{resource}:{action}"))
             .collect()
     }
 }
@@ -67,7 +66,7 @@ pub fn normalize_name(name: &str) -> Result<String, AuthError> {
     if !well_formed {
         return Err(AuthError::validation("role", format!("1 to {MAX_NAME} of a-z, 0-9, '_' and '-'")));
     }
-    if [OrgRole::Owner, OrgRole::Admin, OrgRole::Member].iter().any(|r| r.as_str() == name) {
+    if OrgRole::parse_one(&name).is_some() {
         return Err(taken());
     }
     Ok(name)
@@ -105,8 +104,9 @@ pub fn invalid_resource() -> AuthError {
     AuthError::rule(ErrorCode::InvalidResource, "The provided permission includes an invalid resource", 400)
 }
 
-/// Each (resource, action) of `permission`, as single-action requests
-/// (to check that whoever grants a role holds what it grants).
+/// Each (resource, action) of `permission`: single-action requests (to
+/// check that whoever grants a role holds what it grants), or permission
+/// names (`orders:read`).
 pub fn each_action(permission: &Statements) -> impl Iterator<Item = (String, String)> + '_ {
     permission.iter().flat_map(|(resource, actions)| actions.iter().map(move |a| (resource.clone(), a.clone())))
 }

@@ -86,7 +86,7 @@ impl OrganizationService {
             let record = LogRecord {
                 user_id: Some(auth.user.id.clone()),
                 organization_id: key.organization_id.clone(),
-                reason: Some(format!("API key {}… ({})", key.start.as_deref().unwrap_or(""), key.id)),
+                reason: Some(key.label()),
                 actor_id: Some(auth.user.id.clone()),
                 impersonator_id: auth.session.impersonated_by.clone(),
                 outcome: Some("success"),

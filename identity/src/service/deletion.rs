@@ -61,11 +61,11 @@ impl IdentityService {
     ) -> Result<AccountDeletion, AuthError> {
         self.deletion_allowed()?;
         if let Some(password) = proof.password {
-            if self.store.password_hash(&auth.user.id).await?.is_none() {
+            let Some(stored) = self.store.password_hash(&auth.user.id).await? else {
                 let message = "Credential account not found";
                 return Err(AuthError::rule(ErrorCode::CredentialAccountNotFound, message, 400));
-            }
-            self.verify_password(auth, password).await?;
+            };
+            self.password_matches(stored, password).await?;
         }
         if let Some(token) = proof.token {
             self.delete_with_token(auth, token, client).await?;

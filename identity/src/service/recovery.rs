@@ -189,6 +189,11 @@ impl IdentityService {
     /// Checks the signed-in user's password (400 `INVALID_PASSWORD`).
     pub async fn verify_password(&self, auth: &Authenticated, password_text: &str) -> Result<(), AuthError> {
         let stored = self.store.password_hash(&auth.user.id).await?.ok_or(AuthError::InvalidPassword)?;
+        self.password_matches(stored, password_text).await
+    }
+
+    /// Checks `password_text` against the `stored` hash (400 `INVALID_PASSWORD`).
+    pub(super) async fn password_matches(&self, stored: String, password_text: &str) -> Result<(), AuthError> {
         match self.hashing.verify(password::normalize(password_text), stored).await? {
             Verification::Valid { .. } => Ok(()),
             Verification::Invalid => Err(AuthError::InvalidPassword),

@@ -221,7 +221,7 @@ impl OrganizationService {
         role: RoleRef<'_>,
     ) -> Result<(), AuthError> {
         if let RoleRef::Name(name) = role
-            && [OrgRole::Owner, OrgRole::Admin, OrgRole::Member].iter().any(|r| r.as_str() == name)
+            && OrgRole::parse_one(name).is_some_and(|r| r.as_str() == name)
         {
             let message = "Cannot delete a pre-defined role";
             return Err(AuthError::rule(ErrorCode::CannotDeleteAPreDefinedRole, message, 400));

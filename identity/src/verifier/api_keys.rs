@@ -68,7 +68,7 @@ impl Verifier {
                 let record = LogRecord {
                     user_id: Some(found.created_by.clone()),
                     organization_id: Some(organization.clone()),
-                    reason: Some(format!("API key {}… ({})", found.start.as_deref().unwrap_or(""), found.id)),
+                    reason: Some(found.label()),
                     outcome: Some("success"),
                     ..LogRecord::default()
                 };
