@@ -16,6 +16,7 @@ mod problem;
 mod roles;
 mod statuses;
 mod timestamp;
+mod two_factor;
 
 pub use account::AccountApi;
 pub use api_keys::ApiKeyApi;
@@ -25,3 +26,4 @@ pub use organizations::OrganizationApi;
 pub use problem::{AuthProblem, AuthProblemResponse};
 pub use roles::RoleApi;
 pub use statuses::{AuthApis, prune_auth_responses};
+pub use two_factor::TwoFactorApi;

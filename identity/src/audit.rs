@@ -49,6 +49,14 @@ pub enum LogKind {
     ApiKeyDeleted,
     /// An organization API key was used (recorded at most once a minute per key).
     ApiKeyUsed,
+    /// A user turned two-factor sign-in on (their first code verified).
+    TwoFactorEnabled,
+    /// A user turned two-factor sign-in off.
+    TwoFactorDisabled,
+    /// A second factor given (see `outcome`; `reason` says which check failed).
+    SecondFactor,
+    /// A user replaced their backup codes.
+    BackupCodesGenerated,
 }
 
 impl LogKind {
@@ -72,6 +80,10 @@ impl LogKind {
             Self::ApiKeyUpdated => "api_key_updated",
             Self::ApiKeyDeleted => "api_key_deleted",
             Self::ApiKeyUsed => "api_key_used",
+            Self::TwoFactorEnabled => "two_factor_enabled",
+            Self::TwoFactorDisabled => "two_factor_disabled",
+            Self::SecondFactor => "second_factor",
+            Self::BackupCodesGenerated => "backup_codes_generated",
         }
     }
 }

@@ -13,6 +13,7 @@ pub mod profile;
 pub mod records;
 pub mod session;
 pub mod statements;
+pub mod two_factor;
 
 pub use api_key::ApiKey;
 pub use custom_role::CustomRole;

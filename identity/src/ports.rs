@@ -64,9 +64,57 @@ pub struct FoundSession {
     pub active_role: Option<String>,
 }
 
+/// A user's two-factor secrets as stored: both [`crate::crypto::keys::seal`]ed
+/// under the auth secret, as Better Auth stores them.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TwoFactorRecord {
+    /// The TOTP secret.
+    pub secret: String,
+    /// The unused backup codes, a JSON array.
+    pub backup_codes: String,
+}
+
+/// Two-factor secrets, and the `verification` rows of sign-ins waiting for
+/// a second factor and of trusted devices.
+#[async_trait]
+pub trait TwoFactorStore: Send + Sync {
+    /// The user, `None` when gone.
+    async fn user(&self, user_id: &str) -> Result<Option<User>, StoreError>;
+
+    /// The user's secrets, `None` before `save_two_factor`.
+    async fn two_factor(&self, user_id: &str) -> Result<Option<TwoFactorRecord>, StoreError>;
+
+    /// Replaces the user's secrets (one row per user).
+    async fn save_two_factor(&self, user_id: &str, record: &TwoFactorRecord) -> Result<(), StoreError>;
+
+    /// Replaces the backup codes if they are still `old`; `false` when
+    /// they changed meanwhile (a code spent twice at once is spent once).
+    async fn replace_backup_codes(&self, user_id: &str, old: &str, new: &str) -> Result<bool, StoreError>;
+
+    /// Turns the second factor on; or off, deleting the secrets and the
+    /// user's trusted devices (rows under `trusted_prefix`) in one
+    /// transaction.
+    async fn set_two_factor_enabled(
+        &self,
+        user_id: &str,
+        enabled: bool,
+        trusted_prefix: &str,
+        now: OffsetDateTime,
+    ) -> Result<(), StoreError>;
+
+    /// Sets the `verification` row under `identifier` to `new` if its value
+    /// is still `old`; `false` when it changed or is gone, so two requests
+    /// cannot both spend the same attempt.
+    async fn replace_verification(&self, identifier: &str, old: &str, new: &str) -> Result<bool, StoreError>;
+
+    /// Deletes the `verification` row under `identifier`; `false` when it
+    /// was already gone, so only one request can spend it.
+    async fn delete_verification(&self, identifier: &str) -> Result<bool, StoreError>;
+}
+
 /// Users, credentials and sessions.
 #[async_trait]
-pub trait IdentityStore: Send + Sync {
+pub trait IdentityStore: TwoFactorStore + Send + Sync {
     /// Creates the user, its credential account (with `password_hash`), its
     /// first session when given, and records `event`, all in one
     /// transaction. Fails with `EmailTaken` when the e-mail exists.

@@ -15,11 +15,13 @@ pub mod invitations;
 pub mod organizations;
 mod recovery;
 pub mod roles;
+mod two_factor;
 mod verification;
 
 pub use deletion::{AccountDeletion, DeletionProof};
 pub use email_change::EmailChange;
 pub use recovery::MailThrottle;
+pub use two_factor::{DEFAULT_ISSUER, FactorHolder, FactorVerified, SecondFactor, TwoFactorSetup};
 
 use crate::audit::{LogKind, LogRecord, SessionLog};
 use crate::crypto::hashing::PasswordWorkers;
@@ -103,6 +105,21 @@ pub struct Authenticated {
     /// The user's role in the session's active organization, when it was
     /// read with the session (saves the JWT a query).
     pub active_role: Option<String>,
+}
+
+/// What a correct password leads to.
+#[derive(Debug, Clone)]
+pub enum SignInOutcome {
+    /// A session is open.
+    SignedIn(Box<Authenticated>),
+    /// The user turned two-factor on and this device is not trusted: no
+    /// session yet. The challenge's identifier goes into the signed
+    /// `two_factor` cookie, and `verify-totp` or `verify-backup-code`
+    /// opens the session.
+    SecondFactorRequired {
+        /// The challenge's `verification` identifier.
+        challenge: String,
+    },
 }
 
 /// The identity use cases.
@@ -233,17 +250,21 @@ impl IdentityService {
         Ok(SignedUp { user, session })
     }
 
-    /// Checks e-mail and password and opens a session. An unknown e-mail
-    /// costs the same hashing work as a wrong password and gets the same
-    /// answer (401). Banned users get 403; expired bans are lifted. Better
-    /// Auth scrypt hashes are replaced by argon2id when upgrading is on.
+    /// Checks e-mail and password and opens a session, or, for a user with
+    /// two-factor on, a challenge for the second factor (unless
+    /// `trusted_device`, from the signed `trust_device` cookie, is one they
+    /// trusted). An unknown e-mail costs the same hashing work as a wrong
+    /// password and gets the same answer (401). Banned users get 403;
+    /// expired bans are lifted. Better Auth scrypt hashes are replaced by
+    /// argon2id when upgrading is on.
     pub async fn sign_in(
         &self,
         email: &str,
         password_text: &str,
         remember_me: bool,
+        trusted_device: Option<&str>,
         client: &ClientInfo,
-    ) -> Result<Authenticated, AuthError> {
+    ) -> Result<SignInOutcome, AuthError> {
         let email = EmailAddress::parse(email)?;
         let normalized = password::normalize(password_text);
         let found = self.store.find_user_by_email(email.as_str()).await?;
@@ -274,11 +295,15 @@ impl IdentityService {
             let rehashed = self.hashing.hash(normalized).await?;
             self.store.set_password_hash(&user.id, &rehashed, now).await?;
         }
+        if user.two_factor_enabled && !self.is_trusted_device(&user.id, trusted_device, now).await? {
+            let challenge = self.open_challenge(&user.id, remember_me, now).await?;
+            return Ok(SignInOutcome::SecondFactorRequired { challenge });
+        }
         let session = self.new_session(&user.id, remember_me, client, now);
         self.store.create_session(&session).await?;
         let user = User { banned: false, ban_reason: None, ban_expires: None, ..user };
         self.record(LogKind::SignIn, Some(&user), None, client, None).await;
-        Ok(Authenticated { user, session, refreshed: false, active_role: None })
+        Ok(SignInOutcome::SignedIn(Box::new(Authenticated { user, session, refreshed: false, active_role: None })))
     }
 
     /// Resolves a raw session token: `None` when unknown, expired (the row

@@ -9,6 +9,7 @@ mod organizations;
 mod roles;
 mod shared;
 mod sql;
+mod two_factor;
 mod verification;
 
 pub use sql::SqlIdentityStore;

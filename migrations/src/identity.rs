@@ -9,6 +9,7 @@ use sea_orm_migration::sea_orm::{DatabaseBackend, Statement};
 mod m20261127_000010_identity_better_auth_tables;
 mod m20261201_000011_identity_organization_roles;
 mod m20261201_000012_identity_api_keys;
+mod m20261201_000013_identity_two_factor;
 
 /// Identity's migrations, in order.
 pub(crate) fn migrations() -> Vec<Box<dyn MigrationTrait>> {
@@ -16,6 +17,7 @@ pub(crate) fn migrations() -> Vec<Box<dyn MigrationTrait>> {
         Box::new(m20261127_000010_identity_better_auth_tables::Migration),
         Box::new(m20261201_000011_identity_organization_roles::Migration),
         Box::new(m20261201_000012_identity_api_keys::Migration),
+        Box::new(m20261201_000013_identity_two_factor::Migration),
     ]
 }
 
@@ -59,16 +61,24 @@ async fn create_tables(manager: &SchemaManager<'_>, tables: &[Table], indexes: &
     let conn = manager.get_connection();
     for table in tables {
         conn.execute_unprepared(&types(backend, table.create)).await?;
-        let present = existing_columns(manager, table.name).await?;
-        for (column, kind) in table.optional_columns {
-            if !present.iter().any(|c| c == column) {
-                let sql = format!(r#"alter table "{}" add column "{column}" {}"#, table.name, types(backend, kind));
-                conn.execute_unprepared(&sql).await?;
-            }
-        }
+        add_missing_columns(manager, table.name, table.optional_columns).await?;
     }
     for index in indexes {
         conn.execute_unprepared(index).await?;
+    }
+    Ok(())
+}
+
+/// Adds those of `columns` (name, DDL type) that `table` lacks: a plugin's
+/// columns on a table another plugin's migration created.
+async fn add_missing_columns(manager: &SchemaManager<'_>, table: &str, columns: &[(&str, &str)]) -> Result<(), DbErr> {
+    let backend = manager.get_database_backend();
+    let present = existing_columns(manager, table).await?;
+    for (column, kind) in columns {
+        if !present.iter().any(|c| c == column) {
+            let sql = format!(r#"alter table "{table}" add column "{column}" {}"#, types(backend, kind));
+            manager.get_connection().execute_unprepared(&sql).await?;
+        }
     }
     Ok(())
 }

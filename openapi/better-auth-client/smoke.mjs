@@ -1,14 +1,16 @@
 // Drives a running Gremlin with the official Better Auth client library,
 // unchanged, through the flows a front end uses: sign-up, session, sign-in
 // errors, organizations and their own roles, invitations, JWT, password
-// reset and e-mail verification through mailed links, account deletion,
+// reset and e-mail verification through mailed links, two-factor sign-in
+// (TOTP, backup code, trusted device) with its cookies, account deletion,
 // sign-out.
 // Usage: GREMLIN_URL=http://127.0.0.1:8080 GREMLIN_MAILDIR=/var/tmp/gremlin-smtp/Maildir node smoke.mjs
 // (the server mailing through the SMTP sink that keeps GREMLIN_MAILDIR).
+import { createHmac } from "node:crypto";
 import { readdirSync, readFileSync, unlinkSync } from "node:fs";
 import { join } from "node:path";
 import { createAuthClient } from "better-auth/client";
-import { adminClient, jwtClient, organizationClient } from "better-auth/client/plugins";
+import { adminClient, jwtClient, organizationClient, twoFactorClient } from "better-auth/client/plugins";
 
 const baseURL = process.env.GREMLIN_URL;
 if (!baseURL) throw new Error("set GREMLIN_URL");
@@ -71,6 +73,46 @@ function client() {
     },
   });
   return auth;
+}
+
+/** A browser-like client: it keeps the cookies Gremlin sets (session, two_factor, trust_device) and sends its origin. */
+function cookieClient(onTwoFactorRedirect) {
+  const jar = new Map();
+  const customFetchImpl = async (input, init) => {
+    const request = new Request(input, init);
+    if (jar.size > 0) request.headers.set("cookie", [...jar].map(([name, value]) => `${name}=${value}`).join("; "));
+    request.headers.set("origin", baseURL);
+    const response = await fetch(request);
+    for (const line of response.headers.getSetCookie()) {
+      const [pair, ...attributes] = line.split(";");
+      const at = pair.indexOf("=");
+      const name = pair.slice(0, at).trim();
+      const value = pair.slice(at + 1);
+      if (value === "" || attributes.some((a) => /^\s*max-age=0$/i.test(a))) jar.delete(name);
+      else jar.set(name, value);
+    }
+    return response;
+  };
+  const auth = createAuthClient({ baseURL, plugins: [twoFactorClient({ onTwoFactorRedirect })], fetchOptions: { customFetchImpl } });
+  return { auth, jar };
+}
+
+/** The RFC 6238 code of `secret` (its UTF-8 bytes are the HMAC-SHA1 key) for now. */
+function totp(secret) {
+  const counter = Buffer.alloc(8);
+  counter.writeBigUInt64BE(BigInt(Math.floor(Date.now() / 1000 / 30)));
+  const digest = createHmac("sha1", Buffer.from(secret, "utf8")).update(counter).digest();
+  const offset = digest[digest.length - 1] & 0x0f;
+  return String((digest.readUInt32BE(offset) & 0x7fffffff) % 1_000_000).padStart(6, "0");
+}
+
+/** The secret an otpauth:// URI carries (base32 back to text). */
+function secretOf(uri) {
+  const encoded = new URL(uri).searchParams.get("secret") ?? "";
+  let bits = "";
+  for (const c of encoded) bits += "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567".indexOf(c).toString(2).padStart(5, "0");
+  const bytes = bits.match(/.{8}/g)?.map((b) => parseInt(b, 2)) ?? [];
+  return Buffer.from(bytes).toString("utf8");
 }
 
 const stamp = Date.now();
@@ -150,6 +192,38 @@ const verified = await carol.verifyEmail({ query: { token: verifyToken ?? "" } }
 check("verify the address", verified.data?.status === true, verified.error);
 const carolSession = await carol.getSession();
 check("the session shows the address verified", carolSession.data?.user?.emailVerified === true, carolSession.error);
+
+// Two-factor sign-in, as a browser does it: with cookies.
+let redirected = 0;
+const erin = cookieClient(() => {
+  redirected += 1;
+});
+const erinEmail = `erin.${stamp}@example.com`;
+await erin.auth.signUp.email({ name: "Erin", email: erinEmail, password });
+const enabled = await erin.auth.twoFactor.enable({ password });
+check("set up two-factor", enabled.data?.totpURI?.startsWith("otpauth://totp/") && enabled.data?.backupCodes?.length === 10, enabled.error);
+const secret = secretOf(enabled.data?.totpURI ?? "otpauth://totp/x");
+const turnedOn = await erin.auth.twoFactor.verifyTotp({ code: totp(secret) });
+check("a first code turns two-factor on", turnedOn.data?.user?.twoFactorEnabled === true, turnedOn.error);
+await erin.auth.signOut();
+const first = await erin.auth.signIn.email({ email: erinEmail, password });
+check("sign-in asks for the second factor", first.data?.twoFactorRedirect === true && redirected === 1, first);
+check("no session before the second factor", (await erin.auth.getSession()).data === null);
+const wrongCode = await erin.auth.twoFactor.verifyTotp({ code: totp(secret) === "000000" ? "111111" : "000000" });
+check("a wrong code: 401 INVALID_CODE", wrongCode.error?.status === 401 && wrongCode.error?.code === "INVALID_CODE", wrongCode.error);
+const second = await erin.auth.twoFactor.verifyTotp({ code: totp(secret), trustDevice: true });
+check("the code opens the session", second.data?.user?.email === erinEmail, second.error);
+check("the session is there", (await erin.auth.getSession()).data?.user?.email === erinEmail);
+await erin.auth.signOut();
+const trusted = await erin.auth.signIn.email({ email: erinEmail, password });
+check("a trusted device signs in at once", trusted.data?.user?.email === erinEmail && redirected === 1, trusted);
+await erin.auth.signOut();
+erin.jar.delete("better-auth.trust_device");
+await erin.auth.signIn.email({ email: erinEmail, password });
+const backup = await erin.auth.twoFactor.verifyBackupCode({ code: enabled.data?.backupCodes?.[0] ?? "" });
+check("a backup code opens the session", backup.data?.user?.email === erinEmail && redirected === 2, backup.error);
+const disabled = await erin.auth.twoFactor.disable({ password });
+check("turn two-factor off", disabled.data?.status === true, disabled.error);
 
 // Deleting one's own account.
 const dave = client();

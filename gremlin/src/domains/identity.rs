@@ -5,7 +5,9 @@ use std::sync::Arc;
 
 use gremlin_config::Settings;
 use gremlin_identity::api::admin::AdminApi;
-use gremlin_identity::api::{AccountApi, AccountDeletionApi, ApiKeyApi, AuthApis, OrganizationApi, RoleApi};
+use gremlin_identity::api::{
+    AccountApi, AccountDeletionApi, ApiKeyApi, AuthApis, OrganizationApi, RoleApi, TwoFactorApi,
+};
 use gremlin_identity::crypto::hashing::PasswordWorkers;
 use gremlin_identity::ports::AccessInvalidation;
 use gremlin_identity::service::admin::AdminService;
@@ -58,6 +60,7 @@ pub fn api(settings: &Settings, adapters: &Adapters, verifier: Arc<Verifier>) ->
         identity: IdentityApi::new(identity.clone()),
         account: AccountApi::new(identity.clone()),
         deletion: AccountDeletionApi::new(identity.clone()),
+        two_factor: TwoFactorApi::new(identity.clone()),
         roles: RoleApi::new(identity.clone(), organizations.clone()),
         api_keys: ApiKeyApi::new(identity.clone(), organizations.clone()),
         organizations: OrganizationApi::new(identity.clone(), organizations, invitations),

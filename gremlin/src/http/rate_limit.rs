@@ -31,6 +31,7 @@ const CREDENTIAL_PATHS: &[&str] = &[
     "/api/auth/send-verification-email",
     "/api/auth/verify-password",
     "/api/auth/delete-user",
+    "/api/auth/two-factor/",
 ];
 
 /// The limiter's configuration and cache.

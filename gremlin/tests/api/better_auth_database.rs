@@ -114,9 +114,13 @@ async fn completes_a_database_migrated_without_the_admin_and_organization_plugin
     let completed = better_auth_columns(&db).await;
     let missing: Vec<_> = expected.iter().filter(|c| !completed.contains(c)).collect();
     assert!(missing.is_empty(), "columns Better Auth's plugins need, absent or different: {missing:#?}");
-    for (table, column) in
-        [("user", "banExpires"), ("session", "activeOrganizationId"), ("session", "impersonatedBy"), ("jwks", "alg")]
-    {
+    for (table, column) in [
+        ("user", "banExpires"),
+        ("user", "twoFactorEnabled"),
+        ("session", "activeOrganizationId"),
+        ("session", "impersonatedBy"),
+        ("jwks", "alg"),
+    ] {
         assert!(completed.iter().any(|c| c.0 == table && c.1 == column), "{table}.{column}");
     }
 }

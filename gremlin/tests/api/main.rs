@@ -40,6 +40,8 @@ mod identity_mail_links;
 mod identity_organizations;
 #[cfg(all(feature = "identity", feature = "orders"))]
 mod identity_roles;
+#[cfg(feature = "identity")]
+mod identity_two_factor;
 #[cfg(all(feature = "invoices", feature = "orders", feature = "identity"))]
 mod invoices_api;
 #[cfg(feature = "invoices")]

@@ -142,6 +142,21 @@ pub fn clear_admin_session_cookie(jar: &CookieJar, settings: &IdentitySettings) 
     jar.add(cookie);
 }
 
+/// A signed cookie's value (`two_factor`, `trust_device`, `admin_session`),
+/// `None` when absent or its signature is wrong.
+pub fn signed_cookie(req: &Request, settings: &IdentitySettings, name: &str) -> Option<String> {
+    let cookie = req.cookie().get(&settings.cookie_name(name))?;
+    signed_token::verify(&settings.secret, &signed_token::percent_decode(cookie.value_str()))
+}
+
+/// Sets a signed cookie living `max_age`; `Duration::ZERO` removes it.
+pub fn set_signed_cookie(jar: &CookieJar, settings: &IdentitySettings, name: &str, value: &str, max_age: Duration) {
+    let signed = if max_age.is_zero() { String::new() } else { signed_token::sign(&settings.secret, value) };
+    let mut cookie = base_cookie(settings, name, &signed);
+    cookie.set_max_age(max_age);
+    jar.add(cookie);
+}
+
 /// Clears the three Better Auth cookies.
 pub fn clear_session_cookies(jar: &CookieJar, settings: &IdentitySettings) {
     for name in ["session_token", "session_data", "dont_remember"] {

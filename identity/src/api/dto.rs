@@ -41,6 +41,9 @@ pub struct UserDto {
     pub ban_reason: Nullable<String>,
     /// Ban end.
     pub ban_expires: Nullable<Timestamp>,
+    /// Whether sign-in asks for a second factor (`two-factor/enable`, then
+    /// one `verify-totp`).
+    pub two_factor_enabled: bool,
     /// Id.
     pub id: String,
 }
@@ -58,6 +61,7 @@ impl From<&User> for UserDto {
             banned: u.banned,
             ban_reason: u.ban_reason.clone().into(),
             ban_expires: u.ban_expires.map(Timestamp).into(),
+            two_factor_enabled: u.two_factor_enabled,
             id: u.id.clone(),
         }
     }
@@ -70,7 +74,8 @@ impl UserDto {
             "name": self.name, "email": self.email, "emailVerified": self.email_verified,
             "image": self.image.0, "createdAt": self.created_at, "updatedAt": self.updated_at,
             "role": self.role.0, "banned": self.banned, "banReason": self.ban_reason.0,
-            "banExpires": self.ban_expires.0, "id": self.id,
+            "banExpires": self.ban_expires.0, "twoFactorEnabled": self.two_factor_enabled,
+            "id": self.id,
         });
         match value {
             serde_json::Value::Object(map) => map,
@@ -179,6 +184,30 @@ pub struct SignInResult {
     pub url: Option<String>,
     /// The user.
     pub user: UserDto,
+}
+
+/// Sign-in stopped for the second factor (Better Auth's two-factor
+/// plugin): no session yet, only the signed `two_factor` cookie (valid 10
+/// minutes) naming this sign-in.
+#[derive(Debug, Object)]
+#[oai(rename_all = "camelCase")]
+pub struct TwoFactorRedirect {
+    /// Always `true`: send a code to `two-factor/verify-totp` or
+    /// `two-factor/verify-backup-code` with the cookie.
+    pub two_factor_redirect: bool,
+    /// The second factors the user has: `totp` (a backup code always
+    /// works too).
+    pub two_factor_methods: Vec<String>,
+}
+
+/// What sign-in answers: the session, or the demand for a second factor.
+#[derive(Debug, poem_openapi::Union)]
+#[oai(one_of)]
+pub enum SignInAnswer {
+    /// Signed in.
+    SignedIn(Box<SignInResult>),
+    /// A second factor is due.
+    SecondFactor(TwoFactorRedirect),
 }
 
 /// Session and user, answered by get-session.

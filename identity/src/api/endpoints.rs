@@ -14,11 +14,16 @@ use super::context::{self, Credential};
 use super::dto::*;
 use super::problem::AuthProblemResponse;
 use crate::error::AuthError;
-use crate::service::{Authenticated, IdentityService, SignUp};
+use crate::model::two_factor::CHALLENGE_TTL;
+use crate::service::{Authenticated, IdentityService, SignInOutcome, SignUp};
 
 type Result<T> = std::result::Result<T, AuthProblemResponse>;
 
 const EXPOSE_TOKEN: &str = "set-auth-token";
+/// The cookie naming a sign-in that waits for its second factor.
+pub(super) const TWO_FACTOR_COOKIE: &str = "two_factor";
+/// The cookie of a device trusted to skip the second factor.
+pub(super) const TRUST_DEVICE_COOKIE: &str = "trust_device";
 
 #[derive(Tags)]
 enum IdentityTag {
@@ -43,12 +48,14 @@ pub enum SignUpResponse {
 /// Sign-in answer.
 #[derive(Debug, ApiResponse)]
 pub enum SignInResponse {
-    /// Signed in; the session cookie is set.
+    /// Signed in (the session cookie and `set-auth-token` are set); or, for
+    /// a user with two-factor on, `{"twoFactorRedirect": true}` and the
+    /// `two_factor` cookie, with no session until the second factor.
     #[oai(status = 200)]
     Ok(
-        Json<SignInResult>,
-        #[oai(header = "set-auth-token")] String,
-        #[oai(header = "access-control-expose-headers")] String,
+        Json<SignInAnswer>,
+        #[oai(header = "set-auth-token")] Option<String>,
+        #[oai(header = "access-control-expose-headers")] Option<String>,
     ),
 }
 
@@ -147,7 +154,17 @@ impl IdentityApi {
         context::check_origin(req, settings, true)?;
         context::check_callback(body.callback_url.as_deref(), settings)?;
         let remember_me = body.remember_me.unwrap_or(true);
-        let auth = self.service.sign_in(&body.email, &body.password, remember_me, &context::client_info(req)).await?;
+        let trusted = context::signed_cookie(req, settings, TRUST_DEVICE_COOKIE);
+        let client = context::client_info(req);
+        let outcome = self.service.sign_in(&body.email, &body.password, remember_me, trusted.as_deref(), &client);
+        let auth = match outcome.await? {
+            SignInOutcome::SignedIn(auth) => auth,
+            SignInOutcome::SecondFactorRequired { challenge } => {
+                context::set_signed_cookie(jar, settings, TWO_FACTOR_COOKIE, &challenge, CHALLENGE_TTL);
+                let body = TwoFactorRedirect { two_factor_redirect: true, two_factor_methods: vec!["totp".into()] };
+                return Ok(SignInResponse::Ok(Json(SignInAnswer::SecondFactor(body)), None, None));
+            }
+        };
         let signed = context::set_session_cookie(jar, settings, &auth.session, remember_me);
         let result = SignInResult {
             redirect: body.callback_url.is_some(),
@@ -155,7 +172,7 @@ impl IdentityApi {
             url: body.0.callback_url,
             user: UserDto::from(&auth.user),
         };
-        Ok(SignInResponse::Ok(Json(result), signed, EXPOSE_TOKEN.into()))
+        Ok(SignInResponse::Ok(Json(SignInAnswer::SignedIn(Box::new(result))), Some(signed), Some(EXPOSE_TOKEN.into())))
     }
 
     /// Get the current session.

@@ -43,6 +43,7 @@ impl Example for UserDto {
             banned: false,
             ban_reason: None.into(),
             ban_expires: None.into(),
+            two_factor_enabled: false,
             id: USER_ID.into(),
         }
     }

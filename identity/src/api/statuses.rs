@@ -5,7 +5,7 @@
 //!
 //! | status | only when the operation … |
 //! |---|---|
-//! | 401 | needs a session, is sign-in (wrong e-mail or password) or opens an e-mail verification link |
+//! | 401 | needs a session, is sign-in (wrong e-mail or password) or opens an e-mail verification link; the two-factor checks (wrong code, spent sign-in) |
 //! | 403 | is a POST (cookie origin check, banned user, unverified e-mail, roles) or reads an organization or admin resource |
 //! | 404 | is an admin operation on one user, opens a verification link (`USER_NOT_FOUND`), or deletes an account (off, or a spent link) |
 //! | 415 | takes a request body |
@@ -24,7 +24,7 @@ use poem_openapi::OpenApi;
 use poem_openapi::registry::{MetaApi, MetaOperation, Registry};
 
 use super::admin::AdminApi;
-use super::{AccountApi, AccountDeletionApi, ApiKeyApi, IdentityApi, OrganizationApi, RoleApi};
+use super::{AccountApi, AccountDeletionApi, ApiKeyApi, IdentityApi, OrganizationApi, RoleApi, TwoFactorApi};
 
 const AUTH: &str = "/api/auth";
 
@@ -69,6 +69,8 @@ pub struct AuthApis {
     pub account: AccountApi,
     /// Deleting one's account.
     pub deletion: AccountDeletionApi,
+    /// Two-factor sign-in.
+    pub two_factor: TwoFactorApi,
     /// Organizations, members, invitations.
     pub organizations: OrganizationApi,
     /// An organization's own roles.
@@ -81,8 +83,16 @@ pub struct AuthApis {
 
 impl OpenApi for AuthApis {
     fn meta() -> Vec<MetaApi> {
-        let mut apis =
-            <(IdentityApi, AccountApi, AccountDeletionApi, OrganizationApi, RoleApi, ApiKeyApi, AdminApi)>::meta();
+        let mut apis = <(
+            IdentityApi,
+            AccountApi,
+            AccountDeletionApi,
+            TwoFactorApi,
+            OrganizationApi,
+            RoleApi,
+            ApiKeyApi,
+            AdminApi,
+        )>::meta();
         for path in apis.iter_mut().flat_map(|a| &mut a.paths) {
             let relative = path.path.strip_prefix(AUTH).unwrap_or(&path.path).to_owned();
             for operation in &mut path.operations {
@@ -93,14 +103,23 @@ impl OpenApi for AuthApis {
     }
 
     fn register(registry: &mut Registry) {
-        <(IdentityApi, AccountApi, AccountDeletionApi, OrganizationApi, RoleApi, ApiKeyApi, AdminApi)>::register(
+        <(IdentityApi, AccountApi, AccountDeletionApi, TwoFactorApi, OrganizationApi, RoleApi, ApiKeyApi, AdminApi)>::register(
             registry,
         );
     }
 
     fn add_routes(self, route_table: &mut HashMap<String, HashMap<Method, BoxEndpoint<'static>>>) {
-        (self.identity, self.account, self.deletion, self.organizations, self.roles, self.api_keys, self.admin)
-            .add_routes(route_table);
+        let apis = (
+            self.identity,
+            self.account,
+            self.deletion,
+            self.two_factor,
+            self.organizations,
+            self.roles,
+            self.api_keys,
+            self.admin,
+        );
+        apis.add_routes(route_table);
     }
 }
 

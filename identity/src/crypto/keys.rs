@@ -56,27 +56,35 @@ fn cipher(secret: &str) -> XChaCha20Poly1305 {
     XChaCha20Poly1305::new(&Sha256::digest(secret.as_bytes()))
 }
 
-/// Encrypts a private JWK as Better Auth does.
-pub fn encrypt(secret: &str, plaintext: &str) -> anyhow::Result<String> {
+/// Better Auth's `symmetricEncrypt`: XChaCha20-Poly1305 under
+/// SHA-256(secret), a random 24-byte nonce first, hex. Two-factor secrets
+/// and backup codes are stored this way; [`decrypt`] opens it.
+pub fn seal(secret: &str, plaintext: &str) -> anyhow::Result<String> {
     let nonce: [u8; 24] = rand::random();
     let sealed = cipher(secret)
         .encrypt(&XNonce::from(nonce), plaintext.as_bytes())
-        .map_err(|_| anyhow::anyhow!("encrypting private key"))?;
+        .map_err(|_| anyhow::anyhow!("encrypting a stored secret"))?;
     let mut bytes = nonce.to_vec();
     bytes.extend(sealed);
-    Ok(serde_json::to_string(&hex::encode(bytes))?)
+    Ok(hex::encode(bytes))
 }
 
-/// Decrypts a stored private JWK; fails for another secret or a damaged value.
+/// Encrypts a private JWK as Better Auth does: [`seal`]ed, JSON-quoted.
+pub fn encrypt(secret: &str, plaintext: &str) -> anyhow::Result<String> {
+    Ok(serde_json::to_string(&seal(secret, plaintext)?)?)
+}
+
+/// Decrypts a [`seal`]ed value, JSON-quoted or not; fails for another
+/// secret or a damaged value.
 pub fn decrypt(secret: &str, stored: &str) -> anyhow::Result<String> {
     let hex_text: String = serde_json::from_str(stored).unwrap_or_else(|_| stored.to_owned());
     let bytes = hex::decode(hex_text.trim())?;
-    anyhow::ensure!(bytes.len() > 24, "private key too short");
+    anyhow::ensure!(bytes.len() > 24, "encrypted value too short");
     let (nonce, sealed) = bytes.split_at(24);
     let nonce: [u8; 24] = nonce.try_into()?;
     let plain = cipher(secret)
         .decrypt(&XNonce::from(nonce), sealed)
-        .map_err(|_| anyhow::anyhow!("private key does not decrypt with this secret"))?;
+        .map_err(|_| anyhow::anyhow!("a stored secret does not decrypt with auth.secret"))?;
     Ok(String::from_utf8(plain)?)
 }
 

@@ -28,6 +28,10 @@ pub enum ErrorCode {
     FailedToGetUserInfo,
     /// `INTERNAL_SERVER_ERROR`.
     InternalServerError,
+    /// `INVALID_BACKUP_CODE`.
+    InvalidBackupCode,
+    /// `INVALID_CODE`.
+    InvalidCode,
     /// `INVALID_EMAIL_OR_PASSWORD`.
     InvalidEmailOrPassword,
     /// `INVALID_ORIGIN`.
@@ -38,6 +42,8 @@ pub enum ErrorCode {
     InvalidResource,
     /// `INVALID_TOKEN`.
     InvalidToken,
+    /// `INVALID_TWO_FACTOR_COOKIE`.
+    InvalidTwoFactorCookie,
     /// `INVITATION_NOT_FOUND`.
     InvitationNotFound,
     /// `KEY_NOT_FOUND`.
@@ -76,10 +82,16 @@ pub enum ErrorCode {
     SlugIsTaken,
     /// `TOKEN_EXPIRED`.
     TokenExpired,
+    /// `TOO_MANY_ATTEMPTS_REQUEST_NEW_CODE`.
+    TooManyAttemptsRequestNewCode,
     /// `TOO_MANY_REQUESTS`.
     TooManyRequests,
     /// `TOO_MANY_ROLES`.
     TooManyRoles,
+    /// `TOTP_NOT_ENABLED`.
+    TotpNotEnabled,
+    /// `TWO_FACTOR_NOT_ENABLED`.
+    TwoFactorNotEnabled,
     /// `UNAUTHORIZED`.
     Unauthorized,
     /// `USER_ALREADY_EXISTS_USE_ANOTHER_EMAIL`.
@@ -165,11 +177,14 @@ const ALL: &[(ErrorCode, &str)] = &[
     (ErrorCode::EmailVerificationRequiredForInvitation, "EMAIL_VERIFICATION_REQUIRED_FOR_INVITATION"),
     (ErrorCode::FailedToGetUserInfo, "FAILED_TO_GET_USER_INFO"),
     (ErrorCode::InternalServerError, "INTERNAL_SERVER_ERROR"),
+    (ErrorCode::InvalidBackupCode, "INVALID_BACKUP_CODE"),
+    (ErrorCode::InvalidCode, "INVALID_CODE"),
     (ErrorCode::InvalidEmailOrPassword, "INVALID_EMAIL_OR_PASSWORD"),
     (ErrorCode::InvalidOrigin, "INVALID_ORIGIN"),
     (ErrorCode::InvalidPassword, "INVALID_PASSWORD"),
     (ErrorCode::InvalidResource, "INVALID_RESOURCE"),
     (ErrorCode::InvalidToken, "INVALID_TOKEN"),
+    (ErrorCode::InvalidTwoFactorCookie, "INVALID_TWO_FACTOR_COOKIE"),
     (ErrorCode::InvitationNotFound, "INVITATION_NOT_FOUND"),
     (ErrorCode::KeyNotFound, "KEY_NOT_FOUND"),
     (ErrorCode::MemberNotFound, "MEMBER_NOT_FOUND"),
@@ -189,8 +204,11 @@ const ALL: &[(ErrorCode, &str)] = &[
     (ErrorCode::SessionExpired, "SESSION_EXPIRED"),
     (ErrorCode::SlugIsTaken, "SLUG_IS_TAKEN"),
     (ErrorCode::TokenExpired, "TOKEN_EXPIRED"),
+    (ErrorCode::TooManyAttemptsRequestNewCode, "TOO_MANY_ATTEMPTS_REQUEST_NEW_CODE"),
     (ErrorCode::TooManyRequests, "TOO_MANY_REQUESTS"),
     (ErrorCode::TooManyRoles, "TOO_MANY_ROLES"),
+    (ErrorCode::TotpNotEnabled, "TOTP_NOT_ENABLED"),
+    (ErrorCode::TwoFactorNotEnabled, "TWO_FACTOR_NOT_ENABLED"),
     (ErrorCode::Unauthorized, "UNAUTHORIZED"),
     (ErrorCode::UserAlreadyExistsUseAnotherEmail, "USER_ALREADY_EXISTS_USE_ANOTHER_EMAIL"),
     (ErrorCode::UserIsAlreadyAMemberOfThisOrganization, "USER_IS_ALREADY_A_MEMBER_OF_THIS_ORGANIZATION"),
@@ -208,10 +226,6 @@ const ALL: &[(ErrorCode, &str)] = &[
     (ErrorCode::YouAreNotAllowedToDeleteUsers, "YOU_ARE_NOT_ALLOWED_TO_DELETE_USERS"),
     (ErrorCode::YouAreNotAllowedToGetUser, "YOU_ARE_NOT_ALLOWED_TO_GET_USER"),
     (ErrorCode::YouAreNotAllowedToImpersonateUsers, "YOU_ARE_NOT_ALLOWED_TO_IMPERSONATE_USERS"),
-    (
-        ErrorCode::YouAreNotAllowedToInviteUsersToThisOrganization,
-        "YOU_ARE_NOT_ALLOWED_TO_INVITE_USERS_TO_THIS_ORGANIZATION",
-    ),
     (ErrorCode::YouAreNotAllowedToListARole, "YOU_ARE_NOT_ALLOWED_TO_LIST_A_ROLE"),
     (ErrorCode::YouAreNotAllowedToListSessionLogs, "YOU_ARE_NOT_ALLOWED_TO_LIST_SESSION_LOGS"),
     (ErrorCode::YouAreNotAllowedToListUsers, "YOU_ARE_NOT_ALLOWED_TO_LIST_USERS"),

@@ -27,6 +27,8 @@ pub struct User {
     pub ban_reason: Option<String>,
     /// When the ban ends; none means forever.
     pub ban_expires: Option<OffsetDateTime>,
+    /// Whether sign-in asks for a second factor (TOTP or a backup code).
+    pub two_factor_enabled: bool,
 }
 
 impl User {
@@ -51,6 +53,7 @@ impl User {
             banned: false,
             ban_reason: None,
             ban_expires: None,
+            two_factor_enabled: false,
         }
     }
 
@@ -105,6 +108,7 @@ mod tests {
             banned,
             ban_reason: None,
             ban_expires,
+            two_factor_enabled: false,
         }
     }
 

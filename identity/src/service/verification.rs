@@ -125,7 +125,8 @@ impl IdentityService {
         }
         let user = self.store.mark_email_verified(&claims.email, now).await?.ok_or(AuthError::UserNotFound)?;
         self.record(LogKind::EmailVerified, Some(&user), None, client, None).await;
-        if !self.settings.auto_sign_in_after_verification || user.is_banned_at(now) {
+        // Two-factor users sign in with both factors, never through a link.
+        if !self.settings.auto_sign_in_after_verification || user.is_banned_at(now) || user.two_factor_enabled {
             return Ok((user, None));
         }
         let session = self.new_session(&user.id, true, client, now);

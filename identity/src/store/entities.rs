@@ -38,6 +38,9 @@ pub mod user {
         /// Ban end.
         #[sea_orm(column_name = "banExpires")]
         pub ban_expires: Option<TimeDateTimeWithTimeZone>,
+        /// Whether sign-in asks for a second factor (null: no).
+        #[sea_orm(column_name = "twoFactorEnabled")]
+        pub two_factor_enabled: Option<bool>,
     }
 
     /// Relations.
@@ -310,6 +313,35 @@ pub mod verification {
         /// Updated.
         #[sea_orm(column_name = "updatedAt")]
         pub updated_at: TimeDateTimeWithTimeZone,
+    }
+
+    /// Relations.
+    #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+    pub enum Relation {}
+
+    impl ActiveModelBehavior for ActiveModel {}
+}
+
+/// The `twoFactor` table (Better Auth's two-factor plugin): one row per
+/// user who set up TOTP.
+pub mod two_factor {
+    use sea_orm::entity::prelude::*;
+
+    /// A `twoFactor` row.
+    #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+    #[sea_orm(table_name = "twoFactor")]
+    pub struct Model {
+        /// Id.
+        #[sea_orm(primary_key, auto_increment = false)]
+        pub id: String,
+        /// The TOTP secret, encrypted (`crypto::keys::seal`).
+        pub secret: String,
+        /// The unused backup codes as a JSON array, encrypted the same way.
+        #[sea_orm(column_name = "backupCodes")]
+        pub backup_codes: String,
+        /// Whose.
+        #[sea_orm(column_name = "userId")]
+        pub user_id: String,
     }
 
     /// Relations.

@@ -81,6 +81,7 @@ impl From<user::Model> for User {
             banned: m.banned.unwrap_or(false),
             ban_reason: m.ban_reason,
             ban_expires: m.ban_expires,
+            two_factor_enabled: m.two_factor_enabled.unwrap_or(false),
         }
     }
 }
@@ -139,6 +140,7 @@ impl IdentityStore for SqlIdentityStore {
             banned: Set(Some(u.banned)),
             ban_reason: Set(u.ban_reason.clone()),
             ban_expires: Set(u.ban_expires),
+            two_factor_enabled: Set(Some(u.two_factor_enabled)),
         };
         if let Err(e) = user::Entity::insert(row).exec_without_returning(&txn).await {
             return Err(match e.sql_err() {
