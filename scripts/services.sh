@@ -4,7 +4,9 @@
 # running on the machine) and the MongoDB-compatible SecantusDB server
 # (installed from PyPI into a venv under $MONGO_HOME on first use), and an
 # SMTP sink that keeps every message it receives in a Maildir (aiosmtpd from
-# PyPI, under $SMTP_HOME): the identity tests read their mail from it.
+# PyPI, under $SMTP_HOME): the identity tests read their mail from it. The
+# console's browser tests need Chromium and its WebDriver (Debian's chromium
+# and chromium-driver).
 set -euo pipefail
 
 log() { printf 'services: %s\n' "$*"; }
@@ -90,9 +92,18 @@ ensure_smtp_sink() {
   wait_port "$SMTP_PORT" || { cat "$SMTP_HOME/server.log"; log "the SMTP sink did not start"; exit 1; }
 }
 
+ensure_browser() {
+  if command -v chromium >/dev/null && command -v chromedriver >/dev/null; then
+    log "Chromium and chromedriver are installed"
+    return
+  fi
+  apt_install chromium chromium-driver
+}
+
 ensure_postgres
 ensure_redis
 ensure_nats
 ensure_mongo
 ensure_smtp_sink
+ensure_browser
 log "all services are up"

@@ -133,6 +133,10 @@ fn assemble(
     });
     let mut route =
         Route::new().nest("/docs", poem::endpoint::make_sync(move |_| swagger.clone())).at("/openapi.json", spec);
+    #[cfg(feature = "console")]
+    {
+        route = route.nest("/console", crate::console::endpoint());
+    }
     for (path, endpoint) in extra {
         route = route.nest(path, endpoint);
     }

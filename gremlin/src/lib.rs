@@ -8,6 +8,8 @@ pub mod app;
 pub mod asyncapi;
 pub mod cli;
 pub mod commands;
+#[cfg(feature = "console")]
+pub mod console;
 pub mod consumers;
 pub mod domains;
 pub mod http;

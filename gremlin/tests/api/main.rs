@@ -9,6 +9,8 @@ mod asyncapi;
 mod better_auth_database;
 mod cli;
 mod conformance;
+#[cfg(all(feature = "console", feature = "orders", feature = "identity"))]
+mod console;
 #[cfg(all(feature = "crm", feature = "identity"))]
 mod crm_api;
 #[cfg(all(feature = "crm", feature = "identity"))]

@@ -4,6 +4,8 @@
 
 use std::time::{SystemTime, UNIX_EPOCH};
 
+#[cfg(all(feature = "console", feature = "orders", feature = "identity"))]
+pub mod browser;
 pub mod events;
 #[cfg(all(feature = "leave", feature = "identity"))]
 pub mod leave;
