@@ -25,29 +25,18 @@ struct Asset {
 
 const INDEX: &str = include_str!("../console/index.html");
 
-const ASSETS: &[Asset] = &[
-    Asset { name: "app.css", content_type: "text/css; charset=utf-8", body: include_str!("../console/assets/app.css") },
-    Asset {
-        name: "app.js",
-        content_type: "text/javascript; charset=utf-8",
-        body: include_str!("../console/assets/app.js"),
-    },
-    Asset {
-        name: "api.js",
-        content_type: "text/javascript; charset=utf-8",
-        body: include_str!("../console/assets/api.js"),
-    },
-    Asset {
-        name: "ui.js",
-        content_type: "text/javascript; charset=utf-8",
-        body: include_str!("../console/assets/ui.js"),
-    },
-    Asset {
-        name: "orders.js",
-        content_type: "text/javascript; charset=utf-8",
-        body: include_str!("../console/assets/orders.js"),
-    },
-];
+const CSS: &str = "text/css; charset=utf-8";
+const JS: &str = "text/javascript; charset=utf-8";
+
+/// An [`Asset`] embedded from `gremlin/console/assets/<name>`.
+macro_rules! asset {
+    ($name:literal, $content_type:expr) => {
+        Asset { name: $name, content_type: $content_type, body: include_str!(concat!("../console/assets/", $name)) }
+    };
+}
+
+const ASSETS: &[Asset] =
+    &[asset!("app.css", CSS), asset!("app.js", JS), asset!("api.js", JS), asset!("ui.js", JS), asset!("orders.js", JS)];
 
 /// The business domains this binary serves, for the console's navigation
 /// (pages of a domain not compiled in are absent).

@@ -101,6 +101,13 @@ async fn an_owner_signs_in_and_fulfils_an_order_in_the_browser() {
     let html = page.text().await.unwrap();
     assert!(!html.contains("<script>") && html.contains(r#"<script type="module" src="/console/assets/app.js">"#));
 
+    let http = http_client();
+    let missing = http.get(format!("{base}/console/assets/nope.js")).send().await.unwrap();
+    assert_eq!(missing.status(), reqwest::StatusCode::NOT_FOUND);
+    let config: serde_json::Value =
+        http.get(format!("{base}/console/config.json")).send().await.unwrap().json().await.unwrap();
+    assert_eq!(config["domains"], json!(["orders", "invoices", "crm", "leave"]));
+
     let browser = Browser::start(1280, 900).await;
     browser.open(&format!("{base}/console/")).await;
     browser.find("#email").await.type_text("olivia@example.com").await;
