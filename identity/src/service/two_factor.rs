@@ -216,8 +216,7 @@ impl IdentityService {
             return Err(wrong);
         }
         self.record(LogKind::SecondFactor, Some(&user), None, client, None).await;
-        let trusted_device = if trust_device { Some(self.trust_device(&user.id, now).await?) } else { None };
-        match (holder, pending) {
+        let (auth, new_session, remember_me) = match (holder, pending) {
             (_, Some((identifier, challenge))) => {
                 // Whatever attempts were counted meanwhile, one right code
                 // ends the challenge; only one request can delete it.
@@ -227,8 +226,7 @@ impl IdentityService {
                 let session = self.new_session(&user.id, challenge.remember_me, client, now);
                 self.store.create_session(&session).await?;
                 self.record(LogKind::SignIn, Some(&user), None, client, None).await;
-                let auth = Authenticated { user, session, refreshed: false, active_role: None };
-                Ok(FactorVerified { auth, new_session: true, remember_me: challenge.remember_me, trusted_device })
+                (Authenticated { user, session, refreshed: false, active_role: None }, true, challenge.remember_me)
             }
             (FactorHolder::SignedIn(auth), None) => {
                 let mut auth = auth.clone();
@@ -237,10 +235,13 @@ impl IdentityService {
                     auth.user.two_factor_enabled = true;
                     self.record(LogKind::TwoFactorEnabled, Some(&auth.user), None, client, None).await;
                 }
-                Ok(FactorVerified { auth, new_session: false, remember_me: true, trusted_device })
+                (auth, false, true)
             }
-            (FactorHolder::Pending(_), None) => Err(invalid_cookie()),
-        }
+            (FactorHolder::Pending(_), None) => return Err(invalid_cookie()),
+        };
+        // Trusted only once the sign-in is really done.
+        let trusted_device = if trust_device { Some(self.trust_device(&auth.user.id, now).await?) } else { None };
+        Ok(FactorVerified { auth, new_session, remember_me, trusted_device })
     }
 
     /// Reads a pending sign-in and counts one attempt against it; the
