@@ -10,7 +10,8 @@
 //! cookie-authenticated writes are guarded by the API's origin check.
 
 use poem::http::{StatusCode, header};
-use poem::{Endpoint, EndpointExt, IntoEndpoint, Request, Response, Route, handler};
+use poem::web::Path;
+use poem::{Endpoint, EndpointExt, IntoEndpoint, Response, Route, handler};
 
 /// The policy on every console answer.
 pub const CONTENT_SECURITY_POLICY: &str = "default-src 'none'; script-src 'self'; style-src 'self'; \
@@ -81,8 +82,7 @@ fn config() -> Response {
 }
 
 #[handler]
-fn asset(req: &Request) -> Response {
-    let name = req.uri().path().rsplit('/').next().unwrap_or_default();
+fn asset(Path(name): Path<String>) -> Response {
     match ASSETS.iter().find(|a| a.name == name) {
         Some(asset) => secured(StatusCode::OK, asset.content_type, asset.body, "no-cache"),
         None => secured(StatusCode::NOT_FOUND, "text/plain; charset=utf-8", "no such console asset", "no-store"),

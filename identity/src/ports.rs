@@ -92,15 +92,9 @@ pub trait TwoFactorStore: Send + Sync {
     async fn replace_backup_codes(&self, user_id: &str, old: &str, new: &str) -> Result<bool, StoreError>;
 
     /// Turns the second factor on; or off, deleting the secrets and the
-    /// user's trusted devices (rows under `trusted_prefix`) in one
-    /// transaction.
-    async fn set_two_factor_enabled(
-        &self,
-        user_id: &str,
-        enabled: bool,
-        trusted_prefix: &str,
-        now: OffsetDateTime,
-    ) -> Result<(), StoreError>;
+    /// user's trusted devices in one transaction.
+    async fn set_two_factor_enabled(&self, user_id: &str, enabled: bool, now: OffsetDateTime)
+    -> Result<(), StoreError>;
 
     /// Sets the `verification` row under `identifier` to `new` if its value
     /// is still `old`; `false` when it changed or is gone, so two requests

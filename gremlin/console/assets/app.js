@@ -9,9 +9,12 @@ const main = document.getElementById("main");
 
 let session = null;
 let config = { domains: [] };
+/** The signed-in user's organizations, read once per user rather than on every page. */
+let organizations = null;
 
 async function loadSession() {
   const { data } = await get("/api/auth/get-session");
+  if (data?.user?.id !== session?.user?.id) organizations = null;
   session = data;
   return session;
 }
@@ -82,7 +85,7 @@ async function renderBar() {
   const pages = { orders: "Orders", invoices: "Invoices", crm: "CRM", leave: "Leave" };
   nav.replaceChildren(...config.domains.filter((d) => d === "orders").map((d) => h("a", { href: `/console/${d}` }, pages[d])));
   const switcher = document.getElementById("org-switcher");
-  const { data: organizations } = await get("/api/auth/organization/list");
+  organizations ??= (await get("/api/auth/organization/list")).data;
   const active = session.session.activeOrganizationId;
   switcher.replaceChildren(
     h("option", { value: "", selected: !active, disabled: true }, organizations.length ? "Choose…" : "No organization"),
@@ -138,6 +141,7 @@ window.addEventListener("console:navigate", () => render());
 document.getElementById("sign-out").addEventListener("click", async () => {
   await post("/api/auth/sign-out", {});
   session = null;
+  organizations = null;
   navigate("/console/sign-in", { replace: true });
 });
 

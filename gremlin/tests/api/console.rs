@@ -13,7 +13,8 @@ use crate::support::browser::Browser;
 use gremlin_identity::model::two_factor::totp_now;
 use serde_json::json;
 
-use crate::support::{Backend, PASSWORD, TestApp, http_client, json, orders, owner, sign_up};
+use crate::servers::free_port;
+use crate::support::{Backend, PASSWORD, TestApp, http_client, orders, owner, sign_up, two_factor};
 
 /// Where the screenshots go: `<target dir>/console-screenshots`.
 fn screenshots() -> PathBuf {
@@ -40,39 +41,10 @@ async fn serve(t: &mut TestApp, port: u16) -> String {
     base
 }
 
-fn unix_now() -> i64 {
-    time::OffsetDateTime::now_utc().unix_timestamp()
-}
-
 /// Signs `email` up and turns two-factor on; the TOTP secret.
 async fn two_factor_user(t: &TestApp, email: &str) -> String {
     let user = sign_up(t, email, "Tess").await;
-    let client = t.client();
-    let enable = client.post("/api/auth/two-factor/enable").header("authorization", &user.bearer);
-    let uri = json(enable.body_json(&json!({"password": PASSWORD})).send().await).await["totpURI"]
-        .as_str()
-        .unwrap()
-        .to_owned();
-    let encoded = uri.split("secret=").nth(1).unwrap().split('&').next().unwrap();
-    let secret = base32_decode(encoded);
-    let verify = client.post("/api/auth/two-factor/verify-totp").header("authorization", &user.bearer);
-    verify.body_json(&json!({"code": totp_now(&secret, unix_now())})).send().await.assert_status_is_ok();
-    secret
-}
-
-/// RFC 4648 base32 (no padding) back to text.
-fn base32_decode(text: &str) -> String {
-    let (mut buffer, mut bits, mut out) = (0u32, 0u32, Vec::new());
-    for c in text.bytes() {
-        let value = if c.is_ascii_uppercase() { c - b'A' } else { c - b'2' + 26 };
-        buffer = (buffer << 5) | u32::from(value);
-        bits += 5;
-        if bits >= 8 {
-            bits -= 8;
-            out.push((buffer >> bits) as u8);
-        }
-    }
-    String::from_utf8(out).unwrap()
+    two_factor::turn_on(t, &user.bearer).await.0
 }
 
 /// Both sizes of the current page, named `name`.
@@ -86,7 +58,7 @@ async fn capture(browser: &Browser, name: &str) {
 
 #[tokio::test]
 async fn an_owner_signs_in_and_fulfils_an_order_in_the_browser() {
-    let port = std::net::TcpListener::bind("127.0.0.1:0").and_then(|l| l.local_addr()).unwrap().port();
+    let port = free_port();
     let mut t =
         TestApp::custom(Backend::Sqlite, |s| s.server.public_url = format!("http://127.0.0.1:{port}"), |b| b).await;
     let (jwt, org) = owner(&t, "olivia@example.com", "acme").await;
@@ -162,7 +134,7 @@ async fn an_owner_signs_in_and_fulfils_an_order_in_the_browser() {
     browser.find("#email").await.type_text("tess@example.com").await;
     browser.find("#password").await.type_text(PASSWORD).await;
     browser.find("form button[type=submit]").await.click().await;
-    browser.find("#code").await.type_text(&totp_now(&secret, unix_now())).await;
+    browser.find("#code").await.type_text(&totp_now(&secret, two_factor::now())).await;
     capture(&browser, "two-factor").await;
     browser.find("form button[type=submit]").await.click().await;
     browser.wait_for_text("tess@example.com").await;

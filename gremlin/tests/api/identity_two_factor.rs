@@ -14,6 +14,7 @@ use sea_orm::ConnectionTrait;
 use serde_json::json;
 
 use crate::both_backends;
+use crate::support::two_factor::{self, now, secret_of};
 use crate::support::{Backend, PASSWORD, SignedUp, TestApp, json, problem_code, set_cookies, sign_up};
 
 both_backends! {
@@ -25,31 +26,6 @@ both_backends! {
 
 /// The origin test requests come from when they carry cookies.
 const ORIGIN: &str = "http://127.0.0.1:8080";
-
-fn now() -> i64 {
-    time::OffsetDateTime::now_utc().unix_timestamp()
-}
-
-/// RFC 4648 base32 (no padding) back to text: the secret inside a URI.
-fn base32_decode(text: &str) -> String {
-    const ALPHABET: &str = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
-    let (mut buffer, mut bits, mut out) = (0u32, 0u32, Vec::new());
-    for c in text.chars() {
-        buffer = (buffer << 5) | ALPHABET.find(c).expect("a base32 letter") as u32;
-        bits += 5;
-        if bits >= 8 {
-            bits -= 8;
-            out.push((buffer >> bits) as u8);
-        }
-    }
-    String::from_utf8(out).unwrap()
-}
-
-/// The secret an `otpauth://` URI carries.
-fn secret_of(uri: &str) -> String {
-    let encoded = uri.split("secret=").nth(1).unwrap().split('&').next().unwrap();
-    base32_decode(encoded)
-}
 
 /// A six-digit code that `secret` does not accept now.
 fn wrong_code(secret: &str) -> String {
@@ -73,16 +49,9 @@ async fn post(t: &TestApp, who: &SignedUp, path: &str, body: serde_json::Value) 
         .await
 }
 
-/// Sets two-factor up for `who` and turns it on with a first code; the
-/// secret and backup codes.
+/// Sets two-factor up for `who` and turns it on with a first code.
 async fn turn_on(t: &TestApp, who: &SignedUp) -> (String, Vec<String>) {
-    let setup = json(post(t, who, "enable", json!({"password": PASSWORD})).await).await;
-    let secret = secret_of(setup["totpURI"].as_str().unwrap());
-    let codes = setup["backupCodes"].as_array().unwrap().iter().map(|c| c.as_str().unwrap().to_owned()).collect();
-    let resp = post(t, who, "verify-totp", json!({"code": totp_now(&secret, now())})).await;
-    resp.assert_status_is_ok();
-    assert_eq!(json(resp).await["user"]["twoFactorEnabled"], true);
-    (secret, codes)
+    two_factor::turn_on(t, &who.bearer).await
 }
 
 /// Signs in with the password, sending `cookies`; the answer.

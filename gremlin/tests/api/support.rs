@@ -14,6 +14,8 @@ pub mod mailbox;
 #[cfg(all(feature = "orders", feature = "identity"))]
 pub mod orders;
 mod requests;
+#[cfg(feature = "identity")]
+pub mod two_factor;
 
 #[allow(unused_imports)] // used by the orders tests, absent from some feature builds
 pub use requests::KitHeaders;

@@ -17,7 +17,6 @@ use super::dto::{SessionAndUser, SessionDto, Status, Success, Timestamp, UserDto
 use super::organization_dto::RoleInput;
 use super::problem::AuthProblemResponse;
 use crate::audit::{SESSION_LOGS, SessionLog};
-use crate::crypto::signed_token;
 use crate::error::{AuthError, ErrorCode};
 use crate::model::admin::UserQueryParams;
 use crate::ports::UserChanges;
@@ -488,9 +487,7 @@ impl AdminApi {
         let settings = self.identity.settings();
         let admin_id = self.admin.stop_impersonating(&auth, &context::client_info(req)).await?;
         context::clear_session_cookies(jar, settings);
-        let admin_token = jar
-            .get(&settings.cookie_name("admin_session"))
-            .and_then(|c| signed_token::verify(&settings.secret, c.value_str()));
+        let admin_token = context::signed_cookie(req, settings, "admin_session");
         let restored = match admin_token {
             Some(token) => self.identity.authenticate(&token, true).await?.filter(|a| a.user.id == admin_id),
             None => None,

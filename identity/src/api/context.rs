@@ -50,8 +50,7 @@ pub fn credential(req: &Request, settings: &IdentitySettings) -> Credential {
             };
         }
     }
-    let cookie = req.cookie().get(&settings.session_cookie());
-    match cookie.and_then(|c| signed_token::verify(&settings.secret, c.value_str())) {
+    match signed_cookie(req, settings, "session_token") {
         Some(token) => Credential::Cookie(token),
         None => Credential::None,
     }
@@ -137,16 +136,15 @@ pub fn set_admin_session_cookie(jar: &CookieJar, settings: &IdentitySettings, ad
 
 /// Removes the `admin_session` cookie.
 pub fn clear_admin_session_cookie(jar: &CookieJar, settings: &IdentitySettings) {
-    let mut cookie = base_cookie(settings, "admin_session", "");
-    cookie.set_max_age(Duration::ZERO);
-    jar.add(cookie);
+    set_signed_cookie(jar, settings, "admin_session", "", Duration::ZERO);
 }
 
-/// A signed cookie's value (`two_factor`, `trust_device`, `admin_session`),
-/// `None` when absent or its signature is wrong.
+/// A signed cookie's value (`session_token`, `two_factor`, `trust_device`,
+/// `admin_session`), `None` when absent or its signature is wrong. The jar
+/// has already percent-decoded it.
 pub fn signed_cookie(req: &Request, settings: &IdentitySettings, name: &str) -> Option<String> {
     let cookie = req.cookie().get(&settings.cookie_name(name))?;
-    signed_token::verify(&settings.secret, &signed_token::percent_decode(cookie.value_str()))
+    signed_token::verify(&settings.secret, cookie.value_str())
 }
 
 /// Sets a signed cookie living `max_age`; `Duration::ZERO` removes it.

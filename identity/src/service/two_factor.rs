@@ -72,6 +72,14 @@ fn totp_not_enabled() -> AuthError {
     rule(ErrorCode::TotpNotEnabled, "TOTP not enabled", 400)
 }
 
+fn two_factor_not_enabled() -> AuthError {
+    rule(ErrorCode::TwoFactorNotEnabled, "Two factor isn't enabled", 400)
+}
+
+fn invalid_code() -> AuthError {
+    rule(ErrorCode::InvalidCode, "Invalid code", 401)
+}
+
 impl IdentityService {
     fn seal(&self, plaintext: &str) -> Result<String, AuthError> {
         keys::seal(&self.settings.secret, plaintext).map_err(AuthError::Backend)
@@ -134,7 +142,7 @@ impl IdentityService {
     ) -> Result<Vec<String>, AuthError> {
         self.verify_password(auth, password).await?;
         if !auth.user.two_factor_enabled {
-            return Err(rule(ErrorCode::TwoFactorNotEnabled, "Two factor isn't enabled", 400));
+            return Err(two_factor_not_enabled());
         }
         let current = self.secrets(&auth.user.id).await?;
         let codes = two_factor::new_backup_codes();
@@ -154,7 +162,7 @@ impl IdentityService {
     ) -> Result<(), AuthError> {
         self.verify_password(auth, password).await?;
         let now = OffsetDateTime::now_utc();
-        self.store.set_two_factor_enabled(&auth.user.id, false, TRUSTED_DEVICE_PREFIX, now).await?;
+        self.store.set_two_factor_enabled(&auth.user.id, false, now).await?;
         self.record(LogKind::TwoFactorDisabled, Some(&auth.user), None, client, None).await;
         Ok(())
     }
@@ -204,20 +212,10 @@ impl IdentityService {
         client: &ClientInfo,
     ) -> Result<FactorVerified, AuthError> {
         let now = OffsetDateTime::now_utc();
-        let (user, pending) = match holder {
-            FactorHolder::SignedIn(auth) => (auth.user.clone(), None),
+        let (auth, new_session, remember_me) = match holder {
             FactorHolder::Pending(identifier) => {
                 let (user, challenge) = self.count_attempt(identifier, now).await?;
-                (user, Some((identifier, challenge)))
-            }
-        };
-        if let Err(wrong) = self.check_factor(&user, factor, now).await {
-            self.record(LogKind::SecondFactor, Some(&user), None, client, Some(wrong.to_string().as_str())).await;
-            return Err(wrong);
-        }
-        self.record(LogKind::SecondFactor, Some(&user), None, client, None).await;
-        let (auth, new_session, remember_me) = match (holder, pending) {
-            (_, Some((identifier, challenge))) => {
+                self.check_and_log(&user, factor, client, now).await?;
                 // Whatever attempts were counted meanwhile, one right code
                 // ends the challenge; only one request can delete it.
                 if !self.store.delete_verification(identifier).await? {
@@ -228,16 +226,16 @@ impl IdentityService {
                 self.record(LogKind::SignIn, Some(&user), None, client, None).await;
                 (Authenticated { user, session, refreshed: false, active_role: None }, true, challenge.remember_me)
             }
-            (FactorHolder::SignedIn(auth), None) => {
+            FactorHolder::SignedIn(auth) => {
+                self.check_and_log(&auth.user, factor, client, now).await?;
                 let mut auth = auth.clone();
                 if matches!(factor, SecondFactor::Totp(_)) && !auth.user.two_factor_enabled {
-                    self.store.set_two_factor_enabled(&auth.user.id, true, TRUSTED_DEVICE_PREFIX, now).await?;
+                    self.store.set_two_factor_enabled(&auth.user.id, true, now).await?;
                     auth.user.two_factor_enabled = true;
                     self.record(LogKind::TwoFactorEnabled, Some(&auth.user), None, client, None).await;
                 }
                 (auth, false, true)
             }
-            (FactorHolder::Pending(_), None) => return Err(invalid_cookie()),
         };
         // Trusted only once the sign-in is really done.
         let trusted_device = if trust_device { Some(self.trust_device(&auth.user.id, now).await?) } else { None };
@@ -260,13 +258,27 @@ impl IdentityService {
         if !self.store.replace_verification(identifier, &value, &counted.encode()).await? {
             // Another attempt counted first; this one is refused rather
             // than retried, so the cap holds under any concurrency.
-            return Err(rule(ErrorCode::InvalidCode, "Invalid code", 401));
+            return Err(invalid_code());
         }
         let user = self.store.user(&counted.user_id).await?.ok_or_else(invalid_cookie)?;
         if user.is_banned_at(now) {
             return Err(AuthError::BannedUser);
         }
         Ok((user, counted))
+    }
+
+    /// Checks `factor` and writes the attempt to the session log.
+    async fn check_and_log(
+        &self,
+        user: &User,
+        factor: SecondFactor<'_>,
+        client: &ClientInfo,
+        now: OffsetDateTime,
+    ) -> Result<(), AuthError> {
+        let checked = self.check_factor(user, factor, now).await;
+        let failure = checked.as_ref().err().map(ToString::to_string);
+        self.record(LogKind::SecondFactor, Some(user), None, client, failure.as_deref()).await;
+        checked
     }
 
     async fn check_factor(&self, user: &User, factor: SecondFactor<'_>, now: OffsetDateTime) -> Result<(), AuthError> {
@@ -277,13 +289,11 @@ impl IdentityService {
                 if two_factor::verify_totp(&secret, code, now.unix_timestamp()) {
                     return Ok(());
                 }
-                Err(rule(ErrorCode::InvalidCode, "Invalid code", 401))
+                Err(invalid_code())
             }
             SecondFactor::BackupCode(code) => {
                 let invalid = || rule(ErrorCode::InvalidBackupCode, "Invalid backup code", 401);
-                let Some(secrets) = secrets else {
-                    return Err(rule(ErrorCode::TwoFactorNotEnabled, "Two factor isn't enabled", 400));
-                };
+                let secrets = secrets.ok_or_else(two_factor_not_enabled)?;
                 let codes = self.open_codes(&secrets.backup_codes)?;
                 let left = two_factor::spend_backup_code(&codes, code).ok_or_else(invalid)?;
                 let sealed = self.seal_codes(&left)?;

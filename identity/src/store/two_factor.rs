@@ -10,14 +10,14 @@ use time::OffsetDateTime;
 use super::SqlIdentityStore;
 use super::entities::{two_factor, user, verification};
 use super::shared::backend;
+use crate::model::two_factor::TRUSTED_DEVICE_PREFIX;
 use crate::model::{User, id};
-use crate::ports::{StoreError, TwoFactorRecord, TwoFactorStore};
+use crate::ports::{AdminStore, StoreError, TwoFactorRecord, TwoFactorStore};
 
 #[async_trait]
 impl TwoFactorStore for SqlIdentityStore {
     async fn user(&self, user_id: &str) -> Result<Option<User>, StoreError> {
-        let found = user::Entity::find_by_id(user_id).one(self.db()).await.map_err(backend("reading user"))?;
-        Ok(found.map(User::from))
+        AdminStore::find_user(self, user_id).await
     }
 
     async fn two_factor(&self, user_id: &str) -> Result<Option<TwoFactorRecord>, StoreError> {
@@ -65,7 +65,6 @@ impl TwoFactorStore for SqlIdentityStore {
         &self,
         user_id: &str,
         enabled: bool,
-        trusted_prefix: &str,
         now: OffsetDateTime,
     ) -> Result<(), StoreError> {
         let txn = self.db().begin().await.map_err(backend("starting a two-factor change"))?;
@@ -83,7 +82,7 @@ impl TwoFactorStore for SqlIdentityStore {
                 .await
                 .map_err(backend("deleting two-factor secrets"))?;
             verification::Entity::delete_many()
-                .filter(verification::Column::Identifier.starts_with(trusted_prefix))
+                .filter(verification::Column::Identifier.starts_with(TRUSTED_DEVICE_PREFIX))
                 .filter(verification::Column::Value.eq(user_id))
                 .exec(&txn)
                 .await
